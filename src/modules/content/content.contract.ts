@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { httpUrl, isoDate, itemKey, line, prose } from '../../platform/validation/strings.js';
+
+/*
+ * The shapes of trust-center content, shared by the services, the import/export format, the API
+ * and (later) the admin UI. Bounds mirror the database checks.
+ */
+
+export const controlStatuses = ['implemented', 'in_progress', 'planned', 'not_applicable'] as const;
+export const controlStatus = z.enum(controlStatuses);
+export type ControlStatus = z.infer<typeof controlStatus>;
+
+export const frameworkReference = z.object({
+  framework: line(60),
+  reference: line(60),
+});
+
+export const profileInput = z.object({
+  companyName: line(200),
+  tagline: line(300, 0).default(''),
+  intro: prose(5000).default(''),
+  securityContact: line(320, 0).default(''),
+});
+export type ProfileInput = z.infer<typeof profileInput>;
+
+export const categoryInput = z.object({
+  key: itemKey,
+  name: line(120),
+  description: prose(2000).default(''),
+});
+export type CategoryInput = z.infer<typeof categoryInput>;
+
+export const controlInput = z.object({
+  key: itemKey,
+  title: line(160),
+  description: prose(4000).default(''),
+  status: controlStatus.default('implemented'),
+  lastReviewedOn: isoDate.nullable().default(null),
+  reviewIntervalDays: z.number().int().min(1).max(3660).default(365),
+  frameworks: z.array(frameworkReference).max(30).default([]),
+});
+export type ControlInput = z.infer<typeof controlInput>;
+
+export const faqInput = z.object({
+  key: itemKey,
+  question: line(300),
+  answer: prose(5000, 1),
+});
+export type FaqInput = z.infer<typeof faqInput>;
+
+export const subprocessorInput = z.object({
+  key: itemKey,
+  name: line(160),
+  legalEntity: line(300, 0).default(''),
+  purpose: prose(1000).default(''),
+  dataProcessed: prose(1000).default(''),
+  location: line(200, 0).default(''),
+  transferSafeguards: prose(1000).default(''),
+  website: httpUrl.nullable().default(null),
+});
+export type SubprocessorInput = z.infer<typeof subprocessorInput>;
+
+function uniqueKeys<T extends { key: string }>(items: T[], context: z.RefinementCtx, where: string) {
+  const seen = new Set<string>();
+  items.forEach((item, index) => {
+    if (seen.has(item.key)) {
+      context.addIssue({ code: 'custom', path: [index, 'key'], message: `duplicate key "${item.key}" in ${where}` });
+    }
+    seen.add(item.key);
+  });
+}
+
+/** A whole trust center as one document: the `attest content export/import` file format. */
+export const trustCenterDocument = z
+  .object({
+    version: z.literal(1),
+    profile: profileInput,
+    categories: z
+      .array(categoryInput.extend({ controls: z.array(controlInput).max(500).default([]) }))
+      .max(50)
+      .superRefine((categories, context) => {
+        uniqueKeys(categories, context, 'categories');
+        uniqueKeys(
+          categories.flatMap((category) => category.controls),
+          context,
+          'controls',
+        );
+      }),
+    faq: z
+      .array(faqInput)
+      .max(200)
+      .default([])
+      .superRefine((items, context) => uniqueKeys(items, context, 'faq')),
+    subprocessors: z
+      .array(subprocessorInput)
+      .max(200)
+      .default([])
+      .superRefine((items, context) => uniqueKeys(items, context, 'subprocessors')),
+  })
+  .strict();
+export type TrustCenterDocument = z.infer<typeof trustCenterDocument>;
+

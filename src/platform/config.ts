@@ -1,0 +1,68 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Process configuration, read once from the environment at boot. A bad value stops start-up with a
+ * message that names the variable; the result is frozen so nothing can change it at run time.
+ */
+const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().trim().min(1).max(255).default('127.0.0.1'),
+  ATTEST_DATA_DIR: z.string().trim().min(1).max(4096).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .max(4096)
+    .optional()
+    .transform((value) => (value ? value : undefined))
+    .refine((value) => value === undefined || /^postgres(ql)?:\/\//.test(value), {
+      message: 'must be a postgres:// or postgresql:// URL',
+    }),
+  ATTEST_PUBLIC_URL: z
+    .string()
+    .trim()
+    .max(2048)
+    .optional()
+    .transform((value) => (value ? value.replace(/\/+$/, '') : undefined))
+    .refine((value) => value === undefined || /^https?:\/\/[^/\s]+$/.test(value), {
+      message: 'must be an http(s) origin such as https://trust.example.com, without a path',
+    }),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  readonly publicUrl: string;
+  readonly nodeEnv: 'development' | 'production' | 'test';
+  readonly logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const value = parsed.data;
+  const publicUrl =
+    value.ATTEST_PUBLIC_URL ?? `http://${value.HOST.includes(':') ? `[${value.HOST}]` : value.HOST}:${value.PORT}`;
+  return Object.freeze({
+    port: value.PORT,
+    host: value.HOST,
+    dataDir: path.resolve(value.ATTEST_DATA_DIR),
+    databaseUrl: value.DATABASE_URL,
+    publicUrl,
+    nodeEnv: value.NODE_ENV,
+    logLevel: value.LOG_LEVEL,
+  });
+}

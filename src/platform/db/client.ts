@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type { ExtractTablesWithRelations } from 'drizzle-orm';
+import { drizzle as drizzleNodePostgres } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import pg from 'pg';
+import * as schema from './schema.js';
+
+export type Schema = typeof schema;
+export type Orm = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+
+/**
+ * One handle over either PostgreSQL (node-postgres pool) or embedded PGlite. Everything above this
+ * file speaks Drizzle through `orm`; only migrations need the raw multi-statement `runScript`.
+ */
+export interface Database {
+  readonly kind: 'postgres' | 'pglite';
+  readonly orm: Orm;
+  /** Runs a multi-statement SQL script inside one transaction. */
+  runScript(script: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseLocation {
+  /** A postgres:// URL; when absent the embedded PGlite database is used. */
+  url?: string | undefined;
+  /** Where PGlite keeps its files; `memory://` keeps them in memory (tests). */
+  pgliteDir?: string | undefined;
+}
+
+export async function openDatabase(location: DatabaseLocation): Promise<Database> {
+  if (location.url) return openPostgres(location.url);
+  return openPglite(location.pgliteDir ?? 'memory://');
+}
+
+function openPostgres(url: string): Database {
+  const pool = new pg.Pool({ connectionString: url, max: 10, idleTimeoutMillis: 30_000 });
+  // An idle client that loses its server must not take the process down; the next query reconnects.
+  pool.on('error', () => {});
+  const orm = drizzleNodePostgres({ client: pool, schema }) as unknown as Orm;
+  let closed = false;
+  return {
+    kind: 'postgres',
+    orm,
+    async runScript(script) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query(script);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}
+
+async function openPglite(dir: string): Promise<Database> {
+  if (dir !== 'memory://') fs.mkdirSync(path.dirname(dir), { recursive: true });
+  const client = await PGlite.create(dir);
+  const orm = drizzlePglite({ client, schema }) as unknown as Orm;
+  let closed = false;
+  return {
+    kind: 'pglite',
+    orm,
+    async runScript(script) {
+      await client.transaction(async (tx) => {
+        await tx.exec(script);
+      });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await client.close();
+    },
+  };
+}

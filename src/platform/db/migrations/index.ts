@@ -1,0 +1,10 @@
+import * as foundation from './0001-foundation.js';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/** Every migration, in order. Applied ones must never change: their checksum is verified on start. */
+export const migrations: readonly Migration[] = [{ version: 1, name: 'foundation', sql: foundation.sql }];

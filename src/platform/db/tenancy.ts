@@ -1,0 +1,32 @@
+import { sql } from 'drizzle-orm';
+import { AppError } from '../errors.js';
+import type { Database, Tx } from './client.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The only way to touch tenant data. One transaction that switches to the non-privileged role
+ * attest_app and sets app.tenant_id for this transaction only, so row-level security filters every
+ * statement inside it. Connections in a pool never carry a tenant past the end of the transaction.
+ * Both settings go in one round trip (set_config('role', …) is what SET LOCAL ROLE does).
+ */
+export async function withTenant<T>(db: Database, tenantId: string, work: (tx: Tx) => Promise<T>): Promise<T> {
+  if (!UUID.test(tenantId)) throw new AppError('tenant.not_found');
+  return db.orm.transaction(async (tx) => {
+    await tx.execute(
+      sql`select set_config('role', 'attest_app', true), set_config('app.tenant_id', ${tenantId}, true)`,
+    );
+    return work(tx);
+  });
+}
+
+/**
+ * Cross-tenant platform work (provisioning, slug and host lookup). Runs as attest_platform, which
+ * is granted the tenants table and nothing that holds a tenant's content.
+ */
+export async function withPlatform<T>(db: Database, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.orm.transaction(async (tx) => {
+    await tx.execute(sql`select set_config('role', 'attest_platform', true), set_config('app.tenant_id', '', true)`);
+    return work(tx);
+  });
+}
