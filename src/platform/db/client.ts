@@ -86,3 +86,8 @@ async function openPglite(dir: string): Promise<Database> {
     },
   };
 }
+
+/** Rows of a raw `execute()` result; node-postgres and PGlite both answer with `{ rows }`. */
+export function resultRows<Row>(result: unknown): Row[] {
+  return (result as { rows: Row[] }).rows;
+}

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import type { Database } from './client.js';
+import { type Database, resultRows } from './client.js';
 import { type Migration, migrations as allMigrations } from './migrations/index.js';
 
 const LOCK_KEY = 7_341_002; // any constant: serialises concurrent migrators on one database
@@ -25,10 +25,9 @@ async function ensureLedger(db: Database): Promise<void> {
 }
 
 async function appliedMigrations(db: Database): Promise<Map<number, string>> {
-  const result = await db.orm.execute<{ version: number; checksum: string }>(
-    sql`select version, checksum from attest_schema_migrations order by version`,
-  );
-  return new Map(result.rows.map((row) => [Number(row.version), row.checksum]));
+  const result = await db.orm.execute(sql`select version, checksum from attest_schema_migrations order by version`);
+  const rows = resultRows<{ version: number; checksum: string }>(result);
+  return new Map(rows.map((row) => [Number(row.version), row.checksum]));
 }
 
 /**

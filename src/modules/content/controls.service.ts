@@ -1,0 +1,238 @@
+import { and, asc, count, eq, max, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { ServiceContext } from '../../platform/auth/context.js';
+import type { Database, Tx } from '../../platform/db/client.js';
+import { translateDatabaseError } from '../../platform/db/errors.js';
+import { withTenant } from '../../platform/db/tenancy.js';
+import { AppError } from '../../platform/errors.js';
+import { type CategoryInput, type ControlInput, categoryInput, controlInput } from './content.contract.js';
+import { controlCategories, controls } from './content.schema.js';
+import { planOrder } from './ordering.js';
+
+export type CategoryRow = typeof controlCategories.$inferSelect;
+export type ControlRow = typeof controls.$inferSelect;
+
+export interface Category extends CategoryInput {
+  id: string;
+  position: number;
+  controlCount: number;
+}
+
+export interface Control extends ControlInput {
+  id: string;
+  categoryId: string;
+  position: number;
+  updatedAt: Date;
+}
+
+export const controlCreateInput = controlInput.extend({ categoryId: z.uuid() });
+export const controlUpdateInput = controlCreateInput.partial();
+export const categoryUpdateInput = categoryInput.partial();
+
+export function toControl(row: ControlRow): Control {
+  return {
+    id: row.id,
+    categoryId: row.categoryId,
+    key: row.key,
+    title: row.title,
+    description: row.description,
+    status: row.status,
+    position: row.position,
+    lastReviewedOn: row.lastReviewedOn,
+    reviewIntervalDays: row.reviewIntervalDays,
+    frameworks: row.frameworkRefs,
+    updatedAt: row.updatedAt,
+  };
+}
+
+function controlColumns(input: Partial<ControlInput> & { categoryId?: string }) {
+  const { frameworks, ...rest } = input;
+  return { ...rest, ...(frameworks ? { frameworkRefs: frameworks } : {}) };
+}
+
+async function nextPosition(tx: Tx, table: typeof controlCategories | typeof controls): Promise<number> {
+  const [row] = await tx.select({ value: max(table.position) }).from(table);
+  return (row?.value ?? -1) + 1;
+}
+
+/** Control categories and the controls inside them: the "Security Measures" of a trust center. */
+export function createControlsService({ db }: { db: Database }) {
+  const run = <T>(ctx: ServiceContext, work: (tx: Tx) => Promise<T>) =>
+    withTenant(db, ctx.tenantId, work).catch(translateDatabaseError);
+
+  return {
+    async listCategories(ctx: ServiceContext): Promise<Category[]> {
+      ctx.require('content:read');
+      return run(ctx, async (tx) => {
+        const rows = await tx
+          .select({
+            id: controlCategories.id,
+            key: controlCategories.key,
+            name: controlCategories.name,
+            description: controlCategories.description,
+            position: controlCategories.position,
+            controlCount: count(controls.id),
+          })
+          .from(controlCategories)
+          .leftJoin(controls, eq(controls.categoryId, controlCategories.id))
+          .groupBy(controlCategories.id)
+          .orderBy(asc(controlCategories.position));
+        return rows.map((row) => ({ ...row, controlCount: Number(row.controlCount) }));
+      });
+    },
+
+    async createCategory(ctx: ServiceContext, input: CategoryInput): Promise<Category> {
+      ctx.require('content:write');
+      const parsed = categoryInput.parse(input);
+      return run(ctx, async (tx) => {
+        const position = await nextPosition(tx, controlCategories);
+        const [row] = await tx
+          .insert(controlCategories)
+          .values({ ...parsed, tenantId: ctx.tenantId, position })
+          .returning();
+        if (!row) throw new Error('category insert returned no row');
+        return { id: row.id, key: row.key, name: row.name, description: row.description, position, controlCount: 0 };
+      });
+    },
+
+    async updateCategory(ctx: ServiceContext, id: string, input: Partial<CategoryInput>): Promise<void> {
+      ctx.require('content:write');
+      const parsed = categoryUpdateInput.parse(input);
+      await run(ctx, async (tx) => {
+        const updated = await tx
+          .update(controlCategories)
+          .set({ ...parsed, updatedAt: new Date() })
+          .where(eq(controlCategories.id, z.uuid().parse(id)))
+          .returning({ id: controlCategories.id });
+        if (updated.length === 0) throw new AppError('content.not_found');
+      });
+    },
+
+    /** Deleting a category deletes its controls with it. */
+    async deleteCategory(ctx: ServiceContext, id: string): Promise<void> {
+      ctx.require('content:write');
+      await run(ctx, async (tx) => {
+        const deleted = await tx
+          .delete(controlCategories)
+          .where(eq(controlCategories.id, z.uuid().parse(id)))
+          .returning({ id: controlCategories.id });
+        if (deleted.length === 0) throw new AppError('content.not_found');
+      });
+    },
+
+    async reorderCategories(ctx: ServiceContext, ids: string[]): Promise<void> {
+      ctx.require('content:write');
+      await run(ctx, async (tx) => {
+        const existing = await tx.select({ id: controlCategories.id }).from(controlCategories);
+        const order = planOrder(
+          existing.map((row) => row.id),
+          ids,
+        );
+        for (const [id, position] of order) {
+          await tx.update(controlCategories).set({ position }).where(eq(controlCategories.id, id));
+        }
+      });
+    },
+
+    async listControls(ctx: ServiceContext, filter: { categoryId?: string } = {}): Promise<Control[]> {
+      ctx.require('content:read');
+      return run(ctx, async (tx) => {
+        const rows = await tx
+          .select({ control: controls })
+          .from(controls)
+          .innerJoin(controlCategories, eq(controls.categoryId, controlCategories.id))
+          .where(filter.categoryId ? eq(controls.categoryId, z.uuid().parse(filter.categoryId)) : undefined)
+          .orderBy(asc(controlCategories.position), asc(controls.position));
+        return rows.map((row) => toControl(row.control));
+      });
+    },
+
+    async getControl(ctx: ServiceContext, id: string): Promise<Control> {
+      ctx.require('content:read');
+      return run(ctx, async (tx) => {
+        const [row] = await tx.select().from(controls).where(eq(controls.id, z.uuid().parse(id))).limit(1);
+        if (!row) throw new AppError('content.not_found');
+        return toControl(row);
+      });
+    },
+
+    async createControl(ctx: ServiceContext, input: z.input<typeof controlCreateInput>): Promise<Control> {
+      ctx.require('content:write');
+      const parsed = controlCreateInput.parse(input);
+      return run(ctx, async (tx) => {
+        const [last] = await tx
+          .select({ value: max(controls.position) })
+          .from(controls)
+          .where(eq(controls.categoryId, parsed.categoryId));
+        const [row] = await tx
+          .insert(controls)
+          .values({ ...controlColumns(parsed), tenantId: ctx.tenantId, position: (last?.value ?? -1) + 1 } as typeof controls.$inferInsert)
+          .returning();
+        if (!row) throw new Error('control insert returned no row');
+        return toControl(row);
+      });
+    },
+
+    async updateControl(ctx: ServiceContext, id: string, input: z.input<typeof controlUpdateInput>): Promise<Control> {
+      ctx.require('content:write');
+      const parsed = controlUpdateInput.parse(input);
+      return run(ctx, async (tx) => {
+        const [row] = await tx
+          .update(controls)
+          .set({ ...controlColumns(parsed), updatedAt: new Date() })
+          .where(eq(controls.id, z.uuid().parse(id)))
+          .returning();
+        if (!row) throw new AppError('content.not_found');
+        return toControl(row);
+      });
+    },
+
+    async deleteControl(ctx: ServiceContext, id: string): Promise<void> {
+      ctx.require('content:write');
+      await run(ctx, async (tx) => {
+        const deleted = await tx
+          .delete(controls)
+          .where(eq(controls.id, z.uuid().parse(id)))
+          .returning({ id: controls.id });
+        if (deleted.length === 0) throw new AppError('content.not_found');
+      });
+    },
+
+    async reorderControls(ctx: ServiceContext, categoryId: string, ids: string[]): Promise<void> {
+      ctx.require('content:write');
+      await run(ctx, async (tx) => {
+        const existing = await tx
+          .select({ id: controls.id })
+          .from(controls)
+          .where(eq(controls.categoryId, z.uuid().parse(categoryId)));
+        const order = planOrder(
+          existing.map((row) => row.id),
+          ids,
+        );
+        for (const [id, position] of order) {
+          await tx
+            .update(controls)
+            .set({ position })
+            .where(and(eq(controls.id, id), eq(controls.categoryId, categoryId)));
+        }
+      });
+    },
+
+    /** Controls whose last review is older than their review interval (or that were never reviewed). */
+    async listOverdueForReview(ctx: ServiceContext, today: string): Promise<Control[]> {
+      ctx.require('content:read');
+      return run(ctx, async (tx) => {
+        const rows = await tx
+          .select()
+          .from(controls)
+          .where(
+            sql`${controls.lastReviewedOn} is null or ${controls.lastReviewedOn} + ${controls.reviewIntervalDays} < ${today}::date`,
+          )
+          .orderBy(asc(controls.lastReviewedOn));
+        return rows.map(toControl);
+      });
+    },
+  };
+}
+
+export type ControlsService = ReturnType<typeof createControlsService>;

@@ -1,0 +1,51 @@
+import { eq } from 'drizzle-orm';
+import type { ServiceContext } from '../../platform/auth/context.js';
+import type { Database, Tx } from '../../platform/db/client.js';
+import { withTenant } from '../../platform/db/tenancy.js';
+import { type ProfileInput, profileInput } from './content.contract.js';
+import { trustProfiles } from './content.schema.js';
+
+export interface Profile extends ProfileInput {
+  updatedAt: Date | null;
+}
+
+const emptyProfile: Profile = { companyName: '', tagline: '', intro: '', securityContact: '', updatedAt: null };
+
+export async function readProfile(tx: Tx, tenantId: string): Promise<Profile> {
+  const [row] = await tx.select().from(trustProfiles).where(eq(trustProfiles.tenantId, tenantId)).limit(1);
+  if (!row) return { ...emptyProfile };
+  return {
+    companyName: row.companyName,
+    tagline: row.tagline,
+    intro: row.intro,
+    securityContact: row.securityContact,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export async function writeProfile(tx: Tx, tenantId: string, input: ProfileInput): Promise<void> {
+  const values = { ...input, updatedAt: new Date() };
+  await tx
+    .insert(trustProfiles)
+    .values({ tenantId, ...values })
+    .onConflictDoUpdate({ target: trustProfiles.tenantId, set: values });
+}
+
+/** The trust center's profile: company name, tagline, introduction, security contact. */
+export function createProfileService({ db }: { db: Database }) {
+  return {
+    async get(ctx: ServiceContext): Promise<Profile> {
+      ctx.require('content:read');
+      return withTenant(db, ctx.tenantId, (tx) => readProfile(tx, ctx.tenantId));
+    },
+
+    async update(ctx: ServiceContext, input: ProfileInput): Promise<Profile> {
+      ctx.require('content:write');
+      const parsed = profileInput.parse(input);
+      return withTenant(db, ctx.tenantId, async (tx) => {
+        await writeProfile(tx, ctx.tenantId, parsed);
+        return readProfile(tx, ctx.tenantId);
+      });
+    },
+  };
+}

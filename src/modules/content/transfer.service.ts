@@ -1,0 +1,67 @@
+import YAML from 'yaml';
+import type { ServiceContext } from '../../platform/auth/context.js';
+import type { Database } from '../../platform/db/client.js';
+import { translateDatabaseError } from '../../platform/db/errors.js';
+import { withTenant } from '../../platform/db/tenancy.js';
+import { AppError } from '../../platform/errors.js';
+import type { PublishingService, PublishResult } from '../publishing/publishing.service.js';
+import { type TrustCenterDocument, trustCenterDocument } from './content.contract.js';
+import { readDraft, replaceDraft } from './draft.js';
+
+const MAX_FILE_BYTES = 2 * 1024 * 1024;
+
+/** Parses and validates a trust-center file; every problem is reported with its path. */
+export function parseTrustCenterFile(source: string): TrustCenterDocument {
+  if (Buffer.byteLength(source) > MAX_FILE_BYTES) {
+    throw new AppError('content.invalid_import', [{ path: '', message: 'file is larger than 2 MB' }]);
+  }
+  let raw: unknown;
+  try {
+    // YAML is a superset of JSON, so one parser reads both. Aliases are capped against expansion bombs.
+    raw = YAML.parse(source, { maxAliasCount: 100, prettyErrors: true });
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] ?? 'unreadable' : 'unreadable';
+    throw new AppError('content.invalid_import', [{ path: '', message: `not valid YAML: ${message}` }]);
+  }
+  const parsed = trustCenterDocument.safeParse(raw);
+  if (!parsed.success) {
+    throw new AppError(
+      'content.invalid_import',
+      parsed.error.issues.slice(0, 50).map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+    );
+  }
+  return parsed.data;
+}
+
+export function formatTrustCenterFile(document: TrustCenterDocument): string {
+  return `# Attest trust center file. Edit it and load it back with \`attest content import\`.\n${YAML.stringify(document, { lineWidth: 100 })}`;
+}
+
+/**
+ * Trust center as code: the whole draft out as one YAML document and back in. An import runs in a
+ * single transaction (with the publish, when asked), so a failure changes nothing.
+ */
+export function createTransferService({ db, publishing }: { db: Database; publishing: PublishingService }) {
+  return {
+    async exportDraft(ctx: ServiceContext): Promise<TrustCenterDocument> {
+      ctx.require('content:read');
+      return withTenant(db, ctx.tenantId, (tx) => readDraft(tx, ctx.tenantId));
+    },
+
+    async importDraft(
+      ctx: ServiceContext,
+      document: TrustCenterDocument,
+      options: { publish?: boolean } = {},
+    ): Promise<PublishResult | null> {
+      ctx.require('content:write');
+      if (options.publish) ctx.require('content:publish');
+      const parsed = trustCenterDocument.parse(document);
+      const result = await withTenant(db, ctx.tenantId, async (tx) => {
+        await replaceDraft(tx, ctx.tenantId, parsed);
+        return options.publish ? publishing.publishIn(tx, ctx) : null;
+      }).catch(translateDatabaseError);
+      if (result?.changed) publishing.notifyPublished(ctx.tenantId, result.version);
+      return result;
+    },
+  };
+}

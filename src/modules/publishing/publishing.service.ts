@@ -1,0 +1,156 @@
+import { createHash } from 'node:crypto';
+import { desc, eq, lte } from 'drizzle-orm';
+import type { ServiceContext } from '../../platform/auth/context.js';
+import type { Database, Tx } from '../../platform/db/client.js';
+import { isUniqueViolation } from '../../platform/db/errors.js';
+import { withTenant } from '../../platform/db/tenancy.js';
+import { AppError } from '../../platform/errors.js';
+import type { TrustCenterDocument } from '../content/content.contract.js';
+import { readDraft } from '../content/draft.js';
+import { tenants } from '../tenants/tenants.schema.js';
+import { snapshots } from './publishing.schema.js';
+import type { Snapshot, SnapshotContent, SnapshotSummary } from './snapshot.contract.js';
+
+/** Keeps only what is meant for the public: review intervals and internal ids stay in the draft. */
+export function toSnapshotContent(tenant: { slug: string; name: string }, draft: TrustCenterDocument): SnapshotContent {
+  return {
+    schemaVersion: 1,
+    tenant: { slug: tenant.slug, name: tenant.name },
+    profile: draft.profile,
+    categories: draft.categories.map((category) => ({
+      key: category.key,
+      name: category.name,
+      description: category.description,
+      controls: category.controls.map((control) => ({
+        key: control.key,
+        title: control.title,
+        description: control.description,
+        status: control.status,
+        lastReviewedOn: control.lastReviewedOn,
+        frameworks: control.frameworks,
+      })),
+    })),
+    faq: draft.faq,
+    subprocessors: draft.subprocessors,
+  };
+}
+
+function sha256(content: SnapshotContent): string {
+  return createHash('sha256').update(JSON.stringify(content)).digest('hex');
+}
+
+export interface PublishResult {
+  version: number;
+  changed: boolean;
+}
+
+export type PublishedListener = (tenantId: string, version: number) => void;
+
+/**
+ * Publishing turns the draft into an immutable, numbered snapshot. The public site reads only
+ * snapshots, so nothing typed into the draft is visible until someone with content:publish says so.
+ */
+export function createPublishingService({ db, onPublished }: { db: Database; onPublished?: PublishedListener }) {
+  async function latestRow(tx: Tx) {
+    const [row] = await tx.select().from(snapshots).orderBy(desc(snapshots.version)).limit(1);
+    return row;
+  }
+
+  /** Publishes inside the caller's tenant transaction (used by import --publish, all or nothing). */
+  async function publishIn(tx: Tx, ctx: ServiceContext): Promise<PublishResult> {
+    ctx.require('content:publish');
+    const [tenant] = await tx.select({ slug: tenants.slug, name: tenants.name }).from(tenants).limit(1);
+    if (!tenant) throw new AppError('tenant.not_found');
+    const content = toSnapshotContent(tenant, await readDraft(tx, ctx.tenantId));
+    if (content.categories.length === 0 && content.faq.length === 0 && content.subprocessors.length === 0) {
+      throw new AppError('content.nothing_to_publish');
+    }
+    const contentSha256 = sha256(content);
+    const latest = await latestRow(tx);
+    if (latest && latest.contentSha256 === contentSha256) return { version: latest.version, changed: false };
+    const version = (latest?.version ?? 0) + 1;
+    await tx.insert(snapshots).values({
+      tenantId: ctx.tenantId,
+      version,
+      content,
+      contentSha256,
+      publishedAt: new Date(),
+      publishedBy: `${ctx.actor.kind}:${ctx.actor.id}`,
+    });
+    return { version, changed: true };
+  }
+
+  return {
+    publishIn,
+
+    /** Tells listeners (the public cache) about a publish committed by publishIn's caller. */
+    notifyPublished(tenantId: string, version: number): void {
+      onPublished?.(tenantId, version);
+    },
+
+    async publish(ctx: ServiceContext): Promise<PublishResult> {
+      ctx.require('content:publish');
+      // Two concurrent publishes race for the same version number; the loser simply tries again.
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          const result = await withTenant(db, ctx.tenantId, (tx) => publishIn(tx, ctx));
+          if (result.changed) onPublished?.(ctx.tenantId, result.version);
+          return result;
+        } catch (error) {
+          if (attempt >= 3 || !isUniqueViolation(error)) throw error;
+        }
+      }
+    },
+
+    /** The snapshot the public sees now, or null when nothing was published yet. */
+    async latest(ctx: ServiceContext): Promise<Snapshot | null> {
+      ctx.require('published:read');
+      const row = await withTenant(db, ctx.tenantId, latestRow);
+      return row
+        ? { version: row.version, publishedAt: row.publishedAt, contentSha256: row.contentSha256, content: row.content }
+        : null;
+    },
+
+    async version(ctx: ServiceContext, version: number): Promise<Snapshot> {
+      ctx.require('published:read');
+      if (!Number.isSafeInteger(version) || version < 1) throw new AppError('snapshot.not_found');
+      const [row] = await withTenant(db, ctx.tenantId, (tx) =>
+        tx.select().from(snapshots).where(eq(snapshots.version, version)).limit(1),
+      );
+      if (!row) throw new AppError('snapshot.not_found');
+      return { version: row.version, publishedAt: row.publishedAt, contentSha256: row.contentSha256, content: row.content };
+    },
+
+    /** What the trust center said at a moment in time: the last snapshot published at or before it. */
+    async asOf(ctx: ServiceContext, moment: Date): Promise<Snapshot> {
+      ctx.require('published:read');
+      const [row] = await withTenant(db, ctx.tenantId, (tx) =>
+        tx
+          .select()
+          .from(snapshots)
+          .where(lte(snapshots.publishedAt, moment))
+          .orderBy(desc(snapshots.version))
+          .limit(1),
+      );
+      if (!row) throw new AppError('snapshot.not_found');
+      return { version: row.version, publishedAt: row.publishedAt, contentSha256: row.contentSha256, content: row.content };
+    },
+
+    async history(ctx: ServiceContext): Promise<SnapshotSummary[]> {
+      ctx.require('content:read');
+      return withTenant(db, ctx.tenantId, (tx) =>
+        tx
+          .select({
+            version: snapshots.version,
+            publishedAt: snapshots.publishedAt,
+            publishedBy: snapshots.publishedBy,
+            contentSha256: snapshots.contentSha256,
+          })
+          .from(snapshots)
+          .orderBy(desc(snapshots.version)),
+      );
+    },
+  };
+}
+
+export type PublishingService = ReturnType<typeof createPublishingService>;

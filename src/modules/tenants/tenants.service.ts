@@ -1,0 +1,98 @@
+import { eq } from 'drizzle-orm';
+import type { Database } from '../../platform/db/client.js';
+import { translateDatabaseError } from '../../platform/db/errors.js';
+import { withPlatform } from '../../platform/db/tenancy.js';
+import { AppError } from '../../platform/errors.js';
+import { type CreateTenantInput, createTenantInput, domainName, type Tenant } from './tenants.contract.js';
+import { type TenantRow, tenants } from './tenants.schema.js';
+import { tenantSlug } from '../../platform/validation/strings.js';
+
+function toTenant(row: TenantRow): Tenant {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    status: row.status,
+    customDomain: row.customDomain,
+    createdAt: row.createdAt,
+  };
+}
+
+/**
+ * Platform-level tenant registry. Runs as attest_platform, which sees the tenants table only; it
+ * is used by operators (CLI) and by the public site to resolve a slug or a Host header.
+ */
+export function createTenantsService({ db }: { db: Database }) {
+  async function create(input: CreateTenantInput): Promise<Tenant> {
+    const parsed = createTenantInput.parse(input);
+    try {
+      const [row] = await withPlatform(db, (tx) =>
+        tx
+          .insert(tenants)
+          .values({ slug: parsed.slug, name: parsed.name, customDomain: parsed.customDomain ?? null })
+          .returning(),
+      );
+      if (!row) throw new Error('tenant insert returned no row');
+      return toTenant(row);
+    } catch (error) {
+      const detail = String((error as { cause?: { constraint?: string } }).cause?.constraint ?? '');
+      translateDatabaseError(error, { '23505': detail.includes('domain') ? 'tenant.domain_taken' : 'tenant.slug_taken' });
+    }
+  }
+
+  /** An active tenant by slug; anything malformed or unknown is simply not found. */
+  async function findBySlug(slug: string): Promise<Tenant | null> {
+    const parsed = tenantSlug.safeParse(slug);
+    if (!parsed.success || parsed.data !== slug) return null;
+    const [row] = await withPlatform(db, (tx) => tx.select().from(tenants).where(eq(tenants.slug, slug)).limit(1));
+    return row && row.status === 'active' ? toTenant(row) : null;
+  }
+
+  /** An active tenant whose custom domain is this Host (port ignored); null for anything else. */
+  async function findByHost(host: string): Promise<Tenant | null> {
+    const parsed = domainName.safeParse(host.replace(/:\d{1,5}$/, ''));
+    if (!parsed.success) return null;
+    const [row] = await withPlatform(db, (tx) =>
+      tx.select().from(tenants).where(eq(tenants.customDomain, parsed.data)).limit(1),
+    );
+    return row && row.status === 'active' ? toTenant(row) : null;
+  }
+
+  async function requireBySlug(slug: string): Promise<Tenant> {
+    const tenant = await findBySlug(slug);
+    if (!tenant) throw new AppError('tenant.not_found');
+    return tenant;
+  }
+
+  async function list(): Promise<Tenant[]> {
+    const rows = await withPlatform(db, (tx) => tx.select().from(tenants).orderBy(tenants.slug));
+    return rows.map(toTenant);
+  }
+
+  async function setCustomDomain(slug: string, customDomain: string | null): Promise<Tenant> {
+    const tenant = await requireBySlug(slug);
+    const domain = customDomain === null ? null : domainName.parse(customDomain);
+    try {
+      const [row] = await withPlatform(db, (tx) =>
+        tx
+          .update(tenants)
+          .set({ customDomain: domain, updatedAt: new Date() })
+          .where(eq(tenants.id, tenant.id))
+          .returning(),
+      );
+      if (!row) throw new AppError('tenant.not_found');
+      return toTenant(row);
+    } catch (error) {
+      translateDatabaseError(error, { '23505': 'tenant.domain_taken' });
+    }
+  }
+
+  async function isEmpty(): Promise<boolean> {
+    const rows = await withPlatform(db, (tx) => tx.select({ id: tenants.id }).from(tenants).limit(1));
+    return rows.length === 0;
+  }
+
+  return { create, findBySlug, findByHost, requireBySlug, list, setCustomDomain, isEmpty };
+}
+
+export type TenantsService = ReturnType<typeof createTenantsService>;

@@ -1,0 +1,126 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseKinds } from '../../../test/support/databases.js';
+import { seedTenant } from '../../../test/support/fixtures.js';
+import { controlCategories, controls, faqEntries, snapshots, subprocessors, trustProfiles } from './schema.js';
+import { type Database, resultRows } from './client.js';
+import { withPlatform, withTenant } from './tenancy.js';
+
+describe.each(testDatabaseKinds)('tenant isolation on $name', (kind) => {
+  let db: Database;
+  let a: Awaited<ReturnType<typeof seedTenant>>;
+  let b: Awaited<ReturnType<typeof seedTenant>>;
+
+  beforeAll(async () => {
+    db = await kind.create();
+    a = await seedTenant(db, 'alpha');
+    b = await seedTenant(db, 'bravo');
+  });
+  afterAll(async () => db?.close());
+
+  it('forces row-level security with the tenant policy on every table that has tenant_id', async () => {
+    const tables = resultRows<{ table: string; rls: boolean; forced: boolean }>(
+      await db.orm.execute(sql`
+        select c.relname as table, c.relrowsecurity as rls, c.relforcerowsecurity as forced
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'public' and c.relkind = 'r'
+          and exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped)`),
+    );
+    expect(tables.length).toBeGreaterThanOrEqual(6);
+    const policies = resultRows<{ table: string; roles: string[] | string; qual: string; check: string }>(
+      await db.orm.execute(sql`
+        select tablename as table, roles, qual, with_check as check from pg_policies
+        where schemaname = 'public' and policyname = 'tenant_isolation'`),
+    );
+    // Compare without parentheses and spaces: PostgreSQL versions print the expression differently.
+    const normalize = (expression: string | undefined) => String(expression).replace(/[()\s]/g, '');
+    const expected = "tenant_id=NULLIFcurrent_setting'app.tenant_id'::text,true,''::text::uuid";
+    for (const table of tables) {
+      expect(table, `${table.table} must enable RLS`).toMatchObject({ rls: true, forced: true });
+      const policy = policies.find((candidate) => candidate.table === table.table);
+      expect(policy, `${table.table} must have the tenant_isolation policy`).toBeDefined();
+      expect(normalize(policy?.qual)).toBe(expected);
+      expect(normalize(policy?.check)).toBe(expected);
+      expect(String(policy?.roles)).toContain('attest_app');
+    }
+  });
+
+  it('the roles that carry application work can neither bypass RLS nor act as superuser', async () => {
+    const roles = resultRows<{ rolname: string; rolsuper: boolean; rolbypassrls: boolean }>(
+      await db.orm.execute(
+        sql`select rolname, rolsuper, rolbypassrls from pg_roles where rolname in ('attest_app', 'attest_platform')`,
+      ),
+    );
+    expect(roles).toHaveLength(2);
+    for (const role of roles) expect(role).toMatchObject({ rolsuper: false, rolbypassrls: false });
+  });
+
+  it('a tenant transaction sees only its own rows in every content table', async () => {
+    for (const table of [trustProfiles, controlCategories, controls, faqEntries, subprocessors, snapshots]) {
+      const rows = await withTenant(db, a.tenant.id, (tx) => tx.select({ tenantId: table.tenantId }).from(table));
+      expect(rows.length).toBeGreaterThan(0);
+      expect(new Set(rows.map((row) => row.tenantId))).toEqual(new Set([a.tenant.id]));
+    }
+  });
+
+  it('refuses to write a row for another tenant, and cannot change or delete its rows', async () => {
+    const [bCategory] = await withTenant(db, b.tenant.id, (tx) => tx.select().from(controlCategories).limit(1));
+    await expect(
+      withTenant(db, a.tenant.id, (tx) =>
+        tx.insert(faqEntries).values({ tenantId: b.tenant.id, key: 'planted', question: 'q?', answer: 'a', position: 9 }),
+      ),
+    ).rejects.toThrow();
+    const updated = await withTenant(db, a.tenant.id, (tx) =>
+      tx.update(controlCategories).set({ name: 'hijacked' }).where(sql`true`).returning({ tenantId: controlCategories.tenantId }),
+    );
+    expect(updated.every((row) => row.tenantId === a.tenant.id)).toBe(true);
+    const deleted = await withTenant(db, a.tenant.id, (tx) =>
+      tx.delete(controls).where(sql`${controls.categoryId} = ${bCategory?.id}`).returning(),
+    );
+    expect(deleted).toHaveLength(0);
+    const [after] = await withTenant(db, b.tenant.id, (tx) => tx.select().from(controlCategories).limit(1));
+    expect(after?.name).toBe(bCategory?.name);
+    // Moving one's own row into the other tenant is refused by the policy's WITH CHECK.
+    await expect(
+      withTenant(db, a.tenant.id, (tx) => tx.update(faqEntries).set({ tenantId: b.tenant.id })),
+    ).rejects.toThrow();
+  });
+
+  it('keeps tenants apart under concurrent transactions', async () => {
+    const rounds = 40;
+    const results = await Promise.all(
+      Array.from({ length: rounds }, (_, index) => {
+        const tenant = index % 2 === 0 ? a.tenant : b.tenant;
+        return withTenant(db, tenant.id, async (tx) => {
+          const rows = await tx.select({ tenantId: faqEntries.tenantId, question: faqEntries.question }).from(faqEntries);
+          return { expected: tenant.id, rows };
+        });
+      }),
+    );
+    for (const result of results) {
+      expect(result.rows.length).toBeGreaterThan(0);
+      expect(result.rows.every((row) => row.tenantId === result.expected)).toBe(true);
+    }
+  });
+
+  it('sees nothing outside withTenant and nothing with an unset tenant', async () => {
+    const rows = await db.orm.transaction(async (tx) => {
+      await tx.execute(sql`set local role attest_app`);
+      return tx.select().from(controls);
+    });
+    expect(rows).toHaveLength(0);
+  });
+
+  it('the platform role reads tenants but no tenant content', async () => {
+    const all = await withPlatform(db, (tx) => tx.execute(sql`select slug from tenants order by slug`));
+    expect(resultRows<{ slug: string }>(all).map((row) => row.slug)).toEqual(['alpha', 'bravo']);
+    await expect(withPlatform(db, (tx) => tx.select().from(controls))).rejects.toThrow();
+  });
+
+  it('published snapshots cannot be altered by the application role', async () => {
+    await expect(
+      withTenant(db, a.tenant.id, (tx) => tx.update(snapshots).set({ publishedBy: 'someone else' })),
+    ).rejects.toThrow();
+    await expect(withTenant(db, a.tenant.id, (tx) => tx.delete(snapshots))).rejects.toThrow();
+  });
+});
