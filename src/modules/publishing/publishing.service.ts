@@ -102,6 +102,15 @@ export function createPublishingService({ db, onPublished }: { db: Database; onP
       }
     },
 
+    /** Only the number of the latest snapshot: a cheap freshness check for caches. */
+    async latestVersion(ctx: ServiceContext): Promise<number | null> {
+      ctx.require('published:read');
+      const [row] = await withTenant(db, ctx.tenantId, (tx) =>
+        tx.select({ version: snapshots.version }).from(snapshots).orderBy(desc(snapshots.version)).limit(1),
+      );
+      return row?.version ?? null;
+    },
+
     /** The snapshot the public sees now, or null when nothing was published yet. */
     async latest(ctx: ServiceContext): Promise<Snapshot | null> {
       ctx.require('published:read');

@@ -1,0 +1,39 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { ZodError } from 'zod';
+import { AppError, type ErrorCode, errorMessage, errorStatus } from '../errors.js';
+import { describeError } from '../logging/logger.js';
+
+function body(code: ErrorCode, requestId: string, details?: readonly { path: string; message: string }[]) {
+  return { error: { code, message: errorMessage(code), requestId, ...(details?.length ? { details } : {}) } };
+}
+
+/** Fastify's own 4xx errors (bad JSON, body too large, wrong content type) mapped onto our codes. */
+function frameworkCode(error: FastifyError): ErrorCode | undefined {
+  const status = error.statusCode ?? 500;
+  if (status === 413) return 'request.too_large';
+  if (status === 415) return 'request.unsupported_media_type';
+  if (status === 404) return 'route.not_found';
+  if (status === 429) return 'rate.limited';
+  if (status >= 400 && status < 500) return 'request.invalid';
+  return undefined;
+}
+
+/**
+ * The single place where errors become responses. Known errors keep their status and code;
+ * everything else is a 500 that carries only the request id, so a client never sees internals.
+ */
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | AppError | ZodError, request, reply) => {
+    if (error instanceof AppError) {
+      return reply.status(error.status).send(body(error.code, request.id, error.details));
+    }
+    if (error instanceof ZodError) {
+      const details = error.issues.slice(0, 20).map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+      return reply.status(400).send(body('request.invalid', request.id, details));
+    }
+    const code = frameworkCode(error as FastifyError);
+    if (code) return reply.status(errorStatus(code)).send(body(code, request.id));
+    request.log.error({ err: describeError(error) }, 'unhandled error');
+    return reply.status(500).send(body('internal', request.id));
+  });
+}

@@ -1,0 +1,106 @@
+import type { PublishedCategory } from '../modules/publishing/snapshot.contract.js';
+import type { PageContext } from './pages/layout.js';
+import { type PageName, pagePaths } from './pages/paths.js';
+import { countByStatus, countControls, publishedAtIso } from './pages/presentation.js';
+
+/*
+ * The public pages as JSON. Every field is copied by name rather than spread, so a field added to
+ * the snapshot later is not published by accident: it has to be added here on purpose.
+ */
+
+function envelope(ctx: PageContext) {
+  const { snapshot } = ctx;
+  return {
+    trustCenter: { name: snapshot.content.tenant.name, slug: snapshot.content.tenant.slug },
+    version: snapshot.version,
+    publishedAt: publishedAtIso(snapshot),
+  };
+}
+
+function links(ctx: PageContext, page: PageName) {
+  const paths = pagePaths(ctx.basePath, page);
+  return { html: paths.html, markdown: paths.markdown };
+}
+
+export function overviewJson(ctx: PageContext) {
+  const { profile, categories, subprocessors, faq } = ctx.snapshot.content;
+  return {
+    ...envelope(ctx),
+    profile: {
+      companyName: profile.companyName,
+      tagline: profile.tagline,
+      intro: profile.intro,
+      securityContact: profile.securityContact,
+    },
+    totalControls: countControls(categories),
+    categories: categories.map((category) => ({
+      key: category.key,
+      name: category.name,
+      controlCount: category.controls.length,
+    })),
+    subprocessorCount: subprocessors.length,
+    faqCount: faq.length,
+    links: {
+      ...links(ctx, 'overview'),
+      security: pagePaths(ctx.basePath, 'security').json,
+      subprocessors: pagePaths(ctx.basePath, 'subprocessors').json,
+      faq: pagePaths(ctx.basePath, 'faq').json,
+    },
+  };
+}
+
+function categoryJson(category: PublishedCategory) {
+  return {
+    key: category.key,
+    name: category.name,
+    description: category.description,
+    controlCount: category.controls.length,
+    controls: category.controls.map((control) => ({
+      key: control.key,
+      title: control.title,
+      description: control.description,
+      status: control.status,
+      lastReviewedOn: control.lastReviewedOn,
+      frameworks: control.frameworks.map((reference) => ({
+        framework: reference.framework,
+        reference: reference.reference,
+      })),
+    })),
+  };
+}
+
+export function securityJson(ctx: PageContext) {
+  const { categories } = ctx.snapshot.content;
+  return {
+    ...envelope(ctx),
+    totalControls: countControls(categories),
+    statusCounts: countByStatus(categories),
+    categories: categories.map(categoryJson),
+    links: links(ctx, 'security'),
+  };
+}
+
+export function subprocessorsJson(ctx: PageContext) {
+  return {
+    ...envelope(ctx),
+    subprocessors: ctx.snapshot.content.subprocessors.map((subprocessor) => ({
+      key: subprocessor.key,
+      name: subprocessor.name,
+      legalEntity: subprocessor.legalEntity,
+      purpose: subprocessor.purpose,
+      dataProcessed: subprocessor.dataProcessed,
+      location: subprocessor.location,
+      transferSafeguards: subprocessor.transferSafeguards,
+      website: subprocessor.website,
+    })),
+    links: links(ctx, 'subprocessors'),
+  };
+}
+
+export function faqJson(ctx: PageContext) {
+  return {
+    ...envelope(ctx),
+    faq: ctx.snapshot.content.faq.map((item) => ({ key: item.key, question: item.question, answer: item.answer })),
+    links: links(ctx, 'faq'),
+  };
+}

@@ -1,0 +1,177 @@
+import type { PublishedCategory, PublishedControl } from '../modules/publishing/snapshot.contract.js';
+import type { PageContext } from './pages/layout.js';
+import { type PageName, pagePaths } from './pages/paths.js';
+import {
+  controlCountLabel,
+  countByStatus,
+  countControls,
+  frameworkLabel,
+  paragraphs,
+  pluralize,
+  publishedOn,
+  safeHttpUrl,
+  securityContact,
+  statusLabels,
+  usedStatuses,
+} from './pages/presentation.js';
+
+/*
+ * The public pages as Markdown, for people and tools that read trust centers as text. Tenant text
+ * is plain text: every character a Markdown renderer would act on is escaped, so content can
+ * never turn into a link, an image, raw HTML, a heading or a table in someone else's renderer.
+ */
+
+/** Characters that open inline syntax anywhere in a line (emphasis, code, links, HTML, tables). */
+const inlineSyntax = /[\\`*_[\]<>#|~]/g;
+/** An entity such as &lt; would be decoded by the renderer; a literal "&" stays readable. */
+const entityStart = /&(?=#?[A-Za-z0-9]+;)/g;
+/** Block syntax only counts at the start of a line: lists, block quotes, setext underlines. */
+const orderedListStart = /^(\d{1,9})([.)])/;
+const blockStart = /^([-+=:])/;
+
+/**
+ * Escapes one line of plain text. Whitespace, line breaks included, collapses to single spaces
+ * first: a line break inside a paragraph could otherwise start a list or heading on the next line.
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(inlineSyntax, '\\$&')
+    .replace(entityStart, '\\&')
+    .replace(orderedListStart, '$1\\$2')
+    .replace(blockStart, '\\$1');
+}
+
+/** Free text as Markdown paragraphs, split on blank lines like the HTML view. */
+function escapeProse(text: string): string[] {
+  return paragraphs(text).map(escapeMarkdown);
+}
+
+function escapeTableCell(text: string): string {
+  return escapeMarkdown(text) || ' ';
+}
+
+function document(blocks: (string | string[] | null | false)[]): string {
+  return `${blocks
+    .flat()
+    .filter((block): block is string => typeof block === 'string' && block.length > 0)
+    .join('\n\n')}\n`;
+}
+
+function siteHeading(ctx: PageContext): string {
+  return `# ${escapeMarkdown(ctx.snapshot.content.profile.companyName)} Trust Center`;
+}
+
+/** Links point at paths we build ourselves, never at tenant text. */
+function footer(ctx: PageContext, page: PageName): string[] {
+  const paths = pagePaths(ctx.basePath, page);
+  return [
+    '---',
+    `Published version ${ctx.snapshot.version} · ${publishedOn(ctx.snapshot)} · [HTML](${paths.html}) · [JSON](${paths.json})`,
+    'Powered by Attest',
+  ];
+}
+
+export function renderOverviewMarkdown(ctx: PageContext): string {
+  const { profile, categories, subprocessors, faq } = ctx.snapshot.content;
+  const contact = securityContact(profile.securityContact);
+  const contactText = contact && (contact.kind === 'email' ? contact.address : contact.kind === 'url' ? contact.url : contact.text);
+  const pages = (page: PageName) => pagePaths(ctx.basePath, page).markdown;
+  return document([
+    siteHeading(ctx),
+    profile.tagline && `*${escapeMarkdown(profile.tagline)}*`,
+    escapeProse(profile.intro),
+    '## Security Measures',
+    `${controlCountLabel(countControls(categories))} in ${pluralize(categories.length, 'category', 'categories')}: ${categories.map((category) => escapeMarkdown(category.name)).join(', ')}. [Read more](${pages('security')})`,
+    '## Subprocessors',
+    `${pluralize(subprocessors.length, 'subprocessor')}. [Read more](${pages('subprocessors')})`,
+    '## FAQ',
+    `${pluralize(faq.length, 'question')}. [Read more](${pages('faq')})`,
+    contactText && ['## Security contact', escapeMarkdown(contactText)],
+    footer(ctx, 'overview'),
+  ]);
+}
+
+function controlMarkdown(control: PublishedControl): string[] {
+  const status = [`**Status:** ${statusLabels[control.status]}`];
+  if (control.lastReviewedOn) status.push(`Last reviewed ${escapeMarkdown(control.lastReviewedOn)}`);
+  const frameworks = control.frameworks.map((reference) => escapeMarkdown(frameworkLabel(reference)));
+  return [
+    `#### ${escapeMarkdown(control.title)}`,
+    status.join(' · '),
+    ...escapeProse(control.description),
+    ...(frameworks.length > 0 ? [`**Frameworks:** ${frameworks.join(' · ')}`] : []),
+  ];
+}
+
+function categoryMarkdown(category: PublishedCategory): string[] {
+  return [
+    `### ${escapeMarkdown(category.name)} (${controlCountLabel(category.controls.length)})`,
+    ...escapeProse(category.description),
+    ...category.controls.flatMap(controlMarkdown),
+  ];
+}
+
+export function renderSecurityMarkdown(ctx: PageContext): string {
+  const { profile, categories } = ctx.snapshot.content;
+  const counts = countByStatus(categories);
+  const summary = usedStatuses(counts)
+    .map((status) => `${statusLabels[status]}: ${counts[status]}`)
+    .join(' · ');
+  return document([
+    siteHeading(ctx),
+    `**${controlCountLabel(countControls(categories))}**`,
+    summary,
+    '## Security Measures',
+    `The technical and organisational measures ${escapeMarkdown(profile.companyName)} uses to protect its service and your data, with the current status of each.`,
+    categories.length === 0 ? 'No security measures have been published yet.' : categories.flatMap(categoryMarkdown),
+    footer(ctx, 'security'),
+  ]);
+}
+
+const subprocessorColumns = ['Name', 'Legal entity', 'Purpose', 'Data processed', 'Location', 'Transfer safeguards', 'Website'];
+
+function tableRow(cells: string[]): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+export function renderSubprocessorsMarkdown(ctx: PageContext): string {
+  const { profile, subprocessors } = ctx.snapshot.content;
+  const rows = subprocessors.map((subprocessor) =>
+    tableRow(
+      [
+        subprocessor.name,
+        subprocessor.legalEntity,
+        subprocessor.purpose,
+        subprocessor.dataProcessed,
+        subprocessor.location,
+        subprocessor.transferSafeguards,
+        safeHttpUrl(subprocessor.website)?.href ?? '',
+      ].map(escapeTableCell),
+    ),
+  );
+  const table = [
+    tableRow(subprocessorColumns),
+    tableRow(subprocessorColumns.map(() => '---')),
+    ...rows,
+  ].join('\n');
+  return document([
+    siteHeading(ctx),
+    '## Subprocessors',
+    `The third parties that process personal data on behalf of ${escapeMarkdown(profile.companyName)}: ${pluralize(subprocessors.length, 'subprocessor')}.`,
+    subprocessors.length > 0 && table,
+    footer(ctx, 'subprocessors'),
+  ]);
+}
+
+export function renderFaqMarkdown(ctx: PageContext): string {
+  const { faq } = ctx.snapshot.content;
+  return document([
+    siteHeading(ctx),
+    '## Frequently Asked Questions',
+    faq.length === 0 ? 'No questions have been published yet.' : '',
+    faq.flatMap((item) => [`### ${escapeMarkdown(item.question)}`, ...escapeProse(item.answer)]),
+    footer(ctx, 'faq'),
+  ]);
+}

@@ -1,0 +1,70 @@
+import { html, type SafeHtml } from '../html.js';
+import { type PageContext, renderPageHeader, renderParagraphs, renderTrustCenterPage } from './layout.js';
+import { pagePaths } from './paths.js';
+import { controlCountLabel, countControls, pluralize, securityContact } from './presentation.js';
+
+interface Card {
+  title: string;
+  href: string;
+  stat: string;
+  detail: string;
+}
+
+/** The whole card is clickable through CSS (a stretched link), yet holds a single real link. */
+function renderCard(card: Card): SafeHtml {
+  return html`<li class="card">
+<h2 class="card-title"><a class="card-link" href="${card.href}">${card.title}</a></h2>
+<p class="card-stat">${card.stat}</p>
+${card.detail && html`<p class="card-detail">${card.detail}</p>`}
+</li>`;
+}
+
+function renderContact(value: string): SafeHtml | '' {
+  const contact = securityContact(value);
+  if (!contact) return '';
+  let reachable: SafeHtml;
+  if (contact.kind === 'email') reachable = html`<a href="${contact.href}">${contact.address}</a>`;
+  else if (contact.kind === 'url') reachable = html`<a href="${contact.href}">${contact.url}</a>`;
+  else reachable = html`<span class="contact-text">${contact.text}</span>`;
+  return html`<section class="contact" aria-labelledby="contact-title">
+<h2 id="contact-title">Security contact</h2>
+<p>To report a vulnerability or ask a security question, contact ${reachable}.</p>
+</section>`;
+}
+
+export function renderOverviewPage(ctx: PageContext): string {
+  const { profile, categories, subprocessors, faq } = ctx.snapshot.content;
+  const total = countControls(categories);
+  const cards: Card[] = [
+    {
+      title: 'Security Measures',
+      href: pagePaths(ctx.basePath, 'security').html,
+      stat: `${controlCountLabel(total)} in ${pluralize(categories.length, 'category', 'categories')}`,
+      detail: categories.map((category) => category.name).join(' · '),
+    },
+    {
+      title: 'Subprocessors',
+      href: pagePaths(ctx.basePath, 'subprocessors').html,
+      stat: pluralize(subprocessors.length, 'subprocessor'),
+      detail: 'Third parties that process data on our behalf, and where.',
+    },
+    {
+      title: 'FAQ',
+      href: pagePaths(ctx.basePath, 'faq').html,
+      stat: pluralize(faq.length, 'question'),
+      detail: 'Answers to common security and privacy questions.',
+    },
+  ];
+  return renderTrustCenterPage({
+    ctx,
+    page: 'overview',
+    pageTitle: null,
+    description: profile.tagline || `Security, privacy and subprocessors of ${profile.companyName}.`,
+    main: html`${renderPageHeader('Trust Center', profile.companyName, profile.tagline)}
+${profile.intro && html`<div class="prose">${renderParagraphs(profile.intro)}</div>`}
+<ul class="card-grid">
+${cards.map(renderCard)}
+</ul>
+${renderContact(profile.securityContact)}`,
+  });
+}

@@ -1,0 +1,21 @@
+/** The four pages of a public trust center; each exists as HTML, JSON (.json) and Markdown (.md). */
+export type PageName = 'overview' | 'security' | 'subprocessors' | 'faq';
+
+export interface PagePaths {
+  html: string;
+  json: string;
+  markdown: string;
+}
+
+/**
+ * Where a page lives, relative to the host. basePath is '/t/demo' on the platform's host and ''
+ * on a custom domain; the overview's HTML sits at the base itself (or '/').
+ */
+export function pagePaths(basePath: string, page: PageName): PagePaths {
+  const base = basePath.replace(/\/+$/, '');
+  return {
+    html: page === 'overview' ? base || '/' : `${base}/${page}`,
+    json: `${base}/${page}.json`,
+    markdown: `${base}/${page}.md`,
+  };
+}

@@ -1,0 +1,102 @@
+import type { PublishedCategory, PublishedControl } from '../../modules/publishing/snapshot.contract.js';
+import { html, type SafeHtml } from '../html.js';
+import { type PageContext, renderPageHeader, renderParagraphs, renderTrustCenterPage } from './layout.js';
+import {
+  controlCountLabel,
+  countByStatus,
+  countControls,
+  frameworkLabel,
+  pluralize,
+  statusLabels,
+  usedStatuses,
+} from './presentation.js';
+import { renderStatusBadge } from './status-badge.js';
+
+/** Keys are already URL-safe; the prefix keeps category anchors apart from any other id on the page. */
+export function categoryAnchor(category: PublishedCategory): string {
+  return `cat-${category.key}`;
+}
+
+function renderStatusSummary(categories: readonly PublishedCategory[]): SafeHtml {
+  const counts = countByStatus(categories);
+  const items = usedStatuses(counts).map(
+    (status) => html`<li>${renderStatusBadge(status)} <span class="status-count">${counts[status]}</span></li>`,
+  );
+  return html`<ul class="status-summary" aria-label="Controls by status">${items}</ul>`;
+}
+
+function renderTableOfContents(categories: readonly PublishedCategory[]): SafeHtml {
+  const items = categories.map(
+    (category) =>
+      html`<li><a href="#${categoryAnchor(category)}">${category.name}</a> <span class="toc-count">${controlCountLabel(category.controls.length)}</span></li>`,
+  );
+  return html`<nav class="toc" aria-labelledby="toc-title">
+<p class="toc-title" id="toc-title">Categories</p>
+<ol>${items}</ol>
+</nav>`;
+}
+
+function renderFrameworks(control: PublishedControl): SafeHtml | '' {
+  if (control.frameworks.length === 0) return '';
+  const tags = control.frameworks.map((reference) => html`<li class="tag">${frameworkLabel(reference)}</li>`);
+  return html`<ul class="tags" aria-label="Framework references">${tags}</ul>`;
+}
+
+function renderControl(control: PublishedControl): SafeHtml {
+  const reviewed =
+    control.lastReviewedOn &&
+    html`<p class="reviewed">Last reviewed <time datetime="${control.lastReviewedOn}">${control.lastReviewedOn}</time></p>`;
+  return html`<li class="control" id="control-${control.key}">
+<div class="control-head">
+<h3>${control.title}</h3>
+${renderStatusBadge(control.status)}
+</div>
+${renderParagraphs(control.description)}
+<div class="control-meta">${reviewed}${renderFrameworks(control)}</div>
+</li>`;
+}
+
+function renderCategory(category: PublishedCategory): SafeHtml {
+  const anchor = categoryAnchor(category);
+  return html`<section class="category" id="${anchor}" aria-labelledby="${anchor}-title">
+<div class="category-head">
+<h2 id="${anchor}-title">${category.name}</h2>
+<p class="category-count">${controlCountLabel(category.controls.length)}</p>
+</div>
+<div class="category-description">${renderParagraphs(category.description)}</div>
+<ul class="controls">
+${category.controls.map(renderControl)}
+</ul>
+</section>`;
+}
+
+export function renderSecurityPage(ctx: PageContext): string {
+  const { profile, categories } = ctx.snapshot.content;
+  const total = countControls(categories);
+  const intro = `The technical and organisational measures ${profile.companyName} uses to protect its service and your data, with the current status of each.`;
+  const body =
+    categories.length === 0
+      ? html`<p class="empty-state">No security measures have been published yet.</p>`
+      : html`<div class="security-layout">
+${renderTableOfContents(categories)}
+<div class="categories">
+${categories.map(renderCategory)}
+</div>
+</div>`;
+  const counts = countByStatus(categories);
+  const statusText = usedStatuses(counts)
+    .map((status) => `${counts[status]} ${statusLabels[status].toLowerCase()}`)
+    .join(', ');
+  return renderTrustCenterPage({
+    ctx,
+    page: 'security',
+    pageTitle: 'Security Measures',
+    description: `${pluralize(total, 'security control')} published by ${profile.companyName}${statusText ? ` (${statusText})` : ''}.`,
+    main: html`${renderPageHeader(`${profile.companyName} Trust Center`, 'Security Measures', intro)}
+<div class="security-summary">
+<p class="total"><strong>${controlCountLabel(total)}</strong> in ${pluralize(categories.length, 'category', 'categories')}</p>
+${renderStatusSummary(categories)}
+</div>
+${body}`,
+  });
+}

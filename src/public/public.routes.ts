@@ -1,0 +1,136 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { loadStylesheet } from './assets.js';
+import { faqJson, overviewJson, securityJson, subprocessorsJson } from './json-views.js';
+import { renderFaqMarkdown, renderOverviewMarkdown, renderSecurityMarkdown, renderSubprocessorsMarkdown } from './markdown.js';
+import {
+  type PageContext,
+  renderFaqPage,
+  renderNotFoundPage,
+  renderOverviewPage,
+  renderSecurityPage,
+  renderSubprocessorsPage,
+} from './pages.js';
+import { type PublishedCache, type PublishedSite, type RenderedPage, renderPage } from './published-cache.js';
+
+type Format = 'html' | 'json' | 'md';
+
+const contentTypes: Record<Format, string> = {
+  html: 'text/html; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+  md: 'text/markdown; charset=utf-8',
+};
+
+const renderers: Record<string, Record<Format, (ctx: PageContext) => string>> = {
+  overview: {
+    html: renderOverviewPage,
+    json: (ctx) => JSON.stringify(overviewJson(ctx), null, 2),
+    md: renderOverviewMarkdown,
+  },
+  security: {
+    html: renderSecurityPage,
+    json: (ctx) => JSON.stringify(securityJson(ctx), null, 2),
+    md: renderSecurityMarkdown,
+  },
+  subprocessors: {
+    html: renderSubprocessorsPage,
+    json: (ctx) => JSON.stringify(subprocessorsJson(ctx), null, 2),
+    md: renderSubprocessorsMarkdown,
+  },
+  faq: {
+    html: renderFaqPage,
+    json: (ctx) => JSON.stringify(faqJson(ctx), null, 2),
+    md: renderFaqMarkdown,
+  },
+};
+
+const PAGE = /^(overview|security|subprocessors|faq)(?:\.(json|md))?$/;
+
+function parsePage(name: string): { page: string; format: Format } | null {
+  const match = PAGE.exec(name);
+  if (!match?.[1]) return null;
+  return { page: match[1], format: (match[2] as Format | undefined) ?? 'html' };
+}
+
+/** Picks the best encoding the client accepts (respecting q=0), preferring brotli. */
+function pickEncoding(header: string | undefined): 'br' | 'gzip' | 'identity' {
+  if (!header) return 'identity';
+  const accepted = new Set<string>();
+  for (const part of header.toLowerCase().split(',')) {
+    const [name, ...params] = part.trim().split(';');
+    if (name && !params.some((param) => /^\s*q=0(\.0*)?\s*$/.test(param))) accepted.add(name.trim());
+  }
+  if (accepted.has('br')) return 'br';
+  if (accepted.has('gzip') || accepted.has('*')) return 'gzip';
+  return 'identity';
+}
+
+function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === etag);
+}
+
+function sendPage(request: FastifyRequest, reply: FastifyReply, page: RenderedPage, status = 200) {
+  const encoding = pickEncoding(request.headers['accept-encoding']);
+  const etag = encoding === 'identity' ? page.etag : `${page.etag.slice(0, -1)}-${encoding}"`;
+  reply.header('vary', 'Accept-Encoding').header('cache-control', 'public, max-age=0, must-revalidate').header('etag', etag);
+  if (status === 200 && matchesEtag(request.headers['if-none-match'], etag)) return reply.code(304).send();
+  reply.code(status).header('content-type', page.contentType);
+  if (encoding === 'identity') return reply.send(page.identity);
+  return reply.header('content-encoding', encoding).send(encoding === 'br' ? page.brotli : page.gzip);
+}
+
+/**
+ * The public trust center: /t/:slug/… on the platform's own host, and the same pages at the root
+ * of a tenant's custom domain. Everything is rendered from the latest published snapshot and
+ * served from memory; a request for anything unknown gets the same 404 page, whatever it was.
+ */
+export async function registerPublicRoutes(app: FastifyInstance, { cache }: { cache: PublishedCache }) {
+  const stylesheet = loadStylesheet();
+  const notFound = renderPage(0, renderNotFoundPage({ stylesheetHref: stylesheet.href }), contentTypes.html);
+  const stylesheetPage: RenderedPage = renderPage(0, stylesheet.body.toString('utf8'), 'text/css; charset=utf-8');
+  const routeOptions = { config: { compress: false } } as const;
+
+  function serve(request: FastifyRequest, reply: FastifyReply, site: PublishedSite | null, pageName: string, basePath: string) {
+    const parsed = parsePage(pageName);
+    if (!site || !parsed) return sendPage(request, reply, notFound, 404);
+    const render = renderers[parsed.page]?.[parsed.format];
+    if (!render) return sendPage(request, reply, notFound, 404);
+    const page = site.page(`${basePath}|${pageName}`, () => ({
+      body: render({ snapshot: site.snapshot, basePath, stylesheetHref: stylesheet.href }),
+      contentType: contentTypes[parsed.format],
+    }));
+    return sendPage(request, reply, page);
+  }
+
+  /** A tenant's custom domain shows only that tenant, at the root; /t/… is not served there. */
+  function customDomainSite(request: FastifyRequest) {
+    return cache.byHost(request.hostname);
+  }
+
+  app.get(stylesheet.href, routeOptions, (request, reply) => {
+    reply.header('cache-control', 'public, max-age=31536000, immutable');
+    return sendPage(request, reply, stylesheetPage);
+  });
+
+  app.get<{ Params: { slug: string } }>('/t/:slug', routeOptions, async (request, reply) => {
+    if (await customDomainSite(request)) return sendPage(request, reply, notFound, 404);
+    return serve(request, reply, await cache.bySlug(request.params.slug), 'overview', `/t/${request.params.slug}`);
+  });
+
+  app.get<{ Params: { slug: string; page: string } }>('/t/:slug/:page', routeOptions, async (request, reply) => {
+    if (await customDomainSite(request)) return sendPage(request, reply, notFound, 404);
+    const { slug, page } = request.params;
+    return serve(request, reply, await cache.bySlug(slug), page, `/t/${slug}`);
+  });
+
+  app.get('/', routeOptions, async (request, reply) => {
+    const site = await customDomainSite(request);
+    if (site) return serve(request, reply, site, 'overview', '');
+    return sendPage(request, reply, notFound, 404);
+  });
+
+  app.get<{ Params: { page: string } }>('/:page', routeOptions, async (request, reply) => {
+    return serve(request, reply, await customDomainSite(request), request.params.page, '');
+  });
+}

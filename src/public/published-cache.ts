@@ -1,0 +1,135 @@
+import { createHash } from 'node:crypto';
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
+import { visitorContext } from '../platform/auth/context.js';
+import type { Snapshot } from '../modules/publishing/snapshot.contract.js';
+import type { PublishingService } from '../modules/publishing/publishing.service.js';
+import type { Tenant } from '../modules/tenants/tenants.contract.js';
+import type { TenantsService } from '../modules/tenants/tenants.service.js';
+
+/** One representation of a public page, rendered and compressed once per published version. */
+export interface RenderedPage {
+  readonly contentType: string;
+  readonly etag: string;
+  readonly identity: Buffer;
+  readonly gzip: Buffer;
+  readonly brotli: Buffer;
+}
+
+export interface PublishedSite {
+  readonly tenant: Tenant;
+  readonly snapshot: Snapshot;
+  /** Renders (once) and returns a page of this snapshot. */
+  page(name: string, render: () => { body: string; contentType: string }): RenderedPage;
+}
+
+interface Entry {
+  site: PublishedSite | null;
+  checkedAt: number;
+}
+
+const MAX_ENTRIES = 10_000;
+
+export function renderPage(version: number, body: string, contentType: string): RenderedPage {
+  const identity = Buffer.from(body, 'utf8');
+  const hash = createHash('sha256').update(identity).digest('base64url').slice(0, 16);
+  return {
+    contentType,
+    etag: `"${version}-${hash}"`,
+    identity,
+    gzip: gzipSync(identity, { level: 9 }),
+    brotli: brotliCompressSync(identity, {
+      params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: identity.length },
+    }),
+  };
+}
+
+function createSite(tenant: Tenant, snapshot: Snapshot): PublishedSite {
+  const pages = new Map<string, RenderedPage>();
+  return {
+    tenant,
+    snapshot,
+    page(name, render) {
+      let page = pages.get(name);
+      if (!page) {
+        const { body, contentType } = render();
+        page = renderPage(snapshot.version, body, contentType);
+        pages.set(name, page);
+      }
+      return page;
+    },
+  };
+}
+
+/**
+ * The public site's read model: tenant lookup plus its latest snapshot, with rendered pages kept
+ * in memory. A publish in this process invalidates at once (`invalidate`); other processes notice
+ * within `revalidateMs`, when a cheap version check finds a newer snapshot. Unknown slugs and hosts
+ * are cached too (bounded), so hostile lookups cannot make every request hit the database.
+ */
+export function createPublishedCache({
+  tenants,
+  publishing,
+  revalidateMs,
+  now = Date.now,
+}: {
+  tenants: TenantsService;
+  publishing: PublishingService;
+  revalidateMs: number;
+  now?: () => number;
+}) {
+  const entries = new Map<string, Entry>();
+  const pending = new Map<string, Promise<PublishedSite | null>>();
+
+  async function load(key: string, previous: PublishedSite | null, findTenant: () => Promise<Tenant | null>) {
+    const tenant = await findTenant();
+    let site: PublishedSite | null = null;
+    if (tenant) {
+      const ctx = visitorContext(tenant.id);
+      const version = await publishing.latestVersion(ctx);
+      if (version !== null) {
+        const reusable = previous && previous.tenant.id === tenant.id && previous.snapshot.version === version;
+        if (reusable && previous.tenant.slug === tenant.slug) site = previous;
+        else {
+          const snapshot = await publishing.latest(ctx);
+          site = snapshot ? createSite(tenant, snapshot) : null;
+        }
+      }
+    }
+    if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value as string);
+    entries.set(key, { site, checkedAt: now() });
+    return site;
+  }
+
+  function resolve(key: string, findTenant: () => Promise<Tenant | null>): Promise<PublishedSite | null> | PublishedSite | null {
+    const entry = entries.get(key);
+    if (entry && now() - entry.checkedAt < revalidateMs) return entry.site;
+    let inflight = pending.get(key);
+    if (!inflight) {
+      inflight = load(key, entry?.site ?? null, findTenant).finally(() => pending.delete(key));
+      pending.set(key, inflight);
+    }
+    return inflight;
+  }
+
+  return {
+    /** By slug (/t/:slug). May answer synchronously from memory: the hot path awaits nothing then. */
+    bySlug(slug: string) {
+      return resolve(`slug:${slug}`, () => tenants.findBySlug(slug));
+    },
+    /** By Host header, for custom domains. */
+    byHost(host: string) {
+      return resolve(`host:${host.toLowerCase()}`, () => tenants.findByHost(host));
+    },
+    /** Forget what is cached for a tenant (called after a publish in this process). */
+    invalidate(tenantId: string) {
+      for (const [key, entry] of entries) {
+        if (!entry.site || entry.site.tenant.id === tenantId) entries.delete(key);
+      }
+    },
+    clear() {
+      entries.clear();
+    },
+  };
+}
+
+export type PublishedCache = ReturnType<typeof createPublishedCache>;
