@@ -100,7 +100,11 @@ export function subprocessorsJson(ctx: PageContext) {
 export function faqJson(ctx: PageContext) {
   return {
     ...envelope(ctx),
-    faq: ctx.snapshot.content.faq.map((item) => ({ key: item.key, question: item.question, answer: item.answer })),
+    faq: ctx.snapshot.content.faq.map((item) => ({
+      key: item.key,
+      question: item.question,
+      answer: item.answer,
+    })),
     links: links(ctx, 'faq'),
   };
 }

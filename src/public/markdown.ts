@@ -76,7 +76,9 @@ function footer(ctx: PageContext, page: PageName): string[] {
 export function renderOverviewMarkdown(ctx: PageContext): string {
   const { profile, categories, subprocessors, faq } = ctx.snapshot.content;
   const contact = securityContact(profile.securityContact);
-  const contactText = contact && (contact.kind === 'email' ? contact.address : contact.kind === 'url' ? contact.url : contact.text);
+  const contactText =
+    contact &&
+    (contact.kind === 'email' ? contact.address : contact.kind === 'url' ? contact.url : contact.text);
   const pages = (page: PageName) => pagePaths(ctx.basePath, page).markdown;
   return document([
     siteHeading(ctx),
@@ -125,12 +127,22 @@ export function renderSecurityMarkdown(ctx: PageContext): string {
     summary,
     '## Security Measures',
     `The technical and organisational measures ${escapeMarkdown(profile.companyName)} uses to protect its service and your data, with the current status of each.`,
-    categories.length === 0 ? 'No security measures have been published yet.' : categories.flatMap(categoryMarkdown),
+    categories.length === 0
+      ? 'No security measures have been published yet.'
+      : categories.flatMap(categoryMarkdown),
     footer(ctx, 'security'),
   ]);
 }
 
-const subprocessorColumns = ['Name', 'Legal entity', 'Purpose', 'Data processed', 'Location', 'Transfer safeguards', 'Website'];
+const subprocessorColumns = [
+  'Name',
+  'Legal entity',
+  'Purpose',
+  'Data processed',
+  'Location',
+  'Transfer safeguards',
+  'Website',
+];
 
 function tableRow(cells: string[]): string {
   return `| ${cells.join(' | ')} |`;
@@ -151,11 +163,9 @@ export function renderSubprocessorsMarkdown(ctx: PageContext): string {
       ].map(escapeTableCell),
     ),
   );
-  const table = [
-    tableRow(subprocessorColumns),
-    tableRow(subprocessorColumns.map(() => '---')),
-    ...rows,
-  ].join('\n');
+  const table = [tableRow(subprocessorColumns), tableRow(subprocessorColumns.map(() => '---')), ...rows].join(
+    '\n',
+  );
   return document([
     siteHeading(ctx),
     '## Subprocessors',

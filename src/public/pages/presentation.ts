@@ -19,7 +19,10 @@ export function countControls(categories: readonly PublishedCategory[]): number 
 
 /** Every status is present (zero when unused) so the JSON shape stays stable across tenants. */
 export function countByStatus(categories: readonly PublishedCategory[]): Record<ControlStatus, number> {
-  const counts = Object.fromEntries(controlStatuses.map((status) => [status, 0])) as Record<ControlStatus, number>;
+  const counts = Object.fromEntries(controlStatuses.map((status) => [status, 0])) as Record<
+    ControlStatus,
+    number
+  >;
   for (const category of categories) {
     for (const control of category.controls) counts[control.status] += 1;
   }

@@ -20,7 +20,8 @@ export function categoryAnchor(category: PublishedCategory): string {
 function renderStatusSummary(categories: readonly PublishedCategory[]): SafeHtml {
   const counts = countByStatus(categories);
   const items = usedStatuses(counts).map(
-    (status) => html`<li>${renderStatusBadge(status)} <span class="status-count">${counts[status]}</span></li>`,
+    (status) =>
+      html`<li>${renderStatusBadge(status)} <span class="status-count">${counts[status]}</span></li>`,
   );
   return html`<ul class="status-summary" aria-label="Controls by status">${items}</ul>`;
 }
