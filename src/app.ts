@@ -7,8 +7,8 @@ import { migrate } from './platform/db/migrate.js';
 import { registerHealthRoutes } from './platform/http/health.routes.js';
 import { createHttpServer } from './platform/http/server.js';
 import { createLogger, type Logger } from './platform/logging/logger.js';
-import { createPublishedCache } from './public/published-cache.js';
 import { registerPublicRoutes } from './public/public.routes.js';
+import { createPublishedCache } from './public/published-cache.js';
 import { createServices, type Services } from './services.js';
 
 export interface App {

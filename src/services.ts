@@ -1,11 +1,11 @@
-import type { Database } from './platform/db/client.js';
 import { createControlsService } from './modules/content/controls.service.js';
 import { createFaqService } from './modules/content/faq.service.js';
 import { createProfileService } from './modules/content/profile.service.js';
 import { createSubprocessorsService } from './modules/content/subprocessors.service.js';
 import { createTransferService } from './modules/content/transfer.service.js';
-import { type PublishedListener, createPublishingService } from './modules/publishing/publishing.service.js';
+import { createPublishingService, type PublishedListener } from './modules/publishing/publishing.service.js';
 import { createTenantsService } from './modules/tenants/tenants.service.js';
+import type { Database } from './platform/db/client.js';
 
 /** The composition root of the domain services; every process role builds its own from here. */
 export function createServices({ db, onPublished }: { db: Database; onPublished?: PublishedListener }) {

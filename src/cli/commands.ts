@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openConfiguredDatabase, startApp } from '../app.js';
-import { seedDemoIfEmpty } from '../modules/demo/demo.js';
 import { formatTrustCenterFile, parseTrustCenterFile } from '../modules/content/transfer.service.js';
+import { seedDemoIfEmpty } from '../modules/demo/demo.js';
 import { systemContext } from '../platform/auth/context.js';
 import type { Config } from '../platform/config.js';
 import type { Database } from '../platform/db/client.js';
@@ -49,7 +49,10 @@ function required(value: string | undefined, flag: string): string {
 }
 
 /** Opens the configured database, migrates it, and runs `work` with the services; always closes. */
-async function withServices<T>(config: Config, work: (services: Services, db: Database) => Promise<T>): Promise<T> {
+async function withServices<T>(
+  config: Config,
+  work: (services: Services, db: Database) => Promise<T>,
+): Promise<T> {
   const db = await openConfiguredDatabase(config);
   try {
     await migrate(db);
@@ -104,7 +107,11 @@ const migrateCommand: Command = async (args, config) => {
 
 const tenant: Command = async ([sub, ...args], config) => {
   if (sub === 'create') {
-    const { values } = parse(args, { slug: { type: 'string' }, name: { type: 'string' }, domain: { type: 'string' } });
+    const { values } = parse(args, {
+      slug: { type: 'string' },
+      name: { type: 'string' },
+      domain: { type: 'string' },
+    });
     const created = await withServices(config, (services) =>
       services.tenants.create({
         slug: required(values.slug, 'slug'),
@@ -124,10 +131,17 @@ const tenant: Command = async ([sub, ...args], config) => {
     return 0;
   }
   if (sub === 'set-domain') {
-    const { values } = parse(args, { slug: { type: 'string' }, domain: { type: 'string' }, clear: { type: 'boolean' } });
+    const { values } = parse(args, {
+      slug: { type: 'string' },
+      domain: { type: 'string' },
+      clear: { type: 'boolean' },
+    });
     if (!values.domain && !values.clear) throw new UsageError('give --domain D or --clear');
     const updated = await withServices(config, (services) =>
-      services.tenants.setCustomDomain(required(values.slug, 'slug'), values.clear ? null : (values.domain ?? null)),
+      services.tenants.setCustomDomain(
+        required(values.slug, 'slug'),
+        values.clear ? null : (values.domain ?? null),
+      ),
     );
     process.stdout.write(`Tenant ${updated.slug} custom domain: ${updated.customDomain ?? '(none)'}\n`);
     return 0;
@@ -150,7 +164,11 @@ const content: Command = async ([sub, ...args], config) => {
     return 0;
   }
   if (sub === 'import') {
-    const { values, positionals } = parse(args, { tenant: { type: 'string' }, publish: { type: 'boolean' } }, true);
+    const { values, positionals } = parse(
+      args,
+      { tenant: { type: 'string' }, publish: { type: 'boolean' } },
+      true,
+    );
     if (positionals.length !== 1) throw new UsageError('give exactly one file to import');
     const file = positionals[0] as string;
     // Validate the file before touching the database: a bad file changes nothing.
@@ -170,7 +188,11 @@ const content: Command = async ([sub, ...args], config) => {
     const result = await withServices(config, async (services) =>
       services.publishing.publish(await contextFor(services, values.tenant)),
     );
-    process.stdout.write(result.changed ? `Published version ${result.version}.\n` : `No changes since version ${result.version}.\n`);
+    process.stdout.write(
+      result.changed
+        ? `Published version ${result.version}.\n`
+        : `No changes since version ${result.version}.\n`,
+    );
     return 0;
   }
   if (sub === 'history') {
@@ -179,7 +201,9 @@ const content: Command = async ([sub, ...args], config) => {
       services.publishing.history(await contextFor(services, values.tenant)),
     );
     for (const row of history) {
-      process.stdout.write(`${row.version}\t${row.publishedAt.toISOString()}\t${row.publishedBy}\t${row.contentSha256.slice(0, 12)}\n`);
+      process.stdout.write(
+        `${row.version}\t${row.publishedAt.toISOString()}\t${row.publishedBy}\t${row.contentSha256.slice(0, 12)}\n`,
+      );
     }
     return 0;
   }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { ConfigError, loadConfig } from '../platform/config.js';
 import { ZodError } from 'zod';
+import { ConfigError, loadConfig } from '../platform/config.js';
 import { EmbeddedDatabaseBusyError } from '../platform/db/embedded-lock.js';
 import { AppError } from '../platform/errors.js';
 import { commands, UsageError, usage } from './commands.js';
@@ -28,12 +28,16 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (error instanceof AppError) {
-      const details = error.details.map((detail) => `\n  ${detail.path || '(file)'}: ${detail.message}`).join('');
+      const details = error.details
+        .map((detail) => `\n  ${detail.path || '(file)'}: ${detail.message}`)
+        .join('');
       process.stderr.write(`attest: ${error.message} [${error.code}]${details}\n`);
       return 1;
     }
     if (error instanceof ZodError) {
-      const details = error.issues.map((issue) => `\n  ${issue.path.join('.') || 'value'}: ${issue.message}`).join('');
+      const details = error.issues
+        .map((issue) => `\n  ${issue.path.join('.') || 'value'}: ${issue.message}`)
+        .join('');
       process.stderr.write(`attest: invalid input${details}\n`);
       return 2;
     }
@@ -54,7 +58,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`attest: unexpected failure\n${error instanceof Error ? error.stack : String(error)}\n`);
+    process.stderr.write(
+      `attest: unexpected failure\n${error instanceof Error ? error.stack : String(error)}\n`,
+    );
     process.exitCode = 1;
   },
 );

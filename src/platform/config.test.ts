@@ -5,7 +5,12 @@ import { ConfigError, loadConfig } from './config.js';
 describe('configuration', () => {
   it('has defaults that run the embedded demo locally', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', databaseUrl: undefined, nodeEnv: 'development' });
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      databaseUrl: undefined,
+      nodeEnv: 'development',
+    });
     expect(config.dataDir).toBe(path.resolve('./data'));
     expect(config.publicUrl).toBe('http://127.0.0.1:3000');
     expect(Object.isFrozen(config)).toBe(true);
@@ -13,13 +18,19 @@ describe('configuration', () => {
 
   it('stops with a message that names each bad variable', () => {
     const attempt = () =>
-      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', ATTEST_PUBLIC_URL: 'https://x.example/path', NODE_ENV: 'prod' });
+      loadConfig({
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://x',
+        ATTEST_PUBLIC_URL: 'https://x.example/path',
+        NODE_ENV: 'prod',
+      });
     expect(attempt).toThrow(ConfigError);
     try {
       attempt();
     } catch (error) {
       const message = (error as Error).message;
-      for (const name of ['PORT', 'DATABASE_URL', 'ATTEST_PUBLIC_URL', 'NODE_ENV']) expect(message).toContain(name);
+      for (const name of ['PORT', 'DATABASE_URL', 'ATTEST_PUBLIC_URL', 'NODE_ENV'])
+        expect(message).toContain(name);
     }
   });
 

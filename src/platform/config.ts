@@ -55,7 +55,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const value = parsed.data;
   const publicUrl =
-    value.ATTEST_PUBLIC_URL ?? `http://${value.HOST.includes(':') ? `[${value.HOST}]` : value.HOST}:${value.PORT}`;
+    value.ATTEST_PUBLIC_URL ??
+    `http://${value.HOST.includes(':') ? `[${value.HOST}]` : value.HOST}:${value.PORT}`;
   return Object.freeze({
     port: value.PORT,
     host: value.HOST,

@@ -19,7 +19,7 @@ const errorTable = {
   'content.nothing_to_publish': { status: 409, message: 'There is nothing to publish yet.' },
   'snapshot.not_found': { status: 404, message: 'No such published version.' },
   'rate.limited': { status: 429, message: 'Too many requests. Try again later.' },
-  'internal': { status: 500, message: 'Something went wrong on our side.' },
+  internal: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof errorTable;
@@ -43,7 +43,11 @@ export class AppError extends Error {
 
   toJSON() {
     return {
-      error: { code: this.code, message: this.message, ...(this.details.length ? { details: this.details } : {}) },
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.details.length ? { details: this.details } : {}),
+      },
     };
   }
 }

@@ -1,16 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { systemContext } from '../platform/auth/context.js';
 import { useTestApp } from '../../test/support/app.js';
 import { testDatabaseKinds } from '../../test/support/databases.js';
 import { sampleDocument } from '../../test/support/fixtures.js';
+import { systemContext } from '../platform/auth/context.js';
 
 describe.each(testDatabaseKinds)('public trust center on $name', (kind) => {
   const holder = useTestApp(kind, { publicCacheMs: 60_000 });
-  const get = (url: string, headers: Record<string, string> = {}) => holder.app.server.inject({ method: 'GET', url, headers });
+  const get = (url: string, headers: Record<string, string> = {}) =>
+    holder.app.server.inject({ method: 'GET', url, headers });
 
   async function createTenant(slug: string, publish: boolean, customDomain?: string) {
     const { services } = holder.app;
-    const tenant = await services.tenants.create({ slug, name: `${slug} Inc`, ...(customDomain ? { customDomain } : {}) });
+    const tenant = await services.tenants.create({
+      slug,
+      name: `${slug} Inc`,
+      ...(customDomain ? { customDomain } : {}),
+    });
     const ctx = systemContext(tenant.id, 'test');
     await services.transfer.importDraft(ctx, sampleDocument(slug.toUpperCase()), { publish });
     return { tenant, ctx };
@@ -27,8 +32,15 @@ describe.each(testDatabaseKinds)('public trust center on $name', (kind) => {
     const json = await get('/t/acme/security.json');
     expect(json.statusCode).toBe(200);
     const data = json.json();
-    expect(data.categories.map((category: { name: string }) => category.name)).toEqual(['ACME Infrastructure']);
-    expect(data.categories[0].controls.map((control: { title: string; status: string }) => [control.title, control.status])).toEqual([
+    expect(data.categories.map((category: { name: string }) => category.name)).toEqual([
+      'ACME Infrastructure',
+    ]);
+    expect(
+      data.categories[0].controls.map((control: { title: string; status: string }) => [
+        control.title,
+        control.status,
+      ]),
+    ).toEqual([
       ['ACME TLS everywhere', 'implemented'],
       ['ACME Backups', 'in_progress'],
     ]);
@@ -37,7 +49,13 @@ describe.each(testDatabaseKinds)('public trust center on $name', (kind) => {
     expect(markdown.headers['content-type']).toBe('text/markdown; charset=utf-8');
     for (const title of ['ACME TLS everywhere', 'ACME Backups']) expect(markdown.body).toContain(title);
 
-    for (const page of ['/t/acme', '/t/acme/subprocessors', '/t/acme/faq', '/t/acme/faq.json', '/t/acme/subprocessors.md']) {
+    for (const page of [
+      '/t/acme',
+      '/t/acme/subprocessors',
+      '/t/acme/faq',
+      '/t/acme/faq.json',
+      '/t/acme/subprocessors.md',
+    ]) {
       expect((await get(page)).statusCode, page).toBe(200);
     }
   });
@@ -47,9 +65,19 @@ describe.each(testDatabaseKinds)('public trust center on $name', (kind) => {
     const { services } = holder.app;
     const [control] = await services.controls.listControls(ctx);
     await services.controls.updateControl(ctx, control?.id ?? '', { title: 'Secret unreleased control' });
-    await services.faq.create(ctx, { key: 'draft-faq', question: 'Unpublished question?', answer: 'Not yet.' });
+    await services.faq.create(ctx, {
+      key: 'draft-faq',
+      question: 'Unpublished question?',
+      answer: 'Not yet.',
+    });
 
-    for (const url of ['/t/drafty/security', '/t/drafty/security.json', '/t/drafty/security.md', '/t/drafty/faq', '/t/drafty/faq.json']) {
+    for (const url of [
+      '/t/drafty/security',
+      '/t/drafty/security.json',
+      '/t/drafty/security.md',
+      '/t/drafty/faq',
+      '/t/drafty/faq.json',
+    ]) {
       const response = await get(url);
       expect(response.body, url).not.toContain('Secret unreleased control');
       expect(response.body, url).not.toContain('Unpublished question');
@@ -65,7 +93,13 @@ describe.each(testDatabaseKinds)('public trust center on $name', (kind) => {
 
   it('a tenant that never published, a suspended or an unknown tenant is a 404 page', async () => {
     await createTenant('unpublished', false);
-    for (const url of ['/t/unpublished/security', '/t/nobody/security', '/t/nobody', '/t/acme/nonsense', '/t/acme/security.xml']) {
+    for (const url of [
+      '/t/unpublished/security',
+      '/t/nobody/security',
+      '/t/nobody',
+      '/t/acme/nonsense',
+      '/t/acme/security.xml',
+    ]) {
       const response = await get(url);
       expect(response.statusCode, url).toBe(404);
       expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
@@ -89,7 +123,14 @@ describe.each(testDatabaseKinds)('public trust center on $name', (kind) => {
       expect(response.statusCode, url).toBeGreaterThanOrEqual(400);
       expect(response.statusCode, url).toBeLessThan(500);
     }
-    for (const host of ['evil.example', 'a..b', '[::1]', `${'x'.repeat(300)}.com`, "'; drop table tenants;--", 'localhost:99999']) {
+    for (const host of [
+      'evil.example',
+      'a..b',
+      '[::1]',
+      `${'x'.repeat(300)}.com`,
+      "'; drop table tenants;--",
+      'localhost:99999',
+    ]) {
       const response = await get('/security', { host });
       expect(response.statusCode, host).toBe(404);
     }

@@ -1,7 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { loadStylesheet } from './assets.js';
 import { faqJson, overviewJson, securityJson, subprocessorsJson } from './json-views.js';
-import { renderFaqMarkdown, renderOverviewMarkdown, renderSecurityMarkdown, renderSubprocessorsMarkdown } from './markdown.js';
+import {
+  renderFaqMarkdown,
+  renderOverviewMarkdown,
+  renderSecurityMarkdown,
+  renderSubprocessorsMarkdown,
+} from './markdown.js';
 import {
   type PageContext,
   renderFaqPage,
@@ -73,7 +78,10 @@ function matchesEtag(header: string | undefined, etag: string): boolean {
 function sendPage(request: FastifyRequest, reply: FastifyReply, page: RenderedPage, status = 200) {
   const encoding = pickEncoding(request.headers['accept-encoding']);
   const etag = encoding === 'identity' ? page.etag : `${page.etag.slice(0, -1)}-${encoding}"`;
-  reply.header('vary', 'Accept-Encoding').header('cache-control', 'public, max-age=0, must-revalidate').header('etag', etag);
+  reply
+    .header('vary', 'Accept-Encoding')
+    .header('cache-control', 'public, max-age=0, must-revalidate')
+    .header('etag', etag);
   if (status === 200 && matchesEtag(request.headers['if-none-match'], etag)) return reply.code(304).send();
   reply.code(status).header('content-type', page.contentType);
   if (encoding === 'identity') return reply.send(page.identity);
@@ -88,10 +96,20 @@ function sendPage(request: FastifyRequest, reply: FastifyReply, page: RenderedPa
 export async function registerPublicRoutes(app: FastifyInstance, { cache }: { cache: PublishedCache }) {
   const stylesheet = loadStylesheet();
   const notFound = renderPage(0, renderNotFoundPage({ stylesheetHref: stylesheet.href }), contentTypes.html);
-  const stylesheetPage: RenderedPage = renderPage(0, stylesheet.body.toString('utf8'), 'text/css; charset=utf-8');
+  const stylesheetPage: RenderedPage = renderPage(
+    0,
+    stylesheet.body.toString('utf8'),
+    'text/css; charset=utf-8',
+  );
   const routeOptions = { config: { compress: false } } as const;
 
-  function serve(request: FastifyRequest, reply: FastifyReply, site: PublishedSite | null, pageName: string, basePath: string) {
+  function serve(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    site: PublishedSite | null,
+    pageName: string,
+    basePath: string,
+  ) {
     const parsed = parsePage(pageName);
     if (!site || !parsed) return sendPage(request, reply, notFound, 404);
     const render = renderers[parsed.page]?.[parsed.format];
@@ -115,14 +133,24 @@ export async function registerPublicRoutes(app: FastifyInstance, { cache }: { ca
 
   app.get<{ Params: { slug: string } }>('/t/:slug', routeOptions, async (request, reply) => {
     if (await customDomainSite(request)) return sendPage(request, reply, notFound, 404);
-    return serve(request, reply, await cache.bySlug(request.params.slug), 'overview', `/t/${request.params.slug}`);
+    return serve(
+      request,
+      reply,
+      await cache.bySlug(request.params.slug),
+      'overview',
+      `/t/${request.params.slug}`,
+    );
   });
 
-  app.get<{ Params: { slug: string; page: string } }>('/t/:slug/:page', routeOptions, async (request, reply) => {
-    if (await customDomainSite(request)) return sendPage(request, reply, notFound, 404);
-    const { slug, page } = request.params;
-    return serve(request, reply, await cache.bySlug(slug), page, `/t/${slug}`);
-  });
+  app.get<{ Params: { slug: string; page: string } }>(
+    '/t/:slug/:page',
+    routeOptions,
+    async (request, reply) => {
+      if (await customDomainSite(request)) return sendPage(request, reply, notFound, 404);
+      const { slug, page } = request.params;
+      return serve(request, reply, await cache.bySlug(slug), page, `/t/${slug}`);
+    },
+  );
 
   app.get('/', routeOptions, async (request, reply) => {
     const site = await customDomainSite(request);

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
-import { visitorContext } from '../platform/auth/context.js';
-import type { Snapshot } from '../modules/publishing/snapshot.contract.js';
+import { brotliCompressSync, gzipSync, constants as zlibConstants } from 'node:zlib';
 import type { PublishingService } from '../modules/publishing/publishing.service.js';
+import type { Snapshot } from '../modules/publishing/snapshot.contract.js';
 import type { Tenant } from '../modules/tenants/tenants.contract.js';
 import type { TenantsService } from '../modules/tenants/tenants.service.js';
+import { visitorContext } from '../platform/auth/context.js';
 
 /** One representation of a public page, rendered and compressed once per published version. */
 export interface RenderedPage {
@@ -38,7 +38,10 @@ export function renderPage(version: number, body: string, contentType: string): 
     identity,
     gzip: gzipSync(identity, { level: 9 }),
     brotli: brotliCompressSync(identity, {
-      params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: identity.length },
+      params: {
+        [zlibConstants.BROTLI_PARAM_QUALITY]: 11,
+        [zlibConstants.BROTLI_PARAM_SIZE_HINT]: identity.length,
+      },
     }),
   };
 }
@@ -87,7 +90,8 @@ export function createPublishedCache({
       const ctx = visitorContext(tenant.id);
       const version = await publishing.latestVersion(ctx);
       if (version !== null) {
-        const reusable = previous && previous.tenant.id === tenant.id && previous.snapshot.version === version;
+        const reusable =
+          previous && previous.tenant.id === tenant.id && previous.snapshot.version === version;
         if (reusable && previous.tenant.slug === tenant.slug) site = previous;
         else {
           const snapshot = await publishing.latest(ctx);
@@ -100,7 +104,10 @@ export function createPublishedCache({
     return site;
   }
 
-  function resolve(key: string, findTenant: () => Promise<Tenant | null>): Promise<PublishedSite | null> | PublishedSite | null {
+  function resolve(
+    key: string,
+    findTenant: () => Promise<Tenant | null>,
+  ): Promise<PublishedSite | null> | PublishedSite | null {
     const entry = entries.get(key);
     if (entry && now() - entry.checkedAt < revalidateMs) return entry.site;
     let inflight = pending.get(key);

@@ -64,7 +64,11 @@ function uniqueKeys<T extends { key: string }>(items: T[], context: z.Refinement
   const seen = new Set<string>();
   items.forEach((item, index) => {
     if (seen.has(item.key)) {
-      context.addIssue({ code: 'custom', path: [index, 'key'], message: `duplicate key "${item.key}" in ${where}` });
+      context.addIssue({
+        code: 'custom',
+        path: [index, 'key'],
+        message: `duplicate key "${item.key}" in ${where}`,
+      });
     }
     seen.add(item.key);
   });
@@ -99,4 +103,3 @@ export const trustCenterDocument = z
   })
   .strict();
 export type TrustCenterDocument = z.infer<typeof trustCenterDocument>;
-

@@ -91,7 +91,14 @@ export function createControlsService({ db }: { db: Database }) {
           .values({ ...parsed, tenantId: ctx.tenantId, position })
           .returning();
         if (!row) throw new Error('category insert returned no row');
-        return { id: row.id, key: row.key, name: row.name, description: row.description, position, controlCount: 0 };
+        return {
+          id: row.id,
+          key: row.key,
+          name: row.name,
+          description: row.description,
+          position,
+          controlCount: 0,
+        };
       });
     },
 
@@ -150,7 +157,11 @@ export function createControlsService({ db }: { db: Database }) {
     async getControl(ctx: ServiceContext, id: string): Promise<Control> {
       ctx.require('content:read');
       return run(ctx, async (tx) => {
-        const [row] = await tx.select().from(controls).where(eq(controls.id, z.uuid().parse(id))).limit(1);
+        const [row] = await tx
+          .select()
+          .from(controls)
+          .where(eq(controls.id, z.uuid().parse(id)))
+          .limit(1);
         if (!row) throw new AppError('content.not_found');
         return toControl(row);
       });
@@ -166,14 +177,22 @@ export function createControlsService({ db }: { db: Database }) {
           .where(eq(controls.categoryId, parsed.categoryId));
         const [row] = await tx
           .insert(controls)
-          .values({ ...controlColumns(parsed), tenantId: ctx.tenantId, position: (last?.value ?? -1) + 1 } as typeof controls.$inferInsert)
+          .values({
+            ...controlColumns(parsed),
+            tenantId: ctx.tenantId,
+            position: (last?.value ?? -1) + 1,
+          } as typeof controls.$inferInsert)
           .returning();
         if (!row) throw new Error('control insert returned no row');
         return toControl(row);
       });
     },
 
-    async updateControl(ctx: ServiceContext, id: string, input: z.input<typeof controlUpdateInput>): Promise<Control> {
+    async updateControl(
+      ctx: ServiceContext,
+      id: string,
+      input: z.input<typeof controlUpdateInput>,
+    ): Promise<Control> {
       ctx.require('content:write');
       const parsed = controlUpdateInput.parse(input);
       return run(ctx, async (tx) => {

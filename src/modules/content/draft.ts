@@ -3,8 +3,8 @@ import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Tx } from '../../platform/db/client.js';
 import type { TrustCenterDocument } from './content.contract.js';
 import { controlCategories, controls, faqEntries, subprocessors } from './content.schema.js';
-import { readProfile, writeProfile } from './profile.service.js';
 import { toControl } from './controls.service.js';
+import { readProfile, writeProfile } from './profile.service.js';
 
 /*
  * The draft as one document, read and written inside a caller's tenant transaction. Used by
@@ -33,7 +33,13 @@ export async function readDraft(tx: Tx, tenantId: string): Promise<TrustCenterDo
       controls: controlRows
         .filter((row) => row.categoryId === category.id)
         .map((row) => {
-          const { id: _id, categoryId: _category, position: _position, updatedAt: _updated, ...control } = toControl(row);
+          const {
+            id: _id,
+            categoryId: _category,
+            position: _position,
+            updatedAt: _updated,
+            ...control
+          } = toControl(row);
           return control;
         }),
     })),
@@ -81,13 +87,15 @@ export async function replaceDraft(tx: Tx, tenantId: string, document: TrustCent
     await tx
       .insert(controlCategories)
       .values({ ...values, tenantId })
-      .onConflictDoUpdate({ target: [controlCategories.tenantId, controlCategories.key], set: { ...values, updatedAt: now() } });
+      .onConflictDoUpdate({
+        target: [controlCategories.tenantId, controlCategories.key],
+        set: { ...values, updatedAt: now() },
+      });
   }
   const categoryIds = new Map(
-    (await tx.select({ id: controlCategories.id, key: controlCategories.key }).from(controlCategories)).map((row) => [
-      row.key,
-      row.id,
-    ]),
+    (await tx.select({ id: controlCategories.id, key: controlCategories.key }).from(controlCategories)).map(
+      (row) => [row.key, row.id],
+    ),
   );
 
   for (const category of document.categories) {
@@ -99,7 +107,10 @@ export async function replaceDraft(tx: Tx, tenantId: string, document: TrustCent
       await tx
         .insert(controls)
         .values({ ...values, tenantId })
-        .onConflictDoUpdate({ target: [controls.tenantId, controls.key], set: { ...values, updatedAt: now() } });
+        .onConflictDoUpdate({
+          target: [controls.tenantId, controls.key],
+          set: { ...values, updatedAt: now() },
+        });
     }
   }
 
@@ -113,7 +124,10 @@ export async function replaceDraft(tx: Tx, tenantId: string, document: TrustCent
     await tx
       .insert(faqEntries)
       .values({ ...values, tenantId })
-      .onConflictDoUpdate({ target: [faqEntries.tenantId, faqEntries.key], set: { ...values, updatedAt: now() } });
+      .onConflictDoUpdate({
+        target: [faqEntries.tenantId, faqEntries.key],
+        set: { ...values, updatedAt: now() },
+      });
   }
 
   await deleteMissing(
@@ -126,6 +140,9 @@ export async function replaceDraft(tx: Tx, tenantId: string, document: TrustCent
     await tx
       .insert(subprocessors)
       .values({ ...values, tenantId })
-      .onConflictDoUpdate({ target: [subprocessors.tenantId, subprocessors.key], set: { ...values, updatedAt: now() } });
+      .onConflictDoUpdate({
+        target: [subprocessors.tenantId, subprocessors.key],
+        set: { ...values, updatedAt: now() },
+      });
   }
 }

@@ -8,7 +8,13 @@ export function createFaqService(deps: { db: Database }) {
   return createItemListService(deps, {
     table: faqEntries,
     input: faqInput,
-    toItem: (row) => ({ id: row.id, position: row.position, key: row.key, question: row.question, answer: row.answer }),
+    toItem: (row) => ({
+      id: row.id,
+      position: row.position,
+      key: row.key,
+      question: row.question,
+      answer: row.answer,
+    }),
   });
 }
 

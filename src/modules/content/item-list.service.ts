@@ -45,7 +45,11 @@ export function createItemListService<Table extends OrderedTable, Input extends 
     async get(ctx: ServiceContext, id: string): Promise<Item> {
       ctx.require('content:read');
       return run(ctx, async (tx) => {
-        const [row] = await tx.select().from(anyTable).where(eq(table.id, z.uuid().parse(id))).limit(1);
+        const [row] = await tx
+          .select()
+          .from(anyTable)
+          .where(eq(table.id, z.uuid().parse(id)))
+          .limit(1);
         if (!row) throw new AppError('content.not_found');
         return config.toItem(row as Table['$inferSelect']);
       });

@@ -9,7 +9,13 @@ export interface Profile extends ProfileInput {
   updatedAt: Date | null;
 }
 
-const emptyProfile: Profile = { companyName: '', tagline: '', intro: '', securityContact: '', updatedAt: null };
+const emptyProfile: Profile = {
+  companyName: '',
+  tagline: '',
+  intro: '',
+  securityContact: '',
+  updatedAt: null,
+};
 
 export async function readProfile(tx: Tx, tenantId: string): Promise<Profile> {
   const [row] = await tx.select().from(trustProfiles).where(eq(trustProfiles.tenantId, tenantId)).limit(1);

@@ -20,14 +20,16 @@ export function parseTrustCenterFile(source: string): TrustCenterDocument {
     // YAML is a superset of JSON, so one parser reads both. Aliases are capped against expansion bombs.
     raw = YAML.parse(source, { maxAliasCount: 100, prettyErrors: true });
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0] ?? 'unreadable' : 'unreadable';
+    const message = error instanceof Error ? (error.message.split('\n')[0] ?? 'unreadable') : 'unreadable';
     throw new AppError('content.invalid_import', [{ path: '', message: `not valid YAML: ${message}` }]);
   }
   const parsed = trustCenterDocument.safeParse(raw);
   if (!parsed.success) {
     throw new AppError(
       'content.invalid_import',
-      parsed.error.issues.slice(0, 50).map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+      parsed.error.issues
+        .slice(0, 50)
+        .map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
     );
   }
   return parsed.data;

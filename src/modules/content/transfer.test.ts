@@ -77,8 +77,14 @@ describe.each(testDatabaseKinds)('trust center import and export on $name', (kin
       CREATE TRIGGER reject_marked BEFORE INSERT ON subprocessors FOR EACH ROW EXECUTE FUNCTION reject_marked();`);
     try {
       const doomed = sampleDocument('DOOMED');
-      doomed.subprocessors.push({ ...(doomed.subprocessors[0] as (typeof doomed.subprocessors)[number]), key: 'reject', name: 'Reject me' });
-      const failure = await services.transfer.importDraft(ctx, doomed, { publish: true }).catch((error: unknown) => error);
+      doomed.subprocessors.push({
+        ...(doomed.subprocessors[0] as (typeof doomed.subprocessors)[number]),
+        key: 'reject',
+        name: 'Reject me',
+      });
+      const failure = await services.transfer
+        .importDraft(ctx, doomed, { publish: true })
+        .catch((error: unknown) => error);
       const cause = (failure as { cause?: Error }).cause;
       expect(String(cause?.message ?? failure)).toContain('rejected by test trigger');
       expect(await services.transfer.exportDraft(ctx)).toEqual(before);
@@ -105,9 +111,14 @@ describe.each(testDatabaseKinds)('trust center import and export on $name', (kin
 
   it('refuses an import or a publish without the permission, and changes nothing', async () => {
     const { services, ctx } = seeded;
-    const reader = new ServiceContext(ctx.tenantId, { kind: 'user', id: 'reader' }, ['content:read', 'content:write']);
+    const reader = new ServiceContext(ctx.tenantId, { kind: 'user', id: 'reader' }, [
+      'content:read',
+      'content:write',
+    ]);
     const before = await services.transfer.exportDraft(ctx);
-    await expect(services.transfer.importDraft(reader, sampleDocument('NOPE'), { publish: true })).rejects.toMatchObject({
+    await expect(
+      services.transfer.importDraft(reader, sampleDocument('NOPE'), { publish: true }),
+    ).rejects.toMatchObject({
       code: 'auth.forbidden',
     });
     await expect(services.publishing.publish(reader)).rejects.toMatchObject({ code: 'auth.forbidden' });

@@ -18,6 +18,8 @@ export function demoDocument() {
 export async function seedDemoIfEmpty(services: Services): Promise<Tenant | null> {
   if (!(await services.tenants.isEmpty())) return null;
   const tenant = await services.tenants.create({ slug: DEMO_SLUG, name: 'Attest Demo' });
-  await services.transfer.importDraft(systemContext(tenant.id, 'demo-seed'), demoDocument(), { publish: true });
+  await services.transfer.importDraft(systemContext(tenant.id, 'demo-seed'), demoDocument(), {
+    publish: true,
+  });
   return tenant;
 }

@@ -12,7 +12,10 @@ import { snapshots } from './publishing.schema.js';
 import type { Snapshot, SnapshotContent, SnapshotSummary } from './snapshot.contract.js';
 
 /** Keeps only what is meant for the public: review intervals and internal ids stay in the draft. */
-export function toSnapshotContent(tenant: { slug: string; name: string }, draft: TrustCenterDocument): SnapshotContent {
+export function toSnapshotContent(
+  tenant: { slug: string; name: string },
+  draft: TrustCenterDocument,
+): SnapshotContent {
   return {
     schemaVersion: 1,
     tenant: { slug: tenant.slug, name: tenant.name },
@@ -50,7 +53,13 @@ export type PublishedListener = (tenantId: string, version: number) => void;
  * Publishing turns the draft into an immutable, numbered snapshot. The public site reads only
  * snapshots, so nothing typed into the draft is visible until someone with content:publish says so.
  */
-export function createPublishingService({ db, onPublished }: { db: Database; onPublished?: PublishedListener }) {
+export function createPublishingService({
+  db,
+  onPublished,
+}: {
+  db: Database;
+  onPublished?: PublishedListener;
+}) {
   async function latestRow(tx: Tx) {
     const [row] = await tx.select().from(snapshots).orderBy(desc(snapshots.version)).limit(1);
     return row;
@@ -116,7 +125,12 @@ export function createPublishingService({ db, onPublished }: { db: Database; onP
       ctx.require('published:read');
       const row = await withTenant(db, ctx.tenantId, latestRow);
       return row
-        ? { version: row.version, publishedAt: row.publishedAt, contentSha256: row.contentSha256, content: row.content }
+        ? {
+            version: row.version,
+            publishedAt: row.publishedAt,
+            contentSha256: row.contentSha256,
+            content: row.content,
+          }
         : null;
     },
 
@@ -127,7 +141,12 @@ export function createPublishingService({ db, onPublished }: { db: Database; onP
         tx.select().from(snapshots).where(eq(snapshots.version, version)).limit(1),
       );
       if (!row) throw new AppError('snapshot.not_found');
-      return { version: row.version, publishedAt: row.publishedAt, contentSha256: row.contentSha256, content: row.content };
+      return {
+        version: row.version,
+        publishedAt: row.publishedAt,
+        contentSha256: row.contentSha256,
+        content: row.content,
+      };
     },
 
     /** What the trust center said at a moment in time: the last snapshot published at or before it. */
@@ -142,7 +161,12 @@ export function createPublishingService({ db, onPublished }: { db: Database; onP
           .limit(1),
       );
       if (!row) throw new AppError('snapshot.not_found');
-      return { version: row.version, publishedAt: row.publishedAt, contentSha256: row.contentSha256, content: row.content };
+      return {
+        version: row.version,
+        publishedAt: row.publishedAt,
+        contentSha256: row.contentSha256,
+        content: row.content,
+      };
     },
 
     async history(ctx: ServiceContext): Promise<SnapshotSummary[]> {

@@ -3,9 +3,9 @@ import type { Database } from '../../platform/db/client.js';
 import { translateDatabaseError } from '../../platform/db/errors.js';
 import { withPlatform } from '../../platform/db/tenancy.js';
 import { AppError } from '../../platform/errors.js';
+import { tenantSlug } from '../../platform/validation/strings.js';
 import { type CreateTenantInput, createTenantInput, domainName, type Tenant } from './tenants.contract.js';
 import { type TenantRow, tenants } from './tenants.schema.js';
-import { tenantSlug } from '../../platform/validation/strings.js';
 
 function toTenant(row: TenantRow): Tenant {
   return {
@@ -36,7 +36,9 @@ export function createTenantsService({ db }: { db: Database }) {
       return toTenant(row);
     } catch (error) {
       const detail = String((error as { cause?: { constraint?: string } }).cause?.constraint ?? '');
-      translateDatabaseError(error, { '23505': detail.includes('domain') ? 'tenant.domain_taken' : 'tenant.slug_taken' });
+      translateDatabaseError(error, {
+        '23505': detail.includes('domain') ? 'tenant.domain_taken' : 'tenant.slug_taken',
+      });
     }
   }
 
@@ -44,7 +46,9 @@ export function createTenantsService({ db }: { db: Database }) {
   async function findBySlug(slug: string): Promise<Tenant | null> {
     const parsed = tenantSlug.safeParse(slug);
     if (!parsed.success || parsed.data !== slug) return null;
-    const [row] = await withPlatform(db, (tx) => tx.select().from(tenants).where(eq(tenants.slug, slug)).limit(1));
+    const [row] = await withPlatform(db, (tx) =>
+      tx.select().from(tenants).where(eq(tenants.slug, slug)).limit(1),
+    );
     return row && row.status === 'active' ? toTenant(row) : null;
   }
 

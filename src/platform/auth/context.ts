@@ -4,12 +4,7 @@ import { AppError } from '../errors.js';
  * Permissions a service can demand. Roles (owner, admin, editor, viewer, auditor, custom) are sets
  * of these; the access module maps roles to permission sets.
  */
-export const permissions = [
-  'content:read',
-  'content:write',
-  'content:publish',
-  'published:read',
-] as const;
+export const permissions = ['content:read', 'content:write', 'content:publish', 'published:read'] as const;
 export type Permission = (typeof permissions)[number];
 
 /** Who is acting: always a technical id, never a name or an e-mail address (they end up in logs). */

@@ -24,7 +24,10 @@ function pgCode(error: unknown): string | undefined {
  * Turns an expected database error into an AppError; anything else is rethrown untouched and
  * ends as a 500 (raw database messages never reach a client).
  */
-export function translateDatabaseError(error: unknown, overrides: Partial<Record<string, ErrorCode>> = {}): never {
+export function translateDatabaseError(
+  error: unknown,
+  overrides: Partial<Record<string, ErrorCode>> = {},
+): never {
   if (error instanceof AppError) throw error;
   const code = pgCode(error);
   const mapped = code ? (overrides[code] ?? expected[code]) : undefined;

@@ -2,8 +2,15 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseKinds } from '../../../test/support/databases.js';
 import { seedTenant } from '../../../test/support/fixtures.js';
-import { controlCategories, controls, faqEntries, snapshots, subprocessors, trustProfiles } from './schema.js';
 import { type Database, resultRows } from './client.js';
+import {
+  controlCategories,
+  controls,
+  faqEntries,
+  snapshots,
+  subprocessors,
+  trustProfiles,
+} from './schema.js';
 import { withPlatform, withTenant } from './tenancy.js';
 
 describe.each(testDatabaseKinds)('tenant isolation on $name', (kind) => {
@@ -57,21 +64,31 @@ describe.each(testDatabaseKinds)('tenant isolation on $name', (kind) => {
 
   it('a tenant transaction sees only its own rows in every content table', async () => {
     for (const table of [trustProfiles, controlCategories, controls, faqEntries, subprocessors, snapshots]) {
-      const rows = await withTenant(db, a.tenant.id, (tx) => tx.select({ tenantId: table.tenantId }).from(table));
+      const rows = await withTenant(db, a.tenant.id, (tx) =>
+        tx.select({ tenantId: table.tenantId }).from(table),
+      );
       expect(rows.length).toBeGreaterThan(0);
       expect(new Set(rows.map((row) => row.tenantId))).toEqual(new Set([a.tenant.id]));
     }
   });
 
   it('refuses to write a row for another tenant, and cannot change or delete its rows', async () => {
-    const [bCategory] = await withTenant(db, b.tenant.id, (tx) => tx.select().from(controlCategories).limit(1));
+    const [bCategory] = await withTenant(db, b.tenant.id, (tx) =>
+      tx.select().from(controlCategories).limit(1),
+    );
     await expect(
       withTenant(db, a.tenant.id, (tx) =>
-        tx.insert(faqEntries).values({ tenantId: b.tenant.id, key: 'planted', question: 'q?', answer: 'a', position: 9 }),
+        tx
+          .insert(faqEntries)
+          .values({ tenantId: b.tenant.id, key: 'planted', question: 'q?', answer: 'a', position: 9 }),
       ),
     ).rejects.toThrow();
     const updated = await withTenant(db, a.tenant.id, (tx) =>
-      tx.update(controlCategories).set({ name: 'hijacked' }).where(sql`true`).returning({ tenantId: controlCategories.tenantId }),
+      tx
+        .update(controlCategories)
+        .set({ name: 'hijacked' })
+        .where(sql`true`)
+        .returning({ tenantId: controlCategories.tenantId }),
     );
     expect(updated.every((row) => row.tenantId === a.tenant.id)).toBe(true);
     const deleted = await withTenant(db, a.tenant.id, (tx) =>
@@ -92,7 +109,9 @@ describe.each(testDatabaseKinds)('tenant isolation on $name', (kind) => {
       Array.from({ length: rounds }, (_, index) => {
         const tenant = index % 2 === 0 ? a.tenant : b.tenant;
         return withTenant(db, tenant.id, async (tx) => {
-          const rows = await tx.select({ tenantId: faqEntries.tenantId, question: faqEntries.question }).from(faqEntries);
+          const rows = await tx
+            .select({ tenantId: faqEntries.tenantId, question: faqEntries.question })
+            .from(faqEntries);
           return { expected: tenant.id, rows };
         });
       }),

@@ -10,7 +10,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * statement inside it. Connections in a pool never carry a tenant past the end of the transaction.
  * Both settings go in one round trip (set_config('role', …) is what SET LOCAL ROLE does).
  */
-export async function withTenant<T>(db: Database, tenantId: string, work: (tx: Tx) => Promise<T>): Promise<T> {
+export async function withTenant<T>(
+  db: Database,
+  tenantId: string,
+  work: (tx: Tx) => Promise<T>,
+): Promise<T> {
   if (!UUID.test(tenantId)) throw new AppError('tenant.not_found');
   return db.orm.transaction(async (tx) => {
     await tx.execute(
@@ -26,7 +30,9 @@ export async function withTenant<T>(db: Database, tenantId: string, work: (tx: T
  */
 export async function withPlatform<T>(db: Database, work: (tx: Tx) => Promise<T>): Promise<T> {
   return db.orm.transaction(async (tx) => {
-    await tx.execute(sql`select set_config('role', 'attest_platform', true), set_config('app.tenant_id', '', true)`);
+    await tx.execute(
+      sql`select set_config('role', 'attest_platform', true), set_config('app.tenant_id', '', true)`,
+    );
     return work(tx);
   });
 }

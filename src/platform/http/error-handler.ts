@@ -28,7 +28,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
       return reply.status(error.status).send(body(error.code, request.id, error.details));
     }
     if (error instanceof ZodError) {
-      const details = error.issues.slice(0, 20).map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+      const details = error.issues
+        .slice(0, 20)
+        .map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
       return reply.status(400).send(body('request.invalid', request.id, details));
     }
     const code = frameworkCode(error as FastifyError);

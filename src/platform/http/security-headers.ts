@@ -32,6 +32,9 @@ export async function registerSecurityHeaders(app: FastifyInstance): Promise<voi
   });
   // Helmet does not manage Permissions-Policy: deny the powerful features nobody here needs.
   app.addHook('onRequest', async (_request, reply) => {
-    reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()');
+    reply.header(
+      'permissions-policy',
+      'camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()',
+    );
   });
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import compress from '@fastify/compress';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { truncateAddress } from '../logging/logger.js';
 import { registerErrorHandler } from './error-handler.js';
@@ -24,7 +24,8 @@ export async function createHttpServer(options: ServerOptions): Promise<FastifyI
     trustProxy: options.trustProxy ?? false,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    disableRequestLogging: true,
+    // Our own onResponse line replaces Fastify's two lines per request (which carry full URLs).
+    logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     return503OnClosing: true,
     connectionTimeout: 30_000,

@@ -1,0 +1,705 @@
+#!/usr/bin/env node
+// Public page benchmark: Attest's `GET /t/demo/security` against nginx serving the same bytes, one
+// after the other in the same run, on loopback only. Plain Node ESM so it needs no build of its own
+// (it does build Attest). See README.md beside this file for what it measures and the env knobs.
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HOST = '127.0.0.1'; // loopback only, for both servers and the load
+const PAGE = '/t/demo/security';
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '..', '..');
+const RESULTS_DIR = path.join(HERE, 'results');
+const KILL_GRACE_MS = 5_000;
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+class SetupError extends Error {}
+
+function intEnv(name, fallback, min = 0) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min)
+    throw new SetupError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  return value;
+}
+
+function numEnv(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0)
+    throw new SetupError(`${name} must be a number >= 0, got "${raw}"`);
+  return value;
+}
+
+function readSettings() {
+  const logLevel = process.env.BENCH_LOG_LEVEL || 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new SetupError(`BENCH_LOG_LEVEL must be a pino level, got "${logLevel}"`);
+  }
+  return {
+    connections: intEnv('BENCH_CONNECTIONS', 50, 1),
+    durationSec: intEnv('BENCH_DURATION', 10, 1),
+    warmupSec: intEnv('BENCH_WARMUP', 3, 0),
+    rounds: intEnv('BENCH_ROUNDS', 2, 1),
+    pipelining: 1,
+    floor: numEnv('BENCH_FLOOR', 0.6),
+    logLevel,
+    attestPort: intEnv('BENCH_ATTEST_PORT', 3901, 1),
+    nginxPort: intEnv('BENCH_NGINX_PORT', 3902, 1),
+    database: process.env.BENCH_DATABASE_URL ? 'postgresql (BENCH_DATABASE_URL)' : 'embedded PGlite',
+    skipBuild: process.env.BENCH_SKIP_BUILD === '1',
+    attestNodeArgs: (process.env.BENCH_ATTEST_NODE_ARGS || '').split(/\s+/).filter(Boolean),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const sha256 = (buffer) => createHash('sha256').update(buffer).digest('hex');
+const log = (message) => process.stderr.write(`[bench] ${message}\n`);
+
+/** One GET on loopback with no compression asked for; resolves with status, headers and body. */
+function get(port, pathname, timeoutMs = 5_000) {
+  return new Promise((resolve, reject) => {
+    const request = http.get(
+      { host: HOST, port, path: pathname, agent: false, headers: { 'accept-encoding': 'identity' } },
+      (response) => {
+        const chunks = [];
+        response.on('data', (chunk) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks) }),
+        );
+        response.on('error', reject);
+      },
+    );
+    request.setTimeout(timeoutMs, () => request.destroy(new Error(`GET ${pathname} timed out`)));
+    request.on('error', reject);
+  });
+}
+
+/** Exact size of the status line plus headers of one response, read off the wire. */
+function headerBytes(port, pathname) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: HOST, port });
+    let received = Buffer.alloc(0);
+    socket.setTimeout(5_000, () => socket.destroy(new Error('header probe timed out')));
+    socket.on('connect', () =>
+      socket.write(`GET ${pathname} HTTP/1.1\r\nHost: ${HOST}:${port}\r\nConnection: close\r\n\r\n`),
+    );
+    socket.on('data', (chunk) => {
+      received = Buffer.concat([received, chunk]);
+      const end = received.indexOf('\r\n\r\n');
+      if (end !== -1) {
+        socket.destroy();
+        resolve(end + 4);
+      }
+    });
+    socket.on('error', reject);
+    socket.on('close', () => reject(new Error('connection closed before the headers ended')));
+  });
+}
+
+/** Polls until `check` resolves truthy, or fails after `timeoutMs` (or when `abort()` says why). */
+async function waitFor(what, timeoutMs, check, abort = () => null) {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer yet';
+  while (Date.now() < deadline) {
+    const reason = abort();
+    if (reason) throw new SetupError(`${what}: ${reason}`);
+    try {
+      const result = await check();
+      if (result) return result;
+      last = 'not there yet';
+    } catch (error) {
+      last = error.message;
+    }
+    await sleep(200);
+  }
+  throw new SetupError(`${what}: timed out after ${timeoutMs / 1000}s (last: ${last})`);
+}
+
+function portIsFree(port) {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ port, host: HOST, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/** The preferred port if it is free on loopback, else one the kernel picks. */
+async function pickPort(preferred) {
+  if (await portIsFree(preferred)) return preferred;
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen({ port: 0, host: HOST }, () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function readProcStatus(pid) {
+  try {
+    const text = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const field = (name) => {
+      const match = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text);
+      return match ? Number(match[1]) * 1024 : null;
+    };
+    return { vmHwmBytes: field('VmHWM'), vmRssBytes: field('VmRSS') };
+  } catch {
+    return { vmHwmBytes: null, vmRssBytes: null };
+  }
+}
+
+function childPids(pid) {
+  try {
+    return fs
+      .readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function tail(file, lines = 30) {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Children and cleanup
+
+const children = []; // { name, child, exited, exitPromise, extraPids() }
+let tmpDir = null;
+let currentLoad = null;
+let cleaning = null;
+
+function track(name, child, extraPids = () => []) {
+  const entry = { name, child, exited: false, code: null, signal: null, extraPids };
+  entry.exitPromise = new Promise((resolve) => {
+    child.once('exit', (code, signal) => {
+      entry.exited = true;
+      entry.code = code;
+      entry.signal = signal;
+      resolve();
+    });
+  });
+  child.once('error', (error) => {
+    entry.exited = true;
+    entry.spawnError = error;
+  });
+  children.push(entry);
+  return entry;
+}
+
+function signal(pid, sig) {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // already gone
+  }
+}
+
+async function stopChild(entry) {
+  if (entry.exited) return;
+  const extra = entry.extraPids();
+  signal(entry.child.pid, 'SIGTERM');
+  const timedOut = await Promise.race([
+    entry.exitPromise.then(() => false),
+    sleep(KILL_GRACE_MS).then(() => true),
+  ]);
+  if (timedOut && !entry.exited) {
+    log(`${entry.name} did not stop within ${KILL_GRACE_MS / 1000}s of SIGTERM; sending SIGKILL`);
+    signal(entry.child.pid, 'SIGKILL');
+    await Promise.race([entry.exitPromise, sleep(2_000)]);
+  }
+  for (const pid of extra) signal(pid, 'SIGKILL'); // e.g. an nginx worker orphaned by a killed master
+}
+
+function cleanup() {
+  cleaning ??= (async () => {
+    try {
+      currentLoad?.stop?.();
+    } catch {
+      // the load run is being abandoned anyway
+    }
+    // Stop in reverse start order: nginx first, then Attest.
+    for (const entry of [...children].reverse()) await stopChild(entry);
+    if (tmpDir) {
+      fs.rmSync(tmpDir, { recursive: true, force: true });
+      tmpDir = null;
+    }
+  })();
+  return cleaning;
+}
+
+// Last resort if the process exits some other way: nothing async is possible here.
+process.on('exit', () => {
+  for (const entry of children) if (!entry.exited) signal(entry.child.pid, 'SIGKILL');
+  if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
+});
+
+for (const [sig, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+]) {
+  process.on(sig, () => {
+    log(`${sig} received: stopping servers and removing the temp dir`);
+    cleanup().finally(() => process.exit(code));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Steps
+
+function findNginx() {
+  const found = spawnSync('sh', ['-c', 'command -v nginx'], { encoding: 'utf8' });
+  if (found.status === 0 && found.stdout.trim()) return found.stdout.trim();
+  for (const candidate of ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx']) {
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  return null;
+}
+
+function ensureNginx() {
+  let nginx = findNginx();
+  if (nginx) return nginx;
+  log('nginx not found: installing it from Debian packages (nginx-light, else nginx)');
+  // Keep the package's own service (port 80 on all addresses) from being started by the install.
+  const policy = '/usr/sbin/policy-rc.d';
+  const ownPolicy = !fs.existsSync(policy);
+  if (ownPolicy)
+    fs.writeFileSync(policy, '#!/bin/sh\n# temporary, written by bench/public-page/run.mjs\nexit 101\n', {
+      mode: 0o755,
+    });
+  try {
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    const apt = (args) => spawnSync('apt-get', args, { stdio: 'inherit', env }).status === 0;
+    if (!apt(['update'])) throw new SetupError('apt-get update failed');
+    if (
+      !apt(['install', '-y', '--no-install-recommends', 'nginx-light']) &&
+      !apt(['install', '-y', '--no-install-recommends', 'nginx'])
+    ) {
+      throw new SetupError('could not install nginx-light or nginx');
+    }
+  } finally {
+    if (ownPolicy) fs.rmSync(policy, { force: true });
+  }
+  nginx = findNginx();
+  if (!nginx) throw new SetupError('nginx was installed but is not on PATH nor in /usr/sbin');
+  return nginx;
+}
+
+function nginxInfo(nginx) {
+  const result = spawnSync(nginx, ['-V'], { encoding: 'utf8' });
+  const text = `${result.stdout}${result.stderr}`;
+  const version = /nginx version: (\S+)/.exec(text)?.[1] ?? 'unknown';
+  return { version, configure: text };
+}
+
+function buildAttest() {
+  log('building Attest (npm run build)');
+  const result = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (result.status !== 0) throw new SetupError(`npm run build failed (exit ${result.status})`);
+}
+
+async function startAttest(settings, port) {
+  const dataDir = path.join(tmpDir, 'attest-data');
+  fs.mkdirSync(dataDir);
+  const logFile = path.join(tmpDir, 'attest.log');
+  const logFd = fs.openSync(logFile, 'a');
+  const env = {
+    ...process.env,
+    PORT: String(port),
+    HOST,
+    ATTEST_DATA_DIR: dataDir,
+    LOG_LEVEL: settings.logLevel,
+    NODE_ENV: 'production',
+  };
+  delete env.DATABASE_URL;
+  delete env.ATTEST_PUBLIC_URL;
+  if (process.env.BENCH_DATABASE_URL) env.DATABASE_URL = process.env.BENCH_DATABASE_URL;
+  const main = path.join(ROOT, 'dist', 'cli', 'main.js');
+  if (!fs.existsSync(main)) throw new SetupError(`${main} is missing: the build did not produce it`);
+  // Its own process group, so a Ctrl-C reaches only this script, which then stops it in order.
+  const child = spawn(process.execPath, [...settings.attestNodeArgs, main, 'start'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', logFd, logFd],
+    detached: true,
+  });
+  fs.closeSync(logFd);
+  const entry = track('attest', child);
+  const died = () =>
+    entry.exited
+      ? `Attest exited (code ${entry.code}, signal ${entry.signal}); log tail:\n${tail(logFile)}`
+      : null;
+  await waitFor('Attest /readyz', 60_000, async () => (await get(port, '/readyz')).status === 200, died);
+  await waitFor(`Attest ${PAGE}`, 30_000, async () => (await get(port, PAGE)).status === 200, died);
+  return { entry, logFile };
+}
+
+function nginxConfig(info, tmp, port) {
+  const has = (module) => !info.configure.includes(`--without-${module}`);
+  const temp = (name) => path.join(tmp, 'nginx-temp', name);
+  for (const name of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'])
+    fs.mkdirSync(temp(name), { recursive: true });
+  const lines = [
+    'daemon off;',
+    'master_process on;',
+    'worker_processes 1;',
+    // As root the workers would drop to "nobody", who cannot read the 0700 temp dir.
+    ...(process.getuid?.() === 0 ? ['user root;'] : []),
+    `pid ${path.join(tmp, 'nginx.pid')};`,
+    `error_log ${path.join(tmp, 'nginx-error.log')} warn;`,
+    'events { worker_connections 1024; }',
+    'http {',
+    '  access_log off;',
+    `  client_body_temp_path ${temp('client_body')};`,
+    ...(has('http_proxy_module') ? [`  proxy_temp_path ${temp('proxy')};`] : []),
+    ...(has('http_fastcgi_module') ? [`  fastcgi_temp_path ${temp('fastcgi')};`] : []),
+    ...(has('http_uwsgi_module') ? [`  uwsgi_temp_path ${temp('uwsgi')};`] : []),
+    ...(has('http_scgi_module') ? [`  scgi_temp_path ${temp('scgi')};`] : []),
+    '  server {',
+    `    listen ${HOST}:${port};`,
+    `    root ${path.join(tmp, 'www')};`,
+    // The page is a file named like the URL (no extension), so it gets the default type, and
+    // `charset` appends "; charset=utf-8": the same Content-Type as Attest sends.
+    '    location / {',
+    '      default_type text/html;',
+    '      charset utf-8;',
+    '    }',
+    '  }',
+    '}',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+async function startNginx(nginx, info, port, page) {
+  const file = path.join(tmpDir, 'www', ...PAGE.split('/').filter(Boolean));
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, page.body);
+  const conf = path.join(tmpDir, 'nginx.conf');
+  fs.writeFileSync(conf, nginxConfig(info, tmpDir, port));
+  const errorLog = path.join(tmpDir, 'nginx-error.log');
+  const test = spawnSync(nginx, ['-t', '-q', '-c', conf, '-p', `${tmpDir}/`, '-e', errorLog], {
+    encoding: 'utf8',
+  });
+  if (test.status !== 0)
+    throw new SetupError(`nginx -t rejected the generated config:\n${test.stderr}\n${tail(errorLog)}`);
+  const stderrFd = fs.openSync(path.join(tmpDir, 'nginx-stderr.log'), 'a');
+  const child = spawn(nginx, ['-c', conf, '-p', `${tmpDir}/`, '-e', errorLog], {
+    stdio: ['ignore', 'ignore', stderrFd],
+    detached: true,
+  });
+  fs.closeSync(stderrFd);
+  let workers = [];
+  const entry = track('nginx', child, () => workers);
+  const died = () =>
+    entry.exited ? `nginx exited (code ${entry.code}); error log:\n${tail(errorLog)}` : null;
+  const served = await waitFor(
+    'nginx',
+    10_000,
+    async () => {
+      const response = await get(port, PAGE);
+      return response.status === 200 ? response : null;
+    },
+    died,
+  );
+  workers = childPids(child.pid);
+  return { entry, served, workers: () => workers };
+}
+
+async function load(url, settings, seconds) {
+  const { default: autocannon } = await import('autocannon');
+  currentLoad = autocannon({
+    url,
+    connections: settings.connections,
+    duration: seconds,
+    pipelining: settings.pipelining,
+  });
+  try {
+    return await currentLoad;
+  } finally {
+    currentLoad = null;
+  }
+}
+
+function summarize(target, round, result, bodyLength) {
+  const completed = result['2xx'];
+  const bytesPerResponse = result.requests.total ? result.throughput.total / result.requests.total : 0;
+  return {
+    target,
+    round,
+    rps: result.requests.mean,
+    rpsFromTotal: completed / result.duration,
+    latencyMs: {
+      mean: result.latency.mean,
+      p50: result.latency.p50,
+      p90: result.latency.p90,
+      p99: result.latency.p99,
+      max: result.latency.max,
+    },
+    throughputBytesPerSec: result.throughput.mean,
+    bytesPerResponse: Math.round(bytesPerResponse),
+    headerBytesPerResponse: Math.round(bytesPerResponse - bodyLength),
+    requestsTotal: result.requests.total,
+    ok2xx: completed,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    resets: result.resets,
+    durationSec: result.duration,
+  };
+}
+
+async function measure(target, url, settings, round, bodyLength) {
+  if (settings.warmupSec > 0) {
+    log(`round ${round}: ${target} warm-up ${settings.warmupSec}s (discarded)`);
+    const warm = await load(url, settings, settings.warmupSec);
+    if (warm.errors || warm.non2xx || warm.timeouts) {
+      log(
+        `WARNING: ${target} warm-up had ${warm.non2xx} non-2xx, ${warm.errors} errors, ${warm.timeouts} timeouts`,
+      );
+    }
+    await sleep(500);
+  }
+  log(`round ${round}: ${target} ${settings.durationSec}s x ${settings.connections} connections`);
+  const row = summarize(target, round, await load(url, settings, settings.durationSec), bodyLength);
+  await sleep(1_000);
+  return row;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reporting
+
+const fmt = (value, digits = 0) =>
+  value === null || value === undefined ? '-' : Number(value).toFixed(digits);
+const mb = (bytes) => (bytes === null || bytes === undefined ? '-' : (bytes / 1024 / 1024).toFixed(1));
+
+function table(rows) {
+  const head = [
+    'target',
+    'round',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'max ms',
+    'MiB/s',
+    'B/resp',
+    '2xx',
+    'non2xx',
+    'errors',
+  ];
+  const body = rows.map((row) => [
+    row.target,
+    String(row.round),
+    fmt(row.rps, 1),
+    fmt(row.latencyMs.p50),
+    fmt(row.latencyMs.p99),
+    fmt(row.latencyMs.max),
+    mb(row.throughputBytesPerSec),
+    String(row.bytesPerResponse),
+    String(row.ok2xx),
+    String(row.non2xx),
+    String(row.errors + row.timeouts),
+  ]);
+  const widths = head.map((cell, index) => Math.max(cell.length, ...body.map((line) => line[index].length)));
+  const render = (line) =>
+    line
+      .map((cell, index) => (index < 1 ? cell.padEnd(widths[index]) : cell.padStart(widths[index])))
+      .join('  ');
+  return [render(head), widths.map((width) => '-'.repeat(width)).join('  '), ...body.map(render)].join('\n');
+}
+
+function markdown(report) {
+  const row = (r) =>
+    `| ${r.target} | ${r.round} | ${fmt(r.rps, 1)} | ${fmt(r.latencyMs.p50)} | ${fmt(r.latencyMs.p99)} | ${mb(r.throughputBytesPerSec)} | ${r.non2xx} | ${r.errors + r.timeouts} |`;
+  const s = report.settings;
+  return [
+    `# Public page benchmark: ${report.date}`,
+    '',
+    `\`GET ${PAGE}\` (${report.page.bytes} bytes, sha256 ${report.page.sha256.slice(0, 16)}…), Attest vs nginx ${report.nginx.version} serving the same bytes.`,
+    `${report.machine.cpus} CPUs (${report.machine.cpuModel}), Node ${report.machine.node}; ${s.connections} connections, ${s.durationSec}s per run, ${s.warmupSec}s warm-up, pipelining ${s.pipelining}, ${s.rounds} rounds; Attest LOG_LEVEL=${s.logLevel}, ${s.database}.`,
+    '',
+    '| target | round | req/s | p50 ms | p99 ms | MiB/s | non-2xx | errors |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...report.rounds.map(row),
+    '',
+    `Best rounds: Attest ${fmt(report.best.attest.rps, 1)} req/s (p99 ${fmt(report.best.attest.latencyMs.p99)} ms), nginx ${fmt(report.best.nginx.rps, 1)} req/s (p99 ${fmt(report.best.nginx.latencyMs.p99)} ms).`,
+    '',
+    `**ratio attest/nginx rps = ${report.ratio.toFixed(2)} (floor ${report.floor.toFixed(2)})**: ${report.pass ? 'pass' : 'BELOW FLOOR'}.`,
+    '',
+    `Attest peak RSS (VmHWM): ${mb(report.attest.peakRssBytes)} MiB; nginx worker peak RSS: ${mb(report.nginx.workerPeakRssBytes)} MiB.`,
+    '',
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+async function main() {
+  const settings = readSettings();
+  if (settings.attestPort === settings.nginxPort)
+    throw new SetupError('BENCH_ATTEST_PORT and BENCH_NGINX_PORT must differ');
+  const nginx = ensureNginx();
+  const info = nginxInfo(nginx);
+  if (!settings.skipBuild) buildAttest();
+
+  tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'attest-bench-'));
+  const attestPort = await pickPort(settings.attestPort);
+  const nginxPort = await pickPort(settings.nginxPort === attestPort ? 0 : settings.nginxPort);
+  if (nginxPort === attestPort) throw new SetupError('could not find two free loopback ports');
+
+  log(`starting Attest on ${HOST}:${attestPort} (LOG_LEVEL=${settings.logLevel}, ${settings.database})`);
+  const attest = await startAttest(settings, attestPort);
+  const page = await get(attestPort, PAGE);
+  if (page.headers['content-encoding'])
+    throw new SetupError(`Attest sent ${page.headers['content-encoding']} for an identity request`);
+  const pageSha = sha256(page.body);
+  log(
+    `Attest serves ${PAGE}: ${page.body.length} bytes, ${page.headers['content-type']}, sha256 ${pageSha.slice(0, 16)}…`,
+  );
+
+  log(`starting nginx ${info.version} on ${HOST}:${nginxPort}`);
+  const ng = await startNginx(nginx, info, nginxPort, page);
+  if (sha256(ng.served.body) !== pageSha)
+    throw new SetupError('nginx does not serve the same bytes as Attest');
+  if (ng.served.headers['content-type'] !== page.headers['content-type']) {
+    throw new SetupError(
+      `content types differ: Attest "${page.headers['content-type']}", nginx "${ng.served.headers['content-type']}"`,
+    );
+  }
+  const headers = { attest: await headerBytes(attestPort, PAGE), nginx: await headerBytes(nginxPort, PAGE) };
+  log(
+    `same bytes and content type on both; response headers: Attest ${headers.attest} B, nginx ${headers.nginx} B`,
+  );
+
+  const urls = { attest: `http://${HOST}:${attestPort}${PAGE}`, nginx: `http://${HOST}:${nginxPort}${PAGE}` };
+  const logBytesBefore = fs.statSync(attest.logFile).size;
+  const rounds = [];
+  for (let round = 1; round <= settings.rounds; round++) {
+    for (const target of ['attest', 'nginx'])
+      rounds.push(await measure(target, urls[target], settings, round, page.body.length));
+  }
+  const logBytes = fs.statSync(attest.logFile).size - logBytesBefore;
+
+  // Still serving the same page after the load?
+  const after = await get(attestPort, PAGE);
+  const stillSame = after.status === 200 && sha256(after.body) === pageSha;
+
+  const attestMem = readProcStatus(attest.entry.child.pid);
+  const workerMem = ng.workers().map(readProcStatus);
+  const workerPeak = workerMem.length ? Math.max(...workerMem.map((m) => m.vmHwmBytes ?? 0)) : null;
+
+  const bestOf = (target) =>
+    rounds.filter((row) => row.target === target).reduce((best, row) => (row.rps > best.rps ? row : best));
+  const best = { attest: bestOf('attest'), nginx: bestOf('nginx') };
+  const ratio = best.nginx.rps > 0 ? best.attest.rps / best.nginx.rps : 0;
+  const failures = rounds
+    .filter((row) => row.non2xx || row.errors || row.timeouts)
+    .map(
+      (row) =>
+        `${row.target} round ${row.round}: ${row.non2xx} non-2xx, ${row.errors} errors, ${row.timeouts} timeouts`,
+    );
+  if (!stillSame) failures.push('Attest served a different page after the load');
+  const pass = failures.length === 0 && ratio >= settings.floor;
+
+  const cpus = os.cpus();
+  const report = {
+    date: new Date().toISOString(),
+    pass,
+    failures,
+    ratio: Number(ratio.toFixed(4)),
+    floor: settings.floor,
+    machine: {
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+      cpus: cpus.length,
+      cpuModel: cpus[0]?.model ?? 'unknown',
+      memBytes: os.totalmem(),
+    },
+    settings: { ...settings, attestPort, nginxPort, tool: 'autocannon (in the bench process, same machine)' },
+    page: { path: PAGE, bytes: page.body.length, sha256: pageSha, contentType: page.headers['content-type'] },
+    attest: {
+      url: urls.attest,
+      responseHeaderBytes: headers.attest,
+      peakRssBytes: attestMem.vmHwmBytes,
+      rssAtEndBytes: attestMem.vmRssBytes,
+      logBytesDuringLoad: logBytes,
+    },
+    nginx: {
+      version: info.version,
+      binary: nginx,
+      url: urls.nginx,
+      responseHeaderBytes: headers.nginx,
+      workerPeakRssBytes: workerPeak,
+    },
+    best,
+    rounds,
+  };
+
+  const out = [
+    '',
+    `GET ${PAGE}: ${page.body.length} body bytes; ${settings.connections} connections, ${settings.durationSec}s runs, ${settings.warmupSec}s warm-up, ${settings.rounds} rounds; ${cpus.length} CPUs; Node ${process.version}; nginx ${info.version}; Attest LOG_LEVEL=${settings.logLevel}`,
+    '',
+    table(rounds),
+    '',
+    `best     attest ${fmt(best.attest.rps, 1)} req/s p99 ${fmt(best.attest.latencyMs.p99)} ms | nginx ${fmt(best.nginx.rps, 1)} req/s p99 ${fmt(best.nginx.latencyMs.p99)} ms`,
+    `memory   Attest peak RSS (VmHWM) ${mb(attestMem.vmHwmBytes)} MiB, at end ${mb(attestMem.vmRssBytes)} MiB; nginx worker peak RSS ${mb(workerPeak)} MiB`,
+    `headers  Attest ${headers.attest} B/response, nginx ${headers.nginx} B/response; Attest wrote ${mb(logBytes)} MiB of logs during the load`,
+    ...failures.map((failure) => `FAILED   ${failure}`),
+    `ratio attest/nginx rps = ${ratio.toFixed(2)} (floor ${settings.floor.toFixed(2)})`,
+    '',
+  ].join('\n');
+  process.stdout.write(out);
+
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  fs.writeFileSync(path.join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  fs.writeFileSync(path.join(RESULTS_DIR, 'latest.md'), markdown(report));
+  log(`results written to ${path.relative(process.cwd(), RESULTS_DIR) || RESULTS_DIR}/latest.{json,md}`);
+
+  await cleanup();
+  if (failures.length) {
+    process.stderr.write(`\nFAILED: ${failures.join('; ')}\n`);
+    return 2;
+  }
+  if (ratio < settings.floor) {
+    process.stderr.write(`\nBELOW FLOOR: ratio ${ratio.toFixed(2)} < ${settings.floor.toFixed(2)}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  async (error) => {
+    process.stderr.write(
+      `\n[bench] ${error instanceof SetupError ? error.message : error?.stack || String(error)}\n`,
+    );
+    await cleanup();
+    process.exitCode = 2;
+  },
+);
