@@ -1,10 +1,25 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import cookie from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
+import { registerBffRoutes } from './bff/bff.routes.js';
+import { accountsRoutes } from './modules/accounts/accounts.routes.js';
+import { apiKeysRoutes } from './modules/api-keys/api-keys.routes.js';
+import { auditRoutes } from './modules/audit/audit.routes.js';
+import { contentRoutes } from './modules/content/content.routes.js';
+import { publishingRoutes } from './modules/publishing/publishing.routes.js';
+import { createTokenService, type TokenService } from './platform/auth/jwt.js';
+import { type Clock, systemClock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
+import { loadMasterKey } from './platform/crypto/master-key.js';
+import { Sealer } from './platform/crypto/sealing.js';
 import { type Database, openDatabase } from './platform/db/client.js';
 import { acquireEmbeddedLock } from './platform/db/embedded-lock.js';
 import { migrate } from './platform/db/migrate.js';
+import { API_PREFIX, type ApiRoute, registerApiRoutes } from './platform/http/api-route.js';
+import { createApiAuthenticator } from './platform/http/authenticate.js';
 import { registerHealthRoutes } from './platform/http/health.routes.js';
+import { buildOpenApiDocument } from './platform/http/openapi.js';
 import { createHttpServer } from './platform/http/server.js';
 import { createLogger, type Logger } from './platform/logging/logger.js';
 import { registerPublicRoutes } from './public/public.routes.js';
@@ -14,6 +29,8 @@ import { createServices, type Services } from './services.js';
 export interface App {
   readonly server: FastifyInstance;
   readonly services: Services;
+  readonly tokens: TokenService;
+  readonly apiRoutes: readonly ApiRoute[];
   readonly db: Database;
   close(): Promise<void>;
 }
@@ -37,21 +54,51 @@ export async function openConfiguredDatabase(config: Config): Promise<Database> 
   }
 }
 
+export function sealerFor(config: Config): Sealer {
+  return new Sealer(
+    loadMasterKey({
+      value: config.masterKey,
+      dataDir: config.dataDir,
+      production: config.nodeEnv === 'production',
+    }),
+  );
+}
+
+export interface AppOptions {
+  db: Database;
+  sealer: Sealer;
+  logger?: Logger;
+  clock?: Clock;
+  publicCacheMs?: number;
+  /** The public origin: JWT issuer, and an accepted Origin for the BFF. */
+  publicUrl?: string;
+}
+
+/** Every /api/v1 route, in one list: registered, documented (OpenAPI) and crossed by the isolation test. */
+export function allApiRoutes(services: Services): ApiRoute[] {
+  return [
+    ...contentRoutes(services),
+    ...publishingRoutes(services),
+    ...accountsRoutes(services),
+    ...apiKeysRoutes(services),
+    ...auditRoutes(services),
+  ];
+}
+
 /**
  * Builds the whole application on an open, migrated database: services, HTTP server, routes.
  * Tests call this with their own database and `app.server.inject()`.
  */
 export async function createApp({
   db,
+  sealer,
   logger = createLogger('silent'),
+  clock = systemClock,
   publicCacheMs = 2_000,
-}: {
-  db: Database;
-  logger?: Logger;
-  publicCacheMs?: number;
-}): Promise<App> {
+  publicUrl = 'http://127.0.0.1:3000',
+}: AppOptions): Promise<App> {
   let invalidate: (tenantId: string) => void = () => {};
-  const services = createServices({ db, onPublished: (tenantId) => invalidate(tenantId) });
+  const services = createServices({ db, sealer, clock, onPublished: (tenantId) => invalidate(tenantId) });
   const cache = createPublishedCache({
     tenants: services.tenants,
     publishing: services.publishing,
@@ -59,14 +106,44 @@ export async function createApp({
   });
   invalidate = cache.invalidate;
 
+  const tokens = createTokenService({ db, sealer, issuer: publicUrl, clock });
+  await tokens.ensureKey();
+  const internalSecret = randomBytes(32).toString('base64url');
+  const apiRoutes = allApiRoutes(services);
+
   const server = await createHttpServer({ logger });
+  await server.register(cookie);
   await registerHealthRoutes(server, { db });
+  server.get('/.well-known/jwks.json', async (_request, reply) => {
+    reply.header('cache-control', 'public, max-age=60');
+    return tokens.jwks();
+  });
+  const openApi = buildOpenApiDocument(apiRoutes, {
+    title: 'Attest API',
+    version: '1',
+    serverUrl: `${publicUrl}${API_PREFIX}`,
+  });
+  server.get(`${API_PREFIX}/openapi.json`, async () => openApi);
+  registerApiRoutes(
+    server,
+    apiRoutes,
+    createApiAuthenticator({ tokens, apiKeys: services.apiKeys, internalSecret }),
+  );
+  await registerBffRoutes(server, {
+    services,
+    tokens,
+    allowedOrigins: new Set([new URL(publicUrl).origin]),
+    issuerName: 'Attest',
+    internalSecret,
+  });
   await registerPublicRoutes(server, { cache });
 
   let closing: Promise<void> | undefined;
   return {
     server,
     services,
+    tokens,
+    apiRoutes,
     db,
     close() {
       closing ??= (async () => {
@@ -80,11 +157,12 @@ export async function createApp({
 
 /** Opens and migrates the configured database, then builds the app (what `attest start` runs). */
 export async function startApp(config: Config, logger: Logger): Promise<App> {
+  const sealer = sealerFor(config);
   const db = await openConfiguredDatabase(config);
   try {
     const report = await migrate(db);
     if (report.applied.length) logger.info({ applied: report.applied }, 'database migrated');
-    return await createApp({ db, logger });
+    return await createApp({ db, sealer, logger, publicUrl: config.publicUrl });
   } catch (error) {
     await db.close();
     throw error;

@@ -163,6 +163,36 @@ function readProcStatus(pid) {
   }
 }
 
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** CPU seconds (user + system, all threads) a process has used so far; 0 if it is gone. */
+function cpuSeconds(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime, stime
+  } catch {
+    return 0;
+  }
+}
+
+/** Whole-machine CPU seconds so far from /proc/stat: busy (all but idle and iowait) and steal. */
+function machineCpu() {
+  try {
+    const fields = fs
+      .readFileSync('/proc/stat', 'utf8')
+      .split('\n')[0]
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    const [user, nice, system, , , irq, softirq, steal = 0] = fields; // skips idle and iowait
+    return { busy: (user + nice + system + irq + softirq + steal) / CLOCK_TICKS, steal: steal / CLOCK_TICKS };
+  } catch {
+    return { busy: 0, steal: 0 };
+  }
+}
+
 function childPids(pid) {
   try {
     return fs
@@ -473,7 +503,7 @@ function summarize(target, round, result, bodyLength) {
   };
 }
 
-async function measure(target, url, settings, round, bodyLength) {
+async function measure(target, url, settings, round, bodyLength, serverPids) {
   if (settings.warmupSec > 0) {
     log(`round ${round}: ${target} warm-up ${settings.warmupSec}s (discarded)`);
     const warm = await load(url, settings, settings.warmupSec);
@@ -485,7 +515,26 @@ async function measure(target, url, settings, round, bodyLength) {
     await sleep(500);
   }
   log(`round ${round}: ${target} ${settings.durationSec}s x ${settings.connections} connections`);
-  const row = summarize(target, round, await load(url, settings, settings.durationSec), bodyLength);
+  const serverCpu = () => serverPids().reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  const serverBefore = serverCpu();
+  const clientBefore = process.cpuUsage();
+  const machineBefore = machineCpu();
+  const started = performance.now();
+  const result = await load(url, settings, settings.durationSec);
+  const wall = (performance.now() - started) / 1000;
+  const client = process.cpuUsage(clientBefore);
+  const machine = machineCpu();
+  const row = summarize(target, round, result, bodyLength);
+  // Shares of one core during the run. Client near 100% means the load generator, not the server,
+  // was the limit; "other" is everything else on the machine (other processes, VM steal).
+  const share = (seconds) => Math.round((seconds / wall) * 100);
+  row.serverCpuPercent = share(serverCpu() - serverBefore);
+  row.clientCpuPercent = share((client.user + client.system) / 1e6);
+  row.otherCpuPercent = Math.max(
+    0,
+    share(machine.busy - machineBefore.busy) - row.serverCpuPercent - row.clientCpuPercent,
+  );
+  row.stealCpuPercent = share(machine.steal - machineBefore.steal);
   await sleep(1_000);
   return row;
 }
@@ -510,6 +559,9 @@ function table(rows) {
     '2xx',
     'non2xx',
     'errors',
+    'srv cpu%',
+    'client cpu%',
+    'other cpu%',
   ];
   const body = rows.map((row) => [
     row.target,
@@ -523,6 +575,9 @@ function table(rows) {
     String(row.ok2xx),
     String(row.non2xx),
     String(row.errors + row.timeouts),
+    fmt(row.serverCpuPercent),
+    fmt(row.clientCpuPercent),
+    fmt(row.otherCpuPercent),
   ]);
   const widths = head.map((cell, index) => Math.max(cell.length, ...body.map((line) => line[index].length)));
   const render = (line) =>
@@ -532,25 +587,60 @@ function table(rows) {
   return [render(head), widths.map((width) => '-'.repeat(width)).join('  '), ...body.map(render)].join('\n');
 }
 
+/** A Markdown table with padded, aligned cells (the layout `biome format` would give it). */
+function markdownTable(head, rows) {
+  const widths = head.map((cell, index) =>
+    Math.max(3, cell.length, ...rows.map((line) => line[index].length)),
+  );
+  const cell = (text, index) => (index === 0 ? text.padEnd(widths[index]) : text.padStart(widths[index]));
+  const line = (cells) => `| ${cells.map(cell).join(' | ')} |`;
+  const rule = `| ${widths.map((width, index) => (index === 0 ? '-'.repeat(width) : `${'-'.repeat(width - 1)}:`)).join(' | ')} |`;
+  return [line(head), rule, ...rows.map(line)].join('\n');
+}
+
 function markdown(report) {
-  const row = (r) =>
-    `| ${r.target} | ${r.round} | ${fmt(r.rps, 1)} | ${fmt(r.latencyMs.p50)} | ${fmt(r.latencyMs.p99)} | ${mb(r.throughputBytesPerSec)} | ${r.non2xx} | ${r.errors + r.timeouts} |`;
   const s = report.settings;
+  const rows = report.rounds.map((r) => [
+    r.target,
+    String(r.round),
+    fmt(r.rps, 1),
+    fmt(r.latencyMs.p50),
+    fmt(r.latencyMs.p99),
+    mb(r.throughputBytesPerSec),
+    String(r.non2xx),
+    String(r.errors + r.timeouts),
+    fmt(r.serverCpuPercent),
+    fmt(r.clientCpuPercent),
+    fmt(r.otherCpuPercent),
+  ]);
+  const head = [
+    'target',
+    'round',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'MiB/s',
+    'non-2xx',
+    'errors',
+    'server CPU %',
+    'client CPU %',
+    'other CPU %',
+  ];
   return [
     `# Public page benchmark: ${report.date}`,
     '',
     `\`GET ${PAGE}\` (${report.page.bytes} bytes, sha256 ${report.page.sha256.slice(0, 16)}…), Attest vs nginx ${report.nginx.version} serving the same bytes.`,
     `${report.machine.cpus} CPUs (${report.machine.cpuModel}), Node ${report.machine.node}; ${s.connections} connections, ${s.durationSec}s per run, ${s.warmupSec}s warm-up, pipelining ${s.pipelining}, ${s.rounds} rounds; Attest LOG_LEVEL=${s.logLevel}, ${s.database}.`,
     '',
-    '| target | round | req/s | p50 ms | p99 ms | MiB/s | non-2xx | errors |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...report.rounds.map(row),
+    markdownTable(head, rows),
     '',
     `Best rounds: Attest ${fmt(report.best.attest.rps, 1)} req/s (p99 ${fmt(report.best.attest.latencyMs.p99)} ms), nginx ${fmt(report.best.nginx.rps, 1)} req/s (p99 ${fmt(report.best.nginx.latencyMs.p99)} ms).`,
     '',
     `**ratio attest/nginx rps = ${report.ratio.toFixed(2)} (floor ${report.floor.toFixed(2)})**: ${report.pass ? 'pass' : 'BELOW FLOOR'}.`,
+    ...report.warnings.map((warning) => `\nWarning: ${warning}.`),
+    ...report.failures.map((failure) => `\nFailed: ${failure}.`),
     '',
-    `Attest peak RSS (VmHWM): ${mb(report.attest.peakRssBytes)} MiB; nginx worker peak RSS: ${mb(report.nginx.workerPeakRssBytes)} MiB.`,
+    `Attest peak RSS (VmHWM): ${mb(report.attest.peakRssBytes)} MiB (${mb(report.attest.peakRssBeforeLoadBytes)} MiB before the load); nginx worker peak RSS: ${mb(report.nginx.workerPeakRssBytes)} MiB.`,
     '',
   ].join('\n');
 }
@@ -596,11 +686,13 @@ async function main() {
   );
 
   const urls = { attest: `http://${HOST}:${attestPort}${PAGE}`, nginx: `http://${HOST}:${nginxPort}${PAGE}` };
+  const pids = { attest: () => [attest.entry.child.pid], nginx: () => [ng.entry.child.pid, ...ng.workers()] };
+  const attestMemBefore = readProcStatus(attest.entry.child.pid);
   const logBytesBefore = fs.statSync(attest.logFile).size;
   const rounds = [];
   for (let round = 1; round <= settings.rounds; round++) {
     for (const target of ['attest', 'nginx'])
-      rounds.push(await measure(target, urls[target], settings, round, page.body.length));
+      rounds.push(await measure(target, urls[target], settings, round, page.body.length, pids[target]));
   }
   const logBytes = fs.statSync(attest.logFile).size - logBytesBefore;
 
@@ -623,6 +715,22 @@ async function main() {
         `${row.target} round ${row.round}: ${row.non2xx} non-2xx, ${row.errors} errors, ${row.timeouts} timeouts`,
     );
   if (!stillSame) failures.push('Attest served a different page after the load');
+  // autocannon runs in this process: when it uses a whole core while the server idles part of
+  // its own, the run measured the load generator, and the ratio overstates Attest.
+  const warnings = rounds
+    .filter((row) => row.clientCpuPercent >= 90 && row.serverCpuPercent < 80)
+    .map(
+      (row) =>
+        `${row.target} round ${row.round} was limited by the load generator (client ${row.clientCpuPercent}% CPU, server ${row.serverCpuPercent}%): its req/s is a floor, and the ratio overstates Attest`,
+    );
+  // Something else on the machine (another process, VM steal) took a real share of the CPUs.
+  for (const row of rounds) {
+    if (row.otherCpuPercent >= 25) {
+      warnings.push(
+        `${row.target} round ${row.round} shared the machine: ${row.otherCpuPercent}% of a core went to other processes (steal ${row.stealCpuPercent}%), so its numbers are low; rerun on a quiet machine`,
+      );
+    }
+  }
   const pass = failures.length === 0 && ratio >= settings.floor;
 
   const cpus = os.cpus();
@@ -630,6 +738,7 @@ async function main() {
     date: new Date().toISOString(),
     pass,
     failures,
+    warnings,
     ratio: Number(ratio.toFixed(4)),
     floor: settings.floor,
     machine: {
@@ -645,6 +754,8 @@ async function main() {
       url: urls.attest,
       responseHeaderBytes: headers.attest,
       peakRssBytes: attestMem.vmHwmBytes,
+      peakRssBeforeLoadBytes: attestMemBefore.vmHwmBytes,
+      rssBeforeLoadBytes: attestMemBefore.vmRssBytes,
       rssAtEndBytes: attestMem.vmRssBytes,
       logBytesDuringLoad: logBytes,
     },
@@ -666,8 +777,9 @@ async function main() {
     table(rounds),
     '',
     `best     attest ${fmt(best.attest.rps, 1)} req/s p99 ${fmt(best.attest.latencyMs.p99)} ms | nginx ${fmt(best.nginx.rps, 1)} req/s p99 ${fmt(best.nginx.latencyMs.p99)} ms`,
-    `memory   Attest peak RSS (VmHWM) ${mb(attestMem.vmHwmBytes)} MiB, at end ${mb(attestMem.vmRssBytes)} MiB; nginx worker peak RSS ${mb(workerPeak)} MiB`,
+    `memory   Attest peak RSS (VmHWM) ${mb(attestMem.vmHwmBytes)} MiB (${mb(attestMemBefore.vmHwmBytes)} MiB already before the load), RSS at end ${mb(attestMem.vmRssBytes)} MiB; nginx worker peak RSS ${mb(workerPeak)} MiB`,
     `headers  Attest ${headers.attest} B/response, nginx ${headers.nginx} B/response; Attest wrote ${mb(logBytes)} MiB of logs during the load`,
+    ...warnings.map((warning) => `WARNING  ${warning}`),
     ...failures.map((failure) => `FAILED   ${failure}`),
     `ratio attest/nginx rps = ${ratio.toFixed(2)} (floor ${settings.floor.toFixed(2)})`,
     '',

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { openConfiguredDatabase, startApp } from '../app.js';
+import { openConfiguredDatabase, sealerFor, startApp } from '../app.js';
 import { formatTrustCenterFile, parseTrustCenterFile } from '../modules/content/transfer.service.js';
 import { seedDemoIfEmpty } from '../modules/demo/demo.js';
 import { systemContext } from '../platform/auth/context.js';
@@ -56,7 +56,7 @@ async function withServices<T>(
   const db = await openConfiguredDatabase(config);
   try {
     await migrate(db);
-    return await work(createServices({ db }), db);
+    return await work(createServices({ db, sealer: sealerFor(config) }), db);
   } finally {
     await db.close();
   }

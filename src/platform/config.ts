@@ -28,6 +28,15 @@ const configSchema = z.object({
       message: 'must be an http(s) origin such as https://trust.example.com, without a path',
     }),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  ATTEST_MASTER_KEY: z
+    .string()
+    .trim()
+    .max(200)
+    .optional()
+    .transform((value) => (value ? value : undefined)),
+  ATTEST_ADMIN_EMAIL: z.string().trim().toLowerCase().max(254).pipe(z.email()).optional(),
+  ATTEST_ADMIN_PASSWORD: z.string().max(1024).optional(),
+  ATTEST_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -41,6 +50,12 @@ export interface Config {
   readonly publicUrl: string;
   readonly nodeEnv: 'development' | 'production' | 'test';
   readonly logLevel: string;
+  /** Secret: never log it. Unset outside production means a generated key file in dataDir. */
+  readonly masterKey: string | undefined;
+  readonly adminEmail: string | undefined;
+  readonly adminPassword: string | undefined;
+  /** Trust X-Forwarded-* from a reverse proxy (client address, protocol). */
+  readonly trustProxy: boolean;
 }
 
 export class ConfigError extends Error {
@@ -65,5 +80,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl,
     nodeEnv: value.NODE_ENV,
     logLevel: value.LOG_LEVEL,
+    masterKey: value.ATTEST_MASTER_KEY,
+    adminEmail: value.ATTEST_ADMIN_EMAIL,
+    adminPassword: value.ATTEST_ADMIN_PASSWORD,
+    trustProxy: value.ATTEST_TRUST_PROXY === 'true',
   });
 }

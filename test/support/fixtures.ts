@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import type { TrustCenterDocument } from '../../src/modules/content/content.contract.js';
 import { systemContext } from '../../src/platform/auth/context.js';
+import { Sealer } from '../../src/platform/crypto/sealing.js';
 import type { Database } from '../../src/platform/db/client.js';
 import { createServices } from '../../src/services.js';
 
@@ -58,7 +60,7 @@ export function sampleDocument(label: string): TrustCenterDocument {
 
 /** Creates a tenant with sample content (published unless told otherwise). */
 export async function seedTenant(db: Database, slug: string, options: { publish?: boolean } = {}) {
-  const services = createServices({ db });
+  const services = createServices({ db, sealer: new Sealer(randomBytes(32)) });
   const tenant = await services.tenants.create({ slug, name: `${slug} name` });
   const ctx = systemContext(tenant.id, 'test');
   await services.transfer.importDraft(ctx, sampleDocument(slug.toUpperCase()), {

@@ -62,6 +62,14 @@ export function createTenantsService({ db }: { db: Database }) {
     return row && row.status === 'active' ? toTenant(row) : null;
   }
 
+  async function findById(id: string): Promise<Tenant | null> {
+    if (!/^[0-9a-f-]{36}$/.test(id)) return null;
+    const [row] = await withPlatform(db, (tx) =>
+      tx.select().from(tenants).where(eq(tenants.id, id)).limit(1),
+    );
+    return row ? toTenant(row) : null;
+  }
+
   async function requireBySlug(slug: string): Promise<Tenant> {
     const tenant = await findBySlug(slug);
     if (!tenant) throw new AppError('tenant.not_found');
@@ -96,7 +104,7 @@ export function createTenantsService({ db }: { db: Database }) {
     return rows.length === 0;
   }
 
-  return { create, findBySlug, findByHost, requireBySlug, list, setCustomDomain, isEmpty };
+  return { create, findById, findBySlug, findByHost, requireBySlug, list, setCustomDomain, isEmpty };
 }
 
 export type TenantsService = ReturnType<typeof createTenantsService>;

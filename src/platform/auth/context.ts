@@ -1,11 +1,31 @@
 import { AppError } from '../errors.js';
 
 /**
- * Permissions a service can demand. Roles (owner, admin, editor, viewer, auditor, custom) are sets
- * of these; the access module maps roles to permission sets.
+ * Everything a service may demand. Roles (built-in owner, admin, editor, viewer, auditor, and
+ * custom roles per tenant) are sets of these; API keys carry a subset as scopes.
  */
-export const permissions = ['content:read', 'content:write', 'content:publish', 'published:read'] as const;
+export const permissions = [
+  'content:read',
+  'content:write',
+  'content:publish',
+  'members:read',
+  'members:manage',
+  'roles:manage',
+  'api_keys:read',
+  'api_keys:manage',
+  'audit:read',
+  'settings:read',
+  'settings:manage',
+  'tenant:own',
+] as const;
 export type Permission = (typeof permissions)[number];
+
+/** Reading published snapshots: the public's only right, never part of a role. */
+export type ServicePermission = Permission | 'published:read';
+
+export function isPermission(value: string): value is Permission {
+  return (permissions as readonly string[]).includes(value);
+}
 
 /** Who is acting: always a technical id, never a name or an e-mail address (they end up in logs). */
 export interface Actor {
@@ -14,32 +34,45 @@ export interface Actor {
 }
 
 /**
- * What every tenant-scoped service call carries: the tenant, the actor and what the actor may do.
- * Services call `ctx.require(...)` on their first line; there is no way to run one without a context.
+ * What every tenant-scoped service call carries: the tenant, the actor, what the actor may do, and
+ * the client's truncated address for the audit log. Services call `ctx.require(...)` on their first
+ * line; there is no way to run one without a context.
  */
 export class ServiceContext {
-  readonly #permissions: ReadonlySet<Permission>;
+  readonly #permissions: ReadonlySet<ServicePermission>;
 
   constructor(
     readonly tenantId: string,
     readonly actor: Actor,
-    granted: Iterable<Permission>,
+    granted: Iterable<ServicePermission>,
+    readonly client: string | null = null,
   ) {
     this.#permissions = new Set(granted);
   }
 
-  can(permission: Permission): boolean {
+  get permissions(): ServicePermission[] {
+    return [...this.#permissions];
+  }
+
+  can(permission: ServicePermission): boolean {
     return this.#permissions.has(permission);
   }
 
-  require(permission: Permission): void {
+  require(permission: ServicePermission): void {
     if (!this.#permissions.has(permission)) throw new AppError('auth.forbidden');
+  }
+
+  /** True when this actor holds every one of `wanted` (nobody grants more than they hold). */
+  holdsAll(wanted: Iterable<string>): boolean {
+    for (const permission of wanted)
+      if (!this.#permissions.has(permission as ServicePermission)) return false;
+    return true;
   }
 }
 
 /** A command-line operator acting on one tenant with every permission (CLI, demo seeding). */
 export function systemContext(tenantId: string, id = 'cli'): ServiceContext {
-  return new ServiceContext(tenantId, { kind: 'system', id }, permissions);
+  return new ServiceContext(tenantId, { kind: 'system', id }, [...permissions, 'published:read']);
 }
 
 /** An anonymous visitor of the public site: may read what was published, nothing else. */

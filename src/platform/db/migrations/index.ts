@@ -1,4 +1,5 @@
 import * as foundation from './0001-foundation.js';
+import * as identity from './0002-identity.js';
 
 export interface Migration {
   readonly version: number;
@@ -7,4 +8,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. Applied ones must never change: their checksum is verified on start. */
-export const migrations: readonly Migration[] = [{ version: 1, name: 'foundation', sql: foundation.sql }];
+export const migrations: readonly Migration[] = [
+  { version: 1, name: 'foundation', sql: foundation.sql },
+  { version: 2, name: 'identity', sql: identity.sql },
+];

@@ -1,0 +1,182 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { acceptInvitationInput } from '../modules/accounts/accounts.contract.js';
+import type { ActiveSession } from '../modules/sessions/sessions.service.js';
+import { ServiceContext } from '../platform/auth/context.js';
+import type { TokenService } from '../platform/auth/jwt.js';
+import { AppError } from '../platform/errors.js';
+import { API_PREFIX } from '../platform/http/api-route.js';
+import { INTERNAL_CLIENT_HEADER, INTERNAL_SECRET_HEADER } from '../platform/http/authenticate.js';
+import { truncateAddress } from '../platform/logging/logger.js';
+import type { Services } from '../services.js';
+import { assertSameOrigin } from './origin-check.js';
+import { clearSessionCookie, readSessionCookie, setSessionCookie } from './session-cookie.js';
+
+const codeInput = z.object({ code: z.string().trim().min(6).max(40) });
+
+/** Headers of the API's answer that the browser may see; everything else stays on the server. */
+const FORWARDED_RESPONSE_HEADERS = ['content-type', 'content-disposition', 'etag', 'last-modified'];
+
+function clientInfo(request: FastifyRequest) {
+  const agent = request.headers['user-agent'];
+  return {
+    client: truncateAddress(request.ip) ?? null,
+    userAgent: typeof agent === 'string' ? agent.slice(0, 200) : null,
+  };
+}
+
+/**
+ * The backend-for-frontend: browser sessions in an HttpOnly cookie, and a proxy that calls the
+ * API on the browser's behalf with a JWT minted for that one request. No token, key or secret is
+ * ever in a response the browser can read (apart from what a person creates for themselves and is
+ * shown once: an API key's secret, a TOTP set-up secret, recovery codes).
+ */
+export async function registerBffRoutes(
+  app: FastifyInstance,
+  {
+    services,
+    tokens,
+    allowedOrigins,
+    issuerName,
+    internalSecret,
+  }: {
+    services: Services;
+    tokens: TokenService;
+    allowedOrigins: ReadonlySet<string>;
+    issuerName: string;
+    internalSecret: string;
+  },
+) {
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith('/bff/')) return;
+    reply.header('cache-control', 'no-store');
+    assertSameOrigin(request, allowedOrigins);
+  });
+
+  async function requireSession(request: FastifyRequest, reply: FastifyReply): Promise<ActiveSession> {
+    const session = await services.sessions.resolve(readSessionCookie(request));
+    if (!session) {
+      clearSessionCookie(reply);
+      throw new AppError('auth.session_expired');
+    }
+    return session;
+  }
+
+  function contextOf(session: ActiveSession, request: FastifyRequest): ServiceContext {
+    return new ServiceContext(
+      session.tenantId,
+      { kind: 'user', id: session.userId },
+      session.permissions,
+      clientInfo(request).client,
+    );
+  }
+
+  async function describe(session: ActiveSession) {
+    const [user, current] = await Promise.all([
+      services.users.byId(session.userId),
+      services.tenants.findById(session.tenantId),
+    ]);
+    return {
+      user: { id: session.userId, email: user?.email ?? '' },
+      tenant: { slug: current?.slug ?? '', name: current?.name ?? '' },
+      role: session.role,
+      permissions: session.permissions,
+      mfa: { enabled: session.mfaEnabled, required: session.mfaRequired },
+      expiresAt: session.expiresAt.toISOString(),
+    };
+  }
+
+  app.post('/bff/login', async (request, reply) => {
+    const result = await services.sessions.login(request.body as never, clientInfo(request));
+    setSessionCookie(reply, result.cookie, result.absoluteExpiresAt);
+    const session = await services.sessions.resolve(result.cookie);
+    if (!session) throw new AppError('auth.session_expired');
+    return describe(session);
+  });
+
+  app.post('/bff/logout', async (request, reply) => {
+    await services.sessions.logout(readSessionCookie(request));
+    clearSessionCookie(reply);
+    return reply.code(204).send();
+  });
+
+  app.get('/bff/me', async (request, reply) => describe(await requireSession(request, reply)));
+
+  app.get('/bff/sessions', async (request, reply) => {
+    const session = await requireSession(request, reply);
+    return { items: await services.sessions.listOwn(contextOf(session, request), session.sessionId) };
+  });
+
+  app.delete<{ Params: { id: string } }>('/bff/sessions/:id', async (request, reply) => {
+    const session = await requireSession(request, reply);
+    await services.sessions.revokeOwn(contextOf(session, request), request.params.id);
+    if (request.params.id === session.sessionId) clearSessionCookie(reply);
+    return reply.code(204).send();
+  });
+
+  app.post('/bff/sessions/revoke-all', async (request, reply) => {
+    const session = await requireSession(request, reply);
+    await services.sessions.revokeAllOwn(contextOf(session, request));
+    clearSessionCookie(reply);
+    return reply.code(204).send();
+  });
+
+  app.post('/bff/mfa/setup', async (request, reply) => {
+    const session = await requireSession(request, reply);
+    return services.mfa.setup(session.userId, issuerName);
+  });
+
+  app.post('/bff/mfa/enable', async (request, reply) => {
+    const session = await requireSession(request, reply);
+    const { code } = codeInput.parse(request.body);
+    const result = await services.mfa.enable(session.userId, session.tenantId, code);
+    // A privilege change: the session continues under a new id.
+    const cookie = await services.sessions.renew(session, clientInfo(request));
+    setSessionCookie(reply, cookie, session.expiresAt);
+    return result;
+  });
+
+  app.post('/bff/mfa/disable', async (request, reply) => {
+    const session = await requireSession(request, reply);
+    const { code } = codeInput.parse(request.body);
+    await services.mfa.disable(session.userId, session.tenantId, code);
+    return reply.code(204).send();
+  });
+
+  app.post('/bff/invitations/accept', async (request, reply) => {
+    const accepted = await services.members.acceptInvitation(acceptInvitationInput.parse(request.body));
+    return reply.code(201).send({ userId: accepted.userId });
+  });
+
+  /** /bff/api/* → /api/v1/*, in process, with a JWT minted for this request only. */
+  app.all<{ Params: { '*': string } }>('/bff/api/*', async (request, reply) => {
+    const session = await requireSession(request, reply);
+    if (session.mfaRequired && !session.mfaEnabled) throw new AppError('auth.mfa_enrollment_required');
+    const token = await tokens.mint({
+      subject: session.userId,
+      tenantId: session.tenantId,
+      permissions: session.permissions,
+      sessionId: session.sessionId,
+    });
+    const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
+    const forwarded = await app.inject({
+      method: request.method as 'GET',
+      url: `${API_PREFIX}/${request.params['*']}${query}`,
+      headers: {
+        authorization: `Bearer ${token}`,
+        accept: request.headers.accept ?? 'application/json',
+        ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        // The API trusts this client address only with the process's own internal secret.
+        [INTERNAL_CLIENT_HEADER]: clientInfo(request).client ?? '',
+        [INTERNAL_SECRET_HEADER]: internalSecret,
+      },
+      ...(request.body !== undefined ? { payload: JSON.stringify(request.body) } : {}),
+    });
+    reply.code(forwarded.statusCode);
+    for (const name of FORWARDED_RESPONSE_HEADERS) {
+      const value = forwarded.headers[name];
+      if (value !== undefined) reply.header(name, value);
+    }
+    return reply.send(forwarded.rawPayload);
+  });
+}

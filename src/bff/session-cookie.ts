@@ -1,0 +1,27 @@
+import type {} from '@fastify/cookie';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/**
+ * `__Host-` binds the cookie to this exact origin: the browser accepts it only with Secure, with
+ * Path=/ and without Domain, so no subdomain can set or read it. HttpOnly keeps it away from
+ * scripts; SameSite=Lax keeps it off cross-site subrequests.
+ */
+export const SESSION_COOKIE = '__Host-attest_session';
+
+export function readSessionCookie(request: FastifyRequest): string | undefined {
+  return request.cookies[SESSION_COOKIE];
+}
+
+export function setSessionCookie(reply: FastifyReply, value: string, expiresAt: Date): void {
+  reply.setCookie(SESSION_COOKIE, value, {
+    httpOnly: true,
+    secure: true,
+    sameSite: 'lax',
+    path: '/',
+    expires: expiresAt,
+  });
+}
+
+export function clearSessionCookie(reply: FastifyReply): void {
+  reply.clearCookie(SESSION_COOKIE, { httpOnly: true, secure: true, sameSite: 'lax', path: '/' });
+}

@@ -1,0 +1,296 @@
+import { and, asc, eq, gt, isNull } from 'drizzle-orm';
+import { z } from 'zod';
+import type { ServiceContext } from '../../platform/auth/context.js';
+import type { Clock } from '../../platform/clock.js';
+import { hashSecret, randomSecret } from '../../platform/crypto/tokens.js';
+import type { Database, Tx } from '../../platform/db/client.js';
+import { translateDatabaseError } from '../../platform/db/errors.js';
+import { withPlatform, withTenant } from '../../platform/db/tenancy.js';
+import { AppError } from '../../platform/errors.js';
+import { appendAuditEvent } from '../audit/audit.service.js';
+import type { TenantsService } from '../tenants/tenants.service.js';
+import { acceptInvitationInput, changeRoleInput, inviteInput, type Member } from './accounts.contract.js';
+import { invitations, memberships, users } from './accounts.schema.js';
+import { revokeAccessInTenant } from './revocation.js';
+import { permissionsOfRole } from './role-permissions.js';
+import type { UsersService } from './users.service.js';
+
+const INVITATION_DAYS = 7;
+
+function auditBase(ctx: ServiceContext) {
+  return { actor: ctx.actor, client: ctx.client };
+}
+
+/** A role the actor may hand out: it must exist and grant nothing the actor does not hold. */
+async function grantableRole(tx: Tx, ctx: ServiceContext, role: string): Promise<void> {
+  const granted = await permissionsOfRole(tx, role);
+  if (!granted) throw new AppError('role.not_found');
+  if (!ctx.holdsAll(granted)) throw new AppError('auth.forbidden');
+}
+
+async function ownerCount(tx: Tx): Promise<number> {
+  const rows = await tx
+    .select({ userId: memberships.userId })
+    .from(memberships)
+    .where(eq(memberships.role, 'owner'));
+  return rows.length;
+}
+
+/**
+ * The people of a tenant: who is a member with which role, invitations, role changes and
+ * removals. Nobody grants more than they hold, only owners touch owners, the last owner cannot
+ * leave, and a removal or demotion ends the person's sessions (and, on removal, API keys) at once.
+ */
+export function createMembersService({
+  db,
+  clock,
+  users: usersService,
+  tenants,
+}: {
+  db: Database;
+  clock: Clock;
+  users: UsersService;
+  tenants: TenantsService;
+}) {
+  const run = <T>(ctx: ServiceContext, work: (tx: Tx) => Promise<T>) =>
+    withTenant(db, ctx.tenantId, work).catch(translateDatabaseError);
+
+  async function memberRow(tx: Tx, userId: string) {
+    const [row] = await tx
+      .select()
+      .from(memberships)
+      .where(eq(memberships.userId, z.uuid().parse(userId)))
+      .limit(1);
+    if (!row) throw new AppError('member.not_found');
+    return row;
+  }
+
+  return {
+    async list(ctx: ServiceContext): Promise<Member[]> {
+      ctx.require('members:read');
+      return run(ctx, async (tx) => {
+        const rows = await tx
+          .select({
+            userId: memberships.userId,
+            role: memberships.role,
+            joinedAt: memberships.createdAt,
+            email: users.email,
+            totpEnabledAt: users.totpEnabledAt,
+            disabledAt: users.disabledAt,
+          })
+          .from(memberships)
+          .innerJoin(users, eq(users.id, memberships.userId))
+          .orderBy(asc(users.email));
+        return rows.map((row) => ({
+          userId: row.userId,
+          email: row.email,
+          role: row.role,
+          mfaEnabled: row.totpEnabledAt !== null,
+          disabled: row.disabledAt !== null,
+          joinedAt: row.joinedAt.toISOString(),
+        }));
+      });
+    },
+
+    /** Adds an existing or new user directly (operator CLI, first owner). */
+    async add(
+      ctx: ServiceContext,
+      input: { email: string; role: string; password?: string },
+    ): Promise<{ userId: string; created: boolean }> {
+      ctx.require('members:manage');
+      await run(ctx, (tx) => grantableRole(tx, ctx, input.role));
+      const { user, created } = await usersService.ensureUser(input);
+      await run(ctx, async (tx) => {
+        await grantableRole(tx, ctx, input.role);
+        const inserted = await tx
+          .insert(memberships)
+          .values({ tenantId: ctx.tenantId, userId: user.id, role: input.role })
+          .onConflictDoNothing()
+          .returning({ userId: memberships.userId });
+        if (inserted.length === 0) throw new AppError('member.exists');
+        await appendAuditEvent(tx, ctx.tenantId, {
+          ...auditBase(ctx),
+          action: 'member.joined',
+          target: { type: 'user', id: user.id },
+          details: { role: input.role },
+        });
+      });
+      return { userId: user.id, created };
+    },
+
+    async changeRole(
+      ctx: ServiceContext,
+      userId: string,
+      input: z.input<typeof changeRoleInput>,
+    ): Promise<void> {
+      ctx.require('members:manage');
+      const { role } = changeRoleInput.parse(input);
+      await run(ctx, async (tx) => {
+        const current = await memberRow(tx, userId);
+        await grantableRole(tx, ctx, role);
+        if (current.role === 'owner' && !ctx.can('tenant:own')) throw new AppError('auth.forbidden');
+        if (current.role === 'owner' && role !== 'owner' && (await ownerCount(tx)) <= 1) {
+          throw new AppError('member.last_owner');
+        }
+        if (current.role === role) return;
+        await tx
+          .update(memberships)
+          .set({ role, updatedAt: clock() })
+          .where(eq(memberships.userId, current.userId));
+        // A privilege change ends the person's sessions: the next sign-in gets a new session id.
+        const revoked = await revokeAccessInTenant(tx, current.userId, clock, { keepApiKeys: true });
+        await appendAuditEvent(tx, ctx.tenantId, {
+          ...auditBase(ctx),
+          action: 'member.role_changed',
+          target: { type: 'user', id: current.userId },
+          details: { from: current.role, to: role, sessionsEnded: revoked.sessions },
+        });
+      });
+    },
+
+    async remove(ctx: ServiceContext, userId: string): Promise<void> {
+      ctx.require('members:manage');
+      await run(ctx, async (tx) => {
+        const current = await memberRow(tx, userId);
+        if (current.role === 'owner') {
+          if (!ctx.can('tenant:own')) throw new AppError('auth.forbidden');
+          if ((await ownerCount(tx)) <= 1) throw new AppError('member.last_owner');
+        }
+        const revoked = await revokeAccessInTenant(tx, current.userId, clock);
+        await tx.delete(memberships).where(eq(memberships.userId, current.userId));
+        await appendAuditEvent(tx, ctx.tenantId, {
+          ...auditBase(ctx),
+          action: 'member.removed',
+          target: { type: 'user', id: current.userId },
+          details: { role: current.role, sessionsEnded: revoked.sessions, apiKeysRevoked: revoked.apiKeys },
+        });
+      });
+    },
+
+    /** Creates an invitation; the single-use token is returned once, for the e-mail to carry. */
+    async invite(ctx: ServiceContext, input: z.input<typeof inviteInput>) {
+      ctx.require('members:manage');
+      const parsed = inviteInput.parse(input);
+      const token = randomSecret();
+      const expiresAt = new Date(clock().getTime() + INVITATION_DAYS * 86_400_000);
+      const row = await run(ctx, async (tx) => {
+        await grantableRole(tx, ctx, parsed.role);
+        const [created] = await tx
+          .insert(invitations)
+          .values({
+            tenantId: ctx.tenantId,
+            email: parsed.email,
+            role: parsed.role,
+            tokenHash: hashSecret(token),
+            invitedBy: ctx.actor.kind === 'user' ? ctx.actor.id : null,
+            expiresAt,
+          })
+          .returning();
+        if (!created) throw new Error('invitation insert returned no row');
+        await appendAuditEvent(tx, ctx.tenantId, {
+          ...auditBase(ctx),
+          action: 'member.invited',
+          target: { type: 'invitation', id: created.id },
+          details: { role: parsed.role },
+        });
+        return created;
+      });
+      return { invitation: toInvitation(row), token };
+    },
+
+    async listInvitations(ctx: ServiceContext) {
+      ctx.require('members:read');
+      return run(ctx, async (tx) =>
+        (await tx.select().from(invitations).orderBy(asc(invitations.createdAt))).map(toInvitation),
+      );
+    },
+
+    async revokeInvitation(ctx: ServiceContext, id: string): Promise<void> {
+      ctx.require('members:manage');
+      await run(ctx, async (tx) => {
+        const updated = await tx
+          .update(invitations)
+          .set({ revokedAt: clock() })
+          .where(and(eq(invitations.id, z.uuid().parse(id)), isNull(invitations.acceptedAt)))
+          .returning({ id: invitations.id });
+        if (updated.length === 0) throw new AppError('member.not_found');
+      });
+    },
+
+    /**
+     * Accepting an invitation (no session yet: the token is the credential). A new person sets a
+     * password; an existing user keeps theirs. The token works once and only before it expires.
+     */
+    async acceptInvitation(
+      input: z.input<typeof acceptInvitationInput>,
+    ): Promise<{ userId: string; tenantId: string }> {
+      const parsed = acceptInvitationInput.parse(input);
+      const tenant = await tenants.findBySlug(parsed.tenant);
+      if (!tenant) throw new AppError('auth.invitation_invalid');
+      const tokenHash = hashSecret(parsed.token);
+      const invite = await withTenant(db, tenant.id, async (tx) => {
+        const [row] = await tx
+          .select()
+          .from(invitations)
+          .where(
+            and(
+              eq(invitations.tokenHash, tokenHash),
+              isNull(invitations.acceptedAt),
+              isNull(invitations.revokedAt),
+              gt(invitations.expiresAt, clock()),
+            ),
+          )
+          .limit(1);
+        return row;
+      });
+      if (!invite) throw new AppError('auth.invitation_invalid');
+      const existing = await withPlatform(db, async (tx) => {
+        const [row] = await tx
+          .select({ id: users.id })
+          .from(users)
+          .where(eq(users.email, invite.email))
+          .limit(1);
+        return row;
+      });
+      const { user } = existing
+        ? { user: existing }
+        : await usersService.ensureUser({
+            email: invite.email,
+            ...(parsed.password ? { password: parsed.password } : {}),
+          });
+      await withTenant(db, tenant.id, async (tx) => {
+        // Claim the invitation first: of two concurrent acceptances only one updates the row.
+        const claimed = await tx
+          .update(invitations)
+          .set({ acceptedAt: clock() })
+          .where(and(eq(invitations.id, invite.id), isNull(invitations.acceptedAt)))
+          .returning({ id: invitations.id });
+        if (claimed.length === 0) throw new AppError('auth.invitation_invalid');
+        await tx
+          .insert(memberships)
+          .values({ tenantId: tenant.id, userId: user.id, role: invite.role })
+          .onConflictDoNothing();
+        await appendAuditEvent(tx, tenant.id, {
+          actor: { kind: 'user', id: user.id },
+          action: 'member.joined',
+          target: { type: 'invitation', id: invite.id },
+          details: { role: invite.role },
+        });
+      });
+      return { userId: user.id, tenantId: tenant.id };
+    },
+  };
+}
+
+function toInvitation(row: typeof invitations.$inferSelect) {
+  return {
+    id: row.id,
+    email: row.email,
+    role: row.role,
+    expiresAt: row.expiresAt.toISOString(),
+    acceptedAt: row.acceptedAt?.toISOString() ?? null,
+    revokedAt: row.revokedAt?.toISOString() ?? null,
+  };
+}
+
+export type MembersService = ReturnType<typeof createMembersService>;

@@ -1,0 +1,110 @@
+import { asc, eq } from 'drizzle-orm';
+import type { z } from 'zod';
+import type { ServiceContext } from '../../platform/auth/context.js';
+import { builtInRoles, isBuiltInRole } from '../../platform/auth/roles.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Database, Tx } from '../../platform/db/client.js';
+import { translateDatabaseError } from '../../platform/db/errors.js';
+import { withTenant } from '../../platform/db/tenancy.js';
+import { AppError } from '../../platform/errors.js';
+import { appendAuditEvent } from '../audit/audit.service.js';
+import { roleInput, roleKey, roleUpdateInput } from './accounts.contract.js';
+import { memberships, roles } from './accounts.schema.js';
+
+export interface RoleView {
+  key: string;
+  name: string;
+  builtIn: boolean;
+  permissions: string[];
+}
+
+/** Built-in roles plus the tenant's custom roles; custom roles never exceed their creator. */
+export function createRolesService({ db, clock }: { db: Database; clock: Clock }) {
+  const run = <T>(ctx: ServiceContext, work: (tx: Tx) => Promise<T>) =>
+    withTenant(db, ctx.tenantId, work).catch(translateDatabaseError);
+
+  return {
+    async list(ctx: ServiceContext): Promise<RoleView[]> {
+      ctx.require('members:read');
+      const custom = await run(ctx, (tx) => tx.select().from(roles).orderBy(asc(roles.key)));
+      return [
+        ...Object.entries(builtInRoles).map(([key, role]) => ({
+          key,
+          name: role.name,
+          builtIn: true,
+          permissions: [...role.permissions],
+        })),
+        ...custom.map((row) => ({
+          key: row.key,
+          name: row.name,
+          builtIn: false,
+          permissions: row.permissions,
+        })),
+      ];
+    },
+
+    async create(ctx: ServiceContext, input: z.input<typeof roleInput>): Promise<RoleView> {
+      ctx.require('roles:manage');
+      const parsed = roleInput.parse(input);
+      if (isBuiltInRole(parsed.key)) throw new AppError('content.key_taken');
+      if (!ctx.holdsAll(parsed.permissions)) throw new AppError('auth.forbidden');
+      return run(ctx, async (tx) => {
+        await tx.insert(roles).values({ tenantId: ctx.tenantId, ...parsed });
+        await appendAuditEvent(tx, ctx.tenantId, {
+          actor: ctx.actor,
+          client: ctx.client,
+          action: 'role.created',
+          target: { type: 'role', id: parsed.key },
+          details: { permissions: parsed.permissions },
+        });
+        return { ...parsed, builtIn: false };
+      });
+    },
+
+    /** Changing a custom role's permissions takes effect on its members' next request. */
+    async update(ctx: ServiceContext, key: string, input: z.input<typeof roleUpdateInput>): Promise<void> {
+      ctx.require('roles:manage');
+      const roleName = roleKey.parse(key);
+      const parsed = roleUpdateInput.parse(input);
+      if (parsed.permissions && !ctx.holdsAll(parsed.permissions)) throw new AppError('auth.forbidden');
+      await run(ctx, async (tx) => {
+        const updated = await tx
+          .update(roles)
+          .set({ ...parsed, updatedAt: clock() })
+          .where(eq(roles.key, roleName))
+          .returning({ key: roles.key });
+        if (updated.length === 0) throw new AppError('role.not_found');
+        await appendAuditEvent(tx, ctx.tenantId, {
+          actor: ctx.actor,
+          client: ctx.client,
+          action: 'role.updated',
+          target: { type: 'role', id: roleName },
+          details: parsed.permissions ? { permissions: parsed.permissions } : {},
+        });
+      });
+    },
+
+    async remove(ctx: ServiceContext, key: string): Promise<void> {
+      ctx.require('roles:manage');
+      const roleName = roleKey.parse(key);
+      await run(ctx, async (tx) => {
+        const assigned = await tx
+          .select({ userId: memberships.userId })
+          .from(memberships)
+          .where(eq(memberships.role, roleName))
+          .limit(1);
+        if (assigned.length) throw new AppError('role.in_use');
+        const deleted = await tx.delete(roles).where(eq(roles.key, roleName)).returning({ key: roles.key });
+        if (deleted.length === 0) throw new AppError('role.not_found');
+        await appendAuditEvent(tx, ctx.tenantId, {
+          actor: ctx.actor,
+          client: ctx.client,
+          action: 'role.deleted',
+          target: { type: 'role', id: roleName },
+        });
+      });
+    },
+  };
+}
+
+export type RolesService = ReturnType<typeof createRolesService>;

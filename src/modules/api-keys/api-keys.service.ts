@@ -1,0 +1,203 @@
+import { and, desc, eq, isNull } from 'drizzle-orm';
+import { z } from 'zod';
+import { isPermission, type Permission, ServiceContext } from '../../platform/auth/context.js';
+import type { Clock } from '../../platform/clock.js';
+import { hashSecret, randomSecret } from '../../platform/crypto/tokens.js';
+import type { Database, Tx } from '../../platform/db/client.js';
+import { withTenant } from '../../platform/db/tenancy.js';
+import { AppError } from '../../platform/errors.js';
+import { memberships } from '../accounts/accounts.schema.js';
+import { permissionsOfRole } from '../accounts/role-permissions.js';
+import { appendAuditEvent } from '../audit/audit.service.js';
+import { type ApiKeyView, createApiKeyInput, rotateApiKeyInput } from './api-keys.contract.js';
+import { apiKeys } from './api-keys.schema.js';
+
+/**
+ * Key format: `attest_<tenant id, 32 hex>_<43 base64url secret>`. The fixed `attest_` prefix lets
+ * secret scanners recognise a leaked key; the tenant part tells the server where to look it up.
+ */
+const KEY_PATTERN = /^attest_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$/;
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export function isApiKeyToken(token: string): boolean {
+  return token.startsWith('attest_');
+}
+
+function tenantIdFromHex(hex: string): string {
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+type ApiKeyRow = typeof apiKeys.$inferSelect;
+
+function toView(row: ApiKeyRow, now: Date): ApiKeyView {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    scopes: row.scopes,
+    createdBy: row.createdBy,
+    createdAt: row.createdAt.toISOString(),
+    expiresAt: row.expiresAt.toISOString(),
+    lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+    revokedAt: row.revokedAt?.toISOString() ?? null,
+    rotatedFrom: row.rotatedFrom,
+    status: row.revokedAt ? 'revoked' : row.expiresAt <= now ? 'expired' : 'active',
+  };
+}
+
+/**
+ * API keys: scoped (never beyond what the creator holds), expiring (90 days by default, a year at
+ * most), shown once, stored as a SHA-256, rotated with an overlap window, revoked at once. A key
+ * acts with its scopes intersected with its creator's current permissions, so demoting a person
+ * narrows their keys too, and removing them revokes the keys.
+ */
+export function createApiKeysService({ db, clock }: { db: Database; clock: Clock }) {
+  async function insertKey(
+    tx: Tx,
+    ctx: ServiceContext,
+    values: { name: string; scopes: Permission[]; expiresAt: Date; rotatedFrom?: string },
+  ) {
+    const secret = randomSecret();
+    const token = `attest_${ctx.tenantId.replaceAll('-', '')}_${secret}`;
+    const [row] = await tx
+      .insert(apiKeys)
+      .values({
+        tenantId: ctx.tenantId,
+        name: values.name,
+        prefix: `attest_…${secret.slice(-4)}`,
+        secretHash: hashSecret(secret),
+        scopes: values.scopes,
+        createdBy: ctx.actor.kind === 'user' ? ctx.actor.id : null,
+        createdAt: clock(),
+        expiresAt: values.expiresAt,
+        rotatedFrom: values.rotatedFrom ?? null,
+      })
+      .returning();
+    if (!row) throw new Error('api key insert returned no row');
+    return { row, token };
+  }
+
+  async function keyRow(tx: Tx, id: string): Promise<ApiKeyRow> {
+    const parsed = z.uuid().safeParse(id);
+    if (!parsed.success) throw new AppError('api_key.not_found');
+    const [row] = await tx.select().from(apiKeys).where(eq(apiKeys.id, parsed.data)).limit(1);
+    if (!row) throw new AppError('api_key.not_found');
+    return row;
+  }
+
+  return {
+    async list(ctx: ServiceContext): Promise<ApiKeyView[]> {
+      ctx.require('api_keys:read');
+      const now = clock();
+      return withTenant(db, ctx.tenantId, async (tx) =>
+        (await tx.select().from(apiKeys).orderBy(desc(apiKeys.createdAt))).map((row) => toView(row, now)),
+      );
+    },
+
+    async create(ctx: ServiceContext, input: z.input<typeof createApiKeyInput>) {
+      ctx.require('api_keys:manage');
+      const parsed = createApiKeyInput.parse(input);
+      if (!ctx.holdsAll(parsed.scopes)) throw new AppError('auth.forbidden');
+      const expiresAt = new Date(clock().getTime() + parsed.expiresInDays * 86_400_000);
+      return withTenant(db, ctx.tenantId, async (tx) => {
+        const { row, token } = await insertKey(tx, ctx, {
+          name: parsed.name,
+          scopes: parsed.scopes,
+          expiresAt,
+        });
+        await appendAuditEvent(tx, ctx.tenantId, {
+          actor: ctx.actor,
+          client: ctx.client,
+          action: 'api_key.created',
+          target: { type: 'api_key', id: row.id },
+          details: { scopes: parsed.scopes, expiresAt: expiresAt.toISOString() },
+        });
+        return { key: toView(row, clock()), secret: token };
+      });
+    },
+
+    /**
+     * Issues a successor with the same name and scopes; the old key keeps working for the overlap
+     * window (so a deployment can switch) and then stops.
+     */
+    async rotate(ctx: ServiceContext, id: string, input: z.input<typeof rotateApiKeyInput> = {}) {
+      ctx.require('api_keys:manage');
+      const { overlapHours } = rotateApiKeyInput.parse(input);
+      return withTenant(db, ctx.tenantId, async (tx) => {
+        const old = await keyRow(tx, id);
+        const now = clock();
+        if (old.revokedAt || old.expiresAt <= now) throw new AppError('api_key.not_found');
+        const scopes = old.scopes.filter(isPermission);
+        if (!ctx.holdsAll(scopes)) throw new AppError('auth.forbidden');
+        const lifetime = old.expiresAt.getTime() - old.createdAt.getTime();
+        const { row, token } = await insertKey(tx, ctx, {
+          name: old.name,
+          scopes,
+          expiresAt: new Date(now.getTime() + lifetime),
+          rotatedFrom: old.id,
+        });
+        const overlapEnd = new Date(
+          Math.min(old.expiresAt.getTime(), now.getTime() + overlapHours * 3_600_000),
+        );
+        await tx.update(apiKeys).set({ expiresAt: overlapEnd }).where(eq(apiKeys.id, old.id));
+        await appendAuditEvent(tx, ctx.tenantId, {
+          actor: ctx.actor,
+          client: ctx.client,
+          action: 'api_key.rotated',
+          target: { type: 'api_key', id: old.id },
+          details: { successor: row.id, oldKeyExpiresAt: overlapEnd.toISOString() },
+        });
+        return { key: toView(row, now), secret: token };
+      });
+    },
+
+    async revoke(ctx: ServiceContext, id: string): Promise<void> {
+      ctx.require('api_keys:manage');
+      await withTenant(db, ctx.tenantId, async (tx) => {
+        const row = await keyRow(tx, id);
+        if (row.revokedAt) return;
+        await tx.update(apiKeys).set({ revokedAt: clock() }).where(eq(apiKeys.id, row.id));
+        await appendAuditEvent(tx, ctx.tenantId, {
+          actor: ctx.actor,
+          client: ctx.client,
+          action: 'api_key.revoked',
+          target: { type: 'api_key', id: row.id },
+        });
+      });
+    },
+
+    /** The context a presented key acts with, or null for anything not a valid, live key. */
+    async authenticate(token: string, client: string | null): Promise<ServiceContext | null> {
+      const match = KEY_PATTERN.exec(token);
+      if (!match?.[1] || !match[2]) return null;
+      const tenantId = tenantIdFromHex(match[1]);
+      const secretHash = hashSecret(match[2]);
+      const now = clock();
+      return withTenant(db, tenantId, async (tx) => {
+        const [row] = await tx
+          .select()
+          .from(apiKeys)
+          .where(and(eq(apiKeys.secretHash, secretHash), isNull(apiKeys.revokedAt)))
+          .limit(1);
+        if (!row || row.expiresAt <= now) return null;
+        let scopes = row.scopes.filter(isPermission);
+        if (row.createdBy) {
+          const [member] = await tx
+            .select()
+            .from(memberships)
+            .where(eq(memberships.userId, row.createdBy))
+            .limit(1);
+          if (!member) return null;
+          const held = new Set(await permissionsOfRole(tx, member.role));
+          scopes = scopes.filter((scope) => held.has(scope));
+        }
+        if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+          await tx.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.id));
+        }
+        return new ServiceContext(tenantId, { kind: 'api_key', id: row.id }, scopes, client);
+      });
+    },
+  };
+}
+
+export type ApiKeysService = ReturnType<typeof createApiKeysService>;

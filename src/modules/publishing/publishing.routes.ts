@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { type ApiRoute, defineRoute, page, pageOf, pageQuery } from '../../platform/http/api-route.js';
+import type { Services } from '../../services.js';
+import { trustCenterDocument } from '../content/content.contract.js';
+
+/*
+ * Publishing the draft as an immutable snapshot, the snapshot history, and trust center as code
+ * (the whole draft out and back in as one document, like `attest content export/import`).
+ */
+
+export const publishResultResponse = z
+  .object({ version: z.number().int().min(1), changed: z.boolean() })
+  .meta({
+    id: 'PublishResult',
+    description: 'The latest version; changed is false when the draft equalled it and nothing was published.',
+  });
+
+export const snapshotSummaryResponse = z
+  .object({
+    version: z.number().int().min(1),
+    publishedAt: z.iso.datetime(),
+    publishedBy: z.string().describe('The actor, as kind:id.'),
+    contentSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  })
+  .meta({ id: 'SnapshotSummary' });
+
+export const importResultResponse = z.object({
+  published: publishResultResponse.nullable().describe('null unless publish=true'),
+});
+
+const documentSchema = trustCenterDocument.meta({
+  id: 'TrustCenterDocument',
+  description: 'A whole trust center draft; the format of `attest content export/import`.',
+});
+
+const importQuery = z.object({
+  publish: z.enum(['true', 'false']).default('false').describe('Publish in the same transaction.'),
+});
+
+export function publishingRoutes(services: Services): ApiRoute[] {
+  return [
+    defineRoute({
+      method: 'POST',
+      url: '/publish',
+      summary: 'Publish the draft as a new snapshot (unless it equals the latest)',
+      tag: 'Publishing',
+      permission: 'content:publish',
+      response: publishResultResponse,
+      handler: ({ ctx }) => services.publishing.publish(ctx),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/snapshots',
+      summary: 'List published snapshots, newest first',
+      tag: 'Publishing',
+      permission: 'content:read',
+      query: pageQuery,
+      response: pageOf(snapshotSummaryResponse),
+      handler: async ({ ctx, query }) => {
+        const history = await services.publishing.history(ctx);
+        return page(
+          history.map((snapshot) => ({ ...snapshot, publishedAt: snapshot.publishedAt.toISOString() })),
+          query,
+        );
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/export',
+      summary: 'Export the whole draft as one trust center document',
+      tag: 'Trust center as code',
+      permission: 'content:read',
+      response: documentSchema,
+      handler: ({ ctx }) => services.transfer.exportDraft(ctx),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/import',
+      summary: 'Make the draft equal to a trust center document (publish=true also needs content:publish)',
+      tag: 'Trust center as code',
+      permission: 'content:write',
+      query: importQuery,
+      body: documentSchema,
+      response: importResultResponse,
+      handler: async ({ ctx, query, body }) => ({
+        published: await services.transfer.importDraft(ctx, body, { publish: query.publish === 'true' }),
+      }),
+    }),
+  ];
+}

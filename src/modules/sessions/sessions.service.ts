@@ -1,0 +1,364 @@
+import { and, desc, eq, gt, isNull } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Permission, ServiceContext } from '../../platform/auth/context.js';
+import type { Clock } from '../../platform/clock.js';
+import { verifyAgainstDummy, verifyPassword } from '../../platform/crypto/passwords.js';
+import type { Sealer } from '../../platform/crypto/sealing.js';
+import { hashSecret, randomSecret } from '../../platform/crypto/tokens.js';
+import type { Database, Tx } from '../../platform/db/client.js';
+import { withPlatform, withTenant } from '../../platform/db/tenancy.js';
+import { AppError } from '../../platform/errors.js';
+import { memberships, recoveryCodes, users } from '../accounts/accounts.schema.js';
+import { permissionsOfRole } from '../accounts/role-permissions.js';
+import { readSettings } from '../accounts/settings.service.js';
+import { hashRecoveryCode, normalizeRecoveryCode, verifyTotp } from '../accounts/totp.js';
+import { appendAuditEvent } from '../audit/audit.service.js';
+import type { TenantsService } from '../tenants/tenants.service.js';
+import type { LoginThrottle } from './login-throttle.js';
+import { throttleKeys } from './login-throttle.js';
+import { type LoginInput, loginInput, type SessionView } from './sessions.contract.js';
+import { sessions } from './sessions.schema.js';
+
+/** Touching last_seen on every request would write on every read; once a minute is enough. */
+const TOUCH_INTERVAL_MS = 60_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export interface ClientInfo {
+  /** Truncated address (see truncateAddress): never the full one. */
+  client: string | null;
+  userAgent: string | null;
+}
+
+/** A signed-in browser, as the BFF sees it on each request. */
+export interface ActiveSession {
+  sessionId: string;
+  tenantId: string;
+  userId: string;
+  role: string;
+  permissions: Permission[];
+  mfaEnabled: boolean;
+  mfaRequired: boolean;
+  expiresAt: Date;
+}
+
+/**
+ * The cookie's value: the tenant id (not secret: it tells the server where to look) and a 256-bit
+ * random secret. The database keeps only the secret's SHA-256, so a database leak yields no sessions.
+ */
+export function formatSessionCookie(tenantId: string, secret: string): string {
+  return `${tenantId}.${secret}`;
+}
+
+function parseSessionCookie(value: string | undefined): { tenantId: string; tokenHash: string } | null {
+  if (!value || value.length > 200) return null;
+  const [tenantId, secret, ...rest] = value.split('.');
+  if (!tenantId || !secret || rest.length || !UUID.test(tenantId) || !/^[A-Za-z0-9_-]{43}$/.test(secret))
+    return null;
+  return { tenantId, tokenHash: hashSecret(secret) };
+}
+
+/**
+ * Sign-in and browser sessions for the BFF: password (argon2id) plus a TOTP code or recovery code
+ * when the user has a second factor, throttling with growing delays, idle and absolute timeouts
+ * from the tenant's settings, a fresh session id on every sign-in, listing and revoking sessions.
+ */
+export function createSessionsService({
+  db,
+  clock,
+  sealer,
+  tenants,
+  throttle,
+}: {
+  db: Database;
+  clock: Clock;
+  sealer: Sealer;
+  tenants: TenantsService;
+  throttle: LoginThrottle;
+}) {
+  async function checkSecondFactor(
+    user: typeof users.$inferSelect,
+    code: string | undefined,
+  ): Promise<'totp' | 'recovery'> {
+    if (!code) throw new AppError('auth.mfa_required');
+    if (/^\d{6}$/.test(code.replace(/\s/g, '')) && user.totpSecretSealed) {
+      const secret = sealer.open(user.totpSecretSealed, `totp:${user.id}`).toString('utf8');
+      const step = verifyTotp(secret, code, clock().getTime());
+      if (step === null || (user.totpLastStep !== null && step <= user.totpLastStep))
+        throw new AppError('auth.mfa_invalid');
+      // Record the step: the same code cannot be used twice.
+      const updated = await withPlatform(db, (tx) =>
+        tx
+          .update(users)
+          .set({ totpLastStep: step })
+          .where(and(eq(users.id, user.id)))
+          .returning({ id: users.id }),
+      );
+      if (updated.length === 0) throw new AppError('auth.mfa_invalid');
+      return 'totp';
+    }
+    const codeHash = hashRecoveryCode(normalizeRecoveryCode(code));
+    const used = await withPlatform(db, (tx) =>
+      tx
+        .update(recoveryCodes)
+        .set({ usedAt: clock() })
+        .where(
+          and(
+            eq(recoveryCodes.userId, user.id),
+            eq(recoveryCodes.codeHash, codeHash),
+            isNull(recoveryCodes.usedAt),
+          ),
+        )
+        .returning({ userId: recoveryCodes.userId }),
+    );
+    if (used.length === 0) throw new AppError('auth.mfa_invalid');
+    return 'recovery';
+  }
+
+  async function createSession(tx: Tx, tenantId: string, userId: string, info: ClientInfo) {
+    const settings = await readSettings(tx);
+    const now = clock();
+    const secret = randomSecret();
+    const absoluteExpiresAt = new Date(now.getTime() + settings.sessionAbsoluteHours * 3_600_000);
+    const idleExpiresAt = new Date(
+      Math.min(now.getTime() + settings.sessionIdleMinutes * 60_000, absoluteExpiresAt.getTime()),
+    );
+    const [row] = await tx
+      .insert(sessions)
+      .values({
+        tenantId,
+        userId,
+        tokenHash: hashSecret(secret),
+        createdAt: now,
+        lastSeenAt: now,
+        idleExpiresAt,
+        absoluteExpiresAt,
+        client: info.client,
+        userAgent: info.userAgent?.slice(0, 200) ?? null,
+      })
+      .returning({ id: sessions.id });
+    if (!row) throw new Error('session insert returned no row');
+    return { sessionId: row.id, cookie: formatSessionCookie(tenantId, secret), absoluteExpiresAt };
+  }
+
+  return {
+    async login(input: z.input<typeof loginInput>, info: ClientInfo) {
+      const parsed: LoginInput = loginInput.parse(input);
+      const keys = throttleKeys(parsed.email, info.client);
+      await throttle.assertAllowed(keys);
+      const tenant = await tenants.findBySlug(parsed.tenant);
+      const user = await withPlatform(db, async (tx) => {
+        const [row] = await tx.select().from(users).where(eq(users.email, parsed.email)).limit(1);
+        return row;
+      });
+      // An unknown address costs the same argon2 work as a wrong password: same answer, similar time.
+      const passwordOk = user?.passwordHash
+        ? await verifyPassword(user.passwordHash, parsed.password)
+        : await verifyAgainstDummy(parsed.password);
+      const membership =
+        passwordOk && user && tenant && !user.disabledAt
+          ? await withTenant(db, tenant.id, async (tx) => {
+              const [row] = await tx
+                .select()
+                .from(memberships)
+                .where(eq(memberships.userId, user.id))
+                .limit(1);
+              return row;
+            })
+          : undefined;
+
+      const fail = async (
+        reason: string,
+        code: 'auth.invalid_credentials' | 'auth.mfa_invalid' | 'auth.mfa_required',
+      ) => {
+        if (code !== 'auth.mfa_required') await throttle.recordFailure(keys);
+        if (tenant) {
+          await withTenant(db, tenant.id, (tx) =>
+            appendAuditEvent(tx, tenant.id, {
+              actor: { kind: 'user', id: membership && user ? user.id : 'unknown' },
+              client: info.client,
+              action: 'auth.login_failed',
+              details: { reason },
+            }),
+          );
+        }
+        throw new AppError(code);
+      };
+
+      if (!tenant || !user || !passwordOk || !membership)
+        return fail('credentials', 'auth.invalid_credentials');
+      let factor: 'password' | 'totp' | 'recovery' = 'password';
+      if (user.totpEnabledAt) {
+        try {
+          factor = await checkSecondFactor(user, parsed.totp);
+        } catch (error) {
+          if (
+            error instanceof AppError &&
+            (error.code === 'auth.mfa_required' || error.code === 'auth.mfa_invalid')
+          ) {
+            return fail('second_factor', error.code);
+          }
+          throw error;
+        }
+      }
+      await throttle.recordSuccess(keys);
+      const created = await withTenant(db, tenant.id, async (tx) => {
+        const session = await createSession(tx, tenant.id, user.id, info);
+        await appendAuditEvent(tx, tenant.id, {
+          actor: { kind: 'user', id: user.id },
+          client: info.client,
+          action: factor === 'recovery' ? 'auth.recovery_code_used' : 'auth.login_succeeded',
+          target: { type: 'session', id: session.sessionId },
+          details: { factor },
+        });
+        return session;
+      });
+      return { ...created, userId: user.id, tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name } };
+    },
+
+    /** The session behind a cookie, if it is still valid; slides the idle timeout forward. */
+    async resolve(cookie: string | undefined): Promise<ActiveSession | null> {
+      const parsed = parseSessionCookie(cookie);
+      if (!parsed) return null;
+      const now = clock();
+      return withTenant(db, parsed.tenantId, async (tx) => {
+        const [row] = await tx
+          .select({
+            session: sessions,
+            role: memberships.role,
+            totpEnabledAt: users.totpEnabledAt,
+            disabledAt: users.disabledAt,
+          })
+          .from(sessions)
+          .innerJoin(memberships, eq(memberships.userId, sessions.userId))
+          .innerJoin(users, eq(users.id, sessions.userId))
+          .where(and(eq(sessions.tokenHash, parsed.tokenHash), isNull(sessions.revokedAt)))
+          .limit(1);
+        if (!row || row.disabledAt) return null;
+        const { session } = row;
+        if (session.idleExpiresAt <= now || session.absoluteExpiresAt <= now) return null;
+        const settings = await readSettings(tx);
+        if (now.getTime() - session.lastSeenAt.getTime() >= TOUCH_INTERVAL_MS) {
+          const idleExpiresAt = new Date(
+            Math.min(
+              now.getTime() + settings.sessionIdleMinutes * 60_000,
+              session.absoluteExpiresAt.getTime(),
+            ),
+          );
+          await tx
+            .update(sessions)
+            .set({ lastSeenAt: now, idleExpiresAt })
+            .where(eq(sessions.id, session.id));
+        }
+        return {
+          sessionId: session.id,
+          tenantId: session.tenantId,
+          userId: session.userId,
+          role: row.role,
+          permissions: (await permissionsOfRole(tx, row.role)) ?? [],
+          mfaEnabled: row.totpEnabledAt !== null,
+          mfaRequired: settings.requireMfa,
+          expiresAt: session.absoluteExpiresAt,
+        };
+      });
+    },
+
+    async logout(cookie: string | undefined): Promise<void> {
+      const parsed = parseSessionCookie(cookie);
+      if (!parsed) return;
+      await withTenant(db, parsed.tenantId, async (tx) => {
+        const ended = await tx
+          .update(sessions)
+          .set({ revokedAt: clock() })
+          .where(and(eq(sessions.tokenHash, parsed.tokenHash), isNull(sessions.revokedAt)))
+          .returning({ id: sessions.id, userId: sessions.userId });
+        const [row] = ended;
+        if (row) {
+          await appendAuditEvent(tx, parsed.tenantId, {
+            actor: { kind: 'user', id: row.userId },
+            action: 'auth.logout',
+            target: { type: 'session', id: row.id },
+          });
+        }
+      });
+    },
+
+    /** Replaces the current session with a new id (after a privilege change such as enabling MFA). */
+    async renew(current: ActiveSession, info: ClientInfo): Promise<string> {
+      return withTenant(db, current.tenantId, async (tx) => {
+        await tx.update(sessions).set({ revokedAt: clock() }).where(eq(sessions.id, current.sessionId));
+        return (await createSession(tx, current.tenantId, current.userId, info)).cookie;
+      });
+    },
+
+    /** The caller's own sessions in this tenant (active ones only). */
+    async listOwn(ctx: ServiceContext, currentSessionId: string): Promise<SessionView[]> {
+      const userId = ownUser(ctx);
+      return withTenant(db, ctx.tenantId, async (tx) => {
+        const rows = await tx
+          .select()
+          .from(sessions)
+          .where(
+            and(eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.idleExpiresAt, clock())),
+          )
+          .orderBy(desc(sessions.lastSeenAt));
+        return rows.map((row) => ({
+          id: row.id,
+          current: row.id === currentSessionId,
+          createdAt: row.createdAt.toISOString(),
+          lastSeenAt: row.lastSeenAt.toISOString(),
+          expiresAt: row.absoluteExpiresAt.toISOString(),
+          client: row.client,
+          userAgent: row.userAgent,
+        }));
+      });
+    },
+
+    async revokeOwn(ctx: ServiceContext, sessionId: string): Promise<void> {
+      const userId = ownUser(ctx);
+      const id = z.uuid().safeParse(sessionId);
+      if (!id.success) throw new AppError('content.not_found');
+      await withTenant(db, ctx.tenantId, async (tx) => {
+        const ended = await tx
+          .update(sessions)
+          .set({ revokedAt: clock() })
+          .where(and(eq(sessions.id, id.data), eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+          .returning({ id: sessions.id });
+        if (ended.length === 0) throw new AppError('content.not_found');
+        await appendAuditEvent(tx, ctx.tenantId, {
+          actor: ctx.actor,
+          client: ctx.client,
+          action: 'session.revoked',
+          target: { type: 'session', id: id.data },
+        });
+      });
+    },
+
+    /** "Sign out everywhere": every session of the caller in this tenant, the current one included. */
+    async revokeAllOwn(ctx: ServiceContext): Promise<number> {
+      const userId = ownUser(ctx);
+      return withTenant(db, ctx.tenantId, async (tx) => {
+        const ended = await tx
+          .update(sessions)
+          .set({ revokedAt: clock() })
+          .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+          .returning({ id: sessions.id });
+        await appendAuditEvent(tx, ctx.tenantId, {
+          actor: ctx.actor,
+          client: ctx.client,
+          action: 'session.revoked_all',
+          target: { type: 'user', id: userId },
+          details: { sessions: ended.length },
+        });
+        return ended.length;
+      });
+    },
+  };
+}
+
+/** Session management is about one's own sessions: only a signed-in user has them. */
+function ownUser(ctx: ServiceContext): string {
+  if (ctx.actor.kind !== 'user') throw new AppError('auth.forbidden');
+  return ctx.actor.id;
+}
+
+export type SessionsService = ReturnType<typeof createSessionsService>;

@@ -1,0 +1,112 @@
+import type { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Permission, ServiceContext } from '../auth/context.js';
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface ApiRouteInput<Params, Query, Body> {
+  ctx: ServiceContext;
+  params: Params;
+  query: Query;
+  body: Body;
+  request: FastifyRequest;
+}
+
+/**
+ * One API route: its contract (zod schemas, from which OpenAPI is generated), the permission its
+ * service demands (documented here, enforced by the service), and a handler that only maps input
+ * to a service call. `objectParam` names the path parameter that identifies one tenant object:
+ * the isolation test expects 404 for another tenant's id there.
+ */
+export interface ApiRoute<
+  Params extends z.ZodType = z.ZodType,
+  Query extends z.ZodType = z.ZodType,
+  Body extends z.ZodType = z.ZodType,
+  Response extends z.ZodType = z.ZodType,
+> {
+  method: Method;
+  url: string;
+  summary: string;
+  tag: string;
+  permission: Permission;
+  params?: Params;
+  query?: Query;
+  body?: Body;
+  response?: Response;
+  successStatus?: 200 | 201 | 204;
+  objectParam?: string;
+  handler(
+    input: ApiRouteInput<z.infer<Params>, z.infer<Query>, z.infer<Body>>,
+  ): Promise<z.input<Response> | RawResponse | undefined>;
+}
+
+export function defineRoute<
+  Params extends z.ZodType = z.ZodObject<{}>,
+  Query extends z.ZodType = z.ZodObject<{}>,
+  Body extends z.ZodType = z.ZodUndefined,
+  Response extends z.ZodType = z.ZodUnknown,
+>(route: ApiRoute<Params, Query, Body, Response>): ApiRoute {
+  return route as unknown as ApiRoute;
+}
+
+export const API_PREFIX = '/api/v1';
+
+/** A non-JSON answer (an export): sent as is, with its content type and a download name. */
+export class RawResponse {
+  constructor(
+    readonly contentType: string,
+    readonly body: string | Readable,
+    readonly filename?: string,
+  ) {}
+}
+
+/**
+ * Registers API routes under /api/v1. Input is parsed with the route's zod schemas (a ZodError
+ * becomes a 400 in the error handler); the caller is authenticated before the handler runs.
+ */
+export function registerApiRoutes(
+  app: FastifyInstance,
+  routes: readonly ApiRoute[],
+  authenticate: (request: FastifyRequest) => Promise<ServiceContext>,
+): void {
+  for (const route of routes) {
+    app.route({
+      method: route.method,
+      url: `${API_PREFIX}${route.url}`,
+      handler: async (request: FastifyRequest, reply: FastifyReply) => {
+        const ctx = await authenticate(request);
+        const params = (route.params ?? z.object({})).parse(request.params ?? {});
+        const query = (route.query ?? z.object({}).strip()).parse(request.query ?? {});
+        const body = route.body ? route.body.parse(request.body) : undefined;
+        const result = await route.handler({ ctx, params, query, body, request });
+        reply.header('cache-control', 'no-store');
+        if (result instanceof RawResponse) {
+          reply.header('content-type', result.contentType);
+          if (result.filename)
+            reply.header('content-disposition', `attachment; filename="${result.filename}"`);
+          return reply.code(200).send(result.body);
+        }
+        if (route.successStatus === 204 || result === undefined) return reply.code(204).send();
+        return reply.code(route.successStatus ?? 200).send(result);
+      },
+    });
+  }
+}
+
+/** Pagination of a list: `?limit=&offset=`, answered as `{ items, total, nextOffset }`. */
+export const pageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+export type PageQuery = z.infer<typeof pageQuery>;
+
+export function page<Item>(items: Item[], query: PageQuery) {
+  const slice = items.slice(query.offset, query.offset + query.limit);
+  const next = query.offset + slice.length;
+  return { items: slice, total: items.length, nextOffset: next < items.length ? next : null };
+}
+
+export function pageOf<Item extends z.ZodType>(item: Item) {
+  return z.object({ items: z.array(item), total: z.number().int(), nextOffset: z.number().int().nullable() });
+}
