@@ -3,7 +3,7 @@
 // after the other in the same run, on loopback only. Plain Node ESM so it needs no build of its own
 // (it does build Attest). See README.md beside this file for what it measures and the env knobs.
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -46,6 +46,10 @@ function readSettings() {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new SetupError(`BENCH_LOG_LEVEL must be a pino level, got "${logLevel}"`);
   }
+  const nodeEnv = process.env.BENCH_NODE_ENV || 'production';
+  if (!['development', 'production', 'test'].includes(nodeEnv)) {
+    throw new SetupError(`BENCH_NODE_ENV must be development, production or test, got "${nodeEnv}"`);
+  }
   return {
     connections: intEnv('BENCH_CONNECTIONS', 50, 1),
     durationSec: intEnv('BENCH_DURATION', 10, 1),
@@ -54,6 +58,7 @@ function readSettings() {
     pipelining: 1,
     floor: numEnv('BENCH_FLOOR', 0.6),
     logLevel,
+    nodeEnv,
     attestPort: intEnv('BENCH_ATTEST_PORT', 3901, 1),
     nginxPort: intEnv('BENCH_NGINX_PORT', 3902, 1),
     database: process.env.BENCH_DATABASE_URL ? 'postgresql (BENCH_DATABASE_URL)' : 'embedded PGlite',
@@ -363,7 +368,9 @@ async function startAttest(settings, port) {
     HOST,
     ATTEST_DATA_DIR: dataDir,
     LOG_LEVEL: settings.logLevel,
-    NODE_ENV: 'production',
+    NODE_ENV: settings.nodeEnv,
+    // Production requires a master key; a throwaway one for this throwaway data dir.
+    ATTEST_MASTER_KEY: randomBytes(32).toString('base64'),
   };
   delete env.DATABASE_URL;
   delete env.ATTEST_PUBLIC_URL;
@@ -630,7 +637,7 @@ function markdown(report) {
     `# Public page benchmark: ${report.date}`,
     '',
     `\`GET ${PAGE}\` (${report.page.bytes} bytes, sha256 ${report.page.sha256.slice(0, 16)}…), Attest vs nginx ${report.nginx.version} serving the same bytes.`,
-    `${report.machine.cpus} CPUs (${report.machine.cpuModel}), Node ${report.machine.node}; ${s.connections} connections, ${s.durationSec}s per run, ${s.warmupSec}s warm-up, pipelining ${s.pipelining}, ${s.rounds} rounds; Attest LOG_LEVEL=${s.logLevel}, ${s.database}.`,
+    `${report.machine.cpus} CPUs (${report.machine.cpuModel}), Node ${report.machine.node}; ${s.connections} connections, ${s.durationSec}s per run, ${s.warmupSec}s warm-up, pipelining ${s.pipelining}, ${s.rounds} rounds; Attest LOG_LEVEL=${s.logLevel} NODE_ENV=${s.nodeEnv}, ${s.database}.`,
     '',
     markdownTable(head, rows),
     '',
@@ -772,7 +779,7 @@ async function main() {
 
   const out = [
     '',
-    `GET ${PAGE}: ${page.body.length} body bytes; ${settings.connections} connections, ${settings.durationSec}s runs, ${settings.warmupSec}s warm-up, ${settings.rounds} rounds; ${cpus.length} CPUs; Node ${process.version}; nginx ${info.version}; Attest LOG_LEVEL=${settings.logLevel}`,
+    `GET ${PAGE}: ${page.body.length} body bytes; ${settings.connections} connections, ${settings.durationSec}s runs, ${settings.warmupSec}s warm-up, ${settings.rounds} rounds; ${cpus.length} CPUs; Node ${process.version}; nginx ${info.version}; Attest LOG_LEVEL=${settings.logLevel} NODE_ENV=${settings.nodeEnv}`,
     '',
     table(rounds),
     '',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { permissions } from '../../platform/auth/context.js';
-import { line, tenantSlug } from '../../platform/validation/strings.js';
+import { line, patchOf, tenantSlug } from '../../platform/validation/strings.js';
 import { passwordField } from './password-policy.js';
 
 export const emailAddress = z.string().trim().toLowerCase().max(254).pipe(z.email());
@@ -17,7 +17,7 @@ export const permissionList = z.array(z.enum(permissions)).max(permissions.lengt
 export const inviteInput = z.object({ email: emailAddress, role: roleKey });
 export const changeRoleInput = z.object({ role: roleKey });
 export const roleInput = z.object({ key: roleKey, name: line(80), permissions: permissionList });
-export const roleUpdateInput = roleInput.omit({ key: true }).partial();
+export const roleUpdateInput = patchOf(roleInput.omit({ key: true }));
 
 export const acceptInvitationInput = z.object({
   tenant: tenantSlug,

@@ -56,6 +56,7 @@ const positiveInt = (max: number) =>
       z
         .string()
         .trim()
+        .max(16)
         .regex(/^\d{1,16}$/, 'must be a positive integer')
         .transform(Number),
     ])

@@ -24,6 +24,7 @@ export function auditRoutes(services: Services): ApiRoute[] {
       summary: 'Export audit events as JSON lines or CSV',
       tag: 'audit',
       permission: 'audit:read',
+      produces: ['application/x-ndjson', 'text/csv'],
       query: z.intersection(auditFilter, z.object({ format: z.enum(auditExportFormats).default('jsonl') })),
       handler: async ({ ctx, query }) => {
         const { format, ...filter } = query;

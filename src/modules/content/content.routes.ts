@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ServiceContext } from '../../platform/auth/context.js';
 import { type ApiRoute, defineRoute, page, pageOf, pageQuery } from '../../platform/http/api-route.js';
-import { text } from '../../platform/validation/strings.js';
+import { patchOf, text } from '../../platform/validation/strings.js';
 import type { Services } from '../../services.js';
 import {
   categoryInput,
@@ -328,7 +328,7 @@ export function contentRoutes(services: Services): ApiRoute[] {
       nouns: 'FAQ entries',
       service: services.faq,
       input: faqInput,
-      updateInput: faqInput.partial(),
+      updateInput: patchOf(faqInput),
       response: faqEntryResponse,
     }),
     ...itemListRoutes({
@@ -338,7 +338,7 @@ export function contentRoutes(services: Services): ApiRoute[] {
       nouns: 'subprocessors',
       service: services.subprocessors,
       input: subprocessorInput,
-      updateInput: subprocessorInput.partial(),
+      updateInput: patchOf(subprocessorInput),
       response: subprocessorResponse,
     }),
   ];

@@ -5,6 +5,7 @@ import type { Database, Tx } from '../../platform/db/client.js';
 import { translateDatabaseError } from '../../platform/db/errors.js';
 import { withTenant } from '../../platform/db/tenancy.js';
 import { AppError } from '../../platform/errors.js';
+import { patchOf } from '../../platform/validation/strings.js';
 import { type CategoryInput, type ControlInput, categoryInput, controlInput } from './content.contract.js';
 import { controlCategories, controls } from './content.schema.js';
 import { planOrder } from './ordering.js';
@@ -26,8 +27,8 @@ export interface Control extends ControlInput {
 }
 
 export const controlCreateInput = controlInput.extend({ categoryId: z.uuid() });
-export const controlUpdateInput = controlCreateInput.partial();
-export const categoryUpdateInput = categoryInput.partial();
+export const controlUpdateInput = patchOf(controlCreateInput);
+export const categoryUpdateInput = patchOf(categoryInput);
 
 export function toControl(row: ControlRow): Control {
   return {
@@ -220,10 +221,16 @@ export function createControlsService({ db }: { db: Database }) {
     async reorderControls(ctx: ServiceContext, categoryId: string, ids: string[]): Promise<void> {
       ctx.require('content:write');
       await run(ctx, async (tx) => {
+        const [category] = await tx
+          .select({ id: controlCategories.id })
+          .from(controlCategories)
+          .where(eq(controlCategories.id, z.uuid().parse(categoryId)))
+          .limit(1);
+        if (!category) throw new AppError('content.not_found');
         const existing = await tx
           .select({ id: controls.id })
           .from(controls)
-          .where(eq(controls.categoryId, z.uuid().parse(categoryId)));
+          .where(eq(controls.categoryId, category.id));
         const order = planOrder(
           existing.map((row) => row.id),
           ids,

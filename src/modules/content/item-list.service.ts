@@ -6,6 +6,7 @@ import type { Database, Tx } from '../../platform/db/client.js';
 import { translateDatabaseError } from '../../platform/db/errors.js';
 import { withTenant } from '../../platform/db/tenancy.js';
 import { AppError } from '../../platform/errors.js';
+import { patchOf } from '../../platform/validation/strings.js';
 import { planOrder } from './ordering.js';
 
 type OrderedTable = PgTable & { id: PgColumn; position: PgColumn; tenantId: PgColumn; updatedAt: PgColumn };
@@ -26,7 +27,7 @@ export function createItemListService<Table extends OrderedTable, Input extends 
 ) {
   type Item = ReturnType<typeof config.toItem>;
   const { table } = config;
-  const updateInput = config.input.partial();
+  const updateInput = patchOf(config.input);
   // Drizzle's generic table types do not narrow inside a generic function; the casts stay here.
   // biome-ignore lint/suspicious/noExplicitAny: see above
   const anyTable = table as any;

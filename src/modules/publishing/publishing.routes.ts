@@ -66,6 +66,29 @@ export function publishingRoutes(services: Services): ApiRoute[] {
     }),
     defineRoute({
       method: 'GET',
+      url: '/snapshots/:version',
+      summary: 'One published snapshot, exactly as it was published',
+      tag: 'Publishing',
+      permission: 'content:read',
+      objectParam: 'version',
+      params: z.object({ version: z.coerce.number().int().min(1).max(1_000_000) }),
+      response: z.object({
+        version: z.number().int(),
+        publishedAt: z.string(),
+        contentSha256: z.string(),
+        content: z.record(z.string(), z.unknown()),
+      }),
+      handler: async ({ ctx, params }) => {
+        const snapshot = await services.publishing.snapshot(ctx, params.version);
+        return {
+          ...snapshot,
+          publishedAt: snapshot.publishedAt.toISOString(),
+          content: { ...snapshot.content },
+        };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
       url: '/export',
       summary: 'Export the whole draft as one trust center document',
       tag: 'Trust center as code',
@@ -79,6 +102,7 @@ export function publishingRoutes(services: Services): ApiRoute[] {
       summary: 'Make the draft equal to a trust center document (publish=true also needs content:publish)',
       tag: 'Trust center as code',
       permission: 'content:write',
+      bodyLimit: 2 * 1024 * 1024,
       query: importQuery,
       body: documentSchema,
       response: importResultResponse,

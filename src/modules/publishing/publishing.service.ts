@@ -149,6 +149,22 @@ export function createPublishingService({
       };
     },
 
+    /** A past snapshot for the tenant's own people (the public sees only the latest). */
+    async snapshot(ctx: ServiceContext, version: number): Promise<Snapshot> {
+      ctx.require('content:read');
+      if (!Number.isSafeInteger(version) || version < 1) throw new AppError('snapshot.not_found');
+      const [row] = await withTenant(db, ctx.tenantId, (tx) =>
+        tx.select().from(snapshots).where(eq(snapshots.version, version)).limit(1),
+      );
+      if (!row) throw new AppError('snapshot.not_found');
+      return {
+        version: row.version,
+        publishedAt: row.publishedAt,
+        contentSha256: row.contentSha256,
+        content: row.content,
+      };
+    },
+
     /** What the trust center said at a moment in time: the last snapshot published at or before it. */
     async asOf(ctx: ServiceContext, moment: Date): Promise<Snapshot> {
       ctx.require('published:read');

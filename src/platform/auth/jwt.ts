@@ -91,14 +91,12 @@ export function createTokenService({
     const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' };
     const sealed = sealer.seal(JSON.stringify(await exportJWK(privateKey)), `${SEAL_PURPOSE}:${kid}`);
     await withPlatform(db, (tx) =>
-      tx
-        .insert(signingKeys)
-        .values({
-          kid,
-          publicJwk: publicJwk as unknown as Record<string, string>,
-          privateKeySealed: sealed,
-          createdAt: clock(),
-        }),
+      tx.insert(signingKeys).values({
+        kid,
+        publicJwk: publicJwk as unknown as Record<string, string>,
+        privateKeySealed: sealed,
+        createdAt: clock(),
+      }),
     );
     return kid;
   }

@@ -36,6 +36,10 @@ export interface ApiRoute<
   response?: Response;
   successStatus?: 200 | 201 | 204;
   objectParam?: string;
+  /** Content types of a route that answers with a file (RawResponse) instead of JSON. */
+  produces?: string[];
+  /** A larger request body than the server's default (1 MiB), for imports. */
+  bodyLimit?: number;
   handler(
     input: ApiRouteInput<z.infer<Params>, z.infer<Query>, z.infer<Body>>,
   ): Promise<z.input<Response> | RawResponse | undefined>;
@@ -74,6 +78,7 @@ export function registerApiRoutes(
     app.route({
       method: route.method,
       url: `${API_PREFIX}${route.url}`,
+      ...(route.bodyLimit ? { bodyLimit: route.bodyLimit } : {}),
       handler: async (request: FastifyRequest, reply: FastifyReply) => {
         const ctx = await authenticate(request);
         const params = (route.params ?? z.object({})).parse(request.params ?? {});

@@ -104,9 +104,13 @@ function operationId(route: ApiRoute): string {
 }
 
 function operation(route: ApiRoute, components: Record<string, JsonSchema>): JsonSchema {
-  const status = route.successStatus ?? (route.response ? 200 : 204);
-  const success =
-    status === 204 || !route.response
+  const status = route.successStatus ?? (route.response || route.produces ? 200 : 204);
+  const success = route.produces
+    ? {
+        description: 'A file.',
+        content: Object.fromEntries(route.produces.map((type) => [type, { schema: { type: 'string' } }])),
+      }
+    : status === 204 || !route.response
       ? { description: 'Done; no content.' }
       : {
           description: status === 201 ? 'Created.' : 'OK.',

@@ -57,3 +57,17 @@ export function keyFromTitle(title: string): string {
     .replace(/-+$/, '');
   return key || 'item';
 }
+
+/**
+ * The PATCH form of an input schema: every field optional and, unlike `.partial()`, without the
+ * defaults, so a field the client left out stays as it is instead of being reset.
+ */
+export function patchOf<Schema extends z.ZodObject>(schema: Schema): ReturnType<Schema['partial']> {
+  const shape = Object.fromEntries(
+    Object.entries(schema.shape).map(([name, field]) => {
+      const inner = field instanceof z.ZodDefault ? (field.unwrap() as z.ZodType) : (field as z.ZodType);
+      return [name, inner.optional()];
+    }),
+  );
+  return z.object(shape) as unknown as ReturnType<Schema['partial']>;
+}
