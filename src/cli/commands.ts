@@ -9,6 +9,13 @@ import type { Database } from '../platform/db/client.js';
 import { migrate } from '../platform/db/migrate.js';
 import { createLogger } from '../platform/logging/logger.js';
 import { createServices, type Services } from '../services.js';
+import { emailAddress } from '../modules/accounts/accounts.contract.js';
+import { findUserByEmail } from '../modules/accounts/users.service.js';
+import { verifyAuditChain } from '../modules/audit/audit.service.js';
+import { TOKEN_LIFETIME_SECONDS, createTokenService } from '../platform/auth/jwt.js';
+import { systemClock } from '../platform/clock.js';
+import { withPlatform } from '../platform/db/tenancy.js';
+import { generatePassword } from './generate-password.js';
 
 export class UsageError extends Error {}
 
@@ -24,6 +31,13 @@ export const usage = `Usage: attest <command> [options]
                                           replace the draft with FILE (all or nothing)
   content publish --tenant S              publish the draft as a new snapshot
   content history --tenant S              list published snapshots
+  user create --tenant S --email E --role R [--password P]
+                                          add a member (a new user gets a generated password
+                                          unless --password or ATTEST_ADMIN_PASSWORD is given)
+  user disable --email E                  end every session and API key of a user, everywhere
+  keys rotate                             add a new JWT signing key; the old one verifies until
+                                          its last token has expired
+  audit verify --tenant S                 check the tenant's audit hash chain
 
 Configuration comes from the environment: PORT, HOST, ATTEST_DATA_DIR, DATABASE_URL,
 ATTEST_PUBLIC_URL, NODE_ENV, LOG_LEVEL (see README).
@@ -66,9 +80,20 @@ const start: Command = async (args, config) => {
   const { values } = parse(args, { 'no-demo': { type: 'boolean' } });
   const logger = createLogger(config.logLevel);
   const app = await startApp(config, logger);
+  let demoLogin = '';
   if (!values['no-demo']) {
-    const demo = await seedDemoIfEmpty(app.services);
-    if (demo) logger.info({ tenantId: demo.id }, 'demo trust center created');
+    const owner = {
+      email: config.adminEmail ?? 'owner@demo.attest.example',
+      password: config.adminPassword ?? generatePassword(),
+    };
+    const demo = await seedDemoIfEmpty(app.services, owner);
+    if (demo) {
+      logger.info({ tenantId: demo.id }, 'demo trust center created');
+      // Printed once, to the terminal only (never logged): the operator's first sign-in.
+      demoLogin = `  Demo owner: ${owner.email}${
+        config.adminPassword ? ' (password from ATTEST_ADMIN_PASSWORD)' : `, password ${owner.password} (shown once)`
+      }\n`;
+    }
   }
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
@@ -79,11 +104,20 @@ const start: Command = async (args, config) => {
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
-  await app.server.listen({ port: config.port, host: config.host });
+  try {
+    await app.server.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await app.close();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new UsageError(`${config.host}:${config.port} is already in use; stop what runs there or set PORT.`);
+    }
+    throw error;
+  }
   const tenants = await app.services.tenants.list();
   process.stdout.write(
     `\nAttest is running (${app.db.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'}).\n` +
       tenants.map((tenant) => `  ${tenant.name}: ${config.publicUrl}/t/${tenant.slug}/security\n`).join('') +
+      demoLogin +
       '\n',
   );
   return new Promise<number>(() => {}); // runs until a signal ends the process
@@ -210,4 +244,72 @@ const content: Command = async ([sub, ...args], config) => {
   throw new UsageError(`unknown content command "${sub ?? ''}"`);
 };
 
-export const commands: Record<string, Command> = { start, migrate: migrateCommand, tenant, content };
+const user: Command = async ([sub, ...args], config) => {
+  if (sub === 'create') {
+    const { values } = parse(args, {
+      tenant: { type: 'string' },
+      email: { type: 'string' },
+      role: { type: 'string' },
+      password: { type: 'string' },
+    });
+    const generated = values.password || config.adminPassword ? undefined : generatePassword();
+    const password = values.password ?? config.adminPassword ?? generated;
+    const result = await withServices(config, async (services) => {
+      const tenant = await services.tenants.requireBySlug(required(values.tenant, 'tenant'));
+      return services.members.add(systemContext(tenant.id), {
+        email: required(values.email, 'email'),
+        role: required(values.role, 'role'),
+        ...(password ? { password } : {}),
+      });
+    });
+    process.stdout.write(
+      `Added ${values.email} to ${values.tenant} as ${values.role}.` +
+        (result.created && generated ? `\nInitial password (shown once): ${generated}\n` : '\n'),
+    );
+    return 0;
+  }
+  if (sub === 'disable') {
+    const { values } = parse(args, { email: { type: 'string' } });
+    const result = await withServices(config, async (services, db) => {
+      const found = await withPlatform(db, (tx) => findUserByEmail(tx, emailAddress.parse(required(values.email, 'email'))));
+      if (!found) throw new UsageError('no user with that e-mail address');
+      return services.users.disable(found.id);
+    });
+    process.stdout.write(`Disabled; sessions and API keys ended in ${result.tenants} tenant(s).\n`);
+    return 0;
+  }
+  throw new UsageError(`unknown user command "${sub ?? ''}"`);
+};
+
+const keys: Command = async ([sub, ...args], config) => {
+  if (sub !== 'rotate') throw new UsageError(`unknown keys command "${sub ?? ''}"`);
+  parse(args, {});
+  const result = await withServices(config, async (_services, db) => {
+    const tokens = createTokenService({ db, sealer: sealerFor(config), issuer: config.publicUrl, clock: systemClock });
+    await tokens.ensureKey();
+    return tokens.rotate();
+  });
+  process.stdout.write(
+    `New signing key ${result.kid}. Retired ${result.retired.length} key(s); they verify tokens for ${TOKEN_LIFETIME_SECONDS / 60} more minutes.\n`,
+  );
+  return 0;
+};
+
+const audit: Command = async ([sub, ...args], config) => {
+  if (sub !== 'verify') throw new UsageError(`unknown audit command "${sub ?? ''}"`);
+  const { values } = parse(args, { tenant: { type: 'string' } });
+  const result = await withServices(config, async (services, db) => {
+    const tenant = await services.tenants.requireBySlug(required(values.tenant, 'tenant'));
+    return verifyAuditChain(db, tenant.id);
+  });
+  if (result.ok) {
+    process.stdout.write(`Audit chain intact: ${result.events} event(s).\n`);
+    return 0;
+  }
+  process.stdout.write(
+    `Audit chain BROKEN at event ${result.brokenAt} (${result.reason}); ${result.events} event(s) before it are intact.\n`,
+  );
+  return 1;
+};
+
+export const commands: Record<string, Command> = { start, migrate: migrateCommand, tenant, content, user, keys, audit };

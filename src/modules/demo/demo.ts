@@ -15,11 +15,14 @@ export function demoDocument() {
  * On a first start with an empty database, creates and publishes the demo tenant. Returns it, or
  * null when the database already had tenants (nothing is touched then).
  */
-export async function seedDemoIfEmpty(services: Services): Promise<Tenant | null> {
+export async function seedDemoIfEmpty(
+  services: Services,
+  owner: { email: string; password: string },
+): Promise<Tenant | null> {
   if (!(await services.tenants.isEmpty())) return null;
   const tenant = await services.tenants.create({ slug: DEMO_SLUG, name: 'Attest Demo' });
-  await services.transfer.importDraft(systemContext(tenant.id, 'demo-seed'), demoDocument(), {
-    publish: true,
-  });
+  const ctx = systemContext(tenant.id, 'demo-seed');
+  await services.transfer.importDraft(ctx, demoDocument(), { publish: true });
+  await services.members.add(ctx, { email: owner.email, role: 'owner', password: owner.password });
   return tenant;
 }
