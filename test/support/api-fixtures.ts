@@ -1,0 +1,356 @@
+import { randomBytes } from 'node:crypto';
+import { type App, createApp } from '../../src/app.js';
+import type { TrustCenterDocument } from '../../src/modules/content/content.contract.js';
+import { permissions, ServiceContext, systemContext } from '../../src/platform/auth/context.js';
+import { builtInRoles } from '../../src/platform/auth/roles.js';
+import { Sealer } from '../../src/platform/crypto/sealing.js';
+import type { ApiRoute } from '../../src/platform/http/api-route.js';
+import type { TestDatabaseKind } from './databases.js';
+import { sampleDocument } from './fixtures.js';
+
+/*
+ * Two populated tenants on one app, for tests that cross every API route with every kind of
+ * caller (test/isolation). Tenant A has one object of each kind an API route can name; tenant B
+ * is the intruder. Everything is built through the services, as an operator would.
+ */
+
+export const PASSWORD = 'a long unique passphrase 8271';
+/** createApp's default public URL: the issuer of the app's JWTs. */
+export const ISSUER = 'http://127.0.0.1:3000';
+
+/** A clock the test moves (token and key expiry); everything of the app that expires reads it. */
+export interface MovableClock {
+  (): Date;
+  advance(ms: number): void;
+  reset(): void;
+}
+
+export function movableClock(): MovableClock {
+  const start = Date.now();
+  let now = start;
+  const clock = (() => new Date(now)) as MovableClock;
+  clock.advance = (ms) => {
+    now += ms;
+  };
+  clock.reset = () => {
+    now = start;
+  };
+  return clock;
+}
+
+export interface TenantA {
+  id: string;
+  slug: string;
+  ownerId: string;
+  viewerId: string;
+  owner: ServiceContext;
+  system: ServiceContext;
+  /** The category the object routes name (it holds one control of its own). */
+  categoryId: string;
+  /** The sample document's category, where new controls go. */
+  infrastructureCategoryId: string;
+  controlId: string;
+  faqId: string;
+  subprocessorId: string;
+  invitationId: string;
+  roleKey: string;
+  /** The key the /api-keys/:id routes name. */
+  objectKeyId: string;
+  revokedKey: string;
+  /** Expires one day after set-up. */
+  expiringKey: string;
+  liveKey: string;
+  latestVersion: number;
+  /** Strings and ids of A that must never appear in an answer to B. */
+  markers: string[];
+}
+
+export interface TenantB {
+  id: string;
+  slug: string;
+  ownerId: string;
+  owner: ServiceContext;
+  /** All scopes. */
+  apiKey: string;
+}
+
+export interface MatrixWorld {
+  app: App;
+  sealer: Sealer;
+  clock: MovableClock;
+  a: TenantA;
+  b: TenantB;
+}
+
+function ownerContext(tenantId: string, userId: string): ServiceContext {
+  return new ServiceContext(tenantId, { kind: 'user', id: userId }, builtInRoles.owner.permissions);
+}
+
+/** A's second and third published versions: a changed tagline, then an extra category. */
+function editedDocument(edition: 2 | 3): TrustCenterDocument {
+  const document = sampleDocument('A');
+  document.profile.tagline = `A tagline, edition ${edition}`;
+  if (edition === 3) {
+    document.categories.push({
+      key: 'a-extra',
+      name: 'A Extra Category',
+      description: 'Only in A',
+      controls: [
+        {
+          key: 'a-extra-control',
+          title: 'A extra control',
+          description: 'Only in A',
+          status: 'planned',
+          lastReviewedOn: null,
+          reviewIntervalDays: 365,
+          frameworks: [],
+        },
+      ],
+    });
+  }
+  return document;
+}
+
+function byKey<Item extends { key: string; id: string }>(items: Item[], key: string): string {
+  const found = items.find((item) => item.key === key);
+  if (!found) throw new Error(`fixture: no item with key ${key}`);
+  return found.id;
+}
+
+/** Builds the app (own sealer and clock, so tests can mint with a second token service) and both tenants. */
+export async function buildMatrixWorld(kind: TestDatabaseKind): Promise<MatrixWorld> {
+  const clock = movableClock();
+  const sealer = new Sealer(randomBytes(32));
+  const db = await kind.create();
+  const app = await createApp({ db, sealer, clock, publicCacheMs: 0, publicUrl: ISSUER });
+  try {
+    const { services } = app;
+
+    const tenantA = await services.tenants.create({ slug: 'matrix-alpha', name: 'Alpha Matrix Tenant' });
+    const systemA = systemContext(tenantA.id, 'matrix-test');
+    await services.transfer.importDraft(systemA, sampleDocument('A'), { publish: true });
+    await services.transfer.importDraft(systemA, editedDocument(2), { publish: true });
+    const third = await services.transfer.importDraft(systemA, editedDocument(3), { publish: true });
+    if (third?.version !== 3) throw new Error(`fixture: A should be at version 3, is ${third?.version}`);
+
+    const tenantB = await services.tenants.create({ slug: 'matrix-bravo', name: 'Bravo Matrix Tenant' });
+    const systemB = systemContext(tenantB.id, 'matrix-test');
+    await services.transfer.importDraft(systemB, sampleDocument('B'), { publish: true });
+
+    const ownerA = await services.members.add(systemA, {
+      email: 'owner@alpha-matrix.example',
+      role: 'owner',
+      password: PASSWORD,
+    });
+    const viewerA = await services.members.add(systemA, {
+      email: 'viewer@alpha-matrix.example',
+      role: 'viewer',
+      password: PASSWORD,
+    });
+    const ownerB = await services.members.add(systemB, {
+      email: 'owner@bravo-matrix.example',
+      role: 'owner',
+      password: PASSWORD,
+    });
+    const owner = ownerContext(tenantA.id, ownerA.userId);
+    const ownerOfB = ownerContext(tenantB.id, ownerB.userId);
+
+    const role = await services.roles.create(owner, {
+      key: 'a-only-reviewer',
+      name: 'A only reviewer',
+      permissions: ['content:read'],
+    });
+    const { invitation } = await services.members.invite(owner, {
+      email: 'invitee@alpha-matrix.example',
+      role: 'viewer',
+    });
+    const objectKey = await services.apiKeys.create(owner, { name: 'A object key', scopes: ['content:read'] });
+    const revokedKey = await services.apiKeys.create(owner, { name: 'A revoked key', scopes: [...permissions] });
+    await services.apiKeys.revoke(owner, revokedKey.key.id);
+    const expiringKey = await services.apiKeys.create(owner, {
+      name: 'A expiring key',
+      scopes: [...permissions],
+      expiresInDays: 1,
+    });
+    const liveKey = await services.apiKeys.create(owner, { name: 'A live key', scopes: ['content:read'] });
+    const keyOfB = await services.apiKeys.create(ownerOfB, { name: 'B key', scopes: [...permissions] });
+
+    const categories = await services.controls.listCategories(systemA);
+    const controls = await services.controls.listControls(systemA);
+    const faq = await services.faq.list(systemA);
+    const subprocessors = await services.subprocessors.list(systemA);
+    const history = await services.publishing.history(systemA);
+    const apiKeys = await services.apiKeys.list(systemA);
+
+    const ids = {
+      categoryId: byKey(categories, 'a-extra'),
+      infrastructureCategoryId: byKey(categories, 'infrastructure'),
+      controlId: byKey(controls, 'tls'),
+      faqId: byKey(faq, 'hosting'),
+      subprocessorId: byKey(subprocessors, 'hoster'),
+    };
+    const markers = [
+      // what A says
+      'A TLS everywhere',
+      'A Backups',
+      'A Corp',
+      'A Infrastructure',
+      'A Extra Category',
+      'A extra control',
+      'A Hosting',
+      'A tagline',
+      'Where does A host data?',
+      'security@a.example',
+      'A only reviewer',
+      role.key,
+      // who A is
+      tenantA.id,
+      tenantA.id.replaceAll('-', ''),
+      tenantA.slug,
+      tenantA.name,
+      ownerA.userId,
+      viewerA.userId,
+      'alpha-matrix.example',
+      invitation.id,
+      // A's objects
+      ...categories.map((category) => category.id),
+      ...controls.map((control) => control.id),
+      ...faq.map((entry) => entry.id),
+      ...subprocessors.map((item) => item.id),
+      ...apiKeys.map((key) => key.id),
+      ...history.map((snapshot) => snapshot.contentSha256),
+    ];
+
+    return {
+      app,
+      sealer,
+      clock,
+      a: {
+        id: tenantA.id,
+        slug: tenantA.slug,
+        ownerId: ownerA.userId,
+        viewerId: viewerA.userId,
+        owner,
+        system: systemA,
+        ...ids,
+        invitationId: invitation.id,
+        roleKey: role.key,
+        objectKeyId: objectKey.key.id,
+        revokedKey: revokedKey.secret,
+        expiringKey: expiringKey.secret,
+        liveKey: liveKey.secret,
+        latestVersion: third.version,
+        markers,
+      },
+      b: { id: tenantB.id, slug: tenantB.slug, ownerId: ownerB.userId, owner: ownerOfB, apiKey: keyOfB.secret },
+    };
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+}
+
+/**
+ * The A object an object route names, by the route's first path segment. A new kind of object
+ * route needs an entry here (the matrix test fails and says so until it has one).
+ */
+export const objectOf: Record<string, (world: MatrixWorld) => string> = {
+  categories: (world) => world.a.categoryId,
+  controls: (world) => world.a.controlId,
+  faq: (world) => world.a.faqId,
+  subprocessors: (world) => world.a.subprocessorId,
+  members: (world) => world.a.viewerId,
+  invitations: (world) => world.a.invitationId,
+  roles: (world) => world.a.roleKey,
+  'api-keys': (world) => world.a.objectKeyId,
+  snapshots: (world) => String(world.a.latestVersion),
+};
+
+export function routeKey(route: Pick<ApiRoute, 'method' | 'url'>): string {
+  return `${route.method} ${route.url}`;
+}
+
+/** The route's path with its object parameter filled with A's object; other parameters are an error. */
+export function pathOf(route: ApiRoute, world: MatrixWorld): string {
+  return route.url.replace(/:([A-Za-z]+)/g, (_match, name: string) => {
+    if (name !== route.objectParam) {
+      throw new Error(`${routeKey(route)}: path parameter :${name} is not its objectParam; teach the matrix`);
+    }
+    const segment = route.url.split('/')[1] ?? '';
+    const resolve = objectOf[segment];
+    if (!resolve) throw new Error(`${routeKey(route)}: no A object for "${segment}" in objectOf (api-fixtures.ts)`);
+    return encodeURIComponent(resolve(world));
+  });
+}
+
+let sequence = 0;
+/** Keys and addresses that never collide, so a repeated create is not a 409. */
+function unique(prefix: string): string {
+  sequence += 1;
+  return `${prefix}-${sequence}`;
+}
+
+type BodyFactory = (world: MatrixWorld) => unknown;
+
+async function idsReversed(items: Promise<{ id: string }[]>): Promise<{ ids: string[] }> {
+  return { ids: (await items).map((item) => item.id).reverse() };
+}
+
+/**
+ * A valid body for every route that takes one, keyed `METHOD /url`. Bodies that name A's objects
+ * (orders, a control's category) read A's current state, so they stay valid as A changes. None
+ * carries A's marker strings: B sends the same bodies, and what B stores must stay free of them.
+ */
+export const bodyOf: Record<string, BodyFactory> = {
+  'PUT /profile': () => ({ companyName: 'Matrix Profile Co', tagline: 'written by the matrix' }),
+  'POST /categories': () => ({ key: unique('matrix-category'), name: 'Matrix category' }),
+  'PUT /categories/order': (world) =>
+    idsReversed(world.app.services.controls.listCategories(world.a.system)),
+  'PATCH /categories/:id': () => ({ name: 'Matrix renamed category' }),
+  'PUT /categories/:id/controls/order': (world) =>
+    idsReversed(world.app.services.controls.listControls(world.a.system, { categoryId: world.a.categoryId })),
+  'POST /controls': (world) => ({
+    key: unique('matrix-control'),
+    title: 'Matrix control',
+    categoryId: world.a.infrastructureCategoryId,
+  }),
+  'PATCH /controls/:id': () => ({ title: 'Matrix renamed control', status: 'planned' }),
+  'POST /faq': () => ({ key: unique('matrix-faq'), question: 'Matrix question?', answer: 'Matrix answer.' }),
+  'PATCH /faq/:id': () => ({ answer: 'Matrix changed answer.' }),
+  'PUT /faq/order': (world) => idsReversed(world.app.services.faq.list(world.a.system)),
+  'POST /subprocessors': () => ({ key: unique('matrix-subprocessor'), name: 'Matrix subprocessor' }),
+  'PATCH /subprocessors/:id': () => ({ location: 'Matrixland' }),
+  'PUT /subprocessors/order': (world) => idsReversed(world.app.services.subprocessors.list(world.a.system)),
+  'POST /import': () => sampleDocument('Matrix'),
+  'PATCH /members/:id': () => ({ role: 'editor' }),
+  'POST /invitations': () => ({ email: `${unique('invitee')}@matrix.example`, role: 'viewer' }),
+  'POST /roles': () => ({ key: unique('matrix-role'), name: 'Matrix role', permissions: ['content:read'] }),
+  'PATCH /roles/:key': () => ({ name: 'Matrix renamed role' }),
+  'PUT /settings': () => ({ sessionIdleMinutes: 45, sessionAbsoluteHours: 10, requireMfa: false }),
+  'POST /api-keys': () => ({ name: 'Matrix key', scopes: ['content:read'], expiresInDays: 30 }),
+  'POST /api-keys/:id/rotate': () => ({ overlapHours: 1 }),
+};
+
+/** Routes whose success rewrites A's whole draft: A's own positive run sends them last. */
+export const replacesDraft = new Set(['POST /import']);
+
+/** Everything about tenant A a request could change, read as the operator. */
+export async function stateOf(world: MatrixWorld) {
+  const { services } = world.app;
+  const ctx = world.a.system;
+  return {
+    draft: await services.transfer.exportDraft(ctx),
+    profile: await services.profile.get(ctx),
+    categories: await services.controls.listCategories(ctx),
+    controls: await services.controls.listControls(ctx),
+    faq: await services.faq.list(ctx),
+    subprocessors: await services.subprocessors.list(ctx),
+    snapshots: await services.publishing.history(ctx),
+    members: await services.members.list(ctx),
+    invitations: await services.members.listInvitations(ctx),
+    roles: await services.roles.list(ctx),
+    apiKeys: await services.apiKeys.list(ctx),
+    settings: await services.settings.get(ctx),
+    audit: await services.audit.list(ctx, { limit: 200 }),
+  };
+}
