@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import compress from '@fastify/compress';
 import cookie from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
 import { registerBffRoutes } from './bff/bff.routes.js';
@@ -16,11 +17,12 @@ import { Sealer } from './platform/crypto/sealing.js';
 import { type Database, openDatabase } from './platform/db/client.js';
 import { acquireEmbeddedLock } from './platform/db/embedded-lock.js';
 import { migrate } from './platform/db/migrate.js';
+import { AppError } from './platform/errors.js';
 import { API_PREFIX, type ApiRoute, registerApiRoutes } from './platform/http/api-route.js';
 import { createApiAuthenticator } from './platform/http/authenticate.js';
 import { registerHealthRoutes } from './platform/http/health.routes.js';
 import { buildOpenApiDocument } from './platform/http/openapi.js';
-import { createHttpServer } from './platform/http/server.js';
+import { createHttpServer, logRequest } from './platform/http/server.js';
 import { createLogger, type Logger } from './platform/logging/logger.js';
 import { registerPublicRoutes } from './public/public.routes.js';
 import { createPublishedCache } from './public/published-cache.js';
@@ -111,32 +113,53 @@ export async function createApp({
   const internalSecret = randomBytes(32).toString('base64url');
   const apiRoutes = allApiRoutes(services);
 
-  const server = await createHttpServer({ logger });
-  await server.register(cookie);
-  await registerHealthRoutes(server, { db });
-  server.get('/.well-known/jwks.json', async (_request, reply) => {
-    reply.header('cache-control', 'public, max-age=60');
-    return tokens.jwks();
-  });
   const openApi = buildOpenApiDocument(apiRoutes, {
     title: 'Attest API',
     version: '1',
     serverUrl: `${publicUrl}${API_PREFIX}`,
   });
-  server.get(`${API_PREFIX}/openapi.json`, async () => openApi);
-  registerApiRoutes(
-    server,
-    apiRoutes,
-    createApiAuthenticator({ tokens, apiKeys: services.apiKeys, internalSecret }),
+
+  const server = await createHttpServer({ logger });
+  server.setNotFoundHandler((_request, reply) =>
+    reply.code(404).send(new AppError('route.not_found').toJSON()),
   );
-  await registerBffRoutes(server, {
-    services,
-    tokens,
-    allowedOrigins: new Set([new URL(publicUrl).origin]),
-    issuerName: 'Attest',
-    internalSecret,
+
+  // The application: API, BFF, health. Every request is logged; JSON answers are compressed.
+  await server.register(async (scope) => {
+    scope.addHook('onResponse', async (request, reply) => logRequest(request, reply));
+    await scope.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });
+    await scope.register(cookie);
+    await registerHealthRoutes(scope, { db });
+    scope.get('/.well-known/jwks.json', async (_request, reply) => {
+      reply.header('cache-control', 'public, max-age=60');
+      return tokens.jwks();
+    });
+    scope.get(`${API_PREFIX}/openapi.json`, async () => openApi);
+    registerApiRoutes(
+      scope,
+      apiRoutes,
+      createApiAuthenticator({ tokens, apiKeys: services.apiKeys, internalSecret }),
+    );
+    await scope.register(async (bff) =>
+      registerBffRoutes(bff, {
+        services,
+        tokens,
+        allowedOrigins: new Set([new URL(publicUrl).origin]),
+        issuerName: 'Attest',
+        internalSecret,
+      }),
+    );
   });
-  await registerPublicRoutes(server, { cache });
+
+  // The public site: precompressed pages from memory. Only failures are logged: a page view is
+  // the hot path, and a reverse proxy in front keeps the access log of the public site.
+  await server.register(async (scope) => {
+    scope.addHook('onResponse', (request, reply, done) => {
+      if (reply.statusCode >= 400) logRequest(request, reply);
+      done();
+    });
+    await registerPublicRoutes(scope, { cache });
+  });
 
   let closing: Promise<void> | undefined;
   return {

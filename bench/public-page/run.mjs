@@ -265,8 +265,18 @@ async function stopChild(entry) {
     log(`${entry.name} did not stop within ${KILL_GRACE_MS / 1000}s of SIGTERM; sending SIGKILL`);
     signal(entry.child.pid, 'SIGKILL');
     await Promise.race([entry.exitPromise, sleep(2_000)]);
+    // A killed nginx master leaves its worker behind: kill it too, if that pid is still our nginx.
+    for (const pid of extra) {
+      const cmdline = (() => {
+        try {
+          return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        } catch {
+          return '';
+        }
+      })();
+      if (cmdline.includes(entry.name)) signal(pid, 'SIGKILL');
+    }
   }
-  for (const pid of extra) signal(pid, 'SIGKILL'); // e.g. an nginx worker orphaned by a killed master
 }
 
 function cleanup() {

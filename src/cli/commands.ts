@@ -1,20 +1,20 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openConfiguredDatabase, sealerFor, startApp } from '../app.js';
-import { formatTrustCenterFile, parseTrustCenterFile } from '../modules/content/transfer.service.js';
-import { seedDemoIfEmpty } from '../modules/demo/demo.js';
-import { systemContext } from '../platform/auth/context.js';
-import type { Config } from '../platform/config.js';
-import type { Database } from '../platform/db/client.js';
-import { migrate } from '../platform/db/migrate.js';
-import { createLogger } from '../platform/logging/logger.js';
-import { createServices, type Services } from '../services.js';
 import { emailAddress } from '../modules/accounts/accounts.contract.js';
 import { findUserByEmail } from '../modules/accounts/users.service.js';
 import { verifyAuditChain } from '../modules/audit/audit.service.js';
-import { TOKEN_LIFETIME_SECONDS, createTokenService } from '../platform/auth/jwt.js';
+import { formatTrustCenterFile, parseTrustCenterFile } from '../modules/content/transfer.service.js';
+import { seedDemoIfEmpty } from '../modules/demo/demo.js';
+import { systemContext } from '../platform/auth/context.js';
+import { createTokenService, TOKEN_LIFETIME_SECONDS } from '../platform/auth/jwt.js';
 import { systemClock } from '../platform/clock.js';
+import type { Config } from '../platform/config.js';
+import type { Database } from '../platform/db/client.js';
+import { migrate } from '../platform/db/migrate.js';
 import { withPlatform } from '../platform/db/tenancy.js';
+import { createLogger } from '../platform/logging/logger.js';
+import { createServices, type Services } from '../services.js';
 import { generatePassword } from './generate-password.js';
 
 export class UsageError extends Error {}
@@ -91,7 +91,9 @@ const start: Command = async (args, config) => {
       logger.info({ tenantId: demo.id }, 'demo trust center created');
       // Printed once, to the terminal only (never logged): the operator's first sign-in.
       demoLogin = `  Demo owner: ${owner.email}${
-        config.adminPassword ? ' (password from ATTEST_ADMIN_PASSWORD)' : `, password ${owner.password} (shown once)`
+        config.adminPassword
+          ? ' (password from ATTEST_ADMIN_PASSWORD)'
+          : `, password ${owner.password} (shown once)`
       }\n`;
     }
   }
@@ -109,7 +111,9 @@ const start: Command = async (args, config) => {
   } catch (error) {
     await app.close();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new UsageError(`${config.host}:${config.port} is already in use; stop what runs there or set PORT.`);
+      throw new UsageError(
+        `${config.host}:${config.port} is already in use; stop what runs there or set PORT.`,
+      );
     }
     throw error;
   }
@@ -271,7 +275,9 @@ const user: Command = async ([sub, ...args], config) => {
   if (sub === 'disable') {
     const { values } = parse(args, { email: { type: 'string' } });
     const result = await withServices(config, async (services, db) => {
-      const found = await withPlatform(db, (tx) => findUserByEmail(tx, emailAddress.parse(required(values.email, 'email'))));
+      const found = await withPlatform(db, (tx) =>
+        findUserByEmail(tx, emailAddress.parse(required(values.email, 'email'))),
+      );
       if (!found) throw new UsageError('no user with that e-mail address');
       return services.users.disable(found.id);
     });
@@ -285,7 +291,12 @@ const keys: Command = async ([sub, ...args], config) => {
   if (sub !== 'rotate') throw new UsageError(`unknown keys command "${sub ?? ''}"`);
   parse(args, {});
   const result = await withServices(config, async (_services, db) => {
-    const tokens = createTokenService({ db, sealer: sealerFor(config), issuer: config.publicUrl, clock: systemClock });
+    const tokens = createTokenService({
+      db,
+      sealer: sealerFor(config),
+      issuer: config.publicUrl,
+      clock: systemClock,
+    });
     await tokens.ensureKey();
     return tokens.rotate();
   });
@@ -312,4 +323,12 @@ const audit: Command = async ([sub, ...args], config) => {
   return 1;
 };
 
-export const commands: Record<string, Command> = { start, migrate: migrateCommand, tenant, content, user, keys, audit };
+export const commands: Record<string, Command> = {
+  start,
+  migrate: migrateCommand,
+  tenant,
+  content,
+  user,
+  keys,
+  audit,
+};

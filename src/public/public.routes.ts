@@ -101,7 +101,6 @@ export async function registerPublicRoutes(app: FastifyInstance, { cache }: { ca
     stylesheet.body.toString('utf8'),
     'text/css; charset=utf-8',
   );
-  const routeOptions = { config: { compress: false } } as const;
 
   function serve(
     request: FastifyRequest,
@@ -126,12 +125,12 @@ export async function registerPublicRoutes(app: FastifyInstance, { cache }: { ca
     return cache.byHost(request.hostname);
   }
 
-  app.get(stylesheet.href, routeOptions, (request, reply) => {
+  app.get(stylesheet.href, (request, reply) => {
     reply.header('cache-control', 'public, max-age=31536000, immutable');
     return sendPage(request, reply, stylesheetPage);
   });
 
-  app.get<{ Params: { slug: string } }>('/t/:slug', routeOptions, async (request, reply) => {
+  app.get<{ Params: { slug: string } }>('/t/:slug', async (request, reply) => {
     if (await customDomainSite(request)) return sendPage(request, reply, notFound, 404);
     return serve(
       request,
@@ -142,23 +141,19 @@ export async function registerPublicRoutes(app: FastifyInstance, { cache }: { ca
     );
   });
 
-  app.get<{ Params: { slug: string; page: string } }>(
-    '/t/:slug/:page',
-    routeOptions,
-    async (request, reply) => {
-      if (await customDomainSite(request)) return sendPage(request, reply, notFound, 404);
-      const { slug, page } = request.params;
-      return serve(request, reply, await cache.bySlug(slug), page, `/t/${slug}`);
-    },
-  );
+  app.get<{ Params: { slug: string; page: string } }>('/t/:slug/:page', async (request, reply) => {
+    if (await customDomainSite(request)) return sendPage(request, reply, notFound, 404);
+    const { slug, page } = request.params;
+    return serve(request, reply, await cache.bySlug(slug), page, `/t/${slug}`);
+  });
 
-  app.get('/', routeOptions, async (request, reply) => {
+  app.get('/', async (request, reply) => {
     const site = await customDomainSite(request);
     if (site) return serve(request, reply, site, 'overview', '');
     return sendPage(request, reply, notFound, 404);
   });
 
-  app.get<{ Params: { page: string } }>('/:page', routeOptions, async (request, reply) => {
+  app.get<{ Params: { page: string } }>('/:page', async (request, reply) => {
     return serve(request, reply, await customDomainSite(request), request.params.page, '');
   });
 }

@@ -164,8 +164,14 @@ export async function buildMatrixWorld(kind: TestDatabaseKind): Promise<MatrixWo
       email: 'invitee@alpha-matrix.example',
       role: 'viewer',
     });
-    const objectKey = await services.apiKeys.create(owner, { name: 'A object key', scopes: ['content:read'] });
-    const revokedKey = await services.apiKeys.create(owner, { name: 'A revoked key', scopes: [...permissions] });
+    const objectKey = await services.apiKeys.create(owner, {
+      name: 'A object key',
+      scopes: ['content:read'],
+    });
+    const revokedKey = await services.apiKeys.create(owner, {
+      name: 'A revoked key',
+      scopes: [...permissions],
+    });
     await services.apiKeys.revoke(owner, revokedKey.key.id);
     const expiringKey = await services.apiKeys.create(owner, {
       name: 'A expiring key',
@@ -242,7 +248,13 @@ export async function buildMatrixWorld(kind: TestDatabaseKind): Promise<MatrixWo
         latestVersion: third.version,
         markers,
       },
-      b: { id: tenantB.id, slug: tenantB.slug, ownerId: ownerB.userId, owner: ownerOfB, apiKey: keyOfB.secret },
+      b: {
+        id: tenantB.id,
+        slug: tenantB.slug,
+        ownerId: ownerB.userId,
+        owner: ownerOfB,
+        apiKey: keyOfB.secret,
+      },
     };
   } catch (error) {
     await app.close();
@@ -278,7 +290,8 @@ export function pathOf(route: ApiRoute, world: MatrixWorld): string {
     }
     const segment = route.url.split('/')[1] ?? '';
     const resolve = objectOf[segment];
-    if (!resolve) throw new Error(`${routeKey(route)}: no A object for "${segment}" in objectOf (api-fixtures.ts)`);
+    if (!resolve)
+      throw new Error(`${routeKey(route)}: no A object for "${segment}" in objectOf (api-fixtures.ts)`);
     return encodeURIComponent(resolve(world));
   });
 }
@@ -304,8 +317,7 @@ async function idsReversed(items: Promise<{ id: string }[]>): Promise<{ ids: str
 export const bodyOf: Record<string, BodyFactory> = {
   'PUT /profile': () => ({ companyName: 'Matrix Profile Co', tagline: 'written by the matrix' }),
   'POST /categories': () => ({ key: unique('matrix-category'), name: 'Matrix category' }),
-  'PUT /categories/order': (world) =>
-    idsReversed(world.app.services.controls.listCategories(world.a.system)),
+  'PUT /categories/order': (world) => idsReversed(world.app.services.controls.listCategories(world.a.system)),
   'PATCH /categories/:id': () => ({ name: 'Matrix renamed category' }),
   'PUT /categories/:id/controls/order': (world) =>
     idsReversed(world.app.services.controls.listControls(world.a.system, { categoryId: world.a.categoryId })),

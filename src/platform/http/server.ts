@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import compress from '@fastify/compress';
-import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import type { Logger } from 'pino';
 import { truncateAddress } from '../logging/logger.js';
 import { registerErrorHandler } from './error-handler.js';
@@ -8,14 +12,29 @@ import { registerSecurityHeaders } from './security-headers.js';
 
 export interface ServerOptions {
   logger: Logger;
-  /** Largest accepted request body; uploads raise it per route. */
+  /** Largest accepted request body; imports raise it per route. */
   bodyLimit?: number;
   trustProxy?: boolean;
 }
 
+/** One access-log line: method, route pattern (never the URL, which may carry data), status, time, network. */
+export function logRequest(request: FastifyRequest, reply: FastifyReply): void {
+  request.log.info(
+    {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime),
+      client: truncateAddress(request.ip),
+    },
+    'request',
+  );
+}
+
 /**
- * The HTTP server with what every route shares: security headers, error mapping, compression,
- * request ids, and request logs that carry no personal data (addresses truncated, no query strings).
+ * The HTTP server with what every route shares: security headers, error mapping and request ids.
+ * Access logging and compression are added per scope by the app (the public pages are served
+ * precompressed and log only failures, see decision 0002).
  */
 export async function createHttpServer(options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -24,7 +43,7 @@ export async function createHttpServer(options: ServerOptions): Promise<FastifyI
     trustProxy: options.trustProxy ?? false,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    // Our own onResponse line replaces Fastify's two lines per request (which carry full URLs).
+    // Our own access line replaces Fastify's two lines per request (which carry full URLs).
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     return503OnClosing: true,
@@ -32,21 +51,7 @@ export async function createHttpServer(options: ServerOptions): Promise<FastifyI
     requestTimeout: 30_000,
   }) as unknown as FastifyInstance;
 
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
-      {
-        method: request.method,
-        route: request.routeOptions.url ?? 'unmatched',
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime),
-        client: truncateAddress(request.ip),
-      },
-      'request',
-    );
-  });
-
-  await registerSecurityHeaders(app);
+  registerSecurityHeaders(app);
   registerErrorHandler(app);
-  await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });
   return app;
 }
