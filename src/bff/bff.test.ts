@@ -222,6 +222,25 @@ describe.each(testDatabaseKinds)('backend-for-frontend sessions on $name', (kind
         headers: { authorization: `Bearer ${secret}` },
       });
     expect((await withKey()).statusCode).toBe(200);
+    // A key that can manage keys makes another one: it still belongs to the same person.
+    const adminKey = await request('POST', '/bff/api/api-keys', {
+      cookie: leaver,
+      body: { name: 'automation', scopes: ['api_keys:manage', 'content:read'] },
+    });
+    const childKey = await holder.app.server.inject({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      headers: { authorization: `Bearer ${adminKey.json().secret}` },
+      payload: { name: 'made by a key', scopes: ['content:read'] },
+    });
+    expect(childKey.statusCode).toBe(201);
+    const withChild = () =>
+      holder.app.server.inject({
+        method: 'GET',
+        url: '/api/v1/controls',
+        headers: { authorization: `Bearer ${childKey.json().secret}` },
+      });
+    expect((await withChild()).statusCode).toBe(200);
     expect((await request('GET', '/bff/api/controls', { cookie: leaver })).statusCode).toBe(200);
 
     const members = (await request('GET', '/bff/api/members', { cookie: owner })).json().items as {
@@ -234,6 +253,7 @@ describe.each(testDatabaseKinds)('backend-for-frontend sessions on $name', (kind
     expect((await request('GET', '/bff/api/controls', { cookie: leaver })).statusCode).toBe(401);
     expect((await request('GET', '/bff/me', { cookie: leaver })).statusCode).toBe(401);
     expect((await withKey()).statusCode).toBe(401);
+    expect((await withChild()).statusCode).toBe(401);
     expect((await login('leaver@bff.example')).statusCode).toBe(401);
   });
 

@@ -67,7 +67,7 @@ export function createApiKeysService({ db, clock }: { db: Database; clock: Clock
         prefix: `attest_…${secret.slice(-4)}`,
         secretHash: hashSecret(secret),
         scopes: values.scopes,
-        createdBy: ctx.actor.kind === 'user' ? ctx.actor.id : null,
+        createdBy: ctx.onBehalfOf,
         createdAt: clock(),
         expiresAt: values.expiresAt,
         rotatedFrom: values.rotatedFrom ?? null,
@@ -194,7 +194,7 @@ export function createApiKeysService({ db, clock }: { db: Database; clock: Clock
         if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
           await tx.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.id));
         }
-        return new ServiceContext(tenantId, { kind: 'api_key', id: row.id }, scopes, client);
+        return new ServiceContext(tenantId, { kind: 'api_key', id: row.id }, scopes, client, row.createdBy);
       });
     },
   };

@@ -46,6 +46,11 @@ export class ServiceContext {
     readonly actor: Actor,
     granted: Iterable<ServicePermission>,
     readonly client: string | null = null,
+    /**
+     * The person accountable for what this actor does: the user themself, or for an API key the
+     * user who created it. Keys made by a key inherit that person, so offboarding reaches them.
+     */
+    readonly onBehalfOf: string | null = actor.kind === 'user' ? actor.id : null,
   ) {
     this.#permissions = new Set(granted);
   }

@@ -161,7 +161,15 @@ export function createTokenService({
         const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as {
           kid?: unknown;
         };
-        if (typeof header.kid === 'string' && !keys.some((key) => key.kid === header.kid)) await load(true);
+        // An unknown key id may be a key another process just added; look again, but at most every
+        // few seconds, so tokens with made-up key ids cannot turn into one query each.
+        if (
+          typeof header.kid === 'string' &&
+          !keys.some((key) => key.kid === header.kid) &&
+          Date.now() - loadedAt > 5_000
+        ) {
+          await load(true);
+        }
         const jwks = createLocalJWKSet({ keys: verifyingKeys().map((key) => key.publicJwk) });
         ({ payload } = await jwtVerify(token, jwks, {
           algorithms: ['EdDSA'],
