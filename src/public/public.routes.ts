@@ -6,6 +6,7 @@ import {
   renderOverviewMarkdown,
   renderSecurityMarkdown,
   renderSubprocessorsMarkdown,
+  renderUpdatesMarkdown,
 } from './markdown.js';
 import {
   type PageContext,
@@ -14,6 +15,7 @@ import {
   renderOverviewPage,
   renderSecurityPage,
   renderSubprocessorsPage,
+  renderUpdatesPage,
 } from './pages.js';
 import { type PublishedCache, type PublishedSite, type RenderedPage, renderPage } from './published-cache.js';
 
@@ -25,7 +27,8 @@ const contentTypes: Record<Format, string> = {
   md: 'text/markdown; charset=utf-8',
 };
 
-const renderers: Record<string, Record<Format, (ctx: PageContext) => string>> = {
+/** The updates' JSON is a JSON Feed with absolute URLs, served by feed.routes.ts with RSS and Atom. */
+const renderers: Record<string, Partial<Record<Format, (ctx: PageContext) => string>>> = {
   overview: {
     html: renderOverviewPage,
     json: (ctx) => JSON.stringify(overviewJson(ctx), null, 2),
@@ -46,9 +49,13 @@ const renderers: Record<string, Record<Format, (ctx: PageContext) => string>> = 
     json: (ctx) => JSON.stringify(faqJson(ctx), null, 2),
     md: renderFaqMarkdown,
   },
+  updates: {
+    html: renderUpdatesPage,
+    md: renderUpdatesMarkdown,
+  },
 };
 
-const PAGE = /^(overview|security|subprocessors|faq)(?:\.(json|md))?$/;
+const PAGE = /^(overview|security|subprocessors|faq|updates)(?:\.(json|md))?$/;
 
 function parsePage(name: string): { page: string; format: Format } | null {
   const match = PAGE.exec(name);
@@ -57,7 +64,25 @@ function parsePage(name: string): { page: string; format: Format } | null {
 }
 
 /** Picks the best encoding the client accepts (respecting q=0), preferring brotli. */
-function pickEncoding(header: string | undefined): 'br' | 'gzip' | 'identity' {
+let stylesheetHref: string | undefined;
+
+/**
+ * The rendered page `pageName` (e.g. `security.json`) of a published site, or null when there is
+ * no such page. Rendered once per published version; used by the routes below and the fast path.
+ */
+export function publicPageOf(site: PublishedSite, pageName: string, basePath: string): RenderedPage | null {
+  const parsed = parsePage(pageName);
+  const render = parsed ? renderers[parsed.page]?.[parsed.format] : undefined;
+  if (!parsed || !render) return null;
+  stylesheetHref ??= loadStylesheet().href;
+  const href = stylesheetHref;
+  return site.page(`${basePath}|${pageName}`, () => ({
+    body: render({ snapshot: site.snapshot, basePath, stylesheetHref: href }),
+    contentType: contentTypes[parsed.format],
+  }));
+}
+
+export function pickEncoding(header: string | undefined): 'br' | 'gzip' | 'identity' {
   if (!header) return 'identity';
   const accepted = new Set<string>();
   for (const part of header.toLowerCase().split(',')) {
@@ -69,13 +94,13 @@ function pickEncoding(header: string | undefined): 'br' | 'gzip' | 'identity' {
   return 'identity';
 }
 
-function matchesEtag(header: string | undefined, etag: string): boolean {
+export function matchesEtag(header: string | undefined, etag: string): boolean {
   if (!header) return false;
   if (header.trim() === '*') return true;
   return header.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === etag);
 }
 
-function sendPage(request: FastifyRequest, reply: FastifyReply, page: RenderedPage, status = 200) {
+export function sendPage(request: FastifyRequest, reply: FastifyReply, page: RenderedPage, status = 200) {
   const encoding = pickEncoding(request.headers['accept-encoding']);
   const etag = encoding === 'identity' ? page.etag : `${page.etag.slice(0, -1)}-${encoding}"`;
   reply
@@ -109,15 +134,8 @@ export async function registerPublicRoutes(app: FastifyInstance, { cache }: { ca
     pageName: string,
     basePath: string,
   ) {
-    const parsed = parsePage(pageName);
-    if (!site || !parsed) return sendPage(request, reply, notFound, 404);
-    const render = renderers[parsed.page]?.[parsed.format];
-    if (!render) return sendPage(request, reply, notFound, 404);
-    const page = site.page(`${basePath}|${pageName}`, () => ({
-      body: render({ snapshot: site.snapshot, basePath, stylesheetHref: stylesheet.href }),
-      contentType: contentTypes[parsed.format],
-    }));
-    return sendPage(request, reply, page);
+    const page = site ? publicPageOf(site, pageName, basePath) : null;
+    return page ? sendPage(request, reply, page) : sendPage(request, reply, notFound, 404);
   }
 
   /** A tenant's custom domain shows only that tenant, at the root; /t/… is not served there. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, {
   type FastifyInstance,
   type FastifyReply,
@@ -15,6 +16,8 @@ export interface ServerOptions {
   /** Largest accepted request body; imports raise it per route. */
   bodyLimit?: number;
   trustProxy?: boolean;
+  /** Answers a request before routing when it can (the public pages' memory cache); else false. */
+  fastPath?: (request: IncomingMessage, response: ServerResponse) => boolean;
 }
 
 /** One access-log line: method, route pattern (never the URL, which may carry data), status, time, network. */
@@ -49,6 +52,15 @@ export async function createHttpServer(options: ServerOptions): Promise<FastifyI
     return503OnClosing: true,
     connectionTimeout: 30_000,
     requestTimeout: 30_000,
+    serverFactory: (handler) => {
+      const server = http.createServer((request, response) => {
+        if (options.fastPath?.(request, response)) return;
+        handler(request, response);
+      });
+      server.requestTimeout = 30_000;
+      server.headersTimeout = 30_000;
+      return server;
+    },
   }) as unknown as FastifyInstance;
 
   registerSecurityHeaders(app);
