@@ -75,7 +75,7 @@ describe.each(testDatabaseKinds)('the public fast path on $name', (kind) => {
       '/t/fast/',
     ]) {
       for (const encoding of ['', 'gzip', 'br']) {
-        const headers = encoding ? { 'accept-encoding': encoding } : {};
+        const headers: Record<string, string> = encoding ? { 'accept-encoding': encoding } : {};
         const first = await get(port, path, headers); // fills the cache through the routes
         const routed = await holder.app.server.inject({ method: 'GET', url: path, headers });
         const fast = await get(port, path, headers);
