@@ -1,14 +1,24 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import compress from '@fastify/compress';
 import cookie from '@fastify/cookie';
+import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
+import { registerAdminConsole } from './admin/admin-console.js';
 import { registerBffRoutes } from './bff/bff.routes.js';
 import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { apiKeysRoutes } from './modules/api-keys/api-keys.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { contentRoutes } from './modules/content/content.routes.js';
+import { accessRoutes } from './modules/documents/access.routes.js';
+import { documentsRoutes } from './modules/documents/documents.routes.js';
+import type { NoticeDispatcher } from './modules/notices/notices.service.js';
 import { publishingRoutes } from './modules/publishing/publishing.routes.js';
+import { subprocessorChangesRoutes } from './modules/subprocessor-changes/subprocessor-changes.routes.js';
+import { subscribersRoutes } from './modules/subscribers/subscribers.routes.js';
+import { updatesRoutes } from './modules/updates/updates.routes.js';
 import { createTokenService, type TokenService } from './platform/auth/jwt.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
@@ -20,13 +30,24 @@ import { migrate } from './platform/db/migrate.js';
 import { AppError } from './platform/errors.js';
 import { API_PREFIX, type ApiRoute, registerApiRoutes } from './platform/http/api-route.js';
 import { createApiAuthenticator } from './platform/http/authenticate.js';
+import { createFormRateLimiter } from './platform/http/form-rate-limit.js';
 import { registerHealthRoutes } from './platform/http/health.routes.js';
 import { buildOpenApiDocument } from './platform/http/openapi.js';
 import { createHttpServer, logRequest } from './platform/http/server.js';
 import { createLogger, type Logger } from './platform/logging/logger.js';
+import { createMailer, type Mailer } from './platform/mail/mailer.js';
+import { outboxRoutes } from './platform/mail/outbox.routes.js';
+import type { BlobStore } from './platform/storage/blob-store.js';
+import { createLocalBlobStore } from './platform/storage/local-blob-store.js';
+import { createS3BlobStore } from './platform/storage/s3-blob-store.js';
+import { registerDocumentsPublicRoutes } from './public/documents.routes.js';
+import { createPublicFastPath } from './public/fast-path.js';
+import { registerFeedRoutes } from './public/feed.routes.js';
 import { registerPublicRoutes } from './public/public.routes.js';
 import { createPublishedCache } from './public/published-cache.js';
+import { registerSubscriptionRoutes } from './public/subscription.routes.js';
 import { createServices, type Services } from './services.js';
+import { createWorker } from './worker/worker.js';
 
 export interface App {
   readonly server: FastifyInstance;
@@ -34,6 +55,10 @@ export interface App {
   readonly tokens: TokenService;
   readonly apiRoutes: readonly ApiRoute[];
   readonly db: Database;
+  /** Delivers the mail outbox; `attest start` polls it, tests call deliverDue() or kick(). */
+  readonly mailer: Mailer;
+  /** Where notices go after commit: the worker's queue (src/worker); without one they wait as pending rows. */
+  setNoticeDispatcher(dispatch: NoticeDispatcher): void;
   close(): Promise<void>;
 }
 
@@ -56,6 +81,19 @@ export async function openConfiguredDatabase(config: Config): Promise<Database> 
   }
 }
 
+/** The configured blob store: the local data directory by default, or an S3-compatible bucket. */
+export function blobStoreFor(config: Config): BlobStore {
+  const storage = config.storage;
+  if (storage.driver === 'local') return createLocalBlobStore(storage.dir);
+  return createS3BlobStore({
+    bucket: storage.bucket,
+    region: storage.region,
+    endpoint: storage.endpoint,
+    prefix: storage.prefix,
+    forcePathStyle: storage.forcePathStyle,
+  });
+}
+
 export function sealerFor(config: Config): Sealer {
   return new Sealer(
     loadMasterKey({
@@ -74,6 +112,13 @@ export interface AppOptions {
   publicCacheMs?: number;
   /** The public origin: JWT issuer, and an accepted Origin for the BFF. */
   publicUrl?: string;
+  /** Document blobs; by default a scratch directory that is removed on close (tests, previews). */
+  blobs?: BlobStore;
+  /** SMTP server for the outbox; unset keeps mails in the outbox (status 'stored'). */
+  smtpUrl?: string | undefined;
+  mailFrom?: string;
+  /** Largest accepted upload (default 25 MB). */
+  maxUploadBytes?: number;
 }
 
 /** Every /api/v1 route, in one list: registered, documented (OpenAPI) and crossed by the isolation test. */
@@ -84,6 +129,12 @@ export function allApiRoutes(services: Services): ApiRoute[] {
     ...accountsRoutes(services),
     ...apiKeysRoutes(services),
     ...auditRoutes(services),
+    ...updatesRoutes(services),
+    ...subprocessorChangesRoutes(services),
+    ...subscribersRoutes(services),
+    ...documentsRoutes(services),
+    ...accessRoutes(services),
+    ...outboxRoutes(services),
   ];
 }
 
@@ -98,9 +149,26 @@ export async function createApp({
   clock = systemClock,
   publicCacheMs = 2_000,
   publicUrl = 'http://127.0.0.1:3000',
+  blobs,
+  smtpUrl,
+  mailFrom = 'no-reply@attest.invalid',
+  maxUploadBytes = 25 * 1024 * 1024,
 }: AppOptions): Promise<App> {
+  const scratchBlobs = blobs ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'attest-blobs-'));
+  const blobStore = blobs ?? createLocalBlobStore(scratchBlobs ?? '');
+  const mailer = createMailer({ db, smtpUrl, from: mailFrom, clock, logger });
   let invalidate: (tenantId: string) => void = () => {};
-  const services = createServices({ db, sealer, clock, onPublished: (tenantId) => invalidate(tenantId) });
+  let dispatchNotice: NoticeDispatcher = () => {};
+  const services = createServices({
+    db,
+    sealer,
+    clock,
+    publicUrl,
+    blobs: blobStore,
+    mailQueued: () => void mailer.kick(),
+    onPublished: (tenantId) => invalidate(tenantId),
+    dispatchNotice: (tenantId, noticeId) => dispatchNotice(tenantId, noticeId),
+  });
   const cache = createPublishedCache({
     tenants: services.tenants,
     publishing: services.publishing,
@@ -119,7 +187,7 @@ export async function createApp({
     serverUrl: `${publicUrl}${API_PREFIX}`,
   });
 
-  const server = await createHttpServer({ logger });
+  const server = await createHttpServer({ logger, fastPath: createPublicFastPath(cache) });
   server.setNotFoundHandler((_request, reply) =>
     reply.code(404).send(new AppError('route.not_found').toJSON()),
   );
@@ -129,6 +197,26 @@ export async function createApp({
     scope.addHook('onResponse', async (request, reply) => logRequest(request, reply));
     await scope.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });
     await scope.register(cookie);
+    // Uploads: one file part, buffered up to the limit (beyond it: 413), fields as plain values.
+    await scope.register(multipart, {
+      attachFieldsToBody: 'keyValues',
+      // The whole name as sent: a name that climbs directories ("../x") is refused, not quietly cut.
+      preservePath: true,
+      limits: {
+        fileSize: maxUploadBytes,
+        files: 1,
+        fields: 10,
+        fieldSize: 10_000,
+        parts: 12,
+        headerPairs: 50,
+      },
+      async onFile(part) {
+        (part as unknown as { value: unknown }).value = {
+          filename: part.filename,
+          data: await part.toBuffer(),
+        };
+      },
+    });
     await registerHealthRoutes(scope, { db });
     scope.get('/.well-known/jwks.json', async (_request, reply) => {
       reply.header('cache-control', 'public, max-age=60');
@@ -151,6 +239,9 @@ export async function createApp({
     );
   });
 
+  // The admin console: the single-page app's files under /admin (it talks only to /bff).
+  await server.register(async (scope) => registerAdminConsole(scope));
+
   // The public site: precompressed pages from memory. Only failures are logged: a page view is
   // the hot path, and a reverse proxy in front keeps the access log of the public site.
   await server.register(async (scope) => {
@@ -159,6 +250,23 @@ export async function createApp({
       done();
     });
     await registerPublicRoutes(scope, { cache });
+    await registerFeedRoutes(scope, { cache, publicUrl, clock });
+    await scope.register(async (forms) =>
+      registerSubscriptionRoutes(forms, {
+        cache,
+        services,
+        limiter: createFormRateLimiter({ db, clock }),
+        publicUrl,
+      }),
+    );
+    await scope.register(async (documents) =>
+      registerDocumentsPublicRoutes(documents, {
+        cache,
+        services,
+        limiter: createFormRateLimiter({ db, clock }),
+        publicUrl,
+      }),
+    );
   });
 
   let closing: Promise<void> | undefined;
@@ -168,10 +276,16 @@ export async function createApp({
     tokens,
     apiRoutes,
     db,
+    mailer,
+    setNoticeDispatcher(dispatch) {
+      dispatchNotice = dispatch;
+    },
     close() {
       closing ??= (async () => {
         await server.close();
+        await mailer.stop();
         await db.close();
+        if (scratchBlobs) fs.rmSync(scratchBlobs, { recursive: true, force: true });
       })();
       return closing;
     },
@@ -185,7 +299,36 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   try {
     const report = await migrate(db);
     if (report.applied.length) logger.info({ applied: report.applied }, 'database migrated');
-    return await createApp({ db, sealer, logger, publicUrl: config.publicUrl });
+    const app = await createApp({
+      db,
+      sealer,
+      logger,
+      publicUrl: config.publicUrl,
+      blobs: blobStoreFor(config),
+      smtpUrl: config.smtpUrl,
+      mailFrom: config.mailFrom,
+      maxUploadBytes: config.maxUploadBytes,
+    });
+    app.mailer.start();
+    // The worker role runs in this process too: notice fan-out (pg-boss) and the scheduler.
+    const worker = createWorker({
+      db,
+      sealer,
+      services: app.services,
+      clock: systemClock,
+      logger,
+      publicUrl: config.publicUrl,
+      mailer: app.mailer,
+    });
+    await worker.start();
+    app.setNoticeDispatcher(worker.dispatch);
+    return {
+      ...app,
+      async close() {
+        await worker.stop();
+        await app.close();
+      },
+    };
   } catch (error) {
     await db.close();
     throw error;

@@ -10,13 +10,30 @@ import { createFaqService } from './modules/content/faq.service.js';
 import { createProfileService } from './modules/content/profile.service.js';
 import { createSubprocessorsService } from './modules/content/subprocessors.service.js';
 import { createTransferService } from './modules/content/transfer.service.js';
+import { createAccessRequestsService } from './modules/documents/access-requests.service.js';
+import { createAccessSettingsService } from './modules/documents/access-settings.service.js';
+import { createDocumentsService } from './modules/documents/documents.service.js';
+import { createGrantsService } from './modules/documents/grants.service.js';
+import { readDocumentSections } from './modules/documents/public-sections.js';
+import { createVisitorDownloadsService } from './modules/documents/visitor-downloads.service.js';
+import { createNoticesService, type NoticeDispatcher } from './modules/notices/notices.service.js';
 import { createPublishingService, type PublishedListener } from './modules/publishing/publishing.service.js';
 import { createLoginThrottle } from './modules/sessions/login-throttle.js';
 import { createSessionsService } from './modules/sessions/sessions.service.js';
+import { createSubprocessorChangesService } from './modules/subprocessor-changes/subprocessor-changes.service.js';
+import { createNotificationSettingsService } from './modules/subscribers/notification-settings.service.js';
+import { createSubscribersService } from './modules/subscribers/subscribers.service.js';
 import { createTenantsService } from './modules/tenants/tenants.service.js';
+import { createIncidentsService } from './modules/updates/incidents.service.js';
+import { createPostsService } from './modules/updates/posts.service.js';
+import { readPublicSections } from './modules/updates/public-sections.js';
+import { systemContext } from './platform/auth/context.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import type { Sealer } from './platform/crypto/sealing.js';
 import type { Database } from './platform/db/client.js';
+import { createOutboxService } from './platform/mail/outbox.js';
+import type { BlobStore } from './platform/storage/blob-store.js';
+import { createBlobVault } from './platform/storage/blob-vault.js';
 
 export interface ServiceDeps {
   db: Database;
@@ -24,13 +41,57 @@ export interface ServiceDeps {
   sealer: Sealer;
   clock?: Clock;
   onPublished?: PublishedListener;
+  /** Queues the fan-out of a notice after commit (the worker's queue; a no-op without a worker). */
+  dispatchNotice?: NoticeDispatcher;
+  /** The public origin, for links in mails. */
+  publicUrl?: string;
+  /** Where encrypted document blobs rest; without it, document uploads and downloads fail. */
+  blobs?: BlobStore;
+  /** Called after a commit that queued mail (the mailer's kick); the mailer polls anyway. */
+  mailQueued?: () => void;
 }
 
+/** For processes that handle no documents (the CLI): any use of blobs is a configuration error. */
+const noBlobStore: BlobStore = {
+  driver: 'local',
+  put: () => Promise.reject(new Error('no blob store is configured in this process')),
+  get: () => Promise.reject(new Error('no blob store is configured in this process')),
+  delete: () => Promise.reject(new Error('no blob store is configured in this process')),
+};
+
 /** The composition root of the domain services; every process role builds its own from here. */
-export function createServices({ db, sealer, clock = systemClock, onPublished }: ServiceDeps) {
-  const publishing = createPublishingService({ db, ...(onPublished ? { onPublished } : {}) });
+export function createServices({
+  db,
+  sealer,
+  clock = systemClock,
+  onPublished,
+  dispatchNotice = () => {},
+  publicUrl = 'http://127.0.0.1:3000',
+  blobs = noBlobStore,
+  mailQueued = () => {},
+}: ServiceDeps) {
+  const publishing = createPublishingService({
+    db,
+    clock,
+    readSections: async (tx) => ({ ...(await readPublicSections(tx)), ...(await readDocumentSections(tx)) }),
+    ...(onPublished ? { onPublished } : {}),
+  });
   const tenants = createTenantsService({ db });
   const users = createUsersService({ db, clock });
+  const members = createMembersService({ db, clock, users, tenants });
+  const roles = createRolesService({ db, clock });
+  const vault = createBlobVault({ db, store: blobs, sealer, clock });
+  /** The members who decide access requests: their role holds access_requests:manage. */
+  async function staffRecipients(tenantId: string): Promise<string[]> {
+    const ctx = systemContext(tenantId, 'access-requests');
+    const [people, roleList] = await Promise.all([members.list(ctx), roles.list(ctx)]);
+    const deciding = new Set(
+      roleList.filter((role) => role.permissions.includes('access_requests:manage')).map((role) => role.key),
+    );
+    return people
+      .filter((person) => !person.disabled && deciding.has(person.role))
+      .map((person) => person.email);
+  }
   return {
     tenants,
     profile: createProfileService({ db }),
@@ -40,8 +101,8 @@ export function createServices({ db, sealer, clock = systemClock, onPublished }:
     publishing,
     transfer: createTransferService({ db, publishing }),
     users,
-    members: createMembersService({ db, clock, users, tenants }),
-    roles: createRolesService({ db, clock }),
+    members,
+    roles,
     settings: createSettingsService({ db, clock }),
     mfa: createMfaService({ db, clock, sealer }),
     sessions: createSessionsService({
@@ -53,6 +114,24 @@ export function createServices({ db, sealer, clock = systemClock, onPublished }:
     }),
     apiKeys: createApiKeysService({ db, clock }),
     audit: createAuditService({ db }),
+    outbox: createOutboxService({ db }),
+    vault,
+    documents: createDocumentsService({ db, vault, clock, publishing }),
+    accessSettings: createAccessSettingsService({ db, clock, publishing }),
+    accessRequests: createAccessRequestsService({ db, clock, publicUrl, staffRecipients, mailQueued }),
+    grants: createGrantsService({ db, clock }),
+    visitorDownloads: createVisitorDownloadsService({ db, vault, clock }),
+    posts: createPostsService({ db, clock, publishing, dispatch: dispatchNotice }),
+    incidents: createIncidentsService({ db, clock }),
+    subprocessorChanges: createSubprocessorChangesService({
+      db,
+      clock,
+      publishing,
+      dispatch: dispatchNotice,
+    }),
+    notices: createNoticesService({ db, clock, dispatch: dispatchNotice }),
+    subscribers: createSubscribersService({ db, sealer, clock, publicUrl, mailQueued }),
+    notificationSettings: createNotificationSettingsService({ db, sealer, clock }),
   };
 }
 

@@ -38,6 +38,37 @@ const configSchema = z.object({
   ATTEST_ADMIN_PASSWORD: z.string().max(1024).optional(),
   ATTEST_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SMTP_URL: z
+    .string()
+    .trim()
+    .max(2048)
+    .optional()
+    .transform((value) => (value ? value : undefined))
+    .refine((value) => value === undefined || /^smtps?:\/\/[^\s]+$/.test(value), {
+      message: 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example:587',
+    }),
+  ATTEST_MAIL_FROM: z
+    .string()
+    .trim()
+    .max(254)
+    .optional()
+    .transform((value) => (value ? value : undefined))
+    .pipe(z.email().optional()),
+  ATTEST_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(1024).default(25),
+  ATTEST_STORAGE: z.enum(['local', 's3']).default('local'),
+  ATTEST_S3_BUCKET: z.string().trim().max(255).optional(),
+  ATTEST_S3_REGION: z.string().trim().max(64).default('us-east-1'),
+  ATTEST_S3_ENDPOINT: z
+    .string()
+    .trim()
+    .max(2048)
+    .optional()
+    .transform((value) => (value ? value : undefined))
+    .refine((value) => value === undefined || /^https?:\/\/[^\s]+$/.test(value), {
+      message: 'must be an http(s) URL',
+    }),
+  ATTEST_S3_PREFIX: z.string().trim().max(200).default(''),
+  ATTEST_S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -56,7 +87,24 @@ export interface Config {
   readonly adminPassword: string | undefined;
   /** Trust X-Forwarded-* from a reverse proxy (client address, protocol). */
   readonly trustProxy: boolean;
+  /** Secret (may hold a password): never log it. Unset means mails stay in the outbox. */
+  readonly smtpUrl: string | undefined;
+  /** The sender address of every mail; tenants set the display name and reply-to. */
+  readonly mailFrom: string;
+  readonly maxUploadBytes: number;
+  readonly storage: StorageConfig;
 }
+
+export type StorageConfig =
+  | { readonly driver: 'local'; readonly dir: string }
+  | {
+      readonly driver: 's3';
+      readonly bucket: string;
+      readonly region: string;
+      readonly endpoint: string | undefined;
+      readonly prefix: string;
+      readonly forcePathStyle: boolean;
+    };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -69,13 +117,28 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   const value = parsed.data;
+  if (value.ATTEST_STORAGE === 's3' && !value.ATTEST_S3_BUCKET) {
+    throw new ConfigError('Invalid configuration:\n  ATTEST_S3_BUCKET: required when ATTEST_STORAGE=s3');
+  }
+  const dataDir = path.resolve(value.ATTEST_DATA_DIR);
+  const storage: StorageConfig =
+    value.ATTEST_STORAGE === 's3'
+      ? {
+          driver: 's3',
+          bucket: value.ATTEST_S3_BUCKET ?? '',
+          region: value.ATTEST_S3_REGION,
+          endpoint: value.ATTEST_S3_ENDPOINT,
+          prefix: value.ATTEST_S3_PREFIX,
+          forcePathStyle: value.ATTEST_S3_FORCE_PATH_STYLE === 'true',
+        }
+      : { driver: 'local', dir: path.join(dataDir, 'blobs') };
   const publicUrl =
     value.ATTEST_PUBLIC_URL ??
     `http://${value.HOST.includes(':') ? `[${value.HOST}]` : value.HOST}:${value.PORT}`;
   return Object.freeze({
     port: value.PORT,
     host: value.HOST,
-    dataDir: path.resolve(value.ATTEST_DATA_DIR),
+    dataDir,
     databaseUrl: value.DATABASE_URL,
     publicUrl,
     nodeEnv: value.NODE_ENV,
@@ -84,5 +147,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminEmail: value.ATTEST_ADMIN_EMAIL,
     adminPassword: value.ATTEST_ADMIN_PASSWORD,
     trustProxy: value.ATTEST_TRUST_PROXY === 'true',
+    smtpUrl: value.SMTP_URL,
+    mailFrom: value.ATTEST_MAIL_FROM ?? `no-reply@${new URL(publicUrl).hostname}`,
+    maxUploadBytes: value.ATTEST_MAX_UPLOAD_MB * 1024 * 1024,
+    storage: Object.freeze(storage),
   });
 }

@@ -43,6 +43,53 @@ const errorTable = {
   'content.nothing_to_publish': { status: 409, message: 'There is nothing to publish yet.' },
   'snapshot.not_found': { status: 404, message: 'No such published version.' },
   'rate.limited': { status: 429, message: 'Too many requests. Try again later.' },
+  'update.not_found': { status: 404, message: 'Not found.' },
+  'incident.not_found': { status: 404, message: 'Not found.' },
+  'incident.notified_before_detected': {
+    status: 422,
+    message: 'Customers cannot have been notified before the incident was detected.',
+  },
+  'notice.not_found': { status: 404, message: 'Not found.' },
+  'notice.not_failed': { status: 409, message: 'Only a failed notice can be retried.' },
+  'subprocessor_change.not_found': { status: 404, message: 'Not found.' },
+  'subprocessor_change.too_soon': {
+    status: 422,
+    message: 'The effective date must be at least the notice period from today.',
+  },
+  'subprocessor_change.unknown_subprocessor': {
+    status: 422,
+    message: 'There is no subprocessor with that key in the list.',
+  },
+  'subprocessor_change.key_taken': { status: 409, message: 'A subprocessor with that key already exists.' },
+  'subprocessor_change.not_scheduled': { status: 409, message: 'This change is no longer scheduled.' },
+  'subscription.link_invalid': { status: 404, message: 'This link is not valid any more.' },
+  'document.not_found': { status: 404, message: 'Not found.' },
+  'document.file_required': { status: 400, message: 'Attach the file to upload.' },
+  'document.empty_file': { status: 422, message: 'The file is empty.' },
+  'document.bad_filename': { status: 400, message: 'The file name is not acceptable.' },
+  'document.type_not_allowed': {
+    status: 415,
+    message: 'This kind of file is not accepted: upload PDF, DOCX, XLSX, PNG, JPEG, plain text or Markdown.',
+  },
+  'document.type_mismatch': { status: 422, message: "The file's content does not match its extension." },
+  'document.pdf_unreadable': {
+    status: 422,
+    message: 'This PDF cannot be opened for watermarking (it is encrypted or damaged).',
+  },
+  'access_request.not_found': { status: 404, message: 'Not found.' },
+  'access_request.already_decided': { status: 409, message: 'This request has already been decided.' },
+  'access_request.invalid': { status: 400, message: 'Check the highlighted fields and try again.' },
+  'access_request.nda_outdated': {
+    status: 409,
+    message: 'The confidentiality agreement has changed since the page was loaded. Read it again.',
+  },
+  'grant.not_found': { status: 404, message: 'Not found.' },
+  'grant.ended': { status: 409, message: 'This access has ended; it cannot be changed any more.' },
+  'grant.link_invalid': { status: 404, message: 'This link is not valid any more.' },
+  'visitor.access_required': {
+    status: 403,
+    message: 'This document is shared on request. Request access, or open the link from your e-mail.',
+  },
   internal: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

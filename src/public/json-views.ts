@@ -1,7 +1,8 @@
 import type { PublishedCategory } from '../modules/publishing/snapshot.contract.js';
 import type { PageContext } from './pages/layout.js';
 import { type PageName, pagePaths } from './pages/paths.js';
-import { countByStatus, countControls, publishedAtIso } from './pages/presentation.js';
+import { countByStatus, countControls, publishedAtIso, publishedOn } from './pages/presentation.js';
+import { changeSentence, objectionContact, upcomingChanges } from './pages/upcoming-changes.js';
 
 /*
  * The public pages as JSON. Every field is copied by name rather than spread, so a field added to
@@ -81,8 +82,30 @@ export function securityJson(ctx: PageContext) {
 }
 
 export function subprocessorsJson(ctx: PageContext) {
+  const { content } = ctx.snapshot;
   return {
     ...envelope(ctx),
+    asOf: publishedOn(ctx.snapshot),
+    upcomingChanges: upcomingChanges(content).map((change) => ({
+      id: change.id,
+      kind: change.kind,
+      effectiveOn: change.effectiveOn,
+      announcedOn: change.announcedOn,
+      description: changeSentence(content, change),
+      summary: change.summary,
+      removes: change.subprocessorKey,
+      adds: change.subprocessor && {
+        key: change.subprocessor.key,
+        name: change.subprocessor.name,
+        legalEntity: change.subprocessor.legalEntity,
+        purpose: change.subprocessor.purpose,
+        dataProcessed: change.subprocessor.dataProcessed,
+        location: change.subprocessor.location,
+        transferSafeguards: change.subprocessor.transferSafeguards,
+        website: change.subprocessor.website,
+      },
+    })),
+    objectionContact: objectionContact(content)?.text ?? null,
     subprocessors: ctx.snapshot.content.subprocessors.map((subprocessor) => ({
       key: subprocessor.key,
       name: subprocessor.name,

@@ -14,6 +14,8 @@ import {
   statusLabels,
   usedStatuses,
 } from './pages/presentation.js';
+import { changeSentence, objectionContact, upcomingChanges } from './pages/upcoming-changes.js';
+import { updateKindLabels } from './pages/updates-page.js';
 
 /*
  * The public pages as Markdown, for people and tools that read trust centers as text. Tenant text
@@ -166,12 +168,39 @@ export function renderSubprocessorsMarkdown(ctx: PageContext): string {
   const table = [tableRow(subprocessorColumns), tableRow(subprocessorColumns.map(() => '---')), ...rows].join(
     '\n',
   );
+  const changes = upcomingChanges(ctx.snapshot.content);
+  const contact = objectionContact(ctx.snapshot.content);
   return document([
     siteHeading(ctx),
     '## Subprocessors',
-    `The third parties that process personal data on behalf of ${escapeMarkdown(profile.companyName)}: ${pluralize(subprocessors.length, 'subprocessor')}.`,
+    `The third parties that process personal data on behalf of ${escapeMarkdown(profile.companyName)}: ${pluralize(subprocessors.length, 'subprocessor')}. List as of ${publishedOn(ctx.snapshot)}.`,
     subprocessors.length > 0 && table,
+    changes.length > 0 && [
+      '## Upcoming changes',
+      changes
+        .map(
+          (change) =>
+            `- From ${change.effectiveOn}: ${escapeMarkdown(changeSentence(ctx.snapshot.content, change))}. Announced ${change.announcedOn}.${change.summary ? ` ${escapeMarkdown(change.summary)}` : ''}`,
+        )
+        .join('\n'),
+      contact ? `To object to a change, contact ${escapeMarkdown(contact.text)} before its date.` : '',
+    ],
     footer(ctx, 'subprocessors'),
+  ]);
+}
+
+export function renderUpdatesMarkdown(ctx: PageContext): string {
+  const updates = ctx.snapshot.content.updates ?? [];
+  return document([
+    siteHeading(ctx),
+    '## Updates',
+    updates.length === 0 ? 'No updates have been published yet.' : '',
+    updates.flatMap((update) => [
+      `### ${escapeMarkdown(update.title)}`,
+      `*${updateKindLabels[update.kind]} · ${update.publishedAt.slice(0, 10)}*`,
+      ...escapeProse(update.body),
+    ]),
+    footer(ctx, 'updates'),
   ]);
 }
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { loadStylesheet } from './assets.js';
+import { documentsJson, renderDocumentsMarkdown } from './documents-views.js';
 import { faqJson, overviewJson, securityJson, subprocessorsJson } from './json-views.js';
 import {
   renderFaqMarkdown,
@@ -10,6 +11,7 @@ import {
 } from './markdown.js';
 import {
   type PageContext,
+  renderDocumentsPage,
   renderFaqPage,
   renderNotFoundPage,
   renderOverviewPage,
@@ -39,6 +41,11 @@ const renderers: Record<string, Partial<Record<Format, (ctx: PageContext) => str
     json: (ctx) => JSON.stringify(securityJson(ctx), null, 2),
     md: renderSecurityMarkdown,
   },
+  documents: {
+    html: (ctx) => renderDocumentsPage(ctx),
+    json: (ctx) => JSON.stringify(documentsJson(ctx), null, 2),
+    md: renderDocumentsMarkdown,
+  },
   subprocessors: {
     html: renderSubprocessorsPage,
     json: (ctx) => JSON.stringify(subprocessorsJson(ctx), null, 2),
@@ -55,7 +62,7 @@ const renderers: Record<string, Partial<Record<Format, (ctx: PageContext) => str
   },
 };
 
-const PAGE = /^(overview|security|subprocessors|faq|updates)(?:\.(json|md))?$/;
+const PAGE = /^(overview|security|documents|subprocessors|faq|updates)(?:\.(json|md))?$/;
 
 function parsePage(name: string): { page: string; format: Format } | null {
   const match = PAGE.exec(name);

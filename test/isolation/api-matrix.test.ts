@@ -10,6 +10,7 @@ import {
   buildMatrixWorld,
   ISSUER,
   type MatrixWorld,
+  MultipartPayload,
   objectOf,
   pathOf,
   replacesDraft,
@@ -56,6 +57,14 @@ function flipPayloadCharacter(token: string): string {
 async function send(world: MatrixWorld, route: ApiRoute, authorization?: string) {
   const factory = bodyOf[routeKey(route)];
   const payload = route.body && factory ? await factory(world) : undefined;
+  if (payload instanceof MultipartPayload) {
+    return world.app.server.inject({
+      method: route.method,
+      url: `${API_PREFIX}${pathOf(route, world)}`,
+      headers: { ...(authorization ? { authorization } : {}), ...payload.headers },
+      payload: payload.payload,
+    });
+  }
   return world.app.server.inject({
     method: route.method,
     url: `${API_PREFIX}${pathOf(route, world)}`,

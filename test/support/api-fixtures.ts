@@ -1,11 +1,19 @@
 import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
 import { type App, createApp } from '../../src/app.js';
 import type { TrustCenterDocument } from '../../src/modules/content/content.contract.js';
-import { permissions, ServiceContext, systemContext } from '../../src/platform/auth/context.js';
+import { notices } from '../../src/modules/notices/notices.schema.js';
+import {
+  permissions,
+  ServiceContext,
+  systemContext,
+  visitorContext,
+} from '../../src/platform/auth/context.js';
 import { builtInRoles } from '../../src/platform/auth/roles.js';
 import { Sealer } from '../../src/platform/crypto/sealing.js';
 import type { ApiRoute } from '../../src/platform/http/api-route.js';
 import type { TestDatabaseKind } from './databases.js';
+import { multipart } from './documents.js';
 import { sampleDocument } from './fixtures.js';
 
 /*
@@ -61,6 +69,15 @@ export interface TenantA {
   expiringKey: string;
   liveKey: string;
   latestVersion: number;
+  /** A draft update post, an incident, a scheduled subprocessor change and a failed notice. */
+  updateId: string;
+  incidentId: string;
+  changeId: string;
+  noticeId: string;
+  /** A gated document (with one logged download), a pending access request and a grant. */
+  documentId: string;
+  accessRequestId: string;
+  grantId: string;
   /** Strings and ids of A that must never appear in an answer to B. */
   markers: string[];
 }
@@ -181,6 +198,57 @@ export async function buildMatrixWorld(kind: TestDatabaseKind): Promise<MatrixWo
     const liveKey = await services.apiKeys.create(owner, { name: 'A live key', scopes: ['content:read'] });
     const keyOfB = await services.apiKeys.create(ownerOfB, { name: 'B key', scopes: [...permissions] });
 
+    const incident = await services.incidents.create(owner, {
+      title: 'A incident title',
+      detectedAt: clock().toISOString(),
+    });
+    const update = await services.posts.create(owner, {
+      kind: 'general',
+      title: 'A update title',
+      body: 'A update body',
+    });
+    const change = await services.subprocessorChanges.announce(owner, {
+      kind: 'add',
+      subprocessor: { key: 'a-newcomer', name: 'A Newcomer' },
+      effectiveOn: daysFrom(clock(), 40),
+    });
+    const [notice] = await services.notices.list(owner);
+    if (!notice) throw new Error('fixture: the announcement made no notice');
+    // A fan-out that ran out of retries, so that POST /notices/:id/retry has something to retry.
+    await app.db.orm.update(notices).set({ state: 'failed' }).where(eq(notices.id, notice.id));
+
+    const nda = await services.accessSettings.setNda(owner, { text: 'A confidentiality terms' });
+    const documentA = await services.documents.create(
+      owner,
+      { title: 'A Confidential Report', category: 'pentest', accessLevel: 'gated' },
+      { filename: 'a-report.txt', data: Buffer.from('A Confidential Report body') },
+    );
+    await services.documents.readFile(owner, documentA.id);
+    const publishedA = await services.publishing.latest(visitorContext(tenantA.id));
+    const visitorA = new ServiceContext(tenantA.id, { kind: 'visitor', id: 'anonymous' }, ['published:read']);
+    const requestForm = (email: string) => ({
+      name: 'A Requester',
+      email,
+      company: 'A Requesting Co',
+      documentId: documentA.id,
+      ndaVersion: String(nda.current?.version),
+      ndaAccepted: 'yes',
+    });
+    const published = { documents: publishedA?.content.documents ?? [], nda: publishedA?.content.nda };
+    const pending = await services.accessRequests.submit(
+      visitorA,
+      published,
+      requestForm('requester@alpha-matrix.example'),
+    );
+    const granted = await services.accessRequests.submit(
+      visitorA,
+      published,
+      requestForm('granted@alpha-matrix.example'),
+    );
+    const decided = await services.accessRequests.decide(owner, granted.requestId, { decision: 'approve' });
+    if (!decided.grant) throw new Error('fixture: the approval made no grant');
+    await app.mailer.kick();
+
     const categories = await services.controls.listCategories(systemA);
     const controls = await services.controls.listControls(systemA);
     const faq = await services.faq.list(systemA);
@@ -208,6 +276,12 @@ export async function buildMatrixWorld(kind: TestDatabaseKind): Promise<MatrixWo
       'Where does A host data?',
       'security@a.example',
       'A only reviewer',
+      'A incident title',
+      'A update title',
+      'A Newcomer',
+      'A Confidential Report',
+      'A confidentiality terms',
+      'A Requesting Co',
       role.key,
       // who A is
       tenantA.id,
@@ -218,6 +292,14 @@ export async function buildMatrixWorld(kind: TestDatabaseKind): Promise<MatrixWo
       viewerA.userId,
       'alpha-matrix.example',
       invitation.id,
+      incident.id,
+      update.id,
+      change.id,
+      notice.id,
+      documentA.id,
+      pending.requestId,
+      granted.requestId,
+      decided.grant.id,
       // A's objects
       ...categories.map((category) => category.id),
       ...controls.map((control) => control.id),
@@ -246,6 +328,13 @@ export async function buildMatrixWorld(kind: TestDatabaseKind): Promise<MatrixWo
         expiringKey: expiringKey.secret,
         liveKey: liveKey.secret,
         latestVersion: third.version,
+        updateId: update.id,
+        incidentId: incident.id,
+        changeId: change.id,
+        noticeId: notice.id,
+        documentId: documentA.id,
+        accessRequestId: pending.requestId,
+        grantId: decided.grant.id,
         markers,
       },
       b: {
@@ -276,7 +365,27 @@ export const objectOf: Record<string, (world: MatrixWorld) => string> = {
   roles: (world) => world.a.roleKey,
   'api-keys': (world) => world.a.objectKeyId,
   snapshots: (world) => String(world.a.latestVersion),
+  updates: (world) => world.a.updateId,
+  incidents: (world) => world.a.incidentId,
+  'subprocessor-changes': (world) => world.a.changeId,
+  notices: (world) => world.a.noticeId,
+  documents: (world) => world.a.documentId,
+  'access-requests': (world) => world.a.accessRequestId,
+  grants: (world) => world.a.grantId,
 };
+
+/** A multipart/form-data body (uploads): `send` passes its bytes and content type as they are. */
+export class MultipartPayload {
+  constructor(
+    readonly payload: Buffer,
+    readonly headers: Record<string, string>,
+  ) {}
+}
+
+function uploadOf(fields: Record<string, string>): MultipartPayload {
+  const body = multipart(fields, { filename: 'matrix.txt', data: Buffer.from('written by the matrix') });
+  return new MultipartPayload(body.payload, body.headers);
+}
 
 export function routeKey(route: Pick<ApiRoute, 'method' | 'url'>): string {
   return `${route.method} ${route.url}`;
@@ -294,6 +403,11 @@ export function pathOf(route: ApiRoute, world: MatrixWorld): string {
       throw new Error(`${routeKey(route)}: no A object for "${segment}" in objectOf (api-fixtures.ts)`);
     return encodeURIComponent(resolve(world));
   });
+}
+
+/** A UTC date `days` after `moment`, as YYYY-MM-DD. */
+function daysFrom(moment: Date, days: number): string {
+  return new Date(moment.getTime() + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 let sequence = 0;
@@ -341,6 +455,23 @@ export const bodyOf: Record<string, BodyFactory> = {
   'PUT /settings': () => ({ sessionIdleMinutes: 45, sessionAbsoluteHours: 10, requireMfa: false }),
   'POST /api-keys': () => ({ name: 'Matrix key', scopes: ['content:read'], expiresInDays: 30 }),
   'POST /api-keys/:id/rotate': () => ({ overlapHours: 1 }),
+  'POST /updates': () => ({ kind: 'general', title: 'Matrix update', body: 'Written by the **matrix**.' }),
+  'PATCH /updates/:id': () => ({ title: 'Matrix renamed update' }),
+  'POST /incidents': (world) => ({ title: 'Matrix incident', detectedAt: world.clock().toISOString() }),
+  'PATCH /incidents/:id': () => ({ title: 'Matrix renamed incident' }),
+  'POST /subprocessor-changes': (world) => ({
+    kind: 'add',
+    subprocessor: { key: unique('matrix-newcomer'), name: 'Matrix newcomer' },
+    effectiveOn: daysFrom(world.clock(), 60),
+  }),
+  'PUT /notification-settings': () => ({ noticePeriodDays: 35, senderName: 'Matrix sender', replyTo: null }),
+  'POST /documents': () => uploadOf({ title: 'Matrix document', accessLevel: 'private' }),
+  'PATCH /documents/:id': () => ({ title: 'Matrix renamed document' }),
+  'POST /documents/:id/versions': () => uploadOf({}),
+  'POST /access-requests/:id/decision': () => ({ decision: 'approve', days: 7 }),
+  'POST /grants/:id/extend': () => ({ days: 5 }),
+  'PUT /nda': () => ({ text: 'Matrix confidentiality terms' }),
+  'PUT /access-rules': () => ({ autoApproveDomains: ['matrix.example'], autoDenyDomains: [], grantDays: 20 }),
 };
 
 /** Routes whose success rewrites A's whole draft: A's own positive run sends them last. */
@@ -364,5 +495,17 @@ export async function stateOf(world: MatrixWorld) {
     apiKeys: await services.apiKeys.list(ctx),
     settings: await services.settings.get(ctx),
     audit: await services.audit.list(ctx, { limit: 200 }),
+    updates: await services.posts.list(ctx),
+    incidents: await services.incidents.list(ctx),
+    subprocessorChanges: await services.subprocessorChanges.list(ctx),
+    notices: await services.notices.list(ctx),
+    subscribers: await services.subscribers.list(ctx),
+    notificationSettings: await services.notificationSettings.get(ctx),
+    documents: await services.documents.list(ctx),
+    accessRequests: await services.accessRequests.list(ctx, { limit: 200 }),
+    grants: await services.grants.list(ctx, { limit: 200, offset: 0 }),
+    nda: await services.accessSettings.getNda(ctx),
+    accessRules: await services.accessSettings.getRules(ctx),
+    outbox: await services.outbox.list(ctx, { limit: 200, offset: 0 }),
   };
 }

@@ -6,15 +6,25 @@ import { Sealer } from '../../src/platform/crypto/sealing.js';
 import type { TestDatabaseKind } from './databases.js';
 
 /** A full application on a fresh database of the given kind, for HTTP tests through inject(). */
-export function useTestApp(kind: TestDatabaseKind, options: { publicCacheMs?: number; clock?: Clock } = {}) {
-  const holder: { app: App } = {} as { app: App };
+export function useTestApp(
+  kind: TestDatabaseKind,
+  options: {
+    publicCacheMs?: number;
+    clock?: Clock;
+    /** The app's mailer sends here; called once when the app is built (it may start the server). */
+    smtpUrl?: () => Promise<string>;
+  } = {},
+) {
+  const holder: { app: App; sealer: Sealer } = {} as { app: App; sealer: Sealer };
   beforeAll(async () => {
     const db = await kind.create();
+    holder.sealer = new Sealer(randomBytes(32));
     holder.app = await createApp({
       db,
-      sealer: new Sealer(randomBytes(32)),
+      sealer: holder.sealer,
       publicCacheMs: options.publicCacheMs ?? 0,
       ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.smtpUrl ? { smtpUrl: await options.smtpUrl(), mailFrom: 'notices@attest.test' } : {}),
     });
   });
   afterAll(async () => {

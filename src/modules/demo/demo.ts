@@ -11,6 +11,30 @@ export function demoDocument() {
   return parseTrustCenterFile(fs.readFileSync(new URL('./demo-trust-center.yaml', import.meta.url), 'utf8'));
 }
 
+/** The demo's updates feed: what a trust center would post (no subscribers exist yet to notify). */
+const demoUpdates = [
+  {
+    kind: 'certification' as const,
+    title: 'Security controls mapped to ISO 27001:2022 and SOC 2',
+    body: [
+      'Every control on our [security page](security) now names the **ISO 27001:2022** Annex A',
+      'and **SOC 2** criteria it supports. The mapping is a self-assessment: this demo holds no',
+      'certificate or audit report of its own.',
+    ].join('\n'),
+  },
+  {
+    kind: 'subprocessor' as const,
+    title: 'Subscribe to subprocessor changes',
+    body: [
+      'You can now [subscribe by e-mail](subscribe) or follow the RSS, Atom or JSON feed of this page.',
+      '',
+      '- New or replaced subprocessors are announced **at least 30 days** ahead.',
+      '- Incident notices reach subscribers within 24 hours of detection.',
+      '- Every mail has a one-click unsubscribe link.',
+    ].join('\n'),
+  },
+];
+
 /**
  * On a first start with an empty database, creates and publishes the demo tenant. Returns it, or
  * null when the database already had tenants (nothing is touched then).
@@ -23,6 +47,8 @@ export async function seedDemoIfEmpty(
   const tenant = await services.tenants.create({ slug: DEMO_SLUG, name: 'Attest Demo' });
   const ctx = systemContext(tenant.id, 'demo-seed');
   await services.transfer.importDraft(ctx, demoDocument(), { publish: true });
+  for (const post of demoUpdates)
+    await services.posts.publish(ctx, (await services.posts.create(ctx, post)).id);
   await services.members.add(ctx, { email: owner.email, role: 'owner', password: owner.password });
   return tenant;
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type ApiRoute, defineRoute, page, pageOf, pageQuery } from '../../platform/http/api-route.js';
 import type { Services } from '../../services.js';
 import { trustCenterDocument } from '../content/content.contract.js';
+import { draftRoutes } from './draft-changes.js';
 
 /*
  * Publishing the draft as an immutable snapshot, the snapshot history, and trust center as code
@@ -110,5 +111,6 @@ export function publishingRoutes(services: Services): ApiRoute[] {
         published: await services.transfer.importDraft(ctx, body, { publish: query.publish === 'true' }),
       }),
     }),
+    ...draftRoutes(services),
   ];
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { desc, eq, lte } from 'drizzle-orm';
 import type { ServiceContext } from '../../platform/auth/context.js';
+import { type Clock, systemClock } from '../../platform/clock.js';
 import type { Database, Tx } from '../../platform/db/client.js';
 import { isUniqueViolation } from '../../platform/db/errors.js';
 import { withTenant } from '../../platform/db/tenancy.js';
@@ -49,6 +50,11 @@ export interface PublishResult {
 
 export type PublishedListener = (tenantId: string, version: number) => void;
 
+/** Public sections other modules own (updates, upcoming subprocessor changes), read at every publish. */
+export type PublicSectionsReader = (
+  tx: Tx,
+) => Promise<Pick<SnapshotContent, 'updates' | 'subprocessorChanges' | 'documents' | 'nda'>>;
+
 /**
  * Publishing turns the draft into an immutable, numbered snapshot. The public site reads only
  * snapshots, so nothing typed into the draft is visible until someone with content:publish says so.
@@ -56,9 +62,13 @@ export type PublishedListener = (tenantId: string, version: number) => void;
 export function createPublishingService({
   db,
   onPublished,
+  readSections,
+  clock = systemClock,
 }: {
   db: Database;
   onPublished?: PublishedListener;
+  readSections?: PublicSectionsReader;
+  clock?: Clock;
 }) {
   async function latestRow(tx: Tx) {
     const [row] = await tx.select().from(snapshots).orderBy(desc(snapshots.version)).limit(1);
@@ -70,12 +80,39 @@ export function createPublishingService({
     ctx.require('content:publish');
     const [tenant] = await tx.select({ slug: tenants.slug, name: tenants.name }).from(tenants).limit(1);
     if (!tenant) throw new AppError('tenant.not_found');
-    const content = toSnapshotContent(tenant, await readDraft(tx, ctx.tenantId));
+    const content = {
+      ...toSnapshotContent(tenant, await readDraft(tx, ctx.tenantId)),
+      ...(await readSections?.(tx)),
+    };
     if (content.categories.length === 0 && content.faq.length === 0 && content.subprocessors.length === 0) {
       throw new AppError('content.nothing_to_publish');
     }
-    const contentSha256 = sha256(content);
+    return insertSnapshot(tx, ctx, content, await latestRow(tx));
+  }
+
+  /**
+   * A new snapshot made from the latest published one rather than from the draft: the other
+   * modules' sections are read afresh and `change` is applied. Publishes a post or a due
+   * subprocessor change without publishing whatever else waits unpublished in the draft. The
+   * caller authorizes and calls notifyPublished after commit. Null when nothing was published yet.
+   */
+  async function republishIn(
+    tx: Tx,
+    ctx: ServiceContext,
+    change: (content: SnapshotContent) => SnapshotContent = (content) => content,
+  ): Promise<PublishResult | null> {
     const latest = await latestRow(tx);
+    if (!latest) return null;
+    return insertSnapshot(tx, ctx, change({ ...latest.content, ...(await readSections?.(tx)) }), latest);
+  }
+
+  async function insertSnapshot(
+    tx: Tx,
+    ctx: ServiceContext,
+    content: SnapshotContent,
+    latest: { version: number; contentSha256: string } | undefined,
+  ): Promise<PublishResult> {
+    const contentSha256 = sha256(content);
     if (latest && latest.contentSha256 === contentSha256) return { version: latest.version, changed: false };
     const version = (latest?.version ?? 0) + 1;
     await tx.insert(snapshots).values({
@@ -83,7 +120,7 @@ export function createPublishingService({
       version,
       content,
       contentSha256,
-      publishedAt: new Date(),
+      publishedAt: clock(),
       publishedBy: `${ctx.actor.kind}:${ctx.actor.id}`,
     });
     return { version, changed: true };
@@ -91,6 +128,7 @@ export function createPublishingService({
 
   return {
     publishIn,
+    republishIn,
 
     /** Tells listeners (the public cache) about a publish committed by publishIn's caller. */
     notifyPublished(tenantId: string, version: number): void {

@@ -11,6 +11,57 @@ export interface SnapshotContent {
   categories: PublishedCategory[];
   faq: FaqInput[];
   subprocessors: SubprocessorInput[];
+  /** Published update posts, newest first (absent in snapshots taken before updates existed). */
+  updates?: PublishedUpdate[];
+  /** Announced subprocessor changes that are not in effect yet, soonest first. */
+  subprocessorChanges?: PublishedSubprocessorChange[];
+  /** Public and gated documents (metadata only), absent when there are none or in older snapshots. */
+  documents?: PublishedDocument[];
+  /** The NDA a visitor accepts when requesting gated documents, absent when the tenant has none. */
+  nda?: PublishedNda;
+}
+
+export interface PublishedDocument {
+  id: string;
+  title: string;
+  description: string;
+  category: 'certification_report' | 'pentest' | 'policy' | 'legal' | 'other';
+  accessLevel: 'public' | 'gated';
+  expiresOn: string | null;
+  /** The version visitors download (the newest when the snapshot was taken). */
+  versionId: string;
+  version: number;
+  filename: string;
+  mediaType: string;
+  sizeBytes: number;
+  updatedAt: string;
+}
+
+export interface PublishedNda {
+  version: number;
+  text: string;
+  sha256: string;
+}
+
+export interface PublishedUpdate {
+  id: string;
+  kind: 'incident' | 'subprocessor' | 'certification' | 'policy' | 'advisory' | 'general';
+  title: string;
+  /** Markdown as the author wrote it; every public view renders and sanitises it. */
+  body: string;
+  publishedAt: string;
+}
+
+export interface PublishedSubprocessorChange {
+  id: string;
+  kind: 'add' | 'replace' | 'remove';
+  /** The subprocessor that goes (replace, remove). */
+  subprocessorKey: string | null;
+  /** The subprocessor that comes (add, replace). */
+  subprocessor: SubprocessorInput | null;
+  summary: string;
+  effectiveOn: string;
+  announcedOn: string;
 }
 
 export interface PublishedCategory {

@@ -16,7 +16,12 @@ export const permissions = [
   'audit:read',
   'settings:read',
   'settings:manage',
+  'updates:write',
+  'subscribers:read',
   'tenant:own',
+  'documents:read',
+  'documents:write',
+  'access_requests:manage',
 ] as const;
 export type Permission = (typeof permissions)[number];
 

@@ -10,12 +10,29 @@ export const builtInRoles = {
   admin: { name: 'Admin', permissions: permissions.filter((permission) => permission !== 'tenant:own') },
   editor: {
     name: 'Editor',
-    permissions: ['content:read', 'content:write', 'content:publish', 'members:read'],
+    permissions: [
+      'content:read',
+      'content:write',
+      'content:publish',
+      'updates:write',
+      'members:read',
+      'documents:read',
+      'documents:write',
+      'access_requests:manage',
+    ],
   },
-  viewer: { name: 'Viewer', permissions: ['content:read'] },
+  viewer: { name: 'Viewer', permissions: ['content:read', 'documents:read'] },
   auditor: {
     name: 'Auditor',
-    permissions: ['content:read', 'members:read', 'api_keys:read', 'audit:read', 'settings:read'],
+    permissions: [
+      'content:read',
+      'members:read',
+      'api_keys:read',
+      'audit:read',
+      'settings:read',
+      'documents:read',
+      'subscribers:read',
+    ],
   },
 } as const satisfies Record<string, { name: string; permissions: readonly Permission[] }>;
 

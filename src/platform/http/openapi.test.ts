@@ -1,11 +1,17 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseKinds } from '../../../test/support/databases.js';
 import { seedTenant } from '../../../test/support/fixtures.js';
 import { allApiRoutes } from '../../app.js';
-import type { Services } from '../../services.js';
+import { createServices, type Services } from '../../services.js';
 import { isPermission, type ServiceContext } from '../auth/context.js';
+import { Sealer } from '../crypto/sealing.js';
 import type { Database } from '../db/client.js';
+import { createLocalBlobStore } from '../storage/local-blob-store.js';
 import { API_PREFIX, type ApiRoute } from './api-route.js';
 import { buildOpenApiDocument } from './openapi.js';
 
@@ -31,14 +37,38 @@ let services: Services;
 let ctx: ServiceContext;
 let routes: ApiRoute[];
 
+let blobDir: string;
+
 beforeAll(async () => {
   db = await kind.create();
-  ({ services, ctx } = await seedTenant(db, 'openapi'));
+  ({ ctx } = await seedTenant(db, 'openapi'));
+  // Services with a blob store, so that a document (and its download log) exists to be read.
+  blobDir = fs.mkdtempSync(path.join(os.tmpdir(), 'attest-openapi-'));
+  services = createServices({
+    db,
+    sealer: new Sealer(randomBytes(32)),
+    blobs: createLocalBlobStore(blobDir),
+  });
+  const document = await services.documents.create(
+    ctx,
+    { title: 'OpenAPI document', accessLevel: 'public' },
+    { filename: 'openapi.txt', data: Buffer.from('openapi') },
+  );
+  await services.documents.readFile(ctx, document.id);
+  // An update post, an incident and an announced subprocessor change (which makes a notice).
+  await services.posts.create(ctx, { kind: 'general', title: 'OpenAPI update' });
+  await services.incidents.create(ctx, { title: 'OpenAPI incident', detectedAt: new Date().toISOString() });
+  await services.subprocessorChanges.announce(ctx, {
+    kind: 'add',
+    subprocessor: { key: 'openapi-newcomer', name: 'OpenAPI newcomer' },
+    effectiveOn: new Date(Date.now() + 40 * 86_400_000).toISOString().slice(0, 10),
+  });
   routes = allApiRoutes(services);
 });
 
 afterAll(async () => {
   await db?.close();
+  if (blobDir) fs.rmSync(blobDir, { recursive: true, force: true });
 });
 
 const openApiPath = (url: string) => `${API_PREFIX}${url}`.replace(/:(\w+)/g, '{$1}');
@@ -127,7 +157,7 @@ describe('the API route table', () => {
     for (const route of reads) {
       // An export streams a file rather than JSON; its own tests read it.
       if (!route.response) continue;
-      const listUrl = route.url.replace(/\/:(id|version)$/, '');
+      const listUrl = route.url.replace(/\/:(id|version)(\/[a-z-]+)?$/, '');
       const id = firstIds.get(listUrl);
       if (route.objectParam) expect(id, `an item for ${route.url}`).toBeDefined();
       const result = await route.handler({

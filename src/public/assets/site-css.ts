@@ -180,6 +180,24 @@ a:hover { text-decoration-thickness: 2px; }
   text-align: center;
 }
 
+/* Updates feed, upcoming subprocessor changes and the subscription forms */
+.update { max-width: 48rem; padding-block: 1.25rem; border-top: 1px solid var(--border); }
+.update h2 { margin-top: 0; }
+.feed-links, .as-of { color: var(--muted); }
+.upcoming-changes {
+  margin-block: 1.5rem;
+  padding: 1rem 1.25rem;
+  background: var(--surface);
+  border: 1px solid var(--border);
+  border-radius: var(--radius);
+}
+.upcoming-changes h2 { margin-top: 0; font-size: 1.125rem; }
+.subscribe-form { max-width: 32rem; }
+.subscribe-form fieldset { border: 1px solid var(--border); border-radius: var(--radius); }
+.subscribe-form input[type="email"] { width: 100%; padding: 0.5rem; font: inherit; }
+form button { padding: 0.5rem 1.25rem; font: inherit; font-weight: 600; cursor: pointer; }
+.form-error { color: #b42318; font-weight: 600; }
+
 /* Status badges and framework tags: the text carries the meaning, colour only repeats it */
 .badge {
   display: inline-flex;

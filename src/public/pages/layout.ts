@@ -14,8 +14,10 @@ export interface PageContext {
 const navigation: { page: PageName; label: string }[] = [
   { page: 'overview', label: 'Overview' },
   { page: 'security', label: 'Security' },
+  { page: 'documents', label: 'Documents' },
   { page: 'subprocessors', label: 'Subprocessors' },
   { page: 'faq', label: 'FAQ' },
+  { page: 'updates', label: 'Updates' },
 ];
 
 interface DocumentOptions {

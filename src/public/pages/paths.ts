@@ -1,5 +1,5 @@
-/** The four pages of a public trust center; each exists as HTML, JSON (.json) and Markdown (.md). */
-export type PageName = 'overview' | 'security' | 'subprocessors' | 'faq';
+/** The pages of a public trust center; each exists as HTML, JSON (.json) and Markdown (.md). */
+export type PageName = 'overview' | 'security' | 'documents' | 'subprocessors' | 'faq' | 'updates';
 
 export interface PagePaths {
   html: string;

@@ -1,7 +1,8 @@
 import type { SubprocessorInput } from '../../modules/content/content.contract.js';
 import { html, type SafeHtml } from '../html.js';
 import { type PageContext, renderPageHeader, renderParagraphs, renderTrustCenterPage } from './layout.js';
-import { displayUrl, pluralize, safeHttpUrl } from './presentation.js';
+import { displayUrl, pluralize, publishedOn, safeHttpUrl } from './presentation.js';
+import { changeSentence, objectionContact, upcomingChanges } from './upcoming-changes.js';
 
 const columns = [
   'Name',
@@ -51,6 +52,26 @@ ${subprocessors.map(renderRow)}
 </div>`;
 }
 
+function renderUpcoming(ctx: PageContext): SafeHtml {
+  const { content } = ctx.snapshot;
+  const changes = upcomingChanges(content);
+  if (changes.length === 0) return html``;
+  const contact = objectionContact(content);
+  return html`<section class="upcoming-changes" aria-labelledby="upcoming-title">
+<h2 id="upcoming-title">Upcoming changes</h2>
+<ul>
+${changes.map(
+  (change) =>
+    html`<li id="change-${change.id}"><strong>From <time datetime="${change.effectiveOn}">${change.effectiveOn}</time>:</strong> ${changeSentence(content, change)}. <span class="announced">Announced ${change.announcedOn}.</span>${change.summary ? html` ${change.summary}` : ''}</li>`,
+)}
+</ul>
+${
+  contact &&
+  html`<p>To object to a change, contact ${contact.href ? html`<a href="${contact.href}">${contact.text}</a>` : contact.text} before its date.</p>`
+}
+</section>`;
+}
+
 export function renderSubprocessorsPage(ctx: PageContext): string {
   const { profile, subprocessors } = ctx.snapshot.content;
   const lead = `The third parties that process personal data on behalf of ${profile.companyName}: what they do, which data they handle and where.`;
@@ -60,6 +81,8 @@ export function renderSubprocessorsPage(ctx: PageContext): string {
     pageTitle: 'Subprocessors',
     description: `${pluralize(subprocessors.length, 'subprocessor')} used by ${profile.companyName}.`,
     main: html`${renderPageHeader(`${profile.companyName} Trust Center`, 'Subprocessors', lead)}
+<p class="as-of">List as of <time datetime="${publishedOn(ctx.snapshot)}">${publishedOn(ctx.snapshot)}</time>.</p>
+${renderUpcoming(ctx)}
 ${
   subprocessors.length === 0
     ? html`<p class="empty-state">No subprocessors have been published.</p>`

@@ -1,5 +1,8 @@
 import * as foundation from './0001-foundation.js';
 import * as identity from './0002-identity.js';
+import * as mail from './0003-mail.js';
+import * as documents from './0004-documents.js';
+import * as updates from './0005-updates.js';
 
 export interface Migration {
   readonly version: number;
@@ -11,4 +14,7 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'foundation', sql: foundation.sql },
   { version: 2, name: 'identity', sql: identity.sql },
+  { version: 3, name: 'mail', sql: mail.sql },
+  { version: 4, name: 'documents', sql: documents.sql },
+  { version: 5, name: 'updates', sql: updates.sql },
 ];

@@ -1,0 +1,364 @@
+import { createHash } from 'node:crypto';
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import type { ServiceContext } from '../../platform/auth/context.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Database, Tx } from '../../platform/db/client.js';
+import { withTenant } from '../../platform/db/tenancy.js';
+import { AppError } from '../../platform/errors.js';
+import type { BlobVault } from '../../platform/storage/blob-vault.js';
+import { appendAuditEvent } from '../audit/audit.service.js';
+import {
+  type DocumentDetail,
+  type DocumentInput,
+  type DocumentOutput,
+  type DocumentPatch,
+  type DocumentVersionOutput,
+  type DownloadOutput,
+  documentInput,
+  documentPatch,
+  type UploadedFile,
+} from './documents.contract.js';
+import { documentDownloads, documents, documentVersions } from './documents.schema.js';
+import { createRepublishing, type Republisher } from './republish.js';
+import { checkUpload } from './upload-checks.js';
+import { canWatermark } from './watermark.js';
+
+type DocumentRow = typeof documents.$inferSelect;
+type VersionRow = typeof documentVersions.$inferSelect;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function toVersion(row: VersionRow): DocumentVersionOutput {
+  return {
+    id: row.id,
+    version: row.version,
+    filename: row.filename,
+    mediaType: row.mediaType,
+    sizeBytes: row.sizeBytes,
+    sha256: row.sha256,
+    uploadedBy: row.uploadedBy,
+    uploadedAt: row.uploadedAt.toISOString(),
+  };
+}
+
+function toDocument(row: DocumentRow, current: VersionRow | undefined): DocumentOutput {
+  return {
+    id: row.id,
+    title: row.title,
+    description: row.description,
+    category: row.category,
+    accessLevel: row.accessLevel,
+    expiresOn: row.expiresOn,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    currentVersion: current ? toVersion(current) : null,
+  };
+}
+
+const actorOf = (ctx: ServiceContext) => `${ctx.actor.kind}:${ctx.actor.id}`;
+
+/** The newest version of each of `documentIds`. */
+export async function latestVersions(tx: Tx, documentIds: string[]): Promise<Map<string, VersionRow>> {
+  if (documentIds.length === 0) return new Map();
+  const rows = await tx
+    .select()
+    .from(documentVersions)
+    .where(inArray(documentVersions.documentId, documentIds))
+    .orderBy(desc(documentVersions.version));
+  const latest = new Map<string, VersionRow>();
+  for (const row of rows) if (!latest.has(row.documentId)) latest.set(row.documentId, row);
+  return latest;
+}
+
+async function findDocument(tx: Tx, id: string, lock = false): Promise<DocumentRow> {
+  if (!UUID.test(id)) throw new AppError('document.not_found');
+  const query = tx.select().from(documents).where(eq(documents.id, id)).limit(1);
+  const [row] = lock ? await query.for('update') : await query;
+  if (!row) throw new AppError('document.not_found');
+  return row;
+}
+
+/**
+ * Documents of the trust center: metadata, versioned files (encrypted in the blob store) and the
+ * download log. Public and gated documents are republished with every change (republish.ts). A file is checked and encrypted before any transaction starts and stored before
+ * its row is written; if the row cannot be written the blob is removed again. Deleting a document
+ * removes its rows first and its blobs after the commit.
+ */
+export function createDocumentsService({
+  db,
+  vault,
+  clock,
+  publishing,
+}: {
+  db: Database;
+  vault: BlobVault;
+  clock: Clock;
+  publishing: Republisher;
+}) {
+  /** Checks the file, encrypts it and stores it; the caller writes the row or removes the blob. */
+  async function storeFile(ctx: ServiceContext, file: UploadedFile) {
+    const checked = checkUpload(file.filename, file.data);
+    if (checked.kind === 'pdf' && !(await canWatermark(file.data)))
+      throw new AppError('document.pdf_unreadable');
+    const sha256 = createHash('sha256').update(file.data).digest('hex');
+    const blobId = await vault.write(ctx.tenantId, file.data);
+    return { ...checked, sha256, blobId, sizeBytes: file.data.length };
+  }
+
+  async function withBlob<T>(ctx: ServiceContext, blobId: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      await vault.remove(ctx.tenantId, blobId);
+      throw error;
+    }
+  }
+
+  const change = createRepublishing(db, publishing);
+
+  async function removeBlobs(tenantId: string, blobIds: string[]): Promise<void> {
+    for (const blobId of blobIds) await vault.remove(tenantId, blobId);
+  }
+
+  return {
+    async list(ctx: ServiceContext): Promise<DocumentOutput[]> {
+      ctx.require('documents:read');
+      return withTenant(db, ctx.tenantId, async (tx) => {
+        const rows = await tx.select().from(documents).orderBy(documents.createdAt, documents.id);
+        const latest = await latestVersions(
+          tx,
+          rows.map((row) => row.id),
+        );
+        return rows.map((row) => toDocument(row, latest.get(row.id)));
+      });
+    },
+
+    async get(ctx: ServiceContext, id: string): Promise<DocumentDetail> {
+      ctx.require('documents:read');
+      return withTenant(db, ctx.tenantId, async (tx) => {
+        const row = await findDocument(tx, id);
+        const versions = await tx
+          .select()
+          .from(documentVersions)
+          .where(eq(documentVersions.documentId, id))
+          .orderBy(desc(documentVersions.version));
+        return { ...toDocument(row, versions[0]), versions: versions.map(toVersion) };
+      });
+    },
+
+    async create(ctx: ServiceContext, input: DocumentInput, file: UploadedFile): Promise<DocumentOutput> {
+      ctx.require('documents:write');
+      const metadata = documentInput.parse(input);
+      const stored = await storeFile(ctx, file);
+      return withBlob(ctx, stored.blobId, () =>
+        change(ctx, async (tx) => {
+          const now = clock();
+          const [row] = await tx
+            .insert(documents)
+            .values({
+              tenantId: ctx.tenantId,
+              ...metadata,
+              createdBy: actorOf(ctx),
+              createdAt: now,
+              updatedAt: now,
+            })
+            .returning();
+          if (!row) throw new Error('document insert returned no row');
+          const [version] = await tx
+            .insert(documentVersions)
+            .values({
+              tenantId: ctx.tenantId,
+              documentId: row.id,
+              version: 1,
+              blobId: stored.blobId,
+              filename: stored.filename,
+              mediaType: stored.mediaType,
+              sizeBytes: stored.sizeBytes,
+              sha256: stored.sha256,
+              uploadedBy: actorOf(ctx),
+              uploadedAt: now,
+            })
+            .returning();
+          await appendAuditEvent(
+            tx,
+            ctx.tenantId,
+            {
+              actor: ctx.actor,
+              client: ctx.client,
+              action: 'document.created',
+              target: { type: 'document', id: row.id },
+              details: { versionId: version?.id, accessLevel: row.accessLevel, category: row.category },
+            },
+            now,
+          );
+          return toDocument(row, version);
+        }),
+      );
+    },
+
+    async addVersion(ctx: ServiceContext, id: string, file: UploadedFile): Promise<DocumentVersionOutput> {
+      ctx.require('documents:write');
+      // Not found before anything is stored: another tenant's id must not cost us a blob.
+      await withTenant(db, ctx.tenantId, (tx) => findDocument(tx, id));
+      const stored = await storeFile(ctx, file);
+      return withBlob(ctx, stored.blobId, () =>
+        change(ctx, async (tx) => {
+          await findDocument(tx, id, true);
+          const [last] = await tx
+            .select({ version: documentVersions.version })
+            .from(documentVersions)
+            .where(eq(documentVersions.documentId, id))
+            .orderBy(desc(documentVersions.version))
+            .limit(1);
+          const now = clock();
+          const [version] = await tx
+            .insert(documentVersions)
+            .values({
+              tenantId: ctx.tenantId,
+              documentId: id,
+              version: (last?.version ?? 0) + 1,
+              blobId: stored.blobId,
+              filename: stored.filename,
+              mediaType: stored.mediaType,
+              sizeBytes: stored.sizeBytes,
+              sha256: stored.sha256,
+              uploadedBy: actorOf(ctx),
+              uploadedAt: now,
+            })
+            .returning();
+          if (!version) throw new Error('version insert returned no row');
+          await tx.update(documents).set({ updatedAt: now }).where(eq(documents.id, id));
+          await appendAuditEvent(
+            tx,
+            ctx.tenantId,
+            {
+              actor: ctx.actor,
+              client: ctx.client,
+              action: 'document.version_added',
+              target: { type: 'document', id },
+              details: { versionId: version.id, version: version.version },
+            },
+            now,
+          );
+          return toVersion(version);
+        }),
+      );
+    },
+
+    async update(ctx: ServiceContext, id: string, patch: DocumentPatch): Promise<DocumentOutput> {
+      ctx.require('documents:write');
+      const changes = documentPatch.parse(patch);
+      return change(ctx, async (tx) => {
+        await findDocument(tx, id, true);
+        const now = clock();
+        const [row] = await tx
+          .update(documents)
+          .set({ ...changes, updatedAt: now })
+          .where(eq(documents.id, id))
+          .returning();
+        if (!row) throw new AppError('document.not_found');
+        await appendAuditEvent(
+          tx,
+          ctx.tenantId,
+          {
+            actor: ctx.actor,
+            client: ctx.client,
+            action: 'document.updated',
+            target: { type: 'document', id },
+            details: { fields: Object.keys(changes).sort() },
+          },
+          now,
+        );
+        return toDocument(row, (await latestVersions(tx, [id])).get(id));
+      });
+    },
+
+    /** Deletes the document with every version; the blobs go right after the commit. */
+    async remove(ctx: ServiceContext, id: string): Promise<void> {
+      ctx.require('documents:write');
+      const blobIds = await change(ctx, async (tx) => {
+        await findDocument(tx, id, true);
+        const versions = await tx
+          .select({ blobId: documentVersions.blobId })
+          .from(documentVersions)
+          .where(eq(documentVersions.documentId, id));
+        await tx.delete(documents).where(eq(documents.id, id));
+        await appendAuditEvent(
+          tx,
+          ctx.tenantId,
+          {
+            actor: ctx.actor,
+            client: ctx.client,
+            action: 'document.deleted',
+            target: { type: 'document', id },
+            details: { versions: versions.length },
+          },
+          clock(),
+        );
+        return versions.map((version) => version.blobId);
+      });
+      await removeBlobs(ctx.tenantId, blobIds);
+    },
+
+    /** A version's file for the tenant's own people (any access level); logged as a download. */
+    async readFile(ctx: ServiceContext, id: string, version?: number) {
+      ctx.require('documents:read');
+      const row = await withTenant(db, ctx.tenantId, async (tx) => {
+        await findDocument(tx, id);
+        const conditions = [eq(documentVersions.documentId, id)];
+        if (version !== undefined) conditions.push(eq(documentVersions.version, version));
+        const [found] = await tx
+          .select()
+          .from(documentVersions)
+          .where(and(...conditions))
+          .orderBy(desc(documentVersions.version))
+          .limit(1);
+        if (!found) throw new AppError('document.not_found');
+        return found;
+      });
+      const bytes = await vault.read(ctx.tenantId, row.blobId);
+      await withTenant(db, ctx.tenantId, (tx) =>
+        tx.insert(documentDownloads).values({
+          tenantId: ctx.tenantId,
+          documentId: id,
+          versionId: row.id,
+          version: row.version,
+          grantId: null,
+          actorKind: ctx.actor.kind,
+          actorId: ctx.actor.id,
+          watermarked: false,
+          client: ctx.client,
+          downloadedAt: clock(),
+        }),
+      );
+      return { bytes, filename: row.filename, mediaType: row.mediaType };
+    },
+
+    /** Who downloaded a document, newest first (personal data: access_requests:manage). */
+    async downloads(ctx: ServiceContext, id: string): Promise<DownloadOutput[]> {
+      ctx.require('access_requests:manage');
+      return withTenant(db, ctx.tenantId, async (tx) => {
+        await findDocument(tx, id);
+        const rows = await tx
+          .select()
+          .from(documentDownloads)
+          .where(eq(documentDownloads.documentId, id))
+          .orderBy(desc(documentDownloads.downloadedAt), desc(documentDownloads.id))
+          .limit(1000);
+        return rows.map((row) => ({
+          id: row.id,
+          documentId: row.documentId,
+          versionId: row.versionId,
+          version: row.version,
+          grantId: row.grantId,
+          actor: { kind: row.actorKind, id: row.actorId },
+          watermarked: row.watermarked,
+          client: row.client,
+          downloadedAt: row.downloadedAt.toISOString(),
+        }));
+      });
+    },
+  };
+}
+
+export type DocumentsService = ReturnType<typeof createDocumentsService>;

@@ -1,0 +1,149 @@
+import { desc, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { ServiceContext } from '../../platform/auth/context.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Database, Tx } from '../../platform/db/client.js';
+import { withTenant } from '../../platform/db/tenancy.js';
+import { AppError } from '../../platform/errors.js';
+import { appendAuditEvent } from '../audit/audit.service.js';
+import type { NoticeResponse } from './notices.contract.js';
+import { type NoticeTopic, notices } from './notices.schema.js';
+
+/** Called after a commit that created or reopened a notice: the worker queues its fan-out. */
+export type NoticeDispatcher = (tenantId: string, noticeId: string) => void;
+
+export interface NoticeInput {
+  topic: NoticeTopic;
+  updateId: string | null;
+  subject: string;
+  body: string;
+}
+
+/**
+ * Records a notice inside the caller's transaction. The row is the durable request to notify: if
+ * the process dies before the fan-out job is queued, the scheduler finds the pending notice.
+ */
+export async function createNoticeIn(
+  tx: Tx,
+  tenantId: string,
+  input: NoticeInput,
+  now: Date,
+): Promise<string> {
+  const [row] = await tx
+    .insert(notices)
+    .values({
+      tenantId,
+      topic: input.topic,
+      updateId: input.updateId,
+      subject: input.subject.slice(0, 300),
+      body: input.body.slice(0, 30_000),
+      state: 'pending',
+      recipients: 0,
+      attempts: 0,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning({ id: notices.id });
+  if (!row) throw new Error('notice insert returned no row');
+  return row.id;
+}
+
+function toResponse(row: typeof notices.$inferSelect): NoticeResponse {
+  return {
+    id: row.id,
+    topic: row.topic,
+    updateId: row.updateId,
+    subject: row.subject,
+    state: row.state,
+    recipients: row.recipients,
+    attempts: row.attempts,
+    lastError: row.lastError,
+    createdAt: row.createdAt.toISOString(),
+    completedAt: row.completedAt?.toISOString() ?? null,
+  };
+}
+
+/** The console's view of notices and their delivery, and the retry of a failed fan-out. */
+export function createNoticesService({
+  db,
+  clock,
+  dispatch,
+}: {
+  db: Database;
+  clock: Clock;
+  dispatch: NoticeDispatcher;
+}) {
+  return {
+    async list(ctx: ServiceContext): Promise<NoticeResponse[]> {
+      ctx.require('content:read');
+      const rows = await withTenant(db, ctx.tenantId, (tx) =>
+        tx.select().from(notices).orderBy(desc(notices.createdAt)).limit(200),
+      );
+      return rows.map(toResponse);
+    },
+
+    async get(ctx: ServiceContext, id: string): Promise<NoticeResponse> {
+      ctx.require('content:read');
+      const [row] = await withTenant(db, ctx.tenantId, (tx) =>
+        tx
+          .select()
+          .from(notices)
+          .where(eq(notices.id, z.uuid().parse(id)))
+          .limit(1),
+      );
+      if (!row) throw new AppError('notice.not_found');
+      return toResponse(row);
+    },
+
+    /** Runs a failed fan-out again; subscribers who already have their mail do not get a second. */
+    async retry(ctx: ServiceContext, id: string): Promise<NoticeResponse> {
+      ctx.require('updates:write');
+      const noticeId = z.uuid().parse(id);
+      const now = clock();
+      const row = await withTenant(db, ctx.tenantId, async (tx) => {
+        const [current] = await tx.select().from(notices).where(eq(notices.id, noticeId)).for('update');
+        if (!current) throw new AppError('notice.not_found');
+        if (current.state !== 'failed') throw new AppError('notice.not_failed');
+        const [updated] = await tx
+          .update(notices)
+          .set({ state: 'pending', attempts: 0, lastError: null, updatedAt: now })
+          .where(eq(notices.id, noticeId))
+          .returning();
+        await appendAuditEvent(
+          tx,
+          ctx.tenantId,
+          {
+            actor: ctx.actor,
+            client: ctx.client,
+            action: 'notice.retried',
+            target: { type: 'notice', id: noticeId },
+          },
+          now,
+        );
+        return updated;
+      });
+      if (!row) throw new AppError('notice.not_found');
+      dispatch(ctx.tenantId, noticeId);
+      return toResponse(row);
+    },
+  };
+}
+
+/** Marks a notice whose fan-out failed: back to pending for the next try, or failed for good. */
+export async function recordNoticeFailure(
+  db: Database,
+  tenantId: string,
+  noticeId: string,
+  error: string,
+  final: boolean,
+  now: Date,
+): Promise<void> {
+  await withTenant(db, tenantId, (tx) =>
+    tx
+      .update(notices)
+      .set({ state: final ? 'failed' : 'pending', lastError: error.slice(0, 500), updatedAt: now })
+      .where(eq(notices.id, noticeId)),
+  );
+}
+
+export type NoticesService = ReturnType<typeof createNoticesService>;

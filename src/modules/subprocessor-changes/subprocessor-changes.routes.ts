@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { type ApiRoute, defineRoute } from '../../platform/http/api-route.js';
+import type { Services } from '../../services.js';
+import { changeInput, changeResponse } from './subprocessor-changes.contract.js';
+
+const idParams = z.object({ id: z.uuid() });
+
+export function subprocessorChangesRoutes(services: Services): ApiRoute[] {
+  return [
+    defineRoute({
+      method: 'GET',
+      url: '/subprocessor-changes',
+      summary: 'List announced subprocessor changes, newest first',
+      tag: 'Subprocessors',
+      permission: 'content:read',
+      response: z.object({ items: z.array(changeResponse) }),
+      handler: async ({ ctx }) => ({ items: await services.subprocessorChanges.list(ctx) }),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/subprocessor-changes',
+      summary: 'Announce a subprocessor change: published as upcoming, subscribers notified at once',
+      tag: 'Subprocessors',
+      permission: 'content:publish',
+      body: changeInput,
+      response: changeResponse,
+      successStatus: 201,
+      handler: ({ ctx, body }) => services.subprocessorChanges.announce(ctx, body),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/subprocessor-changes/:id',
+      summary: 'Read an announced subprocessor change',
+      tag: 'Subprocessors',
+      permission: 'content:read',
+      params: idParams,
+      objectParam: 'id',
+      response: changeResponse,
+      handler: ({ ctx, params }) => services.subprocessorChanges.get(ctx, params.id),
+    }),
+    defineRoute({
+      method: 'DELETE',
+      url: '/subprocessor-changes/:id',
+      summary: 'Withdraw a scheduled subprocessor change',
+      tag: 'Subprocessors',
+      permission: 'content:publish',
+      params: idParams,
+      objectParam: 'id',
+      successStatus: 204,
+      handler: ({ ctx, params }) => services.subprocessorChanges.cancel(ctx, params.id),
+    }),
+  ];
+}

@@ -1,0 +1,250 @@
+import { and, asc, desc, eq, lte } from 'drizzle-orm';
+import { z } from 'zod';
+import { type ServiceContext, systemContext } from '../../platform/auth/context.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Database, Tx } from '../../platform/db/client.js';
+import { translateDatabaseError } from '../../platform/db/errors.js';
+import { withTenant } from '../../platform/db/tenancy.js';
+import { AppError } from '../../platform/errors.js';
+import { appendAuditEvent } from '../audit/audit.service.js';
+import { readDraft, replaceDraft } from '../content/draft.js';
+import { createNoticeIn, type NoticeDispatcher } from '../notices/notices.service.js';
+import type { PublishingService, PublishResult } from '../publishing/publishing.service.js';
+import { readNotificationSettings } from '../subscribers/notification-settings.service.js';
+import { updatePosts } from '../updates/updates.schema.js';
+import { announcementPost } from './announcement.js';
+import { applyToList } from './apply-change.js';
+import { type ChangeResponse, changeInput } from './subprocessor-changes.contract.js';
+import { subprocessorChanges } from './subprocessor-changes.schema.js';
+
+type ChangeRow = typeof subprocessorChanges.$inferSelect;
+
+function toResponse(row: ChangeRow): ChangeResponse {
+  return {
+    id: row.id,
+    kind: row.kind,
+    subprocessorKey: row.subprocessorKey,
+    subprocessor: row.subprocessor,
+    summary: row.summary,
+    effectiveOn: row.effectiveOn,
+    announcedAt: row.announcedAt.toISOString(),
+    state: row.state,
+    appliedAt: row.appliedAt?.toISOString() ?? null,
+    updateId: row.updateId,
+  };
+}
+
+/** A UTC calendar date `days` after `date` (both YYYY-MM-DD). */
+export function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * Subprocessor changes with advance notice (GDPR Art. 28(2)): announcing one publishes it as
+ * upcoming, posts it to the feed and notifies subscribers at once; on its effective date the
+ * scheduler applies it to the draft and to a snapshot derived from the latest published one.
+ */
+export function createSubprocessorChangesService({
+  db,
+  clock,
+  publishing,
+  dispatch,
+}: {
+  db: Database;
+  clock: Clock;
+  publishing: PublishingService;
+  dispatch: NoticeDispatcher;
+}) {
+  const run = <T>(ctx: ServiceContext, work: (tx: Tx) => Promise<T>) =>
+    withTenant(db, ctx.tenantId, work).catch((error) => translateDatabaseError(error));
+
+  function afterCommit(tenantId: string, published: PublishResult | null, noticeId: string | null) {
+    if (published?.changed) publishing.notifyPublished(tenantId, published.version);
+    if (noticeId) dispatch(tenantId, noticeId);
+  }
+
+  async function find(tx: Tx, id: string): Promise<ChangeRow> {
+    const parsed = z.uuid().safeParse(id);
+    if (!parsed.success) throw new AppError('subprocessor_change.not_found');
+    const [row] = await tx
+      .select()
+      .from(subprocessorChanges)
+      .where(eq(subprocessorChanges.id, parsed.data))
+      .for('update');
+    if (!row) throw new AppError('subprocessor_change.not_found');
+    return row;
+  }
+
+  return {
+    async list(ctx: ServiceContext): Promise<ChangeResponse[]> {
+      ctx.require('content:read');
+      const rows = await run(ctx, (tx) =>
+        tx.select().from(subprocessorChanges).orderBy(desc(subprocessorChanges.announcedAt)).limit(500),
+      );
+      return rows.map(toResponse);
+    },
+
+    async get(ctx: ServiceContext, id: string): Promise<ChangeResponse> {
+      ctx.require('content:read');
+      return toResponse(await run(ctx, (tx) => find(tx, id)));
+    },
+
+    async announce(ctx: ServiceContext, input: z.input<typeof changeInput>): Promise<ChangeResponse> {
+      ctx.require('content:publish');
+      const change = changeInput.parse(input);
+      const now = clock();
+      const today = now.toISOString().slice(0, 10);
+      const result = await run(ctx, async (tx) => {
+        const settings = await readNotificationSettings(tx);
+        if (change.effectiveOn < addDays(today, settings.noticePeriodDays)) {
+          throw new AppError('subprocessor_change.too_soon', [
+            { path: 'effectiveOn', message: `on or after ${addDays(today, settings.noticePeriodDays)}` },
+          ]);
+        }
+        const draft = await readDraft(tx, ctx.tenantId);
+        const going = change.subprocessorKey
+          ? draft.subprocessors.find((item) => item.key === change.subprocessorKey)
+          : undefined;
+        if (change.subprocessorKey && !going) throw new AppError('subprocessor_change.unknown_subprocessor');
+        if (change.subprocessor) {
+          const key = change.subprocessor.key;
+          const scheduled = await tx
+            .select({ subprocessor: subprocessorChanges.subprocessor })
+            .from(subprocessorChanges)
+            .where(eq(subprocessorChanges.state, 'scheduled'));
+          const inList =
+            draft.subprocessors.some((item) => item.key === key) && key !== change.subprocessorKey;
+          if (inList || scheduled.some((row) => row.subprocessor?.key === key)) {
+            throw new AppError('subprocessor_change.key_taken');
+          }
+        }
+        const post = announcementPost(change, going, draft.profile.securityContact);
+        const [postRow] = await tx
+          .insert(updatePosts)
+          .values({
+            tenantId: ctx.tenantId,
+            kind: 'subprocessor',
+            ...post,
+            publishedAt: now,
+            createdAt: now,
+            updatedAt: now,
+          })
+          .returning({ id: updatePosts.id });
+        if (!postRow) throw new Error('post insert returned no row');
+        const [row] = await tx
+          .insert(subprocessorChanges)
+          .values({
+            tenantId: ctx.tenantId,
+            kind: change.kind,
+            subprocessorKey: change.subprocessorKey,
+            subprocessor: change.subprocessor,
+            summary: change.summary,
+            effectiveOn: change.effectiveOn,
+            announcedAt: now,
+            state: 'scheduled',
+            updateId: postRow.id,
+          })
+          .returning();
+        if (!row) throw new Error('change insert returned no row');
+        const noticeId = await createNoticeIn(
+          tx,
+          ctx.tenantId,
+          { topic: 'subprocessors', updateId: postRow.id, subject: post.title, body: post.body },
+          now,
+        );
+        await appendAuditEvent(
+          tx,
+          ctx.tenantId,
+          {
+            actor: ctx.actor,
+            client: ctx.client,
+            action: 'subprocessor_change.announced',
+            target: { type: 'subprocessor_change', id: row.id },
+            details: { kind: change.kind, effectiveOn: change.effectiveOn, noticeId },
+          },
+          now,
+        );
+        return { row, noticeId, published: await publishing.republishIn(tx, ctx) };
+      });
+      afterCommit(ctx.tenantId, result.published, result.noticeId);
+      return toResponse(result.row);
+    },
+
+    /** Withdraws a scheduled change: it leaves the public list of upcoming changes. */
+    async cancel(ctx: ServiceContext, id: string): Promise<void> {
+      ctx.require('content:publish');
+      const now = clock();
+      const published = await run(ctx, async (tx) => {
+        const row = await find(tx, id);
+        if (row.state !== 'scheduled') throw new AppError('subprocessor_change.not_scheduled');
+        await tx
+          .update(subprocessorChanges)
+          .set({ state: 'cancelled' })
+          .where(eq(subprocessorChanges.id, row.id));
+        await appendAuditEvent(
+          tx,
+          ctx.tenantId,
+          {
+            actor: ctx.actor,
+            client: ctx.client,
+            action: 'subprocessor_change.cancelled',
+            target: { type: 'subprocessor_change', id: row.id },
+          },
+          now,
+        );
+        return publishing.republishIn(tx, ctx);
+      });
+      afterCommit(ctx.tenantId, published, null);
+    },
+
+    /**
+     * The scheduler's work for one tenant: applies every scheduled change whose date has come, to
+     * the draft and to a new snapshot derived from the latest published one. Returns how many.
+     */
+    async applyDue(tenantId: string): Promise<number> {
+      const ctx = systemContext(tenantId, 'scheduler');
+      const now = clock();
+      const today = now.toISOString().slice(0, 10);
+      const result = await withTenant(db, tenantId, async (tx) => {
+        const due = await tx
+          .select()
+          .from(subprocessorChanges)
+          .where(and(eq(subprocessorChanges.state, 'scheduled'), lte(subprocessorChanges.effectiveOn, today)))
+          .orderBy(asc(subprocessorChanges.effectiveOn), asc(subprocessorChanges.announcedAt))
+          .for('update', { skipLocked: true });
+        if (due.length === 0) return { applied: 0, published: null };
+        const draft = await readDraft(tx, tenantId);
+        await replaceDraft(tx, tenantId, {
+          ...draft,
+          subprocessors: due.reduce(applyToList, draft.subprocessors),
+        });
+        for (const change of due) {
+          await tx
+            .update(subprocessorChanges)
+            .set({ state: 'applied', appliedAt: now })
+            .where(eq(subprocessorChanges.id, change.id));
+          await appendAuditEvent(
+            tx,
+            tenantId,
+            {
+              actor: ctx.actor,
+              action: 'subprocessor_change.applied',
+              target: { type: 'subprocessor_change', id: change.id },
+              details: { kind: change.kind, effectiveOn: change.effectiveOn },
+            },
+            now,
+          );
+        }
+        const published = await publishing.republishIn(tx, ctx, (content) => ({
+          ...content,
+          subprocessors: due.reduce(applyToList, content.subprocessors),
+        }));
+        return { applied: due.length, published };
+      });
+      afterCommit(tenantId, result.published, null);
+      return result.applied;
+    },
+  };
+}
+
+export type SubprocessorChangesService = ReturnType<typeof createSubprocessorChangesService>;

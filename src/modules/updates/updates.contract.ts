@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { line, patchOf, prose } from '../../platform/validation/strings.js';
+import { updateKinds } from './updates.schema.js';
+
+/* The updates feed and incidents as the API and the admin console see them. */
+
+export const updateKind = z.enum(updateKinds);
+
+const dateTime = z.iso.datetime({ offset: true });
+
+export const postInput = z.object({
+  kind: updateKind,
+  title: line(200),
+  body: prose(20_000)
+    .default('')
+    .describe('Markdown. Rendered and sanitised on the public site: no raw HTML.'),
+  incidentId: z.uuid().nullable().default(null),
+});
+export type PostInput = z.infer<typeof postInput>;
+export const postPatch = patchOf(postInput);
+
+export const postResponse = z
+  .object({
+    id: z.uuid(),
+    kind: updateKind,
+    title: z.string(),
+    body: z.string(),
+    incidentId: z.uuid().nullable(),
+    publishedAt: dateTime.nullable(),
+    createdAt: dateTime,
+    updatedAt: dateTime,
+  })
+  .meta({ id: 'UpdatePost' });
+export type PostResponse = z.infer<typeof postResponse>;
+
+export const incidentInput = z.object({
+  title: line(200),
+  detectedAt: dateTime,
+  customersNotifiedAt: dateTime.nullable().default(null),
+  resolvedAt: dateTime.nullable().default(null),
+});
+export const incidentPatch = patchOf(incidentInput);
+
+/** Customers are told within this many hours of detection; the console warns from WARN_AFTER_HOURS. */
+export const NOTIFY_TARGET_HOURS = 24;
+export const WARN_AFTER_HOURS = 18;
+
+export const notificationStates = ['on_track', 'warning', 'overdue', 'met', 'missed'] as const;
+
+export const incidentResponse = z
+  .object({
+    id: z.uuid(),
+    title: z.string(),
+    detectedAt: dateTime,
+    customersNotifiedAt: dateTime.nullable(),
+    resolvedAt: dateTime.nullable(),
+    timeToNotify: z.object({
+      targetHours: z.number().int(),
+      deadline: dateTime,
+      warnAt: dateTime,
+      minutes: z
+        .number()
+        .int()
+        .describe('Detection to notification, or to now while customers have not been notified.'),
+      state: z
+        .enum(notificationStates)
+        .describe(
+          'on_track, warning (past 18 h, not notified), overdue (past 24 h, not notified), met or missed.',
+        ),
+    }),
+    createdAt: dateTime,
+    updatedAt: dateTime,
+  })
+  .meta({ id: 'Incident' });
+export type IncidentResponse = z.infer<typeof incidentResponse>;

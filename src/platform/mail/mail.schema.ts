@@ -1,0 +1,24 @@
+import { integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+export const mailStatuses = ['pending', 'sending', 'sent', 'failed', 'stored'] as const;
+export type MailStatus = (typeof mailStatuses)[number];
+
+/** The transactional outbox: written by tenant transactions, delivered by the mailer (attest_platform). */
+export const mailOutbox = pgTable('mail_outbox', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  tenantId: uuid('tenant_id').notNull(),
+  toAddress: text('to_address').notNull(),
+  fromName: text('from_name'),
+  replyTo: text('reply_to'),
+  subject: text('subject').notNull(),
+  textBody: text('text_body').notNull(),
+  htmlBody: text('html_body'),
+  headers: jsonb('headers').$type<Record<string, string>>().notNull(),
+  status: text('status', { enum: mailStatuses }).notNull(),
+  attempts: integer('attempts').notNull(),
+  nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull(),
+  lastError: text('last_error'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  sentAt: timestamp('sent_at', { withTimezone: true }),
+  dedupeKey: text('dedupe_key'),
+});

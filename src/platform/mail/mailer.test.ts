@@ -1,0 +1,179 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { testDatabaseKinds } from '../../../test/support/databases.js';
+import { startSmtpServer, type TestSmtpServer } from '../../../test/support/smtp.js';
+import { createTenantsService } from '../../modules/tenants/tenants.service.js';
+import { ServiceContext, systemContext } from '../auth/context.js';
+import type { Database } from '../db/client.js';
+import { withPlatform, withTenant } from '../db/tenancy.js';
+import { createLogger } from '../logging/logger.js';
+import { mailOutbox } from './mail.schema.js';
+import { createMailer, MAX_ATTEMPTS, RETRY_BASE_MS } from './mailer.js';
+import { createOutboxService, enqueueMail } from './outbox.js';
+
+describe.each(testDatabaseKinds)('mail outbox and delivery on $name', (kind) => {
+  let db: Database;
+  let smtp: TestSmtpServer;
+  let tenantA = '';
+  let tenantB = '';
+  let now = new Date('2026-11-26T09:00:00Z').getTime();
+  const clock = () => new Date(now);
+  const logger = createLogger('silent');
+
+  beforeAll(async () => {
+    db = await kind.create();
+    smtp = await startSmtpServer();
+    const tenants = createTenantsService({ db });
+    tenantA = (await tenants.create({ slug: 'mail-a', name: 'Mail A' })).id;
+    tenantB = (await tenants.create({ slug: 'mail-b', name: 'Mail B' })).id;
+  });
+  afterAll(async () => {
+    await smtp?.close();
+    await db?.close();
+  });
+  beforeEach(async () => {
+    smtp.received.length = 0;
+    smtp.reject(undefined);
+    // Each test starts from an empty outbox (the superuser connection bypasses RLS).
+    await db.orm.delete(mailOutbox);
+  });
+
+  const message = (subject: string) => ({
+    to: 'Reviewer@Customer.example',
+    subject,
+    text: `Hello.\n\nThis is ${subject}.`,
+    fromName: 'Mail A Trust Center',
+    replyTo: 'security@mail-a.example',
+    headers: { 'List-Unsubscribe': '<https://trust.example/u/1>' },
+  });
+
+  it('delivers a mail enqueued in a committed transaction over SMTP, with sender name and headers', async () => {
+    const mailer = createMailer({ db, smtpUrl: smtp.url, from: 'no-reply@attest.example', clock, logger });
+    await withTenant(db, tenantA, (tx) => enqueueMail(tx, tenantA, message('the committed mail'), clock()));
+    const report = await mailer.deliverDue();
+    await mailer.stop();
+    expect(report).toMatchObject({ sent: 1, failed: 0, retrying: 0 });
+    expect(smtp.received).toHaveLength(1);
+    const [mail] = smtp.received;
+    expect(mail?.to).toEqual(['reviewer@customer.example']);
+    expect(mail?.from).toBe('no-reply@attest.example');
+    expect(mail?.headers.from).toContain('Mail A Trust Center');
+    expect(mail?.headers['reply-to']).toBe('security@mail-a.example');
+    expect(mail?.headers['list-unsubscribe']).toBe('<https://trust.example/u/1>');
+    expect(mail?.headers.subject).toBe('the committed mail');
+    expect(mail?.text).toContain('This is the committed mail.');
+    const [row] = await db.orm.select().from(mailOutbox);
+    expect(row).toMatchObject({ status: 'sent', attempts: 1, lastError: null });
+    expect(row?.sentAt?.toISOString()).toBe(clock().toISOString());
+  });
+
+  it('never sends a mail whose transaction rolled back', async () => {
+    const mailer = createMailer({ db, smtpUrl: smtp.url, from: 'no-reply@attest.example', clock, logger });
+    await expect(
+      withTenant(db, tenantA, async (tx) => {
+        await enqueueMail(tx, tenantA, message('the rolled-back mail'), clock());
+        throw new Error('the change failed');
+      }),
+    ).rejects.toThrow('the change failed');
+    expect(await mailer.deliverDue()).toEqual({ sent: 0, failed: 0, retrying: 0, stored: 0 });
+    await mailer.stop();
+    expect(smtp.received).toHaveLength(0);
+    expect(await db.orm.select().from(mailOutbox)).toHaveLength(0);
+  });
+
+  it('retries a refused mail with exponential backoff, then marks it failed with a code', async () => {
+    smtp.reject(451);
+    const mailer = createMailer({ db, smtpUrl: smtp.url, from: 'no-reply@attest.example', clock, logger });
+    await withTenant(db, tenantA, (tx) => enqueueMail(tx, tenantA, message('the refused mail'), clock()));
+    const refusedBefore = smtp.refused;
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+      const report = await mailer.deliverDue();
+      const [row] = await db.orm.select().from(mailOutbox);
+      expect(row?.attempts).toBe(attempt);
+      expect(row?.lastError).toBe('smtp:EMESSAGE:451');
+      if (attempt < MAX_ATTEMPTS) {
+        expect(report.retrying).toBe(1);
+        expect(row?.status).toBe('pending');
+        const wait = RETRY_BASE_MS * 2 ** (attempt - 1);
+        expect(row?.nextAttemptAt.getTime()).toBe(now + wait);
+        // Not due before its time.
+        now += wait - 1000;
+        expect((await mailer.deliverDue()).retrying).toBe(0);
+        now += 1000;
+      } else {
+        expect(report.failed).toBe(1);
+        expect(row?.status).toBe('failed');
+      }
+    }
+    now += 3_600_000;
+    expect(await mailer.deliverDue()).toEqual({ sent: 0, failed: 0, retrying: 0, stored: 0 });
+    await mailer.stop();
+    expect(smtp.refused - refusedBefore).toBe(MAX_ATTEMPTS);
+    expect(smtp.received).toHaveLength(0);
+  });
+
+  it('gives up at once on a permanent refusal (5xx)', async () => {
+    smtp.reject(550);
+    const mailer = createMailer({ db, smtpUrl: smtp.url, from: 'no-reply@attest.example', clock, logger });
+    await withTenant(db, tenantA, (tx) => enqueueMail(tx, tenantA, message('the rejected mail'), clock()));
+    expect((await mailer.deliverDue()).failed).toBe(1);
+    await mailer.stop();
+    const [row] = await db.orm.select().from(mailOutbox);
+    expect(row).toMatchObject({ status: 'failed', attempts: 1, lastError: 'smtp:EMESSAGE:550' });
+  });
+
+  it('keeps mails in the outbox as stored when no SMTP server is configured', async () => {
+    const mailer = createMailer({ db, smtpUrl: undefined, from: 'no-reply@attest.example', clock, logger });
+    await withTenant(db, tenantA, (tx) => enqueueMail(tx, tenantA, message('the kept mail'), clock()));
+    expect((await mailer.deliverDue()).stored).toBe(1);
+    await mailer.stop();
+    const [row] = await db.orm.select().from(mailOutbox);
+    expect(row?.status).toBe('stored');
+  });
+
+  it('stores one mail per dedupe key and tenant', async () => {
+    const keyed = { ...message('the keyed mail'), dedupeKey: 'notice-1:subscriber-1' };
+    const first = await withTenant(db, tenantA, (tx) => enqueueMail(tx, tenantA, keyed, clock()));
+    const second = await withTenant(db, tenantA, (tx) => enqueueMail(tx, tenantA, keyed, clock()));
+    const other = await withTenant(db, tenantB, (tx) => enqueueMail(tx, tenantB, keyed, clock()));
+    expect(first).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second).toBeNull();
+    expect(other).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await db.orm.select().from(mailOutbox)).toHaveLength(2);
+  });
+
+  it("lists a tenant's own outbox only, and shows bodies only to those who manage settings", async () => {
+    await withTenant(db, tenantA, (tx) => enqueueMail(tx, tenantA, message('a mail of A'), clock()));
+    await withTenant(db, tenantB, (tx) => enqueueMail(tx, tenantB, message('a mail of B'), clock()));
+    const outbox = createOutboxService({ db });
+    const page = { limit: 50, offset: 0 };
+    const ofA = await outbox.list(systemContext(tenantA), page);
+    expect(ofA.items.map((item) => item.subject)).toEqual(['a mail of A']);
+    expect(ofA.items[0]?.text).toContain('This is a mail of A.');
+    const reader = new ServiceContext(tenantA, { kind: 'user', id: 'reader' }, ['settings:read']);
+    expect((await outbox.list(reader, page)).items[0]?.text).toBeNull();
+    const ofB = await outbox.list(systemContext(tenantB), page);
+    expect(ofB.items.map((item) => item.subject)).toEqual(['a mail of B']);
+    // The dispatcher's role reads across tenants but cannot write mails.
+    await expect(
+      withPlatform(db, (tx) =>
+        tx.insert(mailOutbox).values({
+          tenantId: tenantA,
+          toAddress: 'x@y.example',
+          subject: 's',
+          textBody: 't',
+          headers: {},
+          status: 'pending',
+          attempts: 0,
+          nextAttemptAt: clock(),
+          createdAt: clock(),
+        }),
+      ),
+    ).rejects.toThrow();
+    const all = await withPlatform(db, (tx) => tx.select({ id: mailOutbox.id }).from(mailOutbox));
+    expect(all).toHaveLength(2);
+    await withPlatform(db, (tx) =>
+      tx.update(mailOutbox).set({ status: 'stored' }).where(eq(mailOutbox.tenantId, tenantA)),
+    );
+  });
+});

@@ -1,0 +1,69 @@
+import { Marked, type Tokens } from 'marked';
+import sanitizeHtml from 'sanitize-html';
+import { escapeHtml } from './html.js';
+
+/*
+ * Update posts are written in Markdown and shown as HTML on the public site and in the feeds.
+ * Two layers keep tenant text from becoming markup: marked renders any raw HTML in the source as
+ * visible text (it never passes through), and sanitize-html then keeps an allow-list of tags and
+ * attributes, http(s)/mailto links only, each link with rel="nofollow noopener noreferrer".
+ */
+
+const marked = new Marked({
+  gfm: true,
+  breaks: false,
+  renderer: {
+    html(token: Tokens.HTML | Tokens.Tag): string {
+      return escapeHtml(token.text);
+    },
+    // Images would load third-party content into the trust center (and the CSP blocks them anyway).
+    image(token: Tokens.Image): string {
+      return escapeHtml(token.text || token.title || '');
+    },
+  },
+});
+
+const policy: sanitizeHtml.IOptions = {
+  allowedTags: [
+    'p',
+    'br',
+    'hr',
+    'h3',
+    'h4',
+    'h5',
+    'h6',
+    'strong',
+    'em',
+    'del',
+    'code',
+    'pre',
+    'blockquote',
+    'ul',
+    'ol',
+    'li',
+    'a',
+    'table',
+    'thead',
+    'tbody',
+    'tr',
+    'th',
+    'td',
+  ],
+  allowedAttributes: { a: ['href', 'rel'], ol: ['start'], th: ['align'], td: ['align'] },
+  allowedSchemes: ['http', 'https', 'mailto'],
+  allowedSchemesAppliedToAttributes: ['href'],
+  allowProtocolRelative: false,
+  disallowedTagsMode: 'escape',
+  transformTags: {
+    // The page has one h1 and the post's title is an h2: the body's headings start below them.
+    h1: 'h3',
+    h2: 'h3',
+    a: sanitizeHtml.simpleTransform('a', { rel: 'nofollow noopener noreferrer' }),
+  },
+};
+
+/** Sanitised HTML of a post body. */
+export function renderUpdateBody(markdown: string): string {
+  const rendered = marked.parse(markdown, { async: false }) as string;
+  return sanitizeHtml(rendered, policy).trim();
+}

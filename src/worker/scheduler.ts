@@ -1,0 +1,111 @@
+import { and, eq, isNotNull, isNull, lt, lte, or } from 'drizzle-orm';
+import { notices } from '../modules/notices/notices.schema.js';
+import type { NoticeDispatcher } from '../modules/notices/notices.service.js';
+import { subprocessorChanges } from '../modules/subprocessor-changes/subprocessor-changes.schema.js';
+import { subscribers } from '../modules/subscribers/subscribers.schema.js';
+import { CONFIRMATION_DAYS } from '../modules/subscribers/subscribers.service.js';
+import type { Clock } from '../platform/clock.js';
+import type { Database } from '../platform/db/client.js';
+import { withPlatform } from '../platform/db/tenancy.js';
+import type { FormRateLimiter } from '../platform/http/form-rate-limit.js';
+import type { Logger } from '../platform/logging/logger.js';
+import type { Services } from '../services.js';
+
+/** A pending notice whose job has not run for this long is queued again (its job may be lost). */
+const PENDING_GRACE_MS = 60_000;
+/** A fan-out that has written nothing for this long died with its worker; it is queued again. */
+const STUCK_AFTER_MS = 10 * 60_000;
+
+export interface TickReport {
+  applied: number;
+  purged: number;
+  requeued: number;
+}
+
+/**
+ * Time-driven work, run every minute by the worker (and directly by tests with their own clock):
+ * subprocessor changes whose date has come, retention of unconfirmed subscriptions, notices whose
+ * fan-out was lost, old rate-limit windows. Finding the work is one platform query per kind (ids,
+ * states and dates only); doing it runs per tenant under row-level security. Every step is
+ * idempotent, so two workers ticking at once do no harm.
+ */
+export function createScheduler({
+  db,
+  services,
+  limiter,
+  dispatch,
+  clock,
+  logger,
+}: {
+  db: Database;
+  services: Pick<Services, 'subprocessorChanges' | 'subscribers'>;
+  limiter: FormRateLimiter;
+  dispatch: NoticeDispatcher;
+  clock: Clock;
+  logger: Logger;
+}) {
+  async function findDueWork(now: Date) {
+    const today = now.toISOString().slice(0, 10);
+    const retentionCutoff = new Date(now.getTime() - CONFIRMATION_DAYS * 86_400_000);
+    return withPlatform(db, async (tx) => {
+      const changes = await tx
+        .selectDistinct({ tenantId: subprocessorChanges.tenantId })
+        .from(subprocessorChanges)
+        .where(and(eq(subprocessorChanges.state, 'scheduled'), lte(subprocessorChanges.effectiveOn, today)));
+      const stale = await tx
+        .selectDistinct({ tenantId: subscribers.tenantId })
+        .from(subscribers)
+        .where(
+          or(
+            and(isNull(subscribers.confirmedAt), lt(subscribers.createdAt, retentionCutoff)),
+            and(isNotNull(subscribers.confirmedAt), lt(subscribers.confirmExpiresAt, now)),
+          ),
+        );
+      const open = await tx
+        .select({ id: notices.id, tenantId: notices.tenantId })
+        .from(notices)
+        .where(
+          or(
+            and(
+              eq(notices.state, 'pending'),
+              lt(notices.updatedAt, new Date(now.getTime() - PENDING_GRACE_MS)),
+            ),
+            and(
+              eq(notices.state, 'sending'),
+              lt(notices.updatedAt, new Date(now.getTime() - STUCK_AFTER_MS)),
+            ),
+          ),
+        )
+        .limit(1000);
+      return { changes, stale, open };
+    });
+  }
+
+  return {
+    async tick(): Promise<TickReport> {
+      const report: TickReport = { applied: 0, purged: 0, requeued: 0 };
+      const work = await findDueWork(clock());
+      for (const { tenantId } of work.changes) {
+        try {
+          report.applied += await services.subprocessorChanges.applyDue(tenantId);
+        } catch (error) {
+          logger.error(
+            { tenantId, err: { type: (error as Error).name } },
+            'applying subprocessor changes failed',
+          );
+        }
+      }
+      for (const { tenantId } of work.stale)
+        report.purged += await services.subscribers.purgeUnconfirmed(tenantId);
+      for (const notice of work.open) {
+        dispatch(notice.tenantId, notice.id);
+        report.requeued += 1;
+      }
+      await limiter.prune();
+      if (report.applied || report.purged || report.requeued) logger.info({ ...report }, 'scheduler tick');
+      return report;
+    },
+  };
+}
+
+export type Scheduler = ReturnType<typeof createScheduler>;

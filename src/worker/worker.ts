@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { createFanOut, type FanOutHooks } from '../modules/notices/fan-out.js';
+import { recordNoticeFailure } from '../modules/notices/notices.service.js';
+import type { Clock } from '../platform/clock.js';
+import type { Sealer } from '../platform/crypto/sealing.js';
+import type { Database } from '../platform/db/client.js';
+import { createFormRateLimiter } from '../platform/http/form-rate-limit.js';
+import { createJobQueue } from '../platform/jobs/queue.js';
+import { describeError, type Logger } from '../platform/logging/logger.js';
+import type { Services } from '../services.js';
+import { createScheduler } from './scheduler.js';
+
+export const FAN_OUT_QUEUE = 'notice-fan-out';
+
+const fanOutJob = z.object({ tenantId: z.uuid(), noticeId: z.uuid() });
+
+export interface WorkerOptions {
+  db: Database;
+  sealer: Sealer;
+  services: Pick<Services, 'subprocessorChanges' | 'subscribers'>;
+  clock: Clock;
+  logger: Logger;
+  publicUrl: string;
+  /** Told to deliver after a fan-out filled the outbox (the mailer also polls on its own). */
+  mailer?: { kick(): Promise<void> } | undefined;
+  tickMs?: number;
+  /** First retry delay of a failed fan-out; later retries back off exponentially. */
+  retryDelaySeconds?: number;
+  retryLimit?: number;
+  pollingIntervalSeconds?: number;
+  fanOutBatchSize?: number;
+  /** Test hooks for the fan-out (kill a run after N batches). */
+  fanOutHooks?: FanOutHooks;
+}
+
+/**
+ * The worker role: the job queue (pg-boss) with the notice fan-out handler, and the scheduler's
+ * tick. A failed fan-out is retried by pg-boss with exponential backoff; once its retries are
+ * used up, the notice is marked failed (the console shows it and can retry it).
+ */
+export function createWorker(options: WorkerOptions) {
+  const { db, clock, logger } = options;
+  const retryLimit = options.retryLimit ?? 5;
+  const queue = createJobQueue(db);
+  const fanOut = createFanOut({
+    db,
+    sealer: options.sealer,
+    clock,
+    publicUrl: options.publicUrl,
+    ...(options.fanOutBatchSize ? { batchSize: options.fanOutBatchSize } : {}),
+  });
+  let started = false;
+  let timer: NodeJS.Timeout | null = null;
+
+  function dispatch(tenantId: string, noticeId: string): void {
+    if (!started) return; // the scheduler finds the pending notice once a worker runs
+    queue.send(FAN_OUT_QUEUE, { tenantId, noticeId }).catch((error) => {
+      logger.error({ tenantId, noticeId, err: describeError(error) }, 'queueing a notice failed');
+    });
+  }
+
+  const scheduler = createScheduler({
+    db,
+    services: options.services,
+    limiter: createFormRateLimiter({ db, clock }),
+    dispatch,
+    clock,
+    logger,
+  });
+
+  async function handle(job: { data: unknown; retryCount: number }) {
+    const { tenantId, noticeId } = fanOutJob.parse(job.data);
+    try {
+      const result = await fanOut(tenantId, noticeId, options.fanOutHooks);
+      logger.info({ tenantId, noticeId, ...result }, 'notice fanned out');
+      void options.mailer?.kick();
+    } catch (error) {
+      const final = job.retryCount >= retryLimit;
+      const code = `fan_out:${(error as Error).name ?? 'error'}`;
+      await recordNoticeFailure(db, tenantId, noticeId, code, final, clock()).catch(() => {});
+      logger.warn(
+        { tenantId, noticeId, attempt: job.retryCount + 1, final, err: describeError(error) },
+        'fan-out failed',
+      );
+      throw error;
+    }
+  }
+
+  let ticking: Promise<unknown> | null = null;
+  function tick() {
+    ticking ??= scheduler
+      .tick()
+      .catch((error) => logger.error({ err: describeError(error) }, 'scheduler tick failed'))
+      .finally(() => {
+        ticking = null;
+      });
+    return ticking;
+  }
+
+  return {
+    dispatch,
+    tick: () => scheduler.tick(),
+    queue,
+    async start() {
+      queue.on('error', (error) => logger.error({ err: describeError(error) }, 'job queue error'));
+      await queue.start();
+      await queue.createQueue(FAN_OUT_QUEUE, {
+        name: FAN_OUT_QUEUE,
+        retryLimit,
+        retryDelay: options.retryDelaySeconds ?? 30,
+        retryBackoff: true,
+        expireInSeconds: 3600,
+      });
+      await queue.work(
+        FAN_OUT_QUEUE,
+        { includeMetadata: true, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
+        async ([job]) => {
+          if (job) await handle(job);
+        },
+      );
+      started = true;
+      timer = setInterval(() => void tick(), options.tickMs ?? 60_000);
+      timer.unref();
+      void tick();
+    },
+    async stop() {
+      started = false;
+      if (timer) clearInterval(timer);
+      timer = null;
+      await ticking;
+      await queue.stop({ graceful: true, close: false, timeout: 10_000, wait: true });
+    },
+  };
+}
+
+export type Worker = ReturnType<typeof createWorker>;

@@ -1,0 +1,118 @@
+import { roleInput } from '@attest/modules/accounts/accounts.contract.js';
+import type { Permission } from '@attest/platform/auth/context.js';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { api } from '../../api/client.js';
+import { useCan, useMe } from '../../auth/session.js';
+import { Badge } from '../../ui/badges.js';
+import { ConfirmButton } from '../../ui/confirm-button.js';
+import { FormError, SubmitButton, TextField } from '../../ui/fields.js';
+import { ListState } from '../../ui/list-state.js';
+import { ErrorNotice } from '../../ui/notice.js';
+import { PermissionChecks } from '../../ui/permission-checks.js';
+import { useForm } from '../../ui/use-form.js';
+import { MEMBERS_KEY, useRoles } from './members-queries.js';
+
+export function RolesSection() {
+  const can = useCan();
+  const me = useMe();
+  const roles = useRoles();
+  const queryClient = useQueryClient();
+  const remove = useMutation({
+    mutationFn: (key: string) => api.delete(`/roles/${key}`),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: MEMBERS_KEY }),
+  });
+  const form = useForm(
+    roleInput,
+    { key: '', name: '', permissions: ['content:read'] as Permission[] },
+    async (body) => {
+      await api.post('/roles', body);
+      form.reset({ key: '', name: '', permissions: ['content:read'] });
+      await queryClient.invalidateQueries({ queryKey: MEMBERS_KEY });
+    },
+  );
+  const manage = can('roles:manage');
+  return (
+    <section className="stack" aria-labelledby="roles-heading">
+      <h2 id="roles-heading">Roles</h2>
+      <ErrorNotice error={remove.error} />
+      {roles.isPending && <ListState state="loading" label="Loading roles…" />}
+      {roles.isError && <ListState state="error" error={roles.error} onRetry={() => roles.refetch()} />}
+      {roles.data && (
+        <div className="table-wrap">
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Role</th>
+                <th scope="col">Permissions</th>
+                {manage && (
+                  <th scope="col" className="cell-actions">
+                    Actions
+                  </th>
+                )}
+              </tr>
+            </thead>
+            <tbody>
+              {roles.data.items.map((role) => (
+                <tr key={role.key}>
+                  <td>
+                    {role.name} <span className="muted mono">{role.key}</span>{' '}
+                    {role.builtIn ? (
+                      <Badge tone="neutral">built-in</Badge>
+                    ) : (
+                      <Badge tone="success">custom</Badge>
+                    )}
+                  </td>
+                  <td>{role.permissions.join(', ')}</td>
+                  {manage && (
+                    <td className="cell-actions">
+                      {!role.builtIn && (
+                        <ConfirmButton
+                          label="Delete"
+                          question={`Delete the role ${role.name}?`}
+                          onConfirm={() => remove.mutate(role.key)}
+                          pending={remove.isPending}
+                        />
+                      )}
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {manage && (
+        <form
+          ref={form.formRef}
+          className="form card"
+          onSubmit={form.handleSubmit}
+          noValidate
+          aria-labelledby="new-role-heading"
+        >
+          <h3 id="new-role-heading">Create a custom role</h3>
+          <TextField form={form} name="name" label="Name" required idPrefix="role" />
+          <TextField
+            form={form}
+            name="key"
+            label="Key"
+            hint="Lowercase letters, digits and dashes, e.g. security-reviewer."
+            required
+            idPrefix="role"
+          />
+          <PermissionChecks
+            legend="Permissions"
+            available={me.permissions}
+            value={form.values.permissions as Permission[]}
+            onChange={(next) => form.set('permissions', next)}
+            error={form.error('permissions')}
+            idPrefix="role-permission"
+          />
+          <FormError message={form.formError} />
+          <div className="actions">
+            <SubmitButton form={form}>Create role</SubmitButton>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}
