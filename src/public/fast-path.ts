@@ -20,7 +20,10 @@ export function createPublicFastPath(cache: PublishedCache) {
 
   function headersFor(page: RenderedPage, encoding: Encoding): Record<string, string | number> {
     let sets = headerSets.get(page);
-    if (!sets) headerSets.set(page, (sets = {}));
+    if (!sets) {
+      sets = {};
+      headerSets.set(page, sets);
+    }
     let headers = sets[encoding];
     if (!headers) {
       const body = encoding === 'br' ? page.brotli : encoding === 'gzip' ? page.gzip : page.identity;

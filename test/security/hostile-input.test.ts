@@ -52,6 +52,9 @@ const sampleFields: Record<string, unknown> = {
   overlapHours: 1,
   expiresInDays: 1,
   version: 1,
+  noticePeriodDays: 30,
+  senderName: 'ok',
+  replyTo: null,
 };
 
 describe.each(testDatabaseKinds)('hostile input on $name', (kind) => {

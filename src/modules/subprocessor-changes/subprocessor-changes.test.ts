@@ -90,13 +90,21 @@ describe.each(testDatabaseKinds)('subprocessor changes with advance notice on $n
       ),
     ).toBe('subprocessor_change.key_taken');
     // A tenant may ask for a longer notice period.
-    await holder.app.services.notificationSettings.update(ctx(), { noticePeriodDays: 45, senderName: '', replyTo: null });
+    await holder.app.services.notificationSettings.update(ctx(), {
+      noticePeriodDays: 45,
+      senderName: '',
+      replyTo: null,
+    });
     expect(
       await codeOf(
         changes.announce(ctx(), { kind: 'add', subprocessor: newcomer, effectiveOn: addDays(today, 40) }),
       ),
     ).toBe('subprocessor_change.too_soon');
-    await holder.app.services.notificationSettings.update(ctx(), { noticePeriodDays: 30, senderName: '', replyTo: null });
+    await holder.app.services.notificationSettings.update(ctx(), {
+      noticePeriodDays: 30,
+      senderName: '',
+      replyTo: null,
+    });
     expect(await changes.list(ctx())).toEqual([]);
   });
 

@@ -46,8 +46,8 @@ export interface ApiRoute<
 }
 
 export function defineRoute<
-  Params extends z.ZodType = z.ZodObject<{}>,
-  Query extends z.ZodType = z.ZodObject<{}>,
+  Params extends z.ZodType = z.ZodObject<z.ZodRawShape>,
+  Query extends z.ZodType = z.ZodObject<z.ZodRawShape>,
   Body extends z.ZodType = z.ZodUndefined,
   Response extends z.ZodType = z.ZodUnknown,
 >(route: ApiRoute<Params, Query, Body, Response>): ApiRoute {
