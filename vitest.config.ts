@@ -25,6 +25,8 @@ export default defineConfig({
           globalSetup: ['test/e2e/support/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
+          // A page under load may take seconds to settle; expect.poll's default gives up after one.
+          expect: { poll: { timeout: 15_000 } },
         },
       },
     ],

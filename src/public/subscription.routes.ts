@@ -91,7 +91,14 @@ export async function registerSubscriptionRoutes(
   }
 
   /** Problems become an HTML page with the right status (a form has no JSON reader). */
-  function problem(reply: FastifyReply, resolved: Resolved, error: unknown) {
+  function problem(reply: FastifyReply, resolved: Resolved, error: unknown, form: boolean) {
+    if (error instanceof z.ZodError && !form) {
+      return html(
+        reply,
+        400,
+        renderFormProblemPage(resolved.ctx, 'Link not valid', 'This link is incomplete or damaged.'),
+      );
+    }
     if (error instanceof z.ZodError) {
       return html(
         reply,
@@ -119,7 +126,7 @@ export async function registerSubscriptionRoutes(
       try {
         return await handler(request, reply, resolved);
       } catch (error) {
-        return problem(reply, resolved, error);
+        return problem(reply, resolved, error, path === 'subscribe');
       }
     };
     const options = { bodyLimit: FORM_BODY_LIMIT };
