@@ -126,6 +126,20 @@ export function createPublishingService({
     return { version, changed: true };
   }
 
+  async function snapshotByVersion(tenantId: string, version: number): Promise<Snapshot> {
+    if (!Number.isSafeInteger(version) || version < 1) throw new AppError('snapshot.not_found');
+    const [row] = await withTenant(db, tenantId, (tx) =>
+      tx.select().from(snapshots).where(eq(snapshots.version, version)).limit(1),
+    );
+    if (!row) throw new AppError('snapshot.not_found');
+    return {
+      version: row.version,
+      publishedAt: row.publishedAt,
+      contentSha256: row.contentSha256,
+      content: row.content,
+    };
+  }
+
   return {
     publishIn,
     republishIn,
@@ -172,35 +186,16 @@ export function createPublishingService({
         : null;
     },
 
+    /** A published version, for whoever may read published content (the public site, old links). */
     async version(ctx: ServiceContext, version: number): Promise<Snapshot> {
       ctx.require('published:read');
-      if (!Number.isSafeInteger(version) || version < 1) throw new AppError('snapshot.not_found');
-      const [row] = await withTenant(db, ctx.tenantId, (tx) =>
-        tx.select().from(snapshots).where(eq(snapshots.version, version)).limit(1),
-      );
-      if (!row) throw new AppError('snapshot.not_found');
-      return {
-        version: row.version,
-        publishedAt: row.publishedAt,
-        contentSha256: row.contentSha256,
-        content: row.content,
-      };
+      return snapshotByVersion(ctx.tenantId, version);
     },
 
     /** A past snapshot for the tenant's own people (the public sees only the latest). */
     async snapshot(ctx: ServiceContext, version: number): Promise<Snapshot> {
       ctx.require('content:read');
-      if (!Number.isSafeInteger(version) || version < 1) throw new AppError('snapshot.not_found');
-      const [row] = await withTenant(db, ctx.tenantId, (tx) =>
-        tx.select().from(snapshots).where(eq(snapshots.version, version)).limit(1),
-      );
-      if (!row) throw new AppError('snapshot.not_found');
-      return {
-        version: row.version,
-        publishedAt: row.publishedAt,
-        contentSha256: row.contentSha256,
-        content: row.content,
-      };
+      return snapshotByVersion(ctx.tenantId, version);
     },
 
     /** What the trust center said at a moment in time: the last snapshot published at or before it. */
