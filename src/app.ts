@@ -112,6 +112,8 @@ export interface AppOptions {
   publicCacheMs?: number;
   /** The public origin: JWT issuer, and an accepted Origin for the BFF. */
   publicUrl?: string;
+  /** Believe X-Forwarded-For from a reverse proxy (client networks for rate limits and logs). */
+  trustProxy?: boolean;
   /** Document blobs; by default a scratch directory that is removed on close (tests, previews). */
   blobs?: BlobStore;
   /** SMTP server for the outbox; unset keeps mails in the outbox (status 'stored'). */
@@ -153,6 +155,7 @@ export async function createApp({
   smtpUrl,
   mailFrom = 'no-reply@attest.invalid',
   maxUploadBytes = 25 * 1024 * 1024,
+  trustProxy = false,
 }: AppOptions): Promise<App> {
   const scratchBlobs = blobs ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'attest-blobs-'));
   const blobStore = blobs ?? createLocalBlobStore(scratchBlobs ?? '');
@@ -187,7 +190,7 @@ export async function createApp({
     serverUrl: `${publicUrl}${API_PREFIX}`,
   });
 
-  const server = await createHttpServer({ logger, fastPath: createPublicFastPath(cache) });
+  const server = await createHttpServer({ logger, trustProxy, fastPath: createPublicFastPath(cache) });
   server.setNotFoundHandler((_request, reply) =>
     reply.code(404).send(new AppError('route.not_found').toJSON()),
   );
@@ -304,6 +307,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       sealer,
       logger,
       publicUrl: config.publicUrl,
+      trustProxy: config.trustProxy,
       blobs: blobStoreFor(config),
       smtpUrl: config.smtpUrl,
       mailFrom: config.mailFrom,
