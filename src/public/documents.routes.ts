@@ -5,12 +5,10 @@ import { z } from 'zod';
 import { assertSameOrigin } from '../bff/origin-check.js';
 import { accessRequestForm } from '../modules/documents/access.contract.js';
 import { contentDisposition } from '../modules/documents/upload-checks.js';
-import { ServiceContext } from '../platform/auth/context.js';
 import { AppError } from '../platform/errors.js';
 import type { FormRateLimiter } from '../platform/http/form-rate-limit.js';
 import { truncateAddress } from '../platform/logging/logger.js';
 import type { Services } from '../services.js';
-import { loadStylesheet } from './assets.js';
 import {
   renderAccessRequiredPage,
   renderLinkInvalidPage,
@@ -20,8 +18,8 @@ import {
   renderVisitorProblemPage,
 } from './pages/access-pages.js';
 import { type AccessFormState, renderDocumentsPage } from './pages/documents-page.js';
-import type { PageContext } from './pages/layout.js';
-import type { PublishedCache, PublishedSite } from './published-cache.js';
+import type { PublishedCache } from './published-cache.js';
+import { createVisitorResolver, sendHtml, type VisitorRequest } from './visitor-request.js';
 
 /** The visitor session cookie; `__Host-` binds it to this origin (Secure, Path=/, no Domain). */
 export const VISITOR_COOKIE = '__Host-attest_visitor';
@@ -53,37 +51,12 @@ export async function registerDocumentsPublicRoutes(
   await app.register(formbody, { bodyLimit: FORM_BODY_LIMIT });
   await app.register(cookie);
   const allowedOrigins = new Set([new URL(publicUrl).origin]);
-  const stylesheetHref = loadStylesheet().href;
 
-  interface Resolved {
-    site: PublishedSite;
-    ctx: PageContext;
-    service: ServiceContext;
-  }
+  type Resolved = VisitorRequest;
 
-  async function resolve(request: FastifyRequest, slug: string | null): Promise<Resolved | null> {
-    const domainSite = await cache.byHost(request.hostname);
-    const site = slug === null ? domainSite : domainSite ? null : await cache.bySlug(slug);
-    if (!site) return null;
-    return {
-      site,
-      ctx: { snapshot: site.snapshot, basePath: slug === null ? '' : `/t/${slug}`, stylesheetHref },
-      service: new ServiceContext(
-        site.tenant.id,
-        { kind: 'visitor', id: 'anonymous' },
-        ['published:read'],
-        truncateAddress(request.ip) ?? null,
-      ),
-    };
-  }
+  const resolve = createVisitorResolver(cache);
 
-  function html(reply: FastifyReply, status: number, body: string) {
-    return reply
-      .code(status)
-      .header('content-type', 'text/html; charset=utf-8')
-      .header('cache-control', 'no-store')
-      .send(body);
-  }
+  const html = sendHtml;
 
   const client = (request: FastifyRequest) => `net:${truncateAddress(request.ip) ?? 'unknown'}`;
 

@@ -3,13 +3,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { assertSameOrigin } from '../bff/origin-check.js';
 import { subscribeInput } from '../modules/subscribers/subscribers.contract.js';
-import { ServiceContext } from '../platform/auth/context.js';
 import { AppError } from '../platform/errors.js';
 import type { FormRateLimiter } from '../platform/http/form-rate-limit.js';
 import { truncateAddress } from '../platform/logging/logger.js';
 import type { Services } from '../services.js';
 import { loadStylesheet } from './assets.js';
-import type { PageContext } from './pages/layout.js';
 import { renderNotFoundPage } from './pages/not-found-page.js';
 import {
   renderConfirmedPage,
@@ -20,7 +18,8 @@ import {
   renderUnsubscribedPage,
   renderUnsubscribePage,
 } from './pages/subscription-pages.js';
-import type { PublishedCache, PublishedSite } from './published-cache.js';
+import type { PublishedCache } from './published-cache.js';
+import { createVisitorResolver, sendHtml, type VisitorRequest } from './visitor-request.js';
 
 const HOUR_MS = 3_600_000;
 /** Subscribe requests per client network and per tenant; link steps (confirm, unsubscribe) per network. */
@@ -59,36 +58,11 @@ export async function registerSubscriptionRoutes(
   const stylesheetHref = loadStylesheet().href;
   const notFoundPage = renderNotFoundPage({ stylesheetHref });
 
-  interface Resolved {
-    site: PublishedSite;
-    ctx: PageContext;
-    service: ServiceContext;
-  }
+  type Resolved = VisitorRequest;
 
-  async function resolve(request: FastifyRequest, slug: string | null): Promise<Resolved | null> {
-    const domainSite = await cache.byHost(request.hostname);
-    const site = slug === null ? domainSite : domainSite ? null : await cache.bySlug(slug);
-    if (!site) return null;
-    const basePath = slug === null ? '' : `/t/${slug}`;
-    return {
-      site,
-      ctx: { snapshot: site.snapshot, basePath, stylesheetHref },
-      service: new ServiceContext(
-        site.tenant.id,
-        { kind: 'visitor', id: 'anonymous' },
-        ['published:read'],
-        truncateAddress(request.ip) ?? null,
-      ),
-    };
-  }
+  const resolve = createVisitorResolver(cache);
 
-  function html(reply: FastifyReply, status: number, body: string) {
-    return reply
-      .code(status)
-      .header('content-type', 'text/html; charset=utf-8')
-      .header('cache-control', 'no-store')
-      .send(body);
-  }
+  const html = sendHtml;
 
   /** Problems become an HTML page with the right status (a form has no JSON reader). */
   function problem(reply: FastifyReply, resolved: Resolved, error: unknown, form: boolean) {
