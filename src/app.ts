@@ -238,6 +238,7 @@ export async function createApp({
         allowedOrigins: new Set([new URL(publicUrl).origin]),
         issuerName: 'Attest',
         internalSecret,
+        maxUploadBytes,
       }),
     );
   });

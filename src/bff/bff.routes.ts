@@ -12,6 +12,9 @@ import type { Services } from '../services.js';
 import { assertSameOrigin } from './origin-check.js';
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from './session-cookie.js';
 
+/** Room for the form fields and part headers around an upload of the maximum size. */
+const MULTIPART_FIELDS_ALLOWANCE = 256 * 1024;
+
 const codeInput = z.object({ code: z.string().trim().min(6).max(40) });
 
 /** Headers of the API's answer that the browser may see; everything else stays on the server. */
@@ -39,14 +42,27 @@ export async function registerBffRoutes(
     allowedOrigins,
     issuerName,
     internalSecret,
+    maxUploadBytes,
   }: {
     services: Services;
     tokens: TokenService;
     allowedOrigins: ReadonlySet<string>;
     issuerName: string;
     internalSecret: string;
+    /** The API's upload limit; a multipart body may be this plus its form fields. */
+    maxUploadBytes: number;
   },
 ) {
+  // An upload through the BFF is passed to the API as the bytes the browser sent, so the API
+  // parses, limits and checks it exactly as it does for an API client. Parsing it here and
+  // encoding it again would be a second multipart implementation to get wrong.
+  app.removeContentTypeParser('multipart/form-data');
+  app.addContentTypeParser(
+    'multipart/form-data',
+    { parseAs: 'buffer', bodyLimit: maxUploadBytes + MULTIPART_FIELDS_ALLOWANCE },
+    (_request, body, done) => done(null, body),
+  );
+
   app.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith('/bff/')) return;
     reply.header('cache-control', 'no-store');
@@ -159,18 +175,20 @@ export async function registerBffRoutes(
       sessionId: session.sessionId,
     });
     const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
+    const raw = Buffer.isBuffer(request.body) ? request.body : undefined;
+    const contentType = raw ? String(request.headers['content-type']) : 'application/json';
     const forwarded = await app.inject({
       method: request.method as 'GET',
       url: `${API_PREFIX}/${request.params['*']}${query}`,
       headers: {
         authorization: `Bearer ${token}`,
         accept: request.headers.accept ?? 'application/json',
-        ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(request.body !== undefined ? { 'content-type': contentType } : {}),
         // The API trusts this client address only with the process's own internal secret.
         [INTERNAL_CLIENT_HEADER]: clientInfo(request).client ?? '',
         [INTERNAL_SECRET_HEADER]: internalSecret,
       },
-      ...(request.body !== undefined ? { payload: JSON.stringify(request.body) } : {}),
+      ...(request.body !== undefined ? { payload: raw ?? JSON.stringify(request.body) } : {}),
     });
     reply.code(forwarded.statusCode);
     for (const name of FORWARDED_RESPONSE_HEADERS) {

@@ -3,17 +3,19 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../../test/support/app.js';
 import { manualClock } from '../../test/support/clock.js';
 import { testDatabaseKinds } from '../../test/support/databases.js';
+import { multipart, samplePdf } from '../../test/support/documents.js';
 import { sampleDocument } from '../../test/support/fixtures.js';
 import { systemContext } from '../platform/auth/context.js';
 import { SESSION_COOKIE } from './session-cookie.js';
 
 const ORIGIN = 'http://127.0.0.1:3000';
 const PASSWORD = 'a long and unusual passphrase 4471';
+const MAX_UPLOAD = 1024 * 1024;
 const JWT_SHAPE = /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/;
 
 describe.each(testDatabaseKinds)('backend-for-frontend sessions on $name', (kind) => {
   const time = manualClock();
-  const holder = useTestApp(kind, { clock: time.clock });
+  const holder = useTestApp(kind, { clock: time.clock, maxUploadBytes: MAX_UPLOAD });
   let tenantId = '';
   const seen: string[] = [];
 
@@ -149,6 +151,44 @@ describe.each(testDatabaseKinds)('backend-for-frontend sessions on $name', (kind
       status: 'implemented',
     });
     expect((await request('GET', '/bff/api/controls')).statusCode).toBe(401);
+  });
+
+  it('passes an upload to the API as sent: the document is stored, an oversized one is 413 and stores nothing', async () => {
+    const owner = cookieFrom(await login('owner@bff.example'));
+    const viewer = cookieFrom(await login('viewer@bff.example'));
+    const pdf = await samplePdf('Uploaded through the console');
+    const form = multipart(
+      { title: 'Pentest summary', category: 'pentest', accessLevel: 'gated' },
+      { filename: 'pentest.pdf', data: pdf, contentType: 'application/pdf' },
+    );
+    const upload = (cookie: string, payload: Buffer) =>
+      holder.app.server.inject({
+        method: 'POST',
+        url: '/bff/api/documents',
+        headers: { ...form.headers, origin: ORIGIN, cookie: `${SESSION_COOKIE}=${cookie}` },
+        payload,
+      });
+    expect((await upload(viewer, form.payload)).statusCode).toBe(403);
+    const created = await upload(owner, form.payload);
+    expect(created.statusCode).toBe(201);
+    const id = created.json().id;
+    const file = await request('GET', `/bff/api/documents/${id}/file`, { cookie: owner });
+    expect(file.statusCode).toBe(200);
+    expect(Buffer.compare(file.rawPayload, pdf)).toBe(0);
+
+    const huge = multipart(
+      { title: 'Too big', category: 'other', accessLevel: 'private' },
+      { filename: 'big.pdf', data: Buffer.concat([pdf, Buffer.alloc(MAX_UPLOAD)]) },
+    );
+    const refused = await holder.app.server.inject({
+      method: 'POST',
+      url: '/bff/api/documents',
+      headers: { ...huge.headers, origin: ORIGIN, cookie: `${SESSION_COOKIE}=${owner}` },
+      payload: huge.payload,
+    });
+    expect(refused.statusCode).toBe(413);
+    const list = await request('GET', '/bff/api/documents', { cookie: owner });
+    expect(list.json().items.map((item: { title: string }) => item.title)).toEqual(['Pentest summary']);
   });
 
   it('ends a session after the idle timeout, and after the absolute lifetime even when active', async () => {

@@ -11,6 +11,7 @@ export function useTestApp(
   options: {
     publicCacheMs?: number;
     clock?: Clock;
+    maxUploadBytes?: number;
     /** The app's mailer sends here; called once when the app is built (it may start the server). */
     smtpUrl?: () => Promise<string>;
   } = {},
@@ -24,6 +25,7 @@ export function useTestApp(
       sealer: holder.sealer,
       publicCacheMs: options.publicCacheMs ?? 0,
       ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.maxUploadBytes ? { maxUploadBytes: options.maxUploadBytes } : {}),
       ...(options.smtpUrl ? { smtpUrl: await options.smtpUrl(), mailFrom: 'notices@attest.test' } : {}),
     });
   });
