@@ -12,6 +12,7 @@ import { AuditPage } from './features/audit/audit-page.js';
 import { CategoriesPage } from './features/controls/categories-page.js';
 import { ControlEditPage } from './features/controls/control-edit-page.js';
 import { ControlsPage } from './features/controls/controls-page.js';
+import { documentsRoutes } from './features/documents/navigation.js';
 import { HomePage } from './features/home/home-page.js';
 import {
   FaqEditPage,
@@ -25,6 +26,7 @@ import { PreviewPage } from './features/publish/preview-page.js';
 import { PublishPage } from './features/publish/publish-page.js';
 import { SettingsPage } from './features/settings/settings-page.js';
 import { SignInPage } from './features/sign-in/sign-in-page.js';
+import { updatesRoutes } from './features/updates/navigation.js';
 import { NotFoundPage } from './layout/not-found-page.js';
 import { Shell } from './layout/shell.js';
 
@@ -79,6 +81,8 @@ export function App() {
         <Route path="settings" element={<SettingsPage />} />
         <Route path="account/sessions" element={<SessionsPage />} />
         <Route path="account/two-factor" element={<TwoFactorPage />} />
+        {documentsRoutes}
+        {updatesRoutes}
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -1,16 +1,12 @@
-import type { Permission } from '@attest/platform/auth/context.js';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { NavLink, Outlet, useNavigate } from 'react-router';
 import { request } from '../api/client.js';
 import { useCan, useMe } from '../auth/session.js';
+import { documentsNavGroup } from '../features/documents/navigation.js';
+import { updatesNavGroup } from '../features/updates/navigation.js';
+import type { NavGroup } from './nav.js';
 
-interface NavItem {
-  to: string;
-  label: string;
-  permission?: Permission;
-}
-
-const groups: { heading: string; items: NavItem[] }[] = [
+const groups: NavGroup[] = [
   {
     heading: 'Trust center',
     items: [
@@ -24,6 +20,8 @@ const groups: { heading: string; items: NavItem[] }[] = [
       { to: '/publish', label: 'Publish', permission: 'content:read' },
     ],
   },
+  documentsNavGroup,
+  updatesNavGroup,
   {
     heading: 'Administration',
     items: [
