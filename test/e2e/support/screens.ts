@@ -2,6 +2,8 @@ import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { OWNER } from './attest-server.js';
 import { expectAccessible, expectNoTokenInStorage, openTab, signIn } from './browser.js';
+import { documentsScreens } from './screens-documents.js';
+import { updatesScreens } from './screens-updates.js';
 
 /** Every screen of the console, by the link that leads there and the h1 it shows. */
 export const screens: { link: string; heading: string }[] = [
@@ -13,6 +15,8 @@ export const screens: { link: string; heading: string }[] = [
   { link: 'Subprocessors', heading: 'Subprocessors' },
   { link: 'Preview', heading: 'Preview' },
   { link: 'Publish', heading: 'Publish' },
+  ...documentsScreens,
+  ...updatesScreens,
   { link: 'Members and roles', heading: 'Members and roles' },
   { link: 'API keys', heading: 'API keys' },
   { link: 'Audit log', heading: 'Audit log' },
