@@ -26,7 +26,6 @@ import { loadMasterKey } from './platform/crypto/master-key.js';
 import { Sealer } from './platform/crypto/sealing.js';
 import { type Database, openDatabase } from './platform/db/client.js';
 import { acquireEmbeddedLock } from './platform/db/embedded-lock.js';
-import { migrate } from './platform/db/migrate.js';
 import { AppError } from './platform/errors.js';
 import { API_PREFIX, type ApiRoute, registerApiRoutes } from './platform/http/api-route.js';
 import { createApiAuthenticator } from './platform/http/authenticate.js';
@@ -47,7 +46,6 @@ import { registerPublicRoutes } from './public/public.routes.js';
 import { createPublishedCache } from './public/published-cache.js';
 import { registerSubscriptionRoutes } from './public/subscription.routes.js';
 import { createServices, type Services } from './services.js';
-import { createWorker } from './worker/worker.js';
 
 export interface App {
   readonly server: FastifyInstance;
@@ -294,48 +292,4 @@ export async function createApp({
       return closing;
     },
   };
-}
-
-/** Opens and migrates the configured database, then builds the app (what `attest start` runs). */
-export async function startApp(config: Config, logger: Logger): Promise<App> {
-  const sealer = sealerFor(config);
-  const db = await openConfiguredDatabase(config);
-  try {
-    const report = await migrate(db);
-    if (report.applied.length) logger.info({ applied: report.applied }, 'database migrated');
-    const app = await createApp({
-      db,
-      sealer,
-      logger,
-      publicUrl: config.publicUrl,
-      trustProxy: config.trustProxy,
-      blobs: blobStoreFor(config),
-      smtpUrl: config.smtpUrl,
-      mailFrom: config.mailFrom,
-      maxUploadBytes: config.maxUploadBytes,
-    });
-    app.mailer.start();
-    // The worker role runs in this process too: notice fan-out (pg-boss) and the scheduler.
-    const worker = createWorker({
-      db,
-      sealer,
-      services: app.services,
-      clock: systemClock,
-      logger,
-      publicUrl: config.publicUrl,
-      mailer: app.mailer,
-    });
-    await worker.start();
-    app.setNoticeDispatcher(worker.dispatch);
-    return {
-      ...app,
-      async close() {
-        await worker.stop();
-        await app.close();
-      },
-    };
-  } catch (error) {
-    await db.close();
-    throw error;
-  }
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { openConfiguredDatabase, sealerFor, startApp } from '../app.js';
+import { openConfiguredDatabase, sealerFor } from '../app.js';
 import { emailAddress } from '../modules/accounts/accounts.contract.js';
 import { findUserByEmail } from '../modules/accounts/users.service.js';
 import { verifyAuditChain } from '../modules/audit/audit.service.js';
@@ -14,6 +14,7 @@ import type { Database } from '../platform/db/client.js';
 import { migrate } from '../platform/db/migrate.js';
 import { withPlatform } from '../platform/db/tenancy.js';
 import { createLogger } from '../platform/logging/logger.js';
+import { type ProcessRole, processRoles, RoleError, startApp, startWorkerProcess } from '../processes.js';
 import { createServices, type Services } from '../services.js';
 import { generatePassword } from './generate-password.js';
 
@@ -21,7 +22,10 @@ export class UsageError extends Error {}
 
 export const usage = `Usage: attest <command> [options]
 
-  start [--no-demo]                       run everything (public site, API, worker) in one process
+  start [--no-demo] [--role all|web|worker]
+                                          run everything (public site, API, console, worker)
+                                          in one process; with DATABASE_URL, --role web or
+                                          --role worker runs one part (see docs/operations.md)
   migrate                                 apply pending database migrations
   tenant create --slug S --name N [--domain D]
   tenant list
@@ -76,10 +80,43 @@ async function withServices<T>(
   }
 }
 
+function roleOf(value: string | undefined): ProcessRole {
+  const role = value ?? 'all';
+  if (!(processRoles as readonly string[]).includes(role)) {
+    throw new UsageError(`--role must be one of ${processRoles.join(', ')}, got "${role}"`);
+  }
+  return role as ProcessRole;
+}
+
+function closeOnSignal(logger: ReturnType<typeof createLogger>, running: { close(): Promise<void> }) {
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    running.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
 const start: Command = async (args, config) => {
-  const { values } = parse(args, { 'no-demo': { type: 'boolean' } });
+  const { values } = parse(args, { 'no-demo': { type: 'boolean' }, role: { type: 'string' } });
+  const role = roleOf(values.role);
   const logger = createLogger(config.logLevel);
-  const app = await startApp(config, logger);
+  if (role === 'worker') {
+    const worker = await startWorkerProcess(config, logger).catch((error: unknown) => {
+      throw error instanceof RoleError ? new UsageError(error.message) : error;
+    });
+    closeOnSignal(logger, worker);
+    process.stdout.write(
+      '\nAttest worker is running (notice fan-out, scheduled changes, mail delivery).\n\n',
+    );
+    return new Promise<number>(() => {}); // runs until a signal ends the process
+  }
+  const app = await startApp(config, logger, role).catch((error: unknown) => {
+    throw error instanceof RoleError ? new UsageError(error.message) : error;
+  });
   let demoLogin = '';
   if (!values['no-demo']) {
     const owner = {
@@ -97,15 +134,7 @@ const start: Command = async (args, config) => {
       }\n`;
     }
   }
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    app.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  closeOnSignal(logger, app);
   try {
     await app.server.listen({ port: config.port, host: config.host });
   } catch (error) {

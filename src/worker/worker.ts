@@ -5,12 +5,53 @@ import type { Clock } from '../platform/clock.js';
 import type { Sealer } from '../platform/crypto/sealing.js';
 import type { Database } from '../platform/db/client.js';
 import { createFormRateLimiter } from '../platform/http/form-rate-limit.js';
-import { createJobQueue } from '../platform/jobs/queue.js';
+import { createJobQueue, type JobQueue } from '../platform/jobs/queue.js';
 import { describeError, type Logger } from '../platform/logging/logger.js';
 import type { Services } from '../services.js';
 import { createScheduler } from './scheduler.js';
 
 export const FAN_OUT_QUEUE = 'notice-fan-out';
+const DEFAULT_RETRY_LIMIT = 5;
+const DEFAULT_RETRY_DELAY_SECONDS = 30;
+
+/** Creates the fan-out queue if it is missing (idempotent: every process that sends may call it). */
+async function ensureFanOutQueue(queue: JobQueue, retryLimit: number, retryDelaySeconds: number) {
+  await queue.createQueue(FAN_OUT_QUEUE, {
+    name: FAN_OUT_QUEUE,
+    retryLimit,
+    retryDelay: retryDelaySeconds,
+    retryBackoff: true,
+    expireInSeconds: 3600,
+  });
+}
+
+/**
+ * The web role's side of the queue (`attest start --role web`): it only sends fan-out jobs, which
+ * a worker process runs. A job that cannot be sent is not lost: the notice stays pending and the
+ * worker's scheduler queues it on its next tick.
+ */
+export function createNoticeSender({ db, logger }: { db: Database; logger: Logger }) {
+  const queue = createJobQueue(db, { supervise: false });
+  let started = false;
+  return {
+    dispatch(tenantId: string, noticeId: string): void {
+      if (!started) return;
+      queue.send(FAN_OUT_QUEUE, { tenantId, noticeId }).catch((error) => {
+        logger.error({ tenantId, noticeId, err: describeError(error) }, 'queueing a notice failed');
+      });
+    },
+    async start() {
+      queue.on('error', (error) => logger.error({ err: describeError(error) }, 'job queue error'));
+      await queue.start();
+      await ensureFanOutQueue(queue, DEFAULT_RETRY_LIMIT, DEFAULT_RETRY_DELAY_SECONDS);
+      started = true;
+    },
+    async stop() {
+      started = false;
+      await queue.stop({ graceful: true, close: false, timeout: 10_000, wait: true });
+    },
+  };
+}
 
 const fanOutJob = z.object({ tenantId: z.uuid(), noticeId: z.uuid() });
 
@@ -40,7 +81,7 @@ export interface WorkerOptions {
  */
 export function createWorker(options: WorkerOptions) {
   const { db, clock, logger } = options;
-  const retryLimit = options.retryLimit ?? 5;
+  const retryLimit = options.retryLimit ?? DEFAULT_RETRY_LIMIT;
   const queue = createJobQueue(db);
   const fanOut = createFanOut({
     db,
@@ -104,13 +145,7 @@ export function createWorker(options: WorkerOptions) {
     async start() {
       queue.on('error', (error) => logger.error({ err: describeError(error) }, 'job queue error'));
       await queue.start();
-      await queue.createQueue(FAN_OUT_QUEUE, {
-        name: FAN_OUT_QUEUE,
-        retryLimit,
-        retryDelay: options.retryDelaySeconds ?? 30,
-        retryBackoff: true,
-        expireInSeconds: 3600,
-      });
+      await ensureFanOutQueue(queue, retryLimit, options.retryDelaySeconds ?? DEFAULT_RETRY_DELAY_SECONDS);
       await queue.work(
         FAN_OUT_QUEUE,
         { includeMetadata: true, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },

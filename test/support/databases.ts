@@ -34,28 +34,42 @@ function withDatabaseName(url: string, name: string): string {
   return parsed.toString();
 }
 
+/** A new, empty PostgreSQL database on the TEST_DATABASE_URL server: its URL, and how to drop it. */
+export async function freshPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  if (!postgresUrl) throw new Error('TEST_DATABASE_URL is not set');
+  const server = postgresUrl;
+  const name = `attest_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  return {
+    url: withDatabaseName(server, name),
+    async drop() {
+      const cleanup = new pg.Client({ connectionString: server });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await cleanup.end();
+    },
+  };
+}
+
 const postgres: TestDatabaseKind = {
   name: 'postgres',
   async create() {
-    if (!postgresUrl) throw new Error('TEST_DATABASE_URL is not set');
-    const name = `attest_test_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: postgresUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const db = await openDatabase({ url: withDatabaseName(postgresUrl, name) });
+    const fresh = await freshPostgresDatabase();
+    const db = await openDatabase({ url: fresh.url });
     await migrate(db);
     return {
       ...db,
       async close() {
         await db.close();
-        const cleanup = new pg.Client({ connectionString: postgresUrl });
-        await cleanup.connect();
-        await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await cleanup.end();
+        await fresh.drop();
       },
     };
   },
 };
+
+export const hasPostgres = postgresUrl !== undefined;
 
 export const testDatabaseKinds: TestDatabaseKind[] = postgresUrl ? [pglite, postgres] : [pglite];

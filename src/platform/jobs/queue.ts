@@ -28,18 +28,21 @@ export function pgBossAdapter(db: Database) {
 export type JobQueue = PgBoss;
 
 export interface QueueOptions {
-  /** How often idle workers look for jobs (pg-boss polls). */
-  pollingIntervalSeconds?: number;
+  /**
+   * Run pg-boss' maintenance (expiring and archiving jobs). Worker processes do; a process that
+   * only sends jobs (the web role) does not.
+   */
+  supervise?: boolean;
 }
 
 /** A pg-boss instance on `db`. Its own schema (pgboss) is created and migrated by pg-boss on start. */
-export function createJobQueue(db: Database): JobQueue {
+export function createJobQueue(db: Database, options: QueueOptions = {}): JobQueue {
   return new PgBoss({
     db: pgBossAdapter(db),
     schema: 'pgboss',
     // Cron schedules are not used: the scheduler ticks on its own interval (see src/worker).
     schedule: false,
-    supervise: true,
+    supervise: options.supervise ?? true,
     migrate: true,
   });
 }
