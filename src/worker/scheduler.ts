@@ -9,6 +9,7 @@ import type { Database } from '../platform/db/client.js';
 import { withPlatform } from '../platform/db/tenancy.js';
 import type { FormRateLimiter } from '../platform/http/form-rate-limit.js';
 import type { Logger } from '../platform/logging/logger.js';
+import { redactFinishedMail } from '../platform/mail/retention.js';
 import type { Services } from '../services.js';
 
 /** A pending notice whose job has not run for this long is queued again (its job may be lost). */
@@ -20,12 +21,14 @@ export interface TickReport {
   applied: number;
   purged: number;
   requeued: number;
+  /** Finished mails whose recipient and bodies were blanked after the retention period. */
+  redacted: number;
 }
 
 /**
  * Time-driven work, run every minute by the worker (and directly by tests with their own clock):
- * subprocessor changes whose date has come, retention of unconfirmed subscriptions, notices whose
- * fan-out was lost, old rate-limit windows. Finding the work is one platform query per kind (ids,
+ * subprocessor changes whose date has come, retention of unconfirmed subscriptions and of finished
+ * mails, notices whose fan-out was lost, old rate-limit windows. Finding the work is one platform query per kind (ids,
  * states and dates only); doing it runs per tenant under row-level security. Every step is
  * idempotent, so two workers ticking at once do no harm.
  */
@@ -83,8 +86,9 @@ export function createScheduler({
 
   return {
     async tick(): Promise<TickReport> {
-      const report: TickReport = { applied: 0, purged: 0, requeued: 0 };
-      const work = await findDueWork(clock());
+      const now = clock();
+      const report: TickReport = { applied: 0, purged: 0, requeued: 0, redacted: 0 };
+      const work = await findDueWork(now);
       for (const { tenantId } of work.changes) {
         try {
           report.applied += await services.subprocessorChanges.applyDue(tenantId);
@@ -101,8 +105,9 @@ export function createScheduler({
         dispatch(notice.tenantId, notice.id);
         report.requeued += 1;
       }
+      report.redacted = await redactFinishedMail(db, now);
       await limiter.prune();
-      if (report.applied || report.purged || report.requeued) logger.info({ ...report }, 'scheduler tick');
+      if (report.applied || report.purged || report.requeued || report.redacted) logger.info({ ...report }, 'scheduler tick');
       return report;
     },
   };

@@ -21,4 +21,6 @@ export const mailOutbox = pgTable('mail_outbox', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   sentAt: timestamp('sent_at', { withTimezone: true }),
   dedupeKey: text('dedupe_key'),
+  /** When the recipient and bodies were blanked after the retention period (see outbox.ts). */
+  redactedAt: timestamp('redacted_at', { withTimezone: true }),
 });

@@ -3,6 +3,7 @@ import * as identity from './0002-identity.js';
 import * as mail from './0003-mail.js';
 import * as documents from './0004-documents.js';
 import * as updates from './0005-updates.js';
+import * as mailRetention from './0006-mail-retention.js';
 
 export interface Migration {
   readonly version: number;
@@ -17,4 +18,5 @@ export const migrations: readonly Migration[] = [
   { version: 3, name: 'mail', sql: mail.sql },
   { version: 4, name: 'documents', sql: documents.sql },
   { version: 5, name: 'updates', sql: updates.sql },
+  { version: 6, name: 'mail-retention', sql: mailRetention.sql },
 ];
