@@ -107,7 +107,8 @@ export function createScheduler({
       }
       report.redacted = await redactFinishedMail(db, now);
       await limiter.prune();
-      if (report.applied || report.purged || report.requeued || report.redacted) logger.info({ ...report }, 'scheduler tick');
+      if (report.applied || report.purged || report.requeued || report.redacted)
+        logger.info({ ...report }, 'scheduler tick');
       return report;
     },
   };
