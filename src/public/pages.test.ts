@@ -147,7 +147,7 @@ describe('other pages', () => {
     const page = renderOverviewPage(ctx);
     expect(page).toContain('<h1>Attest Demo</h1>');
     expect(page).toContain('39 Controls in 4 categories');
-    expect(page).toContain('8 subprocessors');
+    expect(page).toContain('7 subprocessors');
     expect(page).toContain('13 questions');
     expect(page).toContain('<a href="mailto:security@attest.example">security@attest.example</a>');
     expect(page).toContain('<a href="/" aria-current="page">Overview</a>');
@@ -230,7 +230,7 @@ describe('hostile content', () => {
     const markdown = renderSubprocessorsMarkdown(ctx);
     expect(markdown).toContain('pipe \\| in cell and a newline');
     const rows = markdown.split('\n').filter((line) => line.startsWith('| '));
-    expect(rows).toHaveLength(2 + 8);
+    expect(rows).toHaveLength(2 + 7);
     for (const row of rows) expect(row.split(/(?<!\\)\|/)).toHaveLength(9);
   });
 });
@@ -313,7 +313,7 @@ describe('JSON views', () => {
 
   it('the other views count what they list', () => {
     expect(overviewJson(ctx).totalControls).toBe(39);
-    expect(subprocessorsJson(ctx).subprocessors).toHaveLength(8);
+    expect(subprocessorsJson(ctx).subprocessors).toHaveLength(7);
     expect(faqJson(ctx).faq).toHaveLength(13);
   });
 });
