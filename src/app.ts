@@ -22,7 +22,7 @@ import { updatesRoutes } from './modules/updates/updates.routes.js';
 import { createTokenService, type TokenService } from './platform/auth/jwt.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
-import { loadMasterKey } from './platform/crypto/master-key.js';
+import { loadMasterKey, parseMasterKey } from './platform/crypto/master-key.js';
 import { Sealer } from './platform/crypto/sealing.js';
 import { type Database, openDatabase } from './platform/db/client.js';
 import { acquireEmbeddedLock } from './platform/db/embedded-lock.js';
@@ -99,6 +99,7 @@ export function sealerFor(config: Config): Sealer {
       dataDir: config.dataDir,
       production: config.nodeEnv === 'production',
     }),
+    config.previousMasterKeys.map((key) => parseMasterKey(key)),
   );
 }
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openConfiguredDatabase, sealerFor } from '../app.js';
@@ -10,6 +11,7 @@ import { systemContext } from '../platform/auth/context.js';
 import { createTokenService, TOKEN_LIFETIME_SECONDS } from '../platform/auth/jwt.js';
 import { systemClock } from '../platform/clock.js';
 import type { Config } from '../platform/config.js';
+import { rewrapSealedValues } from '../platform/crypto/rewrap.js';
 import type { Database } from '../platform/db/client.js';
 import { migrate } from '../platform/db/migrate.js';
 import { withPlatform } from '../platform/db/tenancy.js';
@@ -41,6 +43,9 @@ export const usage = `Usage: attest <command> [options]
   user disable --email E                  end every session and API key of a user, everywhere
   keys rotate                             add a new JWT signing key; the old one verifies until
                                           its last token has expired
+  master-key generate                     print a new random master key (32 bytes, base64)
+  master-key rewrap                       re-seal every secret under ATTEST_MASTER_KEY that still
+                                          needs one of ATTEST_PREVIOUS_MASTER_KEYS (see docs)
   audit verify --tenant S                 check the tenant's audit hash chain
 
 Configuration comes from the environment: PORT, HOST, ATTEST_DATA_DIR, DATABASE_URL,
@@ -352,6 +357,38 @@ const audit: Command = async ([sub, ...args], config) => {
   return 1;
 };
 
+const masterKeyRewrap = async (config: Config): Promise<number> => {
+  const sealer = sealerFor(config);
+  if (!sealer.rotating) {
+    throw new UsageError(
+      'nothing to rotate from: set ATTEST_MASTER_KEY to the new key and ATTEST_PREVIOUS_MASTER_KEYS to the old one',
+    );
+  }
+  const db = await openConfiguredDatabase(config);
+  try {
+    const report = await rewrapSealedValues(db, sealer);
+    process.stdout.write(
+      `Re-sealed under the new master key: ${report.signingKeys} signing key(s), ${report.totpSecrets} TOTP secret(s), ` +
+        `${report.tenantDataKeys} tenant data key(s), ${report.listKeys} unsubscribe key(s).\n` +
+        'Every sealed value now opens with the new key alone: remove ATTEST_PREVIOUS_MASTER_KEYS and restart.\n',
+    );
+    return 0;
+  } finally {
+    await db.close();
+  }
+};
+
+const masterKey: Command = async ([sub, ...args], config) => {
+  parse(args, {});
+  if (sub === 'generate') {
+    // To the terminal only: the operator stores it in their secret manager.
+    process.stdout.write(`${randomBytes(32).toString('base64')}\n`);
+    return 0;
+  }
+  if (sub === 'rewrap') return masterKeyRewrap(config);
+  throw new UsageError(`unknown master-key command "${sub ?? ''}"`);
+};
+
 export const commands: Record<string, Command> = {
   start,
   migrate: migrateCommand,
@@ -359,5 +396,6 @@ export const commands: Record<string, Command> = {
   content,
   user,
   keys,
+  'master-key': masterKey,
   audit,
 };

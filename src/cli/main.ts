@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { ZodError } from 'zod';
 import { ConfigError, loadConfig } from '../platform/config.js';
+import { MasterKeyError } from '../platform/crypto/master-key.js';
+import { SealError } from '../platform/crypto/sealing.js';
 import { EmbeddedDatabaseBusyError } from '../platform/db/embedded-lock.js';
 import { AppError } from '../platform/errors.js';
 import { commands, UsageError, usage } from './commands.js';
@@ -39,6 +41,16 @@ async function main(argv: string[]): Promise<number> {
         .map((issue) => `\n  ${issue.path.join('.') || 'value'}: ${issue.message}`)
         .join('');
       process.stderr.write(`attest: invalid input${details}\n`);
+      return 2;
+    }
+    if (error instanceof SealError) {
+      process.stderr.write(
+        'attest: a sealed secret in the database does not open with the configured master key. Is ATTEST_MASTER_KEY the right key? During a rotation the old key goes in ATTEST_PREVIOUS_MASTER_KEYS (see docs/operations.md).\n',
+      );
+      return 2;
+    }
+    if (error instanceof MasterKeyError) {
+      process.stderr.write(`attest: ${error.message}\n`);
       return 2;
     }
     if (error instanceof EmbeddedDatabaseBusyError) {

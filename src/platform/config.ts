@@ -34,6 +34,12 @@ const configSchema = z.object({
     .max(200)
     .optional()
     .transform((value) => (value ? value : undefined)),
+  ATTEST_PREVIOUS_MASTER_KEYS: z
+    .string()
+    .trim()
+    .max(1000)
+    .optional()
+    .transform((value) => (value ? value.split(',').map((key) => key.trim()) : [])),
   ATTEST_ADMIN_EMAIL: z.string().trim().toLowerCase().max(254).pipe(z.email()).optional(),
   ATTEST_ADMIN_PASSWORD: z.string().max(1024).optional(),
   ATTEST_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
@@ -83,6 +89,8 @@ export interface Config {
   readonly logLevel: string;
   /** Secret: never log it. Unset outside production means a generated key file in dataDir. */
   readonly masterKey: string | undefined;
+  /** Secrets: keys being rotated out, still accepted for opening sealed values until rewrapped. */
+  readonly previousMasterKeys: readonly string[];
   readonly adminEmail: string | undefined;
   readonly adminPassword: string | undefined;
   /** Trust X-Forwarded-* from a reverse proxy (client address, protocol). */
@@ -144,6 +152,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     nodeEnv: value.NODE_ENV,
     logLevel: value.LOG_LEVEL,
     masterKey: value.ATTEST_MASTER_KEY,
+    previousMasterKeys: Object.freeze(value.ATTEST_PREVIOUS_MASTER_KEYS),
     adminEmail: value.ATTEST_ADMIN_EMAIL,
     adminPassword: value.ATTEST_ADMIN_PASSWORD,
     trustProxy: value.ATTEST_TRUST_PROXY === 'true',

@@ -8,6 +8,9 @@ import { appendAuditEvent } from '../audit/audit.service.js';
 import { recoveryCodes, users } from './accounts.schema.js';
 import { generateRecoveryCodes, generateTotpSecret, hashRecoveryCode, totpUri, verifyTotp } from './totp.js';
 
+/** What a user's TOTP secret is sealed for (bound into the sealed value). */
+export const totpPurpose = (userId: string) => `totp:${userId}`;
+
 /**
  * TOTP second factor for a user: set up (a sealed, not yet active secret), enable with a first
  * valid code (which also issues ten single-use recovery codes, stored as hashes), disable with a
@@ -24,7 +27,7 @@ export function createMfaService({ db, clock, sealer }: { db: Database; clock: C
 
   function checkCode(row: typeof users.$inferSelect, code: string): number {
     if (!row.totpSecretSealed) throw new AppError('auth.mfa_invalid');
-    const secret = sealer.open(row.totpSecretSealed, `totp:${row.id}`).toString('utf8');
+    const secret = sealer.open(row.totpSecretSealed, totpPurpose(row.id)).toString('utf8');
     const step = verifyTotp(secret, code, clock().getTime());
     if (step === null || (row.totpLastStep !== null && step <= row.totpLastStep))
       throw new AppError('auth.mfa_invalid');
@@ -43,7 +46,7 @@ export function createMfaService({ db, clock, sealer }: { db: Database; clock: C
         tx
           .update(users)
           .set({
-            totpSecretSealed: sealer.seal(secret, `totp:${userId}`),
+            totpSecretSealed: sealer.seal(secret, totpPurpose(userId)),
             totpLastStep: null,
             updatedAt: clock(),
           })

@@ -9,6 +9,7 @@ import type { Database, Tx } from '../../platform/db/client.js';
 import { withPlatform, withTenant } from '../../platform/db/tenancy.js';
 import { AppError } from '../../platform/errors.js';
 import { memberships, recoveryCodes, users } from '../accounts/accounts.schema.js';
+import { totpPurpose } from '../accounts/mfa.service.js';
 import { permissionsOfRole } from '../accounts/role-permissions.js';
 import { readSettings } from '../accounts/settings.service.js';
 import { hashRecoveryCode, normalizeRecoveryCode, verifyTotp } from '../accounts/totp.js';
@@ -81,7 +82,7 @@ export function createSessionsService({
   ): Promise<'totp' | 'recovery'> {
     if (!code) throw new AppError('auth.mfa_required');
     if (/^\d{6}$/.test(code.replace(/\s/g, '')) && user.totpSecretSealed) {
-      const secret = sealer.open(user.totpSecretSealed, `totp:${user.id}`).toString('utf8');
+      const secret = sealer.open(user.totpSecretSealed, totpPurpose(user.id)).toString('utf8');
       const step = verifyTotp(secret, code, clock().getTime());
       if (step === null || (user.totpLastStep !== null && step <= user.totpLastStep))
         throw new AppError('auth.mfa_invalid');

@@ -15,7 +15,7 @@ export const defaultNotificationSettings: NotificationSettings = {
   replyTo: null,
 };
 
-const listKeyPurpose = (tenantId: string) => `list-unsubscribe-key:${tenantId}`;
+export const listKeyPurpose = (tenantId: string) => `list-unsubscribe-key:${tenantId}`;
 
 export async function readNotificationSettings(tx: Tx): Promise<NotificationSettings> {
   const [row] = await tx.select().from(notificationSettings).limit(1);

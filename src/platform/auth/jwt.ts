@@ -39,6 +39,8 @@ interface KeyEntry {
 }
 
 const SEAL_PURPOSE = 'signing-key';
+/** What a signing key's private half is sealed for (bound into the sealed value). */
+export const signingKeyPurpose = (kid: string) => `${SEAL_PURPOSE}:${kid}`;
 
 /**
  * EdDSA (Ed25519) JWTs for the API. The BFF mints one per forwarded request; the API verifies
@@ -77,7 +79,7 @@ export function createTokenService({
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0];
     if (active && active.kid !== signer?.kid) {
       const jwk = JSON.parse(
-        sealer.open(active.privateKeySealed, `${SEAL_PURPOSE}:${active.kid}`).toString('utf8'),
+        sealer.open(active.privateKeySealed, signingKeyPurpose(active.kid)).toString('utf8'),
       ) as JWK;
       signer = { kid: active.kid, key: await importJWK(jwk, 'EdDSA') };
     }
@@ -89,7 +91,7 @@ export function createTokenService({
     const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
     const kid = randomUUID().replaceAll('-', '');
     const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' };
-    const sealed = sealer.seal(JSON.stringify(await exportJWK(privateKey)), `${SEAL_PURPOSE}:${kid}`);
+    const sealed = sealer.seal(JSON.stringify(await exportJWK(privateKey)), signingKeyPurpose(kid));
     await withPlatform(db, (tx) =>
       tx.insert(signingKeys).values({
         kid,

@@ -45,7 +45,7 @@ function additionalData(tenantId: string, blobId: string, keyId: string): Buffer
   return Buffer.from(`attest-blob:v1:${tenantId}:${blobId}:${keyId}`, 'utf8');
 }
 
-const purposeOf = (tenantId: string, keyId: string) => `tenant-data-key:${tenantId}:${keyId}`;
+export const purposeOf = (tenantId: string, keyId: string) => `tenant-data-key:${tenantId}:${keyId}`;
 
 export function createBlobVault({
   db,

@@ -4,6 +4,7 @@ import * as mail from './0003-mail.js';
 import * as documents from './0004-documents.js';
 import * as updates from './0005-updates.js';
 import * as mailRetention from './0006-mail-retention.js';
+import * as keyRotation from './0007-key-rotation.js';
 
 export interface Migration {
   readonly version: number;
@@ -19,4 +20,5 @@ export const migrations: readonly Migration[] = [
   { version: 4, name: 'documents', sql: documents.sql },
   { version: 5, name: 'updates', sql: updates.sql },
   { version: 6, name: 'mail-retention', sql: mailRetention.sql },
+  { version: 7, name: 'key-rotation', sql: keyRotation.sql },
 ];
