@@ -22,7 +22,7 @@ import { updatesRoutes } from './modules/updates/updates.routes.js';
 import { createTokenService, type TokenService } from './platform/auth/jwt.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
-import { loadMasterKey, parseMasterKey } from './platform/crypto/master-key.js';
+import { loadMasterKey, MasterKeyError, parseMasterKey } from './platform/crypto/master-key.js';
 import { Sealer } from './platform/crypto/sealing.js';
 import { type Database, openDatabase } from './platform/db/client.js';
 import { acquireEmbeddedLock } from './platform/db/embedded-lock.js';
@@ -99,7 +99,15 @@ export function sealerFor(config: Config): Sealer {
       dataDir: config.dataDir,
       production: config.nodeEnv === 'production',
     }),
-    config.previousMasterKeys.map((key) => parseMasterKey(key)),
+    config.previousMasterKeys.map((key) => {
+      try {
+        return parseMasterKey(key);
+      } catch {
+        throw new MasterKeyError(
+          'ATTEST_PREVIOUS_MASTER_KEYS must hold 32-byte keys, base64 or hex, comma-separated',
+        );
+      }
+    }),
   );
 }
 
