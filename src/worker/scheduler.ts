@@ -9,26 +9,29 @@ import type { Database } from '../platform/db/client.js';
 import { withPlatform } from '../platform/db/tenancy.js';
 import type { FormRateLimiter } from '../platform/http/form-rate-limit.js';
 import type { Logger } from '../platform/logging/logger.js';
-import { redactFinishedMail } from '../platform/mail/retention.js';
 import type { Services } from '../services.js';
+import { applyRetention, type RetentionReport } from './retention.js';
 
 /** A pending notice whose job has not run for this long is queued again (its job may be lost). */
 const PENDING_GRACE_MS = 60_000;
 /** A fan-out that has written nothing for this long died with its worker; it is queued again. */
 const STUCK_AFTER_MS = 10 * 60_000;
+/** Retention (src/worker/retention.ts) runs at most this often per worker. */
+const RETENTION_EVERY_MS = 60 * 60_000;
 
 export interface TickReport {
   applied: number;
   purged: number;
   requeued: number;
-  /** Finished mails whose recipient and bodies were blanked after the retention period. */
-  redacted: number;
+  /** What retention removed, when it ran in this tick (hourly). */
+  retention: RetentionReport | null;
 }
 
 /**
  * Time-driven work, run every minute by the worker (and directly by tests with their own clock):
- * subprocessor changes whose date has come, retention of unconfirmed subscriptions and of finished
- * mails, notices whose fan-out was lost, old rate-limit windows. Finding the work is one platform query per kind (ids,
+ * subprocessor changes whose date has come, retention of unconfirmed subscriptions, notices whose
+ * fan-out was lost, old rate-limit windows, and hourly the retention of ended sessions, closed
+ * invitations, ended visitors' sessions, old sign-in counters and finished mails. Finding the work is one platform query per kind (ids,
  * states and dates only); doing it runs per tenant under row-level security. Every step is
  * idempotent, so two workers ticking at once do no harm.
  */
@@ -84,10 +87,12 @@ export function createScheduler({
     });
   }
 
+  let lastRetention: number | null = null;
+
   return {
     async tick(): Promise<TickReport> {
       const now = clock();
-      const report: TickReport = { applied: 0, purged: 0, requeued: 0, redacted: 0 };
+      const report: TickReport = { applied: 0, purged: 0, requeued: 0, retention: null };
       const work = await findDueWork(now);
       for (const { tenantId } of work.changes) {
         try {
@@ -105,9 +110,13 @@ export function createScheduler({
         dispatch(notice.tenantId, notice.id);
         report.requeued += 1;
       }
-      report.redacted = await redactFinishedMail(db, now);
+      if (lastRetention === null || now.getTime() - lastRetention >= RETENTION_EVERY_MS) {
+        report.retention = await applyRetention(db, now);
+        lastRetention = now.getTime();
+      }
       await limiter.prune();
-      if (report.applied || report.purged || report.requeued || report.redacted)
+      const removed = report.retention ? Object.values(report.retention).some((count) => count > 0) : false;
+      if (report.applied || report.purged || report.requeued || removed)
         logger.info({ ...report }, 'scheduler tick');
       return report;
     },
