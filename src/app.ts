@@ -130,6 +130,14 @@ export interface AppOptions {
   maxUploadBytes?: number;
 }
 
+/** Routes that take access away: they keep working while a tenant is closing and read-only. */
+const REVOCATIONS_WHILE_CLOSING: ReadonlySet<string> = new Set([
+  'DELETE /members/:id',
+  'DELETE /invitations/:id',
+  'DELETE /api-keys/:id',
+  'DELETE /grants/:id',
+]);
+
 /** Every /api/v1 route, in one list: registered, documented (OpenAPI) and crossed by the isolation test. */
 export function allApiRoutes(services: Services): ApiRoute[] {
   return [
@@ -237,6 +245,7 @@ export async function createApp({
       scope,
       apiRoutes,
       createApiAuthenticator({ tokens, apiKeys: services.apiKeys, internalSecret }),
+      { isWritable: services.tenants.isWritable, allowed: REVOCATIONS_WHILE_CLOSING },
     );
     await scope.register(async (bff) =>
       registerBffRoutes(bff, {

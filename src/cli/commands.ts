@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { openConfiguredDatabase, sealerFor } from '../app.js';
+import { blobStoreFor, openConfiguredDatabase, sealerFor } from '../app.js';
 import { emailAddress } from '../modules/accounts/accounts.contract.js';
 import { findUserByEmail } from '../modules/accounts/users.service.js';
 import { verifyAuditChain } from '../modules/audit/audit.service.js';
 import { formatTrustCenterFile, parseTrustCenterFile } from '../modules/content/transfer.service.js';
 import { seedDemoIfEmpty } from '../modules/demo/demo.js';
+import { deleteTenantNow } from '../modules/tenants/tenant-deletion.js';
 import { systemContext } from '../platform/auth/context.js';
 import { createTokenService, TOKEN_LIFETIME_SECONDS } from '../platform/auth/jwt.js';
 import { systemClock } from '../platform/clock.js';
@@ -32,6 +33,10 @@ export const usage = `Usage: attest <command> [options]
   tenant create --slug S --name N [--domain D]
   tenant list
   tenant set-domain --slug S (--domain D | --clear)
+  tenant close --slug S [--days 30]       contract end: read-only now, deleted with all its data
+                                          and files after the days (the worker does it)
+  tenant reopen --slug S                  cancel a closing
+  tenant delete --slug S --confirm S      delete a tenant, its data and files now
   content export --tenant S [--out FILE]  write the draft as YAML (stdout by default)
   content import --tenant S FILE [--publish]
                                           replace the draft with FILE (all or nothing)
@@ -217,6 +222,44 @@ const tenant: Command = async ([sub, ...args], config) => {
     );
     process.stdout.write(`Tenant ${updated.slug} custom domain: ${updated.customDomain ?? '(none)'}\n`);
     return 0;
+  }
+  if (sub === 'close') {
+    const { values } = parse(args, { slug: { type: 'string' }, days: { type: 'string' } });
+    const days = Number(values.days ?? '30');
+    if (!Number.isInteger(days) || days < 0 || days > 365) throw new UsageError('--days must be 0 to 365');
+    const closed = await withServices(config, (services) =>
+      services.tenants.close(required(values.slug, 'slug'), days, new Date()),
+    );
+    process.stdout.write(
+      `Tenant ${closed.slug} is closing: read-only now, deleted with all its data and files on ${closed.deletionDueAt?.toISOString()}.\n` +
+        `Export before then: attest content export --tenant ${closed.slug}; undo with: attest tenant reopen --slug ${closed.slug}\n`,
+    );
+    return 0;
+  }
+  if (sub === 'reopen') {
+    const { values } = parse(args, { slug: { type: 'string' } });
+    const reopened = await withServices(config, (services) =>
+      services.tenants.reopen(required(values.slug, 'slug'), new Date()),
+    );
+    process.stdout.write(`Tenant ${reopened.slug} is active again.\n`);
+    return 0;
+  }
+  if (sub === 'delete') {
+    const { values } = parse(args, { slug: { type: 'string' }, confirm: { type: 'string' } });
+    const slug = required(values.slug, 'slug');
+    if (values.confirm !== slug)
+      throw new UsageError(`deleting is final: repeat the slug, --confirm ${slug}`);
+    const db = await openConfiguredDatabase(config);
+    try {
+      await migrate(db);
+      const services = createServices({ db, sealer: sealerFor(config), blobs: blobStoreFor(config) });
+      const found = await services.tenants.requireBySlug(slug);
+      const { files } = await deleteTenantNow(db, services.vault, found.id);
+      process.stdout.write(`Deleted tenant ${slug}, all its data and ${files} file(s).\n`);
+      return 0;
+    } finally {
+      await db.close();
+    }
   }
   throw new UsageError(`unknown tenant command "${sub ?? ''}"`);
 };

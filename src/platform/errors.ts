@@ -37,6 +37,10 @@ const errorTable = {
   'tenant.not_found': { status: 404, message: 'No trust center is published here.' },
   'tenant.slug_taken': { status: 409, message: 'That slug is already in use.' },
   'tenant.domain_taken': { status: 409, message: 'That custom domain is already in use.' },
+  'tenant.read_only': {
+    status: 409,
+    message: 'This trust center is closing: it can be read and exported, but no longer changed.',
+  },
   'content.not_found': { status: 404, message: 'Not found.' },
   'content.key_taken': { status: 409, message: 'An item with that key already exists.' },
   'content.invalid_import': { status: 422, message: 'The trust center file is not valid.' },

@@ -19,7 +19,12 @@ import {
 } from './pages/access-pages.js';
 import { type AccessFormState, renderDocumentsPage } from './pages/documents-page.js';
 import type { PublishedCache } from './published-cache.js';
-import { createVisitorResolver, sendHtml, type VisitorRequest } from './visitor-request.js';
+import {
+  assertTakesRequests,
+  createVisitorResolver,
+  sendHtml,
+  type VisitorRequest,
+} from './visitor-request.js';
 
 /** The visitor session cookie; `__Host-` binds it to this origin (Secure, Path=/, no Domain). */
 export const VISITOR_COOKIE = '__Host-attest_visitor';
@@ -125,6 +130,7 @@ export async function registerDocumentsPublicRoutes(
 
   both('POST', 'access-requests', async (request, reply, { site, ctx, service }) => {
     assertSameOrigin(request, allowedOrigins);
+    assertTakesRequests(site);
     // A browser form, nothing else: JSON and multipart have no business here.
     if (!String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
       throw new AppError('request.unsupported_media_type');

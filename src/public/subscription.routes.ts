@@ -19,7 +19,12 @@ import {
   renderUnsubscribePage,
 } from './pages/subscription-pages.js';
 import type { PublishedCache } from './published-cache.js';
-import { createVisitorResolver, sendHtml, type VisitorRequest } from './visitor-request.js';
+import {
+  assertTakesRequests,
+  createVisitorResolver,
+  sendHtml,
+  type VisitorRequest,
+} from './visitor-request.js';
 
 const HOUR_MS = 3_600_000;
 /** Subscribe requests per client network and per tenant; link steps (confirm, unsubscribe) per network. */
@@ -120,8 +125,9 @@ export async function registerSubscriptionRoutes(
 
   both('GET', 'subscribe', async (_request, reply, { ctx }) => html(reply, 200, renderSubscribePage(ctx)));
 
-  both('POST', 'subscribe', async (request, reply, { ctx, service }) => {
+  both('POST', 'subscribe', async (request, reply, { site, ctx, service }) => {
     assertSameOrigin(request, allowedOrigins);
+    assertTakesRequests(site);
     await limiter.consume([
       { key: `subscribe:${client(request)}`, ...SUBSCRIBE_PER_NETWORK },
       { key: `subscribe:tenant:${service.tenantId}`, ...SUBSCRIBE_PER_TENANT },

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ServiceContext, visitorContext } from '../platform/auth/context.js';
+import { AppError } from '../platform/errors.js';
 import { truncateAddress } from '../platform/logging/logger.js';
 import { loadStylesheet } from './assets.js';
 import type { PageContext } from './pages/layout.js';
@@ -10,6 +11,14 @@ export interface VisitorRequest {
   site: PublishedSite;
   ctx: PageContext;
   service: ServiceContext;
+}
+
+/**
+ * A closing trust center is read-only: it takes no new subscriptions or access requests (reading,
+ * confirming and unsubscribing, and downloads under existing grants go on until it is deleted).
+ */
+export function assertTakesRequests(site: PublishedSite): void {
+  if (site.tenant.status !== 'active') throw new AppError('tenant.read_only');
 }
 
 /**

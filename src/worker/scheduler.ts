@@ -9,6 +9,7 @@ import type { Database } from '../platform/db/client.js';
 import { withPlatform } from '../platform/db/tenancy.js';
 import type { FormRateLimiter } from '../platform/http/form-rate-limit.js';
 import type { Logger } from '../platform/logging/logger.js';
+import { deleteTenantNow } from '../modules/tenants/tenant-deletion.js';
 import type { Services } from '../services.js';
 import { applyRetention, type RetentionReport } from './retention.js';
 
@@ -23,6 +24,8 @@ export interface TickReport {
   applied: number;
   purged: number;
   requeued: number;
+  /** Tenants deleted because their closing period ended. */
+  tenantsDeleted: number;
   /** What retention removed, when it ran in this tick (hourly). */
   retention: RetentionReport | null;
 }
@@ -44,7 +47,7 @@ export function createScheduler({
   logger,
 }: {
   db: Database;
-  services: Pick<Services, 'subprocessorChanges' | 'subscribers'>;
+  services: Pick<Services, 'subprocessorChanges' | 'subscribers' | 'tenants' | 'vault'>;
   limiter: FormRateLimiter;
   dispatch: NoticeDispatcher;
   clock: Clock;
@@ -92,7 +95,7 @@ export function createScheduler({
   return {
     async tick(): Promise<TickReport> {
       const now = clock();
-      const report: TickReport = { applied: 0, purged: 0, requeued: 0, retention: null };
+      const report: TickReport = { applied: 0, purged: 0, requeued: 0, tenantsDeleted: 0, retention: null };
       const work = await findDueWork(now);
       for (const { tenantId } of work.changes) {
         try {
@@ -110,13 +113,18 @@ export function createScheduler({
         dispatch(notice.tenantId, notice.id);
         report.requeued += 1;
       }
+      for (const tenant of await services.tenants.dueForDeletion(now)) {
+        const { files } = await deleteTenantNow(db, services.vault, tenant.id);
+        logger.info({ tenantId: tenant.id, files }, 'closed tenant deleted');
+        report.tenantsDeleted += 1;
+      }
       if (lastRetention === null || now.getTime() - lastRetention >= RETENTION_EVERY_MS) {
         report.retention = await applyRetention(db, now);
         lastRetention = now.getTime();
       }
       await limiter.prune();
       const removed = report.retention ? Object.values(report.retention).some((count) => count > 0) : false;
-      if (report.applied || report.purged || report.requeued || removed)
+      if (report.applied || report.purged || report.requeued || report.tenantsDeleted || removed)
         logger.info({ ...report }, 'scheduler tick');
       return report;
     },

@@ -20,7 +20,9 @@ export interface Tenant {
   id: string;
   slug: string;
   name: string;
-  status: 'active' | 'suspended';
+  /** `closing`: read-only until `deletionDueAt`, then deleted (contract end). */
+  status: 'active' | 'suspended' | 'closing';
+  deletionDueAt: Date | null;
   customDomain: string | null;
   createdAt: Date;
 }

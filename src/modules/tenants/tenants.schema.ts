@@ -5,9 +5,11 @@ export const tenants = pgTable('tenants', {
   id: uuid('id').primaryKey().defaultRandom(),
   slug: text('slug').notNull().unique(),
   name: text('name').notNull(),
-  status: text('status', { enum: ['active', 'suspended'] })
+  status: text('status', { enum: ['active', 'suspended', 'closing'] })
     .notNull()
     .default('active'),
+  /** Set while closing: when the worker deletes the tenant and everything it holds. */
+  deletionDueAt: timestamp('deletion_due_at', { withTimezone: true }),
   customDomain: text('custom_domain').unique(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

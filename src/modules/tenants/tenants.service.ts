@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, lte } from 'drizzle-orm';
 import type { Database } from '../../platform/db/client.js';
 import { translateDatabaseError } from '../../platform/db/errors.js';
 import { withPlatform } from '../../platform/db/tenancy.js';
@@ -13,6 +13,7 @@ function toTenant(row: TenantRow): Tenant {
     slug: row.slug,
     name: row.name,
     status: row.status,
+    deletionDueAt: row.deletionDueAt,
     customDomain: row.customDomain,
     createdAt: row.createdAt,
   };
@@ -42,24 +43,24 @@ export function createTenantsService({ db }: { db: Database }) {
     }
   }
 
-  /** An active tenant by slug; anything malformed or unknown is simply not found. */
+  /** A served tenant (active, or closing and read-only) by slug; anything else is not found. */
   async function findBySlug(slug: string): Promise<Tenant | null> {
     const parsed = tenantSlug.safeParse(slug);
     if (!parsed.success || parsed.data !== slug) return null;
     const [row] = await withPlatform(db, (tx) =>
       tx.select().from(tenants).where(eq(tenants.slug, slug)).limit(1),
     );
-    return row && row.status === 'active' ? toTenant(row) : null;
+    return row && row.status !== 'suspended' ? toTenant(row) : null;
   }
 
-  /** An active tenant whose custom domain is this Host (port ignored); null for anything else. */
+  /** A served tenant whose custom domain is this Host (port ignored); null for anything else. */
   async function findByHost(host: string): Promise<Tenant | null> {
     const parsed = domainName.safeParse(host.replace(/:\d{1,5}$/, ''));
     if (!parsed.success) return null;
     const [row] = await withPlatform(db, (tx) =>
       tx.select().from(tenants).where(eq(tenants.customDomain, parsed.data)).limit(1),
     );
-    return row && row.status === 'active' ? toTenant(row) : null;
+    return row && row.status !== 'suspended' ? toTenant(row) : null;
   }
 
   async function findById(id: string): Promise<Tenant | null> {
@@ -99,12 +100,74 @@ export function createTenantsService({ db }: { db: Database }) {
     }
   }
 
+  /**
+   * Contract end: the tenant becomes read-only (console, API and public forms refuse changes; its
+   * pages, exports and shared documents stay available) and is deleted by the worker at
+   * `now + days`. Closing again moves the date.
+   */
+  async function close(slug: string, days: number, now: Date): Promise<Tenant> {
+    const tenant = await requireBySlug(slug);
+    const due = new Date(now.getTime() + days * 86_400_000);
+    const [row] = await withPlatform(db, (tx) =>
+      tx
+        .update(tenants)
+        .set({ status: 'closing', deletionDueAt: due, updatedAt: now })
+        .where(eq(tenants.id, tenant.id))
+        .returning(),
+    );
+    if (!row) throw new AppError('tenant.not_found');
+    return toTenant(row);
+  }
+
+  /** Cancels a closing: the tenant is active and writable again. */
+  async function reopen(slug: string, now: Date): Promise<Tenant> {
+    const tenant = await requireBySlug(slug);
+    const [row] = await withPlatform(db, (tx) =>
+      tx
+        .update(tenants)
+        .set({ status: 'active', deletionDueAt: null, updatedAt: now })
+        .where(eq(tenants.id, tenant.id))
+        .returning(),
+    );
+    if (!row) throw new AppError('tenant.not_found');
+    return toTenant(row);
+  }
+
+  /** Tenants whose deletion date has come. */
+  async function dueForDeletion(now: Date): Promise<Tenant[]> {
+    const rows = await withPlatform(db, (tx) =>
+      tx
+        .select()
+        .from(tenants)
+        .where(and(eq(tenants.status, 'closing'), lte(tenants.deletionDueAt, now))),
+    );
+    return rows.map(toTenant);
+  }
+
+  /** Whether the tenant may be changed (false while closing or suspended, or when unknown). */
+  async function isWritable(id: string): Promise<boolean> {
+    return (await findById(id))?.status === 'active';
+  }
+
   async function isEmpty(): Promise<boolean> {
     const rows = await withPlatform(db, (tx) => tx.select({ id: tenants.id }).from(tenants).limit(1));
     return rows.length === 0;
   }
 
-  return { create, findById, findBySlug, findByHost, requireBySlug, list, setCustomDomain, isEmpty };
+  return {
+    create,
+    findById,
+    findBySlug,
+    findByHost,
+    requireBySlug,
+    list,
+    setCustomDomain,
+    close,
+    reopen,
+    dueForDeletion,
+    isWritable,
+    isEmpty,
+  };
 }
 
 export type TenantsService = ReturnType<typeof createTenantsService>;

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Permission, ServiceContext } from '../auth/context.js';
+import { AppError } from '../errors.js';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -66,6 +67,15 @@ export class RawResponse {
 }
 
 /**
+ * A closing tenant is read-only: every route that changes something answers 409 tenant.read_only,
+ * except those in `allowed` ("DELETE /api-keys/:id"…), which take access away and must keep working.
+ */
+export interface ReadOnlyGate {
+  isWritable(tenantId: string): Promise<boolean>;
+  allowed: ReadonlySet<string>;
+}
+
+/**
  * Registers API routes under /api/v1. Input is parsed with the route's zod schemas (a ZodError
  * becomes a 400 in the error handler); the caller is authenticated before the handler runs.
  */
@@ -73,14 +83,19 @@ export function registerApiRoutes(
   app: FastifyInstance,
   routes: readonly ApiRoute[],
   authenticate: (request: FastifyRequest) => Promise<ServiceContext>,
+  readOnly?: ReadOnlyGate,
 ): void {
   for (const route of routes) {
+    const changes = route.method !== 'GET' && !readOnly?.allowed.has(`${route.method} ${route.url}`);
     app.route({
       method: route.method,
       url: `${API_PREFIX}${route.url}`,
       ...(route.bodyLimit ? { bodyLimit: route.bodyLimit } : {}),
       handler: async (request: FastifyRequest, reply: FastifyReply) => {
         const ctx = await authenticate(request);
+        if (changes && readOnly && !(await readOnly.isWritable(ctx.tenantId))) {
+          throw new AppError('tenant.read_only');
+        }
         const params = (route.params ?? z.object({})).parse(request.params ?? {});
         const query = (route.query ?? z.object({}).strip()).parse(request.query ?? {});
         const body = route.body ? route.body.parse(request.body) : undefined;

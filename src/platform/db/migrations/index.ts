@@ -5,6 +5,7 @@ import * as documents from './0004-documents.js';
 import * as updates from './0005-updates.js';
 import * as mailRetention from './0006-mail-retention.js';
 import * as keyRotation from './0007-key-rotation.js';
+import * as tenantClosing from './0008-tenant-closing.js';
 
 export interface Migration {
   readonly version: number;
@@ -21,4 +22,5 @@ export const migrations: readonly Migration[] = [
   { version: 5, name: 'updates', sql: updates.sql },
   { version: 6, name: 'mail-retention', sql: mailRetention.sql },
   { version: 7, name: 'key-rotation', sql: keyRotation.sql },
+  { version: 8, name: 'tenant-closing', sql: tenantClosing.sql },
 ];
