@@ -150,6 +150,11 @@ describe('updates, incidents, subprocessor changes and their notices', () => {
     await summary.getByText('Deadline near').waitFor();
     expect(await summary.textContent()).toMatch(/Customers have not been notified: [34] h \d{2} min left/);
     await expectAccessible(page, 'incident with the deadline near');
+    // Home says so too, with a way there.
+    await nav().getByRole('link', { name: 'Home', exact: true }).click();
+    const due = page.getByRole('region', { name: 'Customers to notify' });
+    await due.getByRole('link', { name: INCIDENT }).click();
+    await page.getByRole('heading', { level: 1, name: INCIDENT }).waitFor();
 
     await page.getByRole('link', { name: 'Write an incident update for subscribers' }).click();
     await page.getByRole('heading', { level: 1, name: 'New update' }).waitFor();
@@ -200,17 +205,25 @@ describe('updates, incidents, subprocessor changes and their notices', () => {
     const update = page.getByRole('row', { name: new RegExp(UPDATE_TITLE) });
     const change = page.getByRole('row', { name: new RegExp(`New subprocessor from .*: ${INCOMING}`) });
     // The fan-out runs in the worker (pg-boss); the screen polls while a notice is open.
-    await expect.poll(() => update.textContent()).toMatch(/IncidentsSent1/);
-    await expect.poll(() => change.textContent()).toMatch(/Subprocessor changesSent1/);
+    // Recipients 1, and without an SMTP server its mail is kept in the outbox.
+    const delivered = /Sent11 kept in the outbox \(no mail server configured\)/;
+    await expect.poll(() => update.textContent()).toMatch(new RegExp(`Incidents${delivered.source}`));
+    await expect
+      .poll(() => change.textContent())
+      .toMatch(new RegExp(`Subprocessor changes${delivered.source}`));
     await expectAccessible(page, 'notices');
 
-    // Without an SMTP server the mails stay in the outbox, addressed to the one confirmed subscriber.
+    // Without an SMTP server the mails stay in the outbox: one per notice for the one confirmed
+    // subscriber. (The demo's own posts were published before anyone subscribed, but the scheduler
+    // fans their notices out a minute later, to whoever has subscribed by then: left out here.)
     const mails = (await outbox(page)).filter((entry) => entry.to === SUBSCRIBER);
-    expect(mails.map((mail) => mail.status)).toEqual(['stored', 'stored', 'stored']);
-    const subjects = mails.map((mail) => mail.subject);
-    expect(subjects).toContain(UPDATE_TITLE);
-    expect(subjects.filter((subject) => subject.includes(INCOMING))).toHaveLength(1);
-    expect(subjects.filter((subject) => subject.startsWith('Confirm your subscription'))).toHaveLength(1);
+    const ours = (subject: string | RegExp) =>
+      mails.filter((mail) =>
+        typeof subject === 'string' ? mail.subject === subject : subject.test(mail.subject),
+      );
+    for (const subject of [UPDATE_TITLE, new RegExp(`: ${INCOMING}$`), /^Confirm your subscription/]) {
+      expect(ours(subject).map((mail) => mail.status)).toEqual(['stored']);
+    }
     await expectNoTokenInStorage(page);
     expect(staff.problems, 'console errors').toEqual([]);
   });

@@ -21,6 +21,21 @@ const topicLabels: Record<NoticeView['topic'], string> = {
   general: 'All updates',
 };
 
+/** A notice's mails by delivery state; states with no mail are left out. */
+function DeliveryCounts({ delivery }: { delivery: NoticeView['delivery'] }) {
+  const parts = [
+    delivery.sent > 0 && `${delivery.sent} sent`,
+    delivery.pending > 0 && `${delivery.pending} waiting`,
+    delivery.failed > 0 && `${delivery.failed} failed`,
+    delivery.stored > 0 && `${delivery.stored} kept in the outbox (no mail server configured)`,
+  ].filter(Boolean);
+  return (
+    <span className={delivery.failed > 0 ? 'delivery delivery-failed' : 'delivery'}>
+      {parts.join(', ') || '—'}
+    </span>
+  );
+}
+
 /** Notices to subscribers (one per published post or announced change) and how their delivery went. */
 export function NoticesPage() {
   const can = useCan();
@@ -31,6 +46,8 @@ export function NoticesPage() {
     onSuccess: () => queryClient.invalidateQueries({ queryKey: UPDATES_KEY }),
   });
   const list = notices.data?.items ?? [];
+  // The column is there only when there is something to retry.
+  const retriable = can('updates:write') && list.some((notice) => notice.state === 'failed');
   const counts = {
     sent: list.filter((notice) => notice.state === 'sent').length,
     open: list.filter((notice) => notice.state === 'pending' || notice.state === 'sending').length,
@@ -83,9 +100,10 @@ export function NoticesPage() {
                     <th scope="col">Topic</th>
                     <th scope="col">State</th>
                     <th scope="col">Recipients</th>
+                    <th scope="col">Delivery</th>
                     <th scope="col">Created</th>
                     <th scope="col">Completed</th>
-                    {can('updates:write') && (
+                    {retriable && (
                       <th scope="col" className="cell-actions">
                         Actions
                       </th>
@@ -112,9 +130,12 @@ export function NoticesPage() {
                         )}
                       </td>
                       <td>{notice.recipients}</td>
+                      <td>
+                        <DeliveryCounts delivery={notice.delivery} />
+                      </td>
                       <td>{formatDateTime(notice.createdAt)}</td>
                       <td>{formatDateTime(notice.completedAt)}</td>
-                      {can('updates:write') && (
+                      {retriable && (
                         <td className="cell-actions">
                           {notice.state === 'failed' && (
                             <button
@@ -135,8 +156,9 @@ export function NoticesPage() {
               </table>
             </div>
             <p className="field-hint">
-              Recipients counts the mails put in the outbox, one per confirmed subscriber; the mail server
-              delivers them from there.
+              Recipients counts the mails put in the outbox, one per confirmed subscriber; Delivery says how
+              far they got. The outbox retries a mail the mail server could not take for the moment; retrying
+              a failed notice sends only to subscribers who have no mail of it yet.
             </p>
           </>
         )}
