@@ -77,7 +77,7 @@ export function NoticesPage() {
         )}
         {list.length > 0 && (
           <>
-            <dl className="counts" aria-label="Notices by state">
+            <dl className="counts">
               <div>
                 <dt>Sent</dt>
                 <dd>{counts.sent}</dd>

@@ -41,28 +41,30 @@ export function SubscribersPage() {
             <ListState state="error" error={counts.error} onRetry={() => counts.refetch()} />
           )}
           {counts.data && (
-            <dl className="counts">
-              <div>
-                <dt>Confirmed</dt>
-                <dd>{counts.data.confirmed}</dd>
-              </div>
-              <div>
-                <dt>Not confirmed yet</dt>
-                <dd>{counts.data.pending}</dd>
-              </div>
-              <div>
-                <dt>{topicLabels.subprocessors}</dt>
-                <dd>{counts.data.byTopic.subprocessors}</dd>
-              </div>
-              <div>
-                <dt>{topicLabels.incidents}</dt>
-                <dd>{counts.data.byTopic.incidents}</dd>
-              </div>
-              <div>
-                <dt>{topicLabels.all}</dt>
-                <dd>{counts.data.byTopic.all}</dd>
-              </div>
-            </dl>
+            <>
+              <dl className="counts">
+                <div>
+                  <dt>Confirmed</dt>
+                  <dd>{counts.data.confirmed}</dd>
+                </div>
+                <div>
+                  <dt>Not confirmed yet</dt>
+                  <dd>{counts.data.pending}</dd>
+                </div>
+              </dl>
+              <h3>Confirmed subscribers by topic</h3>
+              <p className="field-hint">
+                Everyone who chose “All updates” also receives incident and subprocessor notices.
+              </p>
+              <dl className="counts">
+                {(['subprocessors', 'incidents', 'all'] as const).map((topic) => (
+                  <div key={topic}>
+                    <dt>{topicLabels[topic]}</dt>
+                    <dd>{counts.data.byTopic[topic]}</dd>
+                  </div>
+                ))}
+              </dl>
+            </>
           )}
         </section>
         <section className="stack" aria-labelledby="subscriber-list-heading">
