@@ -89,7 +89,7 @@ describe('updates, incidents, subprocessor changes and their notices', () => {
     expect(await row.textContent()).toContain('All updates');
   });
 
-  it('announces a subprocessor change no sooner than the notice period, and the public page lists it as upcoming', async () => {
+  it('announces a subprocessor change no sooner than the notice period; the public page lists it as upcoming until it is withdrawn', async () => {
     const { page } = staff;
     await nav().getByRole('link', { name: 'Subprocessor changes', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Subprocessor changes' }).waitFor();
@@ -128,6 +128,14 @@ describe('updates, incidents, subprocessor changes and their notices', () => {
     expect(html).toContain(`${INCOMING} will be added`);
     // Not in the list itself before its date.
     expect(html.split('Upcoming changes')[1]?.split('</section>')[1] ?? '').not.toContain(INCOMING);
+
+    // Withdrawn with a confirmation step: it leaves the public list of upcoming changes.
+    await row.getByRole('button', { name: 'Withdraw' }).click();
+    await row.getByRole('button', { name: 'Yes, withdraw' }).click();
+    await page.getByText('The change was withdrawn.').waitFor();
+    await expect.poll(() => row.textContent()).toContain('Withdrawn');
+    expect(await row.getByRole('button', { name: 'Withdraw' }).count()).toBe(0);
+    await expect.poll(() => publicText(`${attest.url}/t/demo/subprocessors`)).not.toContain(INCOMING);
   });
 
   it('records an incident detected 20 hours ago, warns about the 24-hour target, and meets it by publishing a linked update', async () => {
