@@ -116,9 +116,14 @@ describe.each(testDatabaseKinds)('notice fan-out on $name', (kind) => {
         },
       }),
     ).rejects.toThrow('worker killed');
-    expect(await notice(noticeId)).toMatchObject({ state: 'sending', recipients: 300 });
+    expect(await notice(noticeId)).toMatchObject({
+      state: 'sending',
+      recipients: 300,
+      delivery: { pending: 300, sent: 0, failed: 0, stored: 0 },
+    });
     await deliverAll();
     expect(smtp.received).toHaveLength(300);
+    expect((await notice(noticeId)).delivery).toEqual({ pending: 0, sent: 300, failed: 0, stored: 0 });
 
     // A new worker finds the stuck notice on its tick; its first try dies too and pg-boss retries it.
     let crashes = 0;
@@ -141,7 +146,14 @@ describe.each(testDatabaseKinds)('notice fan-out on $name', (kind) => {
     const addresses = smtp.received.flatMap((mail) => mail.to);
     expect(addresses).toHaveLength(SUBSCRIBERS);
     expect(new Set(addresses).size).toBe(SUBSCRIBERS);
-    expect(await notice(noticeId)).toMatchObject({ state: 'sent', recipients: SUBSCRIBERS });
+    expect(await notice(noticeId)).toMatchObject({
+      state: 'sent',
+      recipients: SUBSCRIBERS,
+      delivery: { pending: 0, sent: SUBSCRIBERS, failed: 0, stored: 0 },
+    });
+    // The console's list counts the same, per notice.
+    const listed = (await holder.app.services.notices.list(ctx())).find((item) => item.id === noticeId);
+    expect(listed?.delivery).toEqual({ pending: 0, sent: SUBSCRIBERS, failed: 0, stored: 0 });
     for (const mail of smtp.received.slice(0, 3)) {
       expect(mail.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
     }

@@ -1,10 +1,11 @@
-import { desc, eq } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, like, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ServiceContext } from '../../platform/auth/context.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Tx } from '../../platform/db/client.js';
 import { withTenant } from '../../platform/db/tenancy.js';
 import { AppError } from '../../platform/errors.js';
+import { mailOutbox } from '../../platform/mail/mail.schema.js';
 import { appendAuditEvent } from '../audit/audit.service.js';
 import type { NoticeResponse } from './notices.contract.js';
 import { type NoticeTopic, notices } from './notices.schema.js';
@@ -48,7 +49,31 @@ export async function createNoticeIn(
   return row.id;
 }
 
-function toResponse(row: typeof notices.$inferSelect): NoticeResponse {
+type Delivery = NoticeResponse['delivery'];
+const noDelivery = (): Delivery => ({ pending: 0, sent: 0, failed: 0, stored: 0 });
+
+/**
+ * The delivery state of the notices' mails, counted in the outbox. A notice's mails are those
+ * whose dedupe key is `notice:<notice id>:<subscriber id>` (see notice-mail.ts).
+ */
+async function deliveryOf(tx: Tx, noticeIds: string[]): Promise<Map<string, Delivery>> {
+  const byNotice = new Map(noticeIds.map((id) => [id, noDelivery()]));
+  if (noticeIds.length === 0) return byNotice;
+  const noticeId = sql<string>`split_part(${mailOutbox.dedupeKey}, ':', 2)`;
+  const rows = await tx
+    .select({ noticeId, status: mailOutbox.status, mails: count() })
+    .from(mailOutbox)
+    .where(and(like(mailOutbox.dedupeKey, 'notice:%'), inArray(noticeId, noticeIds)))
+    .groupBy(noticeId, mailOutbox.status);
+  for (const row of rows) {
+    const delivery = byNotice.get(row.noticeId);
+    if (!delivery) continue;
+    delivery[row.status === 'sending' ? 'pending' : row.status] += row.mails;
+  }
+  return byNotice;
+}
+
+function toResponse(row: typeof notices.$inferSelect, delivery: Delivery = noDelivery()): NoticeResponse {
   return {
     id: row.id,
     topic: row.topic,
@@ -56,6 +81,7 @@ function toResponse(row: typeof notices.$inferSelect): NoticeResponse {
     subject: row.subject,
     state: row.state,
     recipients: row.recipients,
+    delivery,
     attempts: row.attempts,
     lastError: row.lastError,
     createdAt: row.createdAt.toISOString(),
@@ -76,23 +102,27 @@ export function createNoticesService({
   return {
     async list(ctx: ServiceContext): Promise<NoticeResponse[]> {
       ctx.require('content:read');
-      const rows = await withTenant(db, ctx.tenantId, (tx) =>
-        tx.select().from(notices).orderBy(desc(notices.createdAt)).limit(200),
-      );
-      return rows.map(toResponse);
+      return withTenant(db, ctx.tenantId, async (tx) => {
+        const rows = await tx.select().from(notices).orderBy(desc(notices.createdAt)).limit(200);
+        const delivery = await deliveryOf(
+          tx,
+          rows.map((row) => row.id),
+        );
+        return rows.map((row) => toResponse(row, delivery.get(row.id)));
+      });
     },
 
     async get(ctx: ServiceContext, id: string): Promise<NoticeResponse> {
       ctx.require('content:read');
-      const [row] = await withTenant(db, ctx.tenantId, (tx) =>
-        tx
+      return withTenant(db, ctx.tenantId, async (tx) => {
+        const [row] = await tx
           .select()
           .from(notices)
           .where(eq(notices.id, z.uuid().parse(id)))
-          .limit(1),
-      );
-      if (!row) throw new AppError('notice.not_found');
-      return toResponse(row);
+          .limit(1);
+        if (!row) throw new AppError('notice.not_found');
+        return toResponse(row, (await deliveryOf(tx, [row.id])).get(row.id));
+      });
     },
 
     /** Runs a failed fan-out again; subscribers who already have their mail do not get a second. */
@@ -120,11 +150,11 @@ export function createNoticesService({
           },
           now,
         );
-        return updated;
+        if (!updated) throw new AppError('notice.not_found');
+        return toResponse(updated, (await deliveryOf(tx, [noticeId])).get(noticeId));
       });
-      if (!row) throw new AppError('notice.not_found');
       dispatch(ctx.tenantId, noticeId);
-      return toResponse(row);
+      return row;
     },
   };
 }

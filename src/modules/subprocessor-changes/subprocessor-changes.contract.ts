@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isoDate, itemKey, prose } from '../../platform/validation/strings.js';
 import { subprocessorInput } from '../content/content.contract.js';
-import { changeKinds, changeStates } from './subprocessor-changes.schema.js';
+import { changeKinds, changeStates } from './change-kinds.js';
 
 export const changeInput = z
   .object({

@@ -1,10 +1,8 @@
 import { date, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import type { SubprocessorInput } from '../content/content.contract.js';
+import { changeKinds, changeStates } from './change-kinds.js';
 
-export const changeKinds = ['add', 'replace', 'remove'] as const;
-export type ChangeKind = (typeof changeKinds)[number];
-export const changeStates = ['scheduled', 'applied', 'cancelled'] as const;
-export type ChangeState = (typeof changeStates)[number];
+export { type ChangeKind, type ChangeState, changeKinds, changeStates } from './change-kinds.js';
 
 /** An announced change of the subprocessor list, applied by the scheduler on its effective date. */
 export const subprocessorChanges = pgTable('subprocessor_changes', {

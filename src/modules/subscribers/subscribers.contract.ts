@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { line } from '../../platform/validation/strings.js';
-import { topics } from './subscribers.schema.js';
+import { topics } from './topics.js';
 
 export const topic = z.enum(topics);
 

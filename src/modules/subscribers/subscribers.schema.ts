@@ -1,7 +1,7 @@
 import { integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import type { Topic } from './topics.js';
 
-export const topics = ['subprocessors', 'incidents', 'all'] as const;
-export type Topic = (typeof topics)[number];
+export { type Topic, topics } from './topics.js';
 
 /**
  * People who asked for notices by e-mail. Their addresses are personal data and live here only:

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { line, patchOf, prose } from '../../platform/validation/strings.js';
-import { updateKinds } from './updates.schema.js';
+import { updateKinds } from './update-kinds.js';
 
 /* The updates feed and incidents as the API and the admin console see them. */
 

@@ -1,4 +1,7 @@
 import { pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { updateKinds } from './update-kinds.js';
+
+export { type UpdateKind, updateKinds } from './update-kinds.js';
 
 /** Incidents: when one was detected and when customers were told (the 24-hour promise). */
 export const incidents = pgTable('incidents', {
@@ -11,16 +14,6 @@ export const incidents = pgTable('incidents', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
-
-export const updateKinds = [
-  'incident',
-  'subprocessor',
-  'certification',
-  'policy',
-  'advisory',
-  'general',
-] as const;
-export type UpdateKind = (typeof updateKinds)[number];
 
 /** Posts of the updates feed. A post with published_at is public (through the next snapshot). */
 export const updatePosts = pgTable('update_posts', {

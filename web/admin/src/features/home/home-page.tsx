@@ -5,6 +5,7 @@ import { ListState } from '../../ui/list-state.js';
 import { PageHeader } from '../../ui/page-header.js';
 import { nextReviewDue, useDraftChanges, useOverdueReviews } from '../content-queries.js';
 import { ChangeList } from '../publish/change-list.js';
+import { IncidentsDue } from '../updates/incidents-due.js';
 
 /** What needs attention: reviews that are due, and edits nobody has published yet. */
 export function HomePage() {
@@ -14,6 +15,7 @@ export function HomePage() {
   return (
     <>
       <PageHeader title="Home" description={`What needs attention in ${me.tenant.name}'s trust center.`} />
+      <IncidentsDue />
       <div className="grid-2">
         <section className="card stack" aria-labelledby="overdue-title">
           <h2 id="overdue-title" className="card-title">

@@ -1,0 +1,123 @@
+import type { noticeResponse } from '@attest/modules/notices/notices.contract.js';
+import type { changeResponse } from '@attest/modules/subprocessor-changes/subprocessor-changes.contract.js';
+import type {
+  NotificationSettings,
+  subscriberCounts,
+  subscriberResponse,
+} from '@attest/modules/subscribers/subscribers.contract.js';
+import type { incidentResponse, postResponse } from '@attest/modules/updates/updates.contract.js';
+import { useQuery } from '@tanstack/react-query';
+import type { z } from 'zod';
+import { api } from '../../api/client.js';
+
+/*
+ * What the updates, incidents, subprocessor-change, notice and subscriber routes answer (types
+ * only), and their queries. Every mutation here invalidates UPDATES_KEY: publishing a post or
+ * announcing a change also creates a notice and may record an incident's notification.
+ */
+
+export type UpdatePost = z.output<typeof postResponse>;
+export type Incident = z.output<typeof incidentResponse>;
+export type SubprocessorChange = z.output<typeof changeResponse>;
+export type NoticeView = z.output<typeof noticeResponse>;
+export type Subscriber = z.output<typeof subscriberResponse>;
+export type SubscriberCounts = z.output<typeof subscriberCounts>;
+export type { NotificationSettings };
+
+export const UPDATES_KEY = ['updates-and-notices'] as const;
+export const NOTIFICATION_SETTINGS_KEY = ['notification-settings'] as const;
+
+interface Items<Item> {
+  items: Item[];
+}
+
+export function usePosts() {
+  return useQuery({
+    queryKey: [...UPDATES_KEY, 'posts'],
+    queryFn: () => api.get<Items<UpdatePost>>('/updates'),
+  });
+}
+
+export function useIncidents(options: { refetchInterval?: number } = {}) {
+  return useQuery({
+    queryKey: [...UPDATES_KEY, 'incidents'],
+    queryFn: () => api.get<Items<Incident>>('/incidents'),
+    // The time to notify moves on by itself: the server's verdict is fetched again now and then.
+    refetchInterval: options.refetchInterval ?? 60_000,
+  });
+}
+
+export function useSubprocessorChanges() {
+  return useQuery({
+    queryKey: [...UPDATES_KEY, 'subprocessor-changes'],
+    queryFn: () => api.get<Items<SubprocessorChange>>('/subprocessor-changes'),
+  });
+}
+
+export function useNotices() {
+  return useQuery({
+    queryKey: [...UPDATES_KEY, 'notices'],
+    queryFn: () => api.get<Items<NoticeView>>('/notices'),
+    // A fan-out runs in the background; while one is open, look again shortly.
+    refetchInterval: (query) =>
+      query.state.data?.items.some((notice) => notice.state === 'pending' || notice.state === 'sending')
+        ? 3_000
+        : false,
+  });
+}
+
+export function useNotificationSettings(enabled = true) {
+  return useQuery({
+    queryKey: NOTIFICATION_SETTINGS_KEY,
+    queryFn: () => api.get<NotificationSettings>('/notification-settings'),
+    enabled,
+  });
+}
+
+export const kindLabels: Record<UpdatePost['kind'], string> = {
+  incident: 'Incident',
+  subprocessor: 'Subprocessor',
+  certification: 'Certification',
+  policy: 'Policy',
+  advisory: 'Advisory',
+  general: 'General',
+};
+
+/** Who hears about a post of each kind (mirrors noticeTopicOf on the server). */
+export const kindAudience: Record<UpdatePost['kind'], string> = {
+  incident: 'subscribers of incidents and of all updates',
+  subprocessor: 'subscribers of subprocessor changes and of all updates',
+  certification: 'subscribers of all updates',
+  policy: 'subscribers of all updates',
+  advisory: 'subscribers of all updates',
+  general: 'subscribers of all updates',
+};
+
+/** "3 h 05 min", "45 min", "2 d 4 h": a duration for people. */
+export function formatDuration(minutes: number): string {
+  const total = Math.max(0, Math.floor(minutes));
+  const days = Math.floor(total / 1440);
+  const hours = Math.floor((total % 1440) / 60);
+  const rest = total % 60;
+  if (days > 0) return `${days} d ${hours} h`;
+  if (hours > 0) return `${hours} h ${String(rest).padStart(2, '0')} min`;
+  return `${rest} min`;
+}
+
+/** datetime-local holds wall time without a zone; the API wants an instant with an offset. */
+export function toInstant(local: string): string {
+  if (!local) return '';
+  const date = new Date(local);
+  return Number.isNaN(date.getTime()) ? local : date.toISOString();
+}
+
+/** An instant as the value of a datetime-local input, in the browser's zone. */
+export function toLocalInput(instant: string | null | undefined): string {
+  if (!instant) return '';
+  const date = new Date(instant);
+  if (Number.isNaN(date.getTime())) return '';
+  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60_000);
+  return local.toISOString().slice(0, 16);
+}
+
+export { NOTIFY_TARGET_HOURS } from '@attest/modules/updates/updates.contract.js';
