@@ -4,12 +4,12 @@ import type { NoticeDispatcher } from '../modules/notices/notices.service.js';
 import { subprocessorChanges } from '../modules/subprocessor-changes/subprocessor-changes.schema.js';
 import { subscribers } from '../modules/subscribers/subscribers.schema.js';
 import { CONFIRMATION_DAYS } from '../modules/subscribers/subscribers.service.js';
+import { deleteTenantNow } from '../modules/tenants/tenant-deletion.js';
 import type { Clock } from '../platform/clock.js';
 import type { Database } from '../platform/db/client.js';
 import { withPlatform } from '../platform/db/tenancy.js';
 import type { FormRateLimiter } from '../platform/http/form-rate-limit.js';
 import type { Logger } from '../platform/logging/logger.js';
-import { deleteTenantNow } from '../modules/tenants/tenant-deletion.js';
 import type { Services } from '../services.js';
 import { applyRetention, type RetentionReport } from './retention.js';
 
