@@ -24,7 +24,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   const prebuilt = existsSync(path.join(repositoryRoot, 'dist/web/admin/index.html'));
   if (process.env.ATTEST_E2E_SKIP_BUILD !== '1' || !prebuilt) {
-    execFileSync('npm', ['run', 'build', '--silent'], { cwd: repositoryRoot, stdio: 'inherit' });
+    // As `npm start` builds it: vitest sets NODE_ENV=test, which would make Vite bundle React's
+    // development build, a different program from the one users run.
+    execFileSync('npm', ['run', 'build', '--silent'], {
+      cwd: repositoryRoot,
+      stdio: 'inherit',
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
   }
   const template = await mkdtemp(path.join(tmpdir(), 'attest-e2e-template-'));
   const first = await startAttest({ dataDir: template });
