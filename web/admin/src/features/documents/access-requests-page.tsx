@@ -12,6 +12,7 @@ import { PageHeader } from '../../ui/page-header.js';
 import {
   ACCESS_KEY,
   type AccessRequestOutput,
+  CHANGED_BY_VISITORS,
   type Grant,
   OUTBOX_KEY,
   useAccessRules,
@@ -44,6 +45,7 @@ export function AccessRequestsPage() {
   const pending = useQuery({
     queryKey: [...REQUESTS_KEY, 'pending'],
     queryFn: () => api.get<Page<AccessRequestOutput>>('/access-requests', { status: 'pending', limit: 200 }),
+    staleTime: CHANGED_BY_VISITORS,
   });
   const [outcome, setOutcome] = useState<Decided | null>(null);
   const pendingHeading = useRef<HTMLHeadingElement>(null);
@@ -222,6 +224,7 @@ function DecidedRequests() {
       api.get<Page<AccessRequestOutput>>('/access-requests', { limit: 100, offset: pageParam }),
     initialPageParam: 0,
     getNextPageParam: (last) => last.nextOffset ?? undefined,
+    staleTime: CHANGED_BY_VISITORS,
   });
   const rows = (requests.data?.pages.flatMap((page) => page.items) ?? []).filter(
     (request) => request.status !== 'pending',

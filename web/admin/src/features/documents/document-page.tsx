@@ -14,6 +14,7 @@ import { useForm } from '../../ui/use-form.js';
 import { DocumentFields } from './document-fields.js';
 import { AccessBadge, ValidUntil } from './documents-page.js';
 import {
+  CHANGED_BY_VISITORS,
   categoryLabels,
   DOCUMENTS_KEY,
   type DocumentDetail,
@@ -44,7 +45,7 @@ export function DocumentPage() {
       {document.data && (
         <div className="stack-lg">
           {can('documents:write') ? (
-            <MetadataForm key={document.data.updatedAt} document={document.data} />
+            <MetadataForm document={document.data} />
           ) : (
             <Summary document={document.data} />
           )}
@@ -251,6 +252,7 @@ function DownloadLog({ document }: { document: DocumentDetail }) {
       api.get<Page<DownloadOutput>>(`/documents/${document.id}/downloads`, { limit: 50, offset: pageParam }),
     initialPageParam: 0,
     getNextPageParam: (last) => last.nextOffset ?? undefined,
+    staleTime: CHANGED_BY_VISITORS,
   });
   const byGrant = new Map((grants.data?.items ?? []).map((grant) => [grant.id, grant]));
   const rows = downloads.data?.pages.flatMap((page) => page.items) ?? [];

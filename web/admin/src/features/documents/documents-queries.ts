@@ -29,6 +29,12 @@ export type Grant = GrantOutput;
 export type Nda = NdaOutput;
 export type { OutboxEntry };
 
+/**
+ * Lists that visitors change (requests, grants opened, downloads, mails): read again whenever a
+ * screen shows them, instead of trusting a copy from a few seconds ago.
+ */
+export const CHANGED_BY_VISITORS = 0;
+
 export const DOCUMENTS_KEY = ['documents'] as const;
 export const ACCESS_KEY = ['access'] as const;
 export const OUTBOX_KEY = ['outbox'] as const;
@@ -56,6 +62,7 @@ export function useGrants(enabled = true) {
     queryKey: [...ACCESS_KEY, 'grants'],
     queryFn: () => api.get<Page<Grant>>('/grants', ALL),
     enabled,
+    staleTime: CHANGED_BY_VISITORS,
   });
 }
 

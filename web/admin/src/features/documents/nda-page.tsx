@@ -57,11 +57,7 @@ function NdaSection({ nda, editable }: { nda: Nda; editable: boolean }) {
           There is no NDA yet: visitors request documents without accepting one.
         </ListState>
       )}
-      {editable ? (
-        <NdaForm key={current?.version ?? 0} nda={nda} />
-      ) : (
-        current && <div className="card pre-line">{current.text}</div>
-      )}
+      {editable ? <NdaForm nda={nda} /> : current && <div className="card pre-line">{current.text}</div>}
       {nda.versions.length > 1 && (
         <details>
           <summary>Earlier versions ({nda.versions.length - 1})</summary>

@@ -5,7 +5,7 @@ import { Badge, formatDateTime } from '../../ui/badges.js';
 import { ListState } from '../../ui/list-state.js';
 import { Notice } from '../../ui/notice.js';
 import { PageHeader } from '../../ui/page-header.js';
-import { OUTBOX_KEY, type OutboxEntry } from './documents-queries.js';
+import { CHANGED_BY_VISITORS, OUTBOX_KEY, type OutboxEntry } from './documents-queries.js';
 
 const statusLabels: Record<
   OutboxEntry['status'],
@@ -26,6 +26,7 @@ export function OutboxPage() {
     queryFn: ({ pageParam }) => api.get<Page<OutboxEntry>>('/outbox', { limit: 50, offset: pageParam }),
     initialPageParam: 0,
     getNextPageParam: (last) => last.nextOffset ?? undefined,
+    staleTime: CHANGED_BY_VISITORS,
   });
   const rows = mails.data?.pages.flatMap((page) => page.items) ?? [];
   const stored = rows.some((mail) => mail.status === 'stored');
