@@ -121,7 +121,9 @@ describe('sharing a gated document with a security reviewer', () => {
     await form.getByRole('button', { name: 'Upload document' }).click();
     const row = page.getByRole('row', { name: new RegExp(TITLE) });
     await row.waitFor();
-    expect(await row.textContent()).toMatch(/Certification report.*On request.*Version 1.*Ends in 20 days/);
+    expect(await row.textContent()).toMatch(
+      /Certification report.*On request.*Version 1, PDF.*Ends in 20 days/,
+    );
     await page.getByText('(version 1).').waitFor();
     expect(await form.getByLabel(/^Title/).inputValue()).toBe('');
     await expectNoTokenInStorage(page);
@@ -202,7 +204,10 @@ describe('sharing a gated document with a security reviewer', () => {
     await goTo(staffPage, 'Mail outbox');
     await staffPage.getByText('No mail server is configured').waitFor();
     const staffNotice = staffPage.getByRole('row', { name: new RegExp(OWNER.email) });
-    expect(await staffNotice.first().textContent()).toContain(`Access request waiting: ${VISITOR.company}`);
+    await staffNotice.first().getByText(`Access request waiting: ${VISITOR.company}`).click();
+    expect(await staffNotice.first().locator('pre').textContent()).toContain(
+      `in the console: ${attest.url}/admin/access-requests`,
+    );
     const mail = staffPage.getByRole('row', { name: new RegExp(VISITOR.email) });
     await mail.getByText(/^Your access to documents of/).click();
     const body = (await mail.locator('pre').textContent()) ?? '';

@@ -12,10 +12,10 @@ export interface MetadataValues {
 }
 
 const categoryOptions = documentCategory.options.map((value) => ({ value, label: categoryLabels[value] }));
-const accessOptions = accessLevel.options.map((value) => ({
-  value,
-  label: `${accessLevelLabels[value]}: ${accessLevelHints[value]}`,
-}));
+const accessOptions = accessLevel.options.map((value) => ({ value, label: accessLevelLabels[value] }));
+const accessHint = accessLevel.options
+  .map((value) => `${accessLevelLabels[value]}: ${accessLevelHints[value]}.`)
+  .join(' ');
 
 /** Title, description, category, access level and expiry: the same fields to upload and to edit. */
 export function DocumentFields<Values extends MetadataValues>({
@@ -52,7 +52,7 @@ export function DocumentFields<Values extends MetadataValues>({
         label="Access"
         options={accessOptions}
         idPrefix={idPrefix}
-        hint="Public and on-request documents appear on the trust center's Documents page as soon as they are saved (once it has been published)."
+        hint={`${accessHint} Public and on-request documents appear on the trust center as soon as they are saved (once it has been published).`}
       />
       <Field
         id={`${idPrefix}-expiresOn`}

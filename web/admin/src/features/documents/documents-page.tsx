@@ -16,6 +16,7 @@ import {
   categoryLabels,
   DOCUMENTS_KEY,
   type DocumentItem,
+  fileKindLabel,
   sizeLabel,
   useDocuments,
   validity,
@@ -98,7 +99,7 @@ export function DocumentsPage() {
                       </td>
                       <td>
                         {document.currentVersion
-                          ? `Version ${document.currentVersion.version}, ${sizeLabel(document.currentVersion.sizeBytes)}`
+                          ? `Version ${document.currentVersion.version}, ${fileKindLabel(document.currentVersion.mediaType)}, ${sizeLabel(document.currentVersion.sizeBytes)}`
                           : '—'}
                       </td>
                       <td>
