@@ -126,6 +126,7 @@ describe('sharing a gated document with a security reviewer', () => {
     );
     await page.getByText('(version 1).').waitFor();
     expect(await form.getByLabel(/^Title/).inputValue()).toBe('');
+    await expectAccessible(page, 'documents list');
     await expectNoTokenInStorage(page);
 
     // The detail page: the version history, with the file staff download unchanged.
@@ -190,6 +191,13 @@ describe('sharing a gated document with a security reviewer', () => {
     await days.fill('400');
     await request.getByText('Use 365 or less.').waitFor();
     await days.fill('7');
+    // Staff may share fewer documents than were asked for, but not none.
+    const share = request.getByRole('checkbox', { name: TITLE });
+    expect(await share.isChecked()).toBe(true);
+    await share.uncheck();
+    await request.getByRole('button', { name: 'Approve' }).click();
+    await request.getByText('Choose at least one document to share.').waitFor();
+    await share.check();
     await request.getByRole('button', { name: 'Approve' }).click();
     await staffPage.getByText(`Approved ${VISITOR.name} (${VISITOR.email}) until`).waitFor();
     await staffPage.getByText('No request is waiting for a decision.').waitFor();

@@ -1,7 +1,7 @@
 import { decisionInput } from '@attest/modules/documents/access.contract.js';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useRef, useState } from 'react';
-import { Link } from 'react-router';
+import { z } from 'zod';
 import { api, type Page } from '../../api/client.js';
 import { Badge, formatDate, formatDateTime } from '../../ui/badges.js';
 import { ConfirmButton } from '../../ui/confirm-button.js';
@@ -22,6 +22,7 @@ import {
 
 const REQUESTS_KEY = [...ACCESS_KEY, 'requests'] as const;
 const daysField = decisionInput.shape.days;
+const documentsField = z.array(z.uuid()).min(1, 'Choose at least one document to share.');
 
 type Decided = { request: AccessRequestOutput; grant: Grant | null };
 
@@ -106,9 +107,11 @@ function PendingRequest({
   const titles = useDocumentTitles();
   const rules = useAccessRules();
   const [days, setDays] = useState<string>('');
+  // Staff may share fewer documents than were asked for, never others.
+  const [chosen, setChosen] = useState<string[]>(request.documentIds);
   const [submitted, setSubmitted] = useState(false);
   const decide = useMutation({
-    mutationFn: (body: { decision: 'approve' | 'deny'; days?: number }) =>
+    mutationFn: (body: { decision: 'approve' | 'deny'; days?: number; documentIds?: string[] }) =>
       api.post<Decided>(`/access-requests/${request.id}/decision`, body),
     onSuccess: onDecided,
   });
@@ -116,11 +119,18 @@ function PendingRequest({
   const daysError =
     (submitted || days !== '') && !parsedDays.success ? parsedDays.error.issues[0]?.message : undefined;
   const headingId = `request-${request.id}`;
+  const parsedDocuments = documentsField.safeParse(chosen);
+  const documentsError =
+    submitted && !parsedDocuments.success ? parsedDocuments.error.issues[0]?.message : undefined;
   const approve = (event: FormEvent) => {
     event.preventDefault();
     setSubmitted(true);
-    if (!parsedDays.success || decide.isPending) return;
-    decide.mutate({ decision: 'approve', ...(parsedDays.data ? { days: parsedDays.data } : {}) });
+    if (!parsedDays.success || !parsedDocuments.success || decide.isPending) return;
+    decide.mutate({
+      decision: 'approve',
+      documentIds: chosen,
+      ...(parsedDays.data ? { days: parsedDays.data } : {}),
+    });
   };
   return (
     <article className="card stack" aria-labelledby={headingId}>
@@ -147,66 +157,85 @@ function PendingRequest({
           </dd>
         </div>
         <div>
-          <dt>Documents requested</dt>
-          <dd>
-            <ul>
-              {request.documentIds.map((id) => (
-                <li key={id}>
-                  <Link to={`/documents/${id}`}>{titles(id)}</Link>
-                </li>
-              ))}
-            </ul>
-          </dd>
-        </div>
-        <div>
           <dt>Received</dt>
           <dd>{formatDateTime(request.createdAt)}</dd>
         </div>
       </dl>
       <form
-        className="toolbar"
+        className="stack"
         onSubmit={approve}
         noValidate
         aria-label={`Decide on ${request.name}'s request`}
       >
-        <Field
-          id={`days-${request.id}`}
-          path="days"
-          label="Access lasts (days)"
-          hint={
-            rules.data
-              ? `Leave empty for your default of ${rules.data.grantDays} days.`
-              : 'Leave empty for your default.'
-          }
-          error={daysError}
-        >
-          {(aria) => (
-            <input
-              {...aria}
-              className="input input-inline"
-              type="number"
-              min={1}
-              max={365}
-              value={days}
-              onChange={(event) => setDays(event.target.value)}
-            />
+        <fieldset aria-describedby={documentsError ? `documents-${request.id}-error` : undefined}>
+          <legend>Documents to share</legend>
+          <div className="checks">
+            {request.documentIds.map((id) => (
+              <label className="check" key={id} htmlFor={`share-${request.id}-${id}`}>
+                <input
+                  id={`share-${request.id}-${id}`}
+                  type="checkbox"
+                  checked={chosen.includes(id)}
+                  onChange={(event) =>
+                    setChosen(
+                      event.target.checked
+                        ? request.documentIds.filter(
+                            (candidate) => candidate === id || chosen.includes(candidate),
+                          )
+                        : chosen.filter((candidate) => candidate !== id),
+                    )
+                  }
+                />
+                {titles(id)}
+              </label>
+            ))}
+          </div>
+          {documentsError && (
+            <p className="field-error" id={`documents-${request.id}-error`}>
+              {documentsError}
+            </p>
           )}
-        </Field>
-        <div className="actions">
-          <button
-            type="submit"
-            className="button button-primary"
-            disabled={decide.isPending}
-            aria-busy={decide.isPending || undefined}
+        </fieldset>
+        <div className="toolbar">
+          <Field
+            id={`days-${request.id}`}
+            path="days"
+            label="Access lasts (days)"
+            hint={
+              rules.data
+                ? `Leave empty for your default of ${rules.data.grantDays} days.`
+                : 'Leave empty for your default.'
+            }
+            error={daysError}
           >
-            {decide.isPending && decide.variables?.decision === 'approve' ? 'Approving…' : 'Approve'}
-          </button>
-          <ConfirmButton
-            label="Deny"
-            question={`Deny ${request.name}'s request? They are not told why.`}
-            onConfirm={() => decide.mutate({ decision: 'deny' })}
-            pending={decide.isPending}
-          />
+            {(aria) => (
+              <input
+                {...aria}
+                className="input input-inline"
+                type="number"
+                min={1}
+                max={365}
+                value={days}
+                onChange={(event) => setDays(event.target.value)}
+              />
+            )}
+          </Field>
+          <div className="actions">
+            <button
+              type="submit"
+              className="button button-primary"
+              disabled={decide.isPending}
+              aria-busy={decide.isPending || undefined}
+            >
+              {decide.isPending && decide.variables?.decision === 'approve' ? 'Approving…' : 'Approve'}
+            </button>
+            <ConfirmButton
+              label="Deny"
+              question={`Deny ${request.name}'s request? They are not told why.`}
+              onConfirm={() => decide.mutate({ decision: 'deny' })}
+              pending={decide.isPending}
+            />
+          </div>
         </div>
       </form>
       <ErrorNotice error={decide.error} />

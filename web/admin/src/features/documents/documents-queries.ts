@@ -79,6 +79,8 @@ export function useDocumentTitles(): (id: string) => string {
   const can = useCan();
   const documents = useDocuments(can('documents:read'));
   const titles = new Map((documents.data?.items ?? []).map((document) => [document.id, document.title]));
+  if (!can('documents:read')) return () => 'A document';
+  if (!documents.data) return () => 'Loading the title…';
   return (id) => titles.get(id) ?? 'A deleted document';
 }
 
