@@ -19,6 +19,11 @@ const VISITOR = {
   company: 'Customer Example GmbH',
   reason: 'Vendor security review before the renewal.',
 } as const;
+const VIEWER = {
+  email: 'viewer@e2e.attest.example',
+  password: 'patient violet compass harbour 2207',
+  tenant: 'demo',
+} as const;
 const TITLE = 'SOC 2 Type II report';
 const NDA = [
   'Mutual confidentiality agreement',
@@ -299,6 +304,63 @@ describe('sharing a gated document with a security reviewer', () => {
 
     expect(other.problems).toEqual([]);
     expect(visitor.problems).toEqual([]);
+    expect(staff.problems).toEqual([]);
+  });
+
+  it('shows a viewer the documents and the NDA, with no way to change them or see who downloaded', async () => {
+    const owner = staff.page;
+    await goTo(owner, 'Members and roles');
+    await owner.getByLabel(/^E-mail address/).fill(VIEWER.email);
+    await owner.getByLabel('Role', { exact: true }).selectOption('viewer');
+    await owner.getByRole('button', { name: 'Create invitation' }).click();
+    const invitation = (await owner.getByTestId('one-time-secret').textContent()) ?? '';
+    await owner.getByRole('button', { name: 'I have saved it' }).click();
+
+    const viewer = await openTab(browser);
+    const { page } = viewer;
+    await page.goto(invitation);
+    await page.getByLabel(/^Choose a password/).fill(VIEWER.password);
+    await page.getByRole('button', { name: 'Accept invitation' }).click();
+    await page.getByText('You have joined').waitFor();
+    await signIn(page, attest.url, VIEWER);
+    const main = page.getByRole('navigation', { name: 'Main' });
+    for (const hidden of ['Access requests', 'Grants', 'Mail outbox']) {
+      expect(await main.getByRole('link', { name: hidden, exact: true }).count(), hidden).toBe(0);
+    }
+
+    await goTo(page, 'Documents');
+    await page.getByRole('link', { name: TITLE }).click();
+    await page.getByRole('heading', { level: 1, name: TITLE }).waitFor();
+    await page.getByRole('link', { name: 'Download version 2 (soc2-report-corrected.pdf)' }).waitFor();
+    for (const control of ['Save details', 'Upload version', 'Delete document']) {
+      expect(await page.getByRole('button', { name: control }).count(), control).toBe(0);
+    }
+    expect(await page.getByRole('heading', { name: 'Download log' }).count()).toBe(0);
+    await expectAccessible(page, 'document detail, read only');
+
+    await goTo(page, 'NDA and access rules');
+    await page.getByText('This agreement ends two years after your last download.').waitFor();
+    expect(await page.getByRole('button', { name: /^Publish/ }).count()).toBe(0);
+    expect(await page.getByRole('heading', { name: 'Access rules', exact: true }).count()).toBe(0);
+    await expectNoTokenInStorage(page);
+    expect(viewer.problems).toEqual([]);
+    await viewer.context.close();
+  });
+
+  it('deletes the document after a confirmation, and the trust center stops listing it', async () => {
+    const { page } = staff;
+    await goTo(page, 'Documents');
+    await page.getByRole('link', { name: TITLE }).click();
+    await page.getByRole('button', { name: 'Delete document' }).click();
+    // The confirmation takes focus, so Enter confirms from the keyboard.
+    await expect.poll(() => page.evaluate('document.activeElement.textContent')).toBe('Yes, delete it');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Documents' }).waitFor();
+    await page.getByText(`Deleted “${TITLE}” and all its versions.`).waitFor();
+    await page.getByText('There are no documents yet.').waitFor();
+    await expect
+      .poll(async () => (await fetch(`${attest.url}/t/demo/documents`)).text())
+      .not.toContain(TITLE);
     expect(staff.problems).toEqual([]);
   });
 });
