@@ -65,7 +65,7 @@ function Summary({ document }: { document: DocumentDetail }) {
       <dl className="dl">
         <div>
           <dt>Description</dt>
-          <dd>{document.description || '—'}</dd>
+          <dd className="pre-line">{document.description || '—'}</dd>
         </div>
         <div>
           <dt>Category</dt>
