@@ -271,7 +271,7 @@ export function createAccessRequestsService({
                 sender,
                 address,
                 { ...form, documentCount: wanted.length },
-                `${publicUrl}/admin/`,
+                `${publicUrl}/admin/access-requests`,
               ),
               now,
             );

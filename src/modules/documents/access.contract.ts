@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { mailAddress } from '../../platform/mail/mail.contract.js';
 import { line, prose } from '../../platform/validation/strings.js';
-import { accessRequestStatuses } from './access.schema.js';
+
+/** Kept here, not with the table, so the console bundles it without the database layer. */
+export const accessRequestStatuses = ['pending', 'approved', 'denied'] as const;
 
 /** An e-mail domain as typed in the rules: "customer.example" (lower-case, no "@"). */
 export const emailDomain = z

@@ -1,6 +1,6 @@
 import { integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { accessRequestStatuses } from './access.contract.js';
 
-export const accessRequestStatuses = ['pending', 'approved', 'denied'] as const;
 export type AccessRequestStatus = (typeof accessRequestStatuses)[number];
 
 /** The tenant's NDA, one row per version; the text a visitor accepts is identified by its SHA-256. */

@@ -178,6 +178,8 @@ describe.each(testDatabaseKinds)('access requests, grants and downloads on $name
     const staffMail = await mailTo('staff@acme.example');
     expect(staffMail?.headers.subject).toBe('Access request waiting: Customer Co');
     expect(staffMail?.text).toContain('riley@customer.example');
+    // Straight to the screen where the request is decided.
+    expect(staffMail?.text).toContain('in the console: http://127.0.0.1:3000/admin/access-requests');
     expect(await mailTo('viewer@acme.example')).toBeUndefined();
     expect(await mailTo('riley@customer.example')).toBeUndefined();
 

@@ -1,11 +1,15 @@
 import { z } from 'zod';
 import { isoDate, line, patchOf, prose } from '../../platform/validation/strings.js';
-import { accessLevels, documentCategories } from './documents.schema.js';
 
 /*
  * The shapes of documents, shared by the service, the API and the admin UI. Bounds mirror the
  * database checks. Uploads are multipart/form-data: the metadata fields plus one `file` part.
+ * The value lists live here rather than in the table definitions, so the console bundles them
+ * without the database layer.
  */
+
+export const documentCategories = ['certification_report', 'pentest', 'policy', 'legal', 'other'] as const;
+export const accessLevels = ['public', 'gated', 'private'] as const;
 
 export const documentCategory = z.enum(documentCategories);
 export const accessLevel = z.enum(accessLevels);

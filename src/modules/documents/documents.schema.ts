@@ -1,8 +1,7 @@
 import { bigint, boolean, date, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { accessLevels, documentCategories } from './documents.contract.js';
 
-export const documentCategories = ['certification_report', 'pentest', 'policy', 'legal', 'other'] as const;
 export type DocumentCategory = (typeof documentCategories)[number];
-export const accessLevels = ['public', 'gated', 'private'] as const;
 export type AccessLevel = (typeof accessLevels)[number];
 
 /** A document of the trust center; its files are the versions, newest is current. */

@@ -217,6 +217,42 @@ describe.each(testDatabaseKinds)('documents on $name', (kind) => {
     expect((await app.server.inject({ url: `/t/docs/documents/${id}/download` })).statusCode).toBe(404);
   });
 
+  it('unpublishes the last document when it is made private or deleted', async () => {
+    // A tenant of its own: its only document, so the documents section becomes empty again.
+    const solo = await publishedTenant(app, 'solo');
+    const call = (method: 'PATCH' | 'DELETE', url: string, payload?: object) =>
+      app.server.inject({
+        method,
+        url,
+        headers: { authorization: solo.authorization },
+        ...(payload ? { payload } : {}),
+      });
+    const body = multipart(
+      { title: 'Only policy', accessLevel: 'public' },
+      { filename: 'only.txt', data: Buffer.from('the only document') },
+    );
+    const created = await app.server.inject({
+      method: 'POST',
+      url: '/api/v1/documents',
+      headers: { authorization: solo.authorization, ...body.headers },
+      payload: body.payload,
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = created.json().id as string;
+    expect((await app.server.inject({ url: '/t/solo/documents' })).body).toContain('Only policy');
+
+    expect((await call('PATCH', `/api/v1/documents/${id}`, { accessLevel: 'private' })).statusCode).toBe(200);
+    expect((await app.server.inject({ url: '/t/solo/documents' })).body).not.toContain('Only policy');
+    const download = await app.server.inject({ url: `/t/solo/documents/${id}/download` });
+    expect(download.statusCode).toBe(404);
+    expect(download.body).not.toContain('the only document');
+
+    expect((await call('PATCH', `/api/v1/documents/${id}`, { accessLevel: 'public' })).statusCode).toBe(200);
+    expect((await app.server.inject({ url: '/t/solo/documents' })).body).toContain('Only policy');
+    expect((await call('DELETE', `/api/v1/documents/${id}`)).statusCode).toBe(204);
+    expect((await app.server.inject({ url: '/t/solo/documents' })).body).not.toContain('Only policy');
+  });
+
   it('deletes a document with every version and its blobs', async () => {
     const created = await upload(
       { title: 'Short-lived', accessLevel: 'public' },

@@ -8,8 +8,11 @@ import { latestVersions } from './documents.service.js';
 /**
  * What documents add to every snapshot: public and gated documents with the version visitors get
  * (private ones never leave the database), and the current NDA text. Fields are copied by name so
- * nothing internal is published by accident. Empty sections are left out, so a tenant without
- * documents publishes exactly what it published before documents existed.
+ * nothing internal is published by accident. An empty section is `undefined`, which JSON leaves
+ * out, so a tenant without documents publishes exactly what it published before documents existed.
+ * It is still named: a republish spreads these sections over the last snapshot, and a section left
+ * out entirely would keep the last snapshot's documents (the last one deleted or made private
+ * would stay listed and downloadable).
  */
 export async function readDocumentSections(
   tx: Tx,
@@ -44,7 +47,7 @@ export async function readDocumentSections(
   }
   const [nda] = await tx.select().from(ndaTexts).orderBy(desc(ndaTexts.version)).limit(1);
   return {
-    ...(published.length ? { documents: published } : {}),
-    ...(nda ? { nda: { version: nda.version, text: nda.body, sha256: nda.sha256 } } : {}),
+    documents: published.length ? published : undefined,
+    nda: nda ? { version: nda.version, text: nda.body, sha256: nda.sha256 } : undefined,
   };
 }

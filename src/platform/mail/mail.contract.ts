@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { line, prose } from '../validation/strings.js';
-import { mailStatuses } from './mail.schema.js';
+
+/** Kept here, not with the table, so the console bundles it without the database layer. */
+export const mailStatuses = ['pending', 'sending', 'sent', 'failed', 'stored'] as const;
 
 /** A mailbox as Attest sends to it: one plain address, lower-cased, no display name. */
 export const mailAddress = z.string().trim().toLowerCase().max(254).pipe(z.email());

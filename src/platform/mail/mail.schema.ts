@@ -1,6 +1,6 @@
 import { integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { mailStatuses } from './mail.contract.js';
 
-export const mailStatuses = ['pending', 'sending', 'sent', 'failed', 'stored'] as const;
 export type MailStatus = (typeof mailStatuses)[number];
 
 /** The transactional outbox: written by tenant transactions, delivered by the mailer (attest_platform). */

@@ -55,17 +55,28 @@ async function readBody(response: Response): Promise<unknown> {
 }
 
 export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  return send<T>(path, {
+    method,
+    headers:
+      body === undefined
+        ? { accept: 'application/json' }
+        : { accept: 'application/json', 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+/**
+ * A multipart/form-data upload (a file with its fields). The browser writes the body and its
+ * Content-Type with the boundary; the BFF passes the bytes to the API as they are.
+ */
+export function upload<T>(method: 'POST' | 'PUT', path: string, form: FormData): Promise<T> {
+  return send<T>(path, { method, headers: { accept: 'application/json' }, body: form });
+}
+
+async function send<T>(path: string, init: RequestInit): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(path, {
-      method,
-      credentials: 'same-origin',
-      headers:
-        body === undefined
-          ? { accept: 'application/json' }
-          : { accept: 'application/json', 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+    response = await fetch(path, { ...init, credentials: 'same-origin' });
   } catch {
     throw new ApiError(0, 'network', 'The server could not be reached. Check your connection and try again.');
   }

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { ApiError } from '../../api/client.js';
+import { Field } from '../../ui/fields.js';
+import type { Form } from '../../ui/use-form.js';
+import { ACCEPTED_FILES, fileProblem, sizeLabel } from './documents-queries.js';
+
+/** The file of an upload form, checked as soon as it is chosen with the rules the API applies. */
+export const chosenFile = z
+  .custom<File | undefined>((value) => value instanceof File, 'Choose a file to upload.')
+  .superRefine((file, ctx) => {
+    const problem = fileProblem(file);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .transform((file) => file as File);
+
+/** Codes that are about the file itself: shown next to the file field rather than only above the form. */
+const FILE_CODES = new Set(['request.too_large', 'request.unsupported_media_type']);
+
+/**
+ * The API's refusal of an upload, with the file's problems moved to the file field: a 413 (too
+ * large), 415 (a type not on the list) or 422 (content and extension disagree, a PDF that cannot
+ * be watermarked) is about the file, not the form.
+ */
+export function fileRefusal(error: unknown): unknown {
+  if (!(error instanceof ApiError)) return error;
+  const aboutFile =
+    FILE_CODES.has(error.code) || (error.code.startsWith('document.') && error.code !== 'document.not_found');
+  if (!aboutFile) return error;
+  const message =
+    error.status === 413 ? 'The file is larger than this server accepts for an upload.' : error.message;
+  return new ApiError(
+    error.status,
+    error.code,
+    'The file was not accepted.',
+    [{ path: 'file', message }],
+    error.requestId,
+  );
+}
+
+export function FileField<Values extends { file?: File | undefined }>({
+  form,
+  idPrefix,
+  label = 'File',
+  inputKey,
+}: {
+  form: Form<Values>;
+  idPrefix: string;
+  label?: string;
+  /** Changes after a successful upload, so the browser's file input is emptied too. */
+  inputKey: number;
+}) {
+  const file = form.values.file;
+  return (
+    <Field
+      id={`${idPrefix}-file`}
+      path="file"
+      label={label}
+      required
+      hint="PDF, Word (DOCX), Excel (XLSX), PNG, JPEG, plain text or Markdown. PDFs shared on request are watermarked for each visitor."
+      error={form.error('file')}
+    >
+      {(aria) => (
+        <>
+          <input
+            {...aria}
+            key={inputKey}
+            className="input"
+            name="file"
+            type="file"
+            accept={ACCEPTED_FILES}
+            onChange={(event) => form.set('file', (event.target.files?.[0] ?? undefined) as Values['file'])}
+          />
+          {file && (
+            <p className="muted">
+              {file.name}, {sizeLabel(file.size)}
+            </p>
+          )}
+        </>
+      )}
+    </Field>
+  );
+}
+
+/** What is being sent while an upload runs; the live region stays mounted so it is announced. */
+export function UploadProgress({ active, file }: { active: boolean; file: File | undefined }) {
+  return (
+    <div role="status" className="upload-progress">
+      {active && (
+        <>
+          <span className="spinner" aria-hidden="true" /> Uploading {file?.name ?? 'the file'}
+          {file ? ` (${sizeLabel(file.size)})` : ''}…
+        </>
+      )}
+    </div>
+  );
+}
