@@ -4,10 +4,12 @@
  */
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { samplePdf } from '../support/documents.js';
 import { OWNER, repositoryRoot, startAttest } from './support/attest-server.js';
 import { launchBrowser, openTab, signIn } from './support/browser.js';
 
 const outDir = path.join(repositoryRoot, 'docs/screenshots');
+const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
 const attest = await startAttest();
 const browser = await launchBrowser();
@@ -43,6 +45,51 @@ try {
       open: async () => {
         await page.getByRole('link', { name: 'Publish', exact: true }).click();
         await page.getByRole('list', { name: 'Unpublished changes' }).waitFor();
+      },
+    },
+    {
+      name: 'admin-documents.png',
+      open: async () => {
+        await page.getByRole('link', { name: 'Documents', exact: true }).click();
+        const form = page.getByRole('form', { name: 'Upload a document' });
+        const uploads = [
+          { title: 'SOC 2 Type II report', category: 'certification_report', access: 'gated', days: 20 },
+          { title: 'Penetration test summary 2026', category: 'pentest', access: 'gated', days: 300 },
+          { title: 'Data Processing Agreement', category: 'legal', access: 'public', days: 0 },
+        ];
+        for (const upload of uploads) {
+          await form.getByLabel(/^Title/).fill(upload.title);
+          await form.getByLabel('Category').selectOption(upload.category);
+          await form.getByLabel('Access', { exact: true }).selectOption(upload.access);
+          if (upload.days) await form.getByLabel('Valid until').fill(inDays(upload.days));
+          await form.getByLabel(/^File/).setInputFiles({
+            name: `${upload.title.toLowerCase().replaceAll(' ', '-')}.pdf`,
+            mimeType: 'application/pdf',
+            buffer: await samplePdf(upload.title),
+          });
+          await form.getByRole('button', { name: 'Upload document' }).click();
+          await page.getByRole('row', { name: new RegExp(upload.title) }).waitFor();
+        }
+        await page.getByRole('heading', { level: 1, name: 'Documents' }).focus();
+      },
+    },
+    {
+      name: 'admin-incident.png',
+      open: async () => {
+        await page.getByRole('link', { name: 'Incidents', exact: true }).click();
+        await page.getByRole('link', { name: 'Record an incident' }).click();
+        await page.getByLabel(/^Title/).fill('Delayed e-mail delivery for notifications');
+        // datetime-local is wall time in the browser's zone.
+        const twentyHoursAgo = await page.evaluate(() => {
+          const date = new Date(Date.now() - 20 * 3_600_000);
+          return new Date(date.getTime() - date.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+        });
+        await page.getByLabel(/^Detected at/).fill(twentyHoursAgo);
+        await page.getByRole('button', { name: 'Record incident' }).click();
+        await page
+          .locator('section[aria-labelledby="notify-heading"] .notice')
+          .getByText('Deadline near')
+          .waitFor();
       },
     },
   ];
