@@ -14,7 +14,11 @@ import { readNotificationSettings } from '../subscribers/notification-settings.s
 import { updatePosts } from '../updates/updates.schema.js';
 import { announcementPost, withdrawalPost } from './announcement.js';
 import { applyToList } from './apply-change.js';
-import { type ChangeResponse, changeInput } from './subprocessor-changes.contract.js';
+import {
+  type ChangeResponse,
+  changeInput,
+  type NoticePeriodResponse,
+} from './subprocessor-changes.contract.js';
 import { subprocessorChanges } from './subprocessor-changes.schema.js';
 
 type ChangeRow = typeof subprocessorChanges.$inferSelect;
@@ -107,6 +111,17 @@ export function createSubprocessorChangesService({
         tx.select().from(subprocessorChanges).orderBy(desc(subprocessorChanges.announcedAt)).limit(500),
       );
       return rows.map(toResponse);
+    },
+
+    /**
+     * The tenant's notice period and the earliest date it allows today: for whoever announces,
+     * who need not be allowed to read the notification settings themselves.
+     */
+    async noticePeriod(ctx: ServiceContext): Promise<NoticePeriodResponse> {
+      ctx.require('content:read');
+      const today = clock().toISOString().slice(0, 10);
+      const { noticePeriodDays } = await run(ctx, readNotificationSettings);
+      return { noticePeriodDays, earliestEffectiveOn: addDays(today, noticePeriodDays) };
     },
 
     async get(ctx: ServiceContext, id: string): Promise<ChangeResponse> {

@@ -5,6 +5,7 @@ import { testDatabaseKinds } from '../../../test/support/databases.js';
 import { sampleDocument } from '../../../test/support/fixtures.js';
 import { startSmtpServer, type TestSmtpServer } from '../../../test/support/smtp.js';
 import { type Permission, systemContext } from '../../platform/auth/context.js';
+import { builtInRoles } from '../../platform/auth/roles.js';
 import { withTenant } from '../../platform/db/tenancy.js';
 import { AppError } from '../../platform/errors.js';
 import { createFormRateLimiter } from '../../platform/http/form-rate-limit.js';
@@ -367,5 +368,38 @@ describe.each(testDatabaseKinds)('subprocessor changes with advance notice on $n
     expect(await counts()).toEqual(before);
     expect(await services.subprocessorChanges.get(other, theirs.id)).toMatchObject({ state: 'scheduled' });
     expect(await services.subprocessorChanges.get(ctx(), applied.id)).toMatchObject({ state: 'applied' });
+  });
+  it('tells whoever may read the content the notice period and the earliest date it allows', async () => {
+    const read = async (permissions: Permission[]) =>
+      holder.app.server.inject({
+        url: '/api/v1/subprocessor-changes/notice-period',
+        headers: { authorization: await bearer(permissions) },
+      });
+    const today = time.clock().toISOString().slice(0, 10);
+    // An editor may announce but not read the notification settings; the announce form needs the period.
+    const editor = await read([...builtInRoles.editor.permissions]);
+    expect(editor.statusCode).toBe(200);
+    expect(editor.json()).toEqual({ noticePeriodDays: 30, earliestEffectiveOn: addDays(today, 30) });
+
+    await holder.app.services.notificationSettings.update(ctx(), {
+      noticePeriodDays: 45,
+      senderName: '',
+      replyTo: null,
+    });
+    expect((await read(['content:read'])).json()).toEqual({
+      noticePeriodDays: 45,
+      earliestEffectiveOn: addDays(today, 45),
+    });
+    // The date is the one announce() accepts: a day earlier is refused.
+    await expect(
+      holder.app.services.subprocessorChanges.announce(ctx(), {
+        kind: 'add',
+        subprocessor: { ...newcomer, key: 'edge', name: 'Edge Ltd' },
+        effectiveOn: addDays(today, 44),
+      }),
+    ).rejects.toMatchObject({ code: 'subprocessor_change.too_soon' });
+
+    const refused = await read(['subscribers:read']);
+    expect(refused.statusCode).toBe(403);
   });
 });
