@@ -129,13 +129,18 @@ describe('updates, incidents, subprocessor changes and their notices', () => {
     // Not in the list itself before its date.
     expect(html.split('Upcoming changes')[1]?.split('</section>')[1] ?? '').not.toContain(INCOMING);
 
-    // Withdrawn with a confirmation step: it leaves the public list of upcoming changes.
+    // Withdrawn with a confirmation step: it leaves the public list of upcoming changes, and the
+    // withdrawal is posted to the updates feed (and e-mailed: see the notices below).
     await row.getByRole('button', { name: 'Withdraw' }).click();
+    await row.getByText(/subscribers of subprocessor changes and of all updates are e-mailed/).waitFor();
     await row.getByRole('button', { name: 'Yes, withdraw' }).click();
     await page.getByText('The change was withdrawn.').waitFor();
     await expect.poll(() => row.textContent()).toContain('Withdrawn');
     expect(await row.getByRole('button', { name: 'Withdraw' }).count()).toBe(0);
     await expect.poll(() => publicText(`${attest.url}/t/demo/subprocessors`)).not.toContain(INCOMING);
+    expect(await publicText(`${attest.url}/t/demo/updates`)).toContain(
+      `Withdrawn: ${INCOMING} will not be added on ${earliest}`,
+    );
   });
 
   it('records an incident detected 20 hours ago, warns about the 24-hour target, and meets it by publishing a linked update', async () => {
@@ -206,7 +211,7 @@ describe('updates, incidents, subprocessor changes and their notices', () => {
     expect(await page.getByRole('button', { name: 'Customers were notified just now' }).count()).toBe(0);
   });
 
-  it('shows the notices sent for the announcement and the update, one mail each to the confirmed subscriber', async () => {
+  it('shows the notices sent for the announcement, its withdrawal and the update, one mail each to the confirmed subscriber', async () => {
     const { page } = staff;
     await nav().getByRole('link', { name: 'Notices', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Notices' }).waitFor();
@@ -219,6 +224,10 @@ describe('updates, incidents, subprocessor changes and their notices', () => {
     await expect
       .poll(() => change.textContent())
       .toMatch(new RegExp(`Subprocessor changes${delivered.source}`));
+    const withdrawal = page.getByRole('row', { name: new RegExp(`Withdrawn: ${INCOMING}`) });
+    await expect
+      .poll(() => withdrawal.textContent())
+      .toMatch(new RegExp(`Subprocessor changes${delivered.source}`));
     await expectAccessible(page, 'notices');
 
     // Without an SMTP server the mails stay in the outbox: one per notice for the one confirmed
@@ -229,7 +238,12 @@ describe('updates, incidents, subprocessor changes and their notices', () => {
       mails.filter((mail) =>
         typeof subject === 'string' ? mail.subject === subject : subject.test(mail.subject),
       );
-    for (const subject of [UPDATE_TITLE, new RegExp(`: ${INCOMING}$`), /^Confirm your subscription/]) {
+    for (const subject of [
+      UPDATE_TITLE,
+      new RegExp(`: ${INCOMING}$`),
+      new RegExp(`^Withdrawn: ${INCOMING} will not be added`),
+      /^Confirm your subscription/,
+    ]) {
       expect(ours(subject).map((mail) => mail.status)).toEqual(['stored']);
     }
     await expectNoTokenInStorage(page);

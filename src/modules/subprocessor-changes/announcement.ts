@@ -36,3 +36,51 @@ export function announcementPost(
   }
   return { title: title.slice(0, 200), body: lines.join('\n\n') };
 }
+
+/** What a withdrawal needs to know of the change it withdraws (a stored change row fits). */
+export interface WithdrawnChange {
+  kind: ChangeInput['kind'];
+  subprocessorKey: string | null;
+  subprocessor: SubprocessorInput | null;
+  effectiveOn: string;
+  announcedAt: Date;
+}
+
+/**
+ * The post (and notice) that withdraws an announced change: the people who were told of it learn
+ * that it will not happen and that the subprocessor list stays as it is.
+ */
+export function withdrawalPost(
+  change: WithdrawnChange,
+  going: SubprocessorInput | undefined,
+): { title: string; body: string } {
+  const date = change.effectiveOn;
+  const announcedOn = change.announcedAt.toISOString().slice(0, 10);
+  const incomingName = change.subprocessor?.name ?? '';
+  const goingName = going?.name ?? change.subprocessorKey ?? '';
+  const title =
+    change.kind === 'add'
+      ? `Withdrawn: ${incomingName} will not be added on ${date}`
+      : change.kind === 'replace'
+        ? `Withdrawn: ${goingName} will not be replaced by ${incomingName} on ${date}`
+        : `Withdrawn: ${goingName} will not be removed on ${date}`;
+  const incoming = escapeMarkdown(incomingName);
+  const goingText = escapeMarkdown(goingName);
+  const announced =
+    change.kind === 'add'
+      ? `that ${incoming} would become a subprocessor on ${date}`
+      : change.kind === 'replace'
+        ? `that ${goingText} would be replaced by ${incoming} on ${date}`
+        : `that ${goingText} would no longer be a subprocessor from ${date}`;
+  const outcome =
+    change.kind === 'add'
+      ? `${incoming} will not become a subprocessor.`
+      : change.kind === 'replace'
+        ? `${goingText} remains a subprocessor and ${incoming} will not become one.`
+        : `${goingText} remains a subprocessor.`;
+  const lines = [
+    `On ${announcedOn} we announced ${announced}. That announcement is withdrawn.`,
+    `Nothing changes: ${outcome}`,
+  ];
+  return { title: title.slice(0, 200), body: lines.join('\n\n') };
+}

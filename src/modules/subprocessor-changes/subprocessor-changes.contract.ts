@@ -50,3 +50,13 @@ export const changeResponse = z
   })
   .meta({ id: 'SubprocessorChange' });
 export type ChangeResponse = z.infer<typeof changeResponse>;
+
+export const noticePeriodResponse = z
+  .object({
+    noticePeriodDays: z.number().int().describe('How far ahead a change must be announced, in days.'),
+    earliestEffectiveOn: isoDate.describe(
+      'The earliest effective date a change announced today may have (UTC).',
+    ),
+  })
+  .meta({ id: 'SubprocessorNoticePeriod' });
+export type NoticePeriodResponse = z.infer<typeof noticePeriodResponse>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type ApiRoute, defineRoute } from '../../platform/http/api-route.js';
 import type { Services } from '../../services.js';
-import { changeInput, changeResponse } from './subprocessor-changes.contract.js';
+import { changeInput, changeResponse, noticePeriodResponse } from './subprocessor-changes.contract.js';
 
 const idParams = z.object({ id: z.uuid() });
 
@@ -26,6 +26,15 @@ export function subprocessorChangesRoutes(services: Services): ApiRoute[] {
       response: changeResponse,
       successStatus: 201,
       handler: ({ ctx, body }) => services.subprocessorChanges.announce(ctx, body),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/subprocessor-changes/notice-period',
+      summary: 'The notice period a change must respect, and the earliest effective date it allows today',
+      tag: 'Subprocessors',
+      permission: 'content:read',
+      response: noticePeriodResponse,
+      handler: ({ ctx }) => services.subprocessorChanges.noticePeriod(ctx),
     }),
     defineRoute({
       method: 'GET',

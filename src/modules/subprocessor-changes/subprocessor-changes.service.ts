@@ -12,9 +12,13 @@ import { createNoticeIn, type NoticeDispatcher } from '../notices/notices.servic
 import type { PublishingService, PublishResult } from '../publishing/publishing.service.js';
 import { readNotificationSettings } from '../subscribers/notification-settings.service.js';
 import { updatePosts } from '../updates/updates.schema.js';
-import { announcementPost } from './announcement.js';
+import { announcementPost, withdrawalPost } from './announcement.js';
 import { applyToList } from './apply-change.js';
-import { type ChangeResponse, changeInput } from './subprocessor-changes.contract.js';
+import {
+  type ChangeResponse,
+  changeInput,
+  type NoticePeriodResponse,
+} from './subprocessor-changes.contract.js';
 import { subprocessorChanges } from './subprocessor-changes.schema.js';
 
 type ChangeRow = typeof subprocessorChanges.$inferSelect;
@@ -41,8 +45,9 @@ export function addDays(date: string, days: number): string {
 
 /**
  * Subprocessor changes with advance notice (GDPR Art. 28(2)): announcing one publishes it as
- * upcoming, posts it to the feed and notifies subscribers at once; on its effective date the
- * scheduler applies it to the draft and to a snapshot derived from the latest published one.
+ * upcoming, posts it to the feed and notifies subscribers at once, and withdrawing one tells them
+ * the same way; on its effective date the scheduler applies it to the draft and to a snapshot
+ * derived from the latest published one.
  */
 export function createSubprocessorChangesService({
   db,
@@ -61,6 +66,30 @@ export function createSubprocessorChangesService({
   function afterCommit(tenantId: string, published: PublishResult | null, noticeId: string | null) {
     if (published?.changed) publishing.notifyPublished(tenantId, published.version);
     if (noticeId) dispatch(tenantId, noticeId);
+  }
+
+  /**
+   * Posts to the feed (published at once) and records the notice to the subscribers of
+   * subprocessor changes, in the caller's transaction; the caller dispatches the notice after commit.
+   */
+  async function postAndNotify(
+    tx: Tx,
+    tenantId: string,
+    post: { title: string; body: string },
+    now: Date,
+  ): Promise<{ updateId: string; noticeId: string }> {
+    const [postRow] = await tx
+      .insert(updatePosts)
+      .values({ tenantId, kind: 'subprocessor', ...post, publishedAt: now, createdAt: now, updatedAt: now })
+      .returning({ id: updatePosts.id });
+    if (!postRow) throw new Error('post insert returned no row');
+    const noticeId = await createNoticeIn(
+      tx,
+      tenantId,
+      { topic: 'subprocessors', updateId: postRow.id, subject: post.title, body: post.body },
+      now,
+    );
+    return { updateId: postRow.id, noticeId };
   }
 
   async function find(tx: Tx, id: string): Promise<ChangeRow> {
@@ -82,6 +111,17 @@ export function createSubprocessorChangesService({
         tx.select().from(subprocessorChanges).orderBy(desc(subprocessorChanges.announcedAt)).limit(500),
       );
       return rows.map(toResponse);
+    },
+
+    /**
+     * The tenant's notice period and the earliest date it allows today: for whoever announces,
+     * who need not be allowed to read the notification settings themselves.
+     */
+    async noticePeriod(ctx: ServiceContext): Promise<NoticePeriodResponse> {
+      ctx.require('content:read');
+      const today = clock().toISOString().slice(0, 10);
+      const { noticePeriodDays } = await run(ctx, readNotificationSettings);
+      return { noticePeriodDays, earliestEffectiveOn: addDays(today, noticePeriodDays) };
     },
 
     async get(ctx: ServiceContext, id: string): Promise<ChangeResponse> {
@@ -119,18 +159,7 @@ export function createSubprocessorChangesService({
           }
         }
         const post = announcementPost(change, going, draft.profile.securityContact);
-        const [postRow] = await tx
-          .insert(updatePosts)
-          .values({
-            tenantId: ctx.tenantId,
-            kind: 'subprocessor',
-            ...post,
-            publishedAt: now,
-            createdAt: now,
-            updatedAt: now,
-          })
-          .returning({ id: updatePosts.id });
-        if (!postRow) throw new Error('post insert returned no row');
+        const { updateId, noticeId } = await postAndNotify(tx, ctx.tenantId, post, now);
         const [row] = await tx
           .insert(subprocessorChanges)
           .values({
@@ -142,16 +171,10 @@ export function createSubprocessorChangesService({
             effectiveOn: change.effectiveOn,
             announcedAt: now,
             state: 'scheduled',
-            updateId: postRow.id,
+            updateId,
           })
           .returning();
         if (!row) throw new Error('change insert returned no row');
-        const noticeId = await createNoticeIn(
-          tx,
-          ctx.tenantId,
-          { topic: 'subprocessors', updateId: postRow.id, subject: post.title, body: post.body },
-          now,
-        );
         await appendAuditEvent(
           tx,
           ctx.tenantId,
@@ -170,17 +193,27 @@ export function createSubprocessorChangesService({
       return toResponse(result.row);
     },
 
-    /** Withdraws a scheduled change: it leaves the public list of upcoming changes. */
+    /**
+     * Withdraws a scheduled change: it leaves the public list of upcoming changes, and the people
+     * who were told of it are told it is off, the same way (a feed post and a notice). Every
+     * scheduled change was announced: announce() creates the change and its notice together.
+     */
     async cancel(ctx: ServiceContext, id: string): Promise<void> {
       ctx.require('content:publish');
       const now = clock();
-      const published = await run(ctx, async (tx) => {
+      const result = await run(ctx, async (tx) => {
         const row = await find(tx, id);
         if (row.state !== 'scheduled') throw new AppError('subprocessor_change.not_scheduled');
         await tx
           .update(subprocessorChanges)
           .set({ state: 'cancelled' })
           .where(eq(subprocessorChanges.id, row.id));
+        const draft = await readDraft(tx, ctx.tenantId);
+        const going = row.subprocessorKey
+          ? draft.subprocessors.find((item) => item.key === row.subprocessorKey)
+          : undefined;
+        const post = withdrawalPost(row, going);
+        const { updateId, noticeId } = await postAndNotify(tx, ctx.tenantId, post, now);
         await appendAuditEvent(
           tx,
           ctx.tenantId,
@@ -189,12 +222,13 @@ export function createSubprocessorChangesService({
             client: ctx.client,
             action: 'subprocessor_change.cancelled',
             target: { type: 'subprocessor_change', id: row.id },
+            details: { kind: row.kind, effectiveOn: row.effectiveOn, updateId, noticeId },
           },
           now,
         );
-        return publishing.republishIn(tx, ctx);
+        return { noticeId, published: await publishing.republishIn(tx, ctx) };
       });
-      afterCommit(ctx.tenantId, published, null);
+      afterCommit(ctx.tenantId, result.published, result.noticeId);
     },
 
     /**

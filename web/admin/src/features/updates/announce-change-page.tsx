@@ -14,13 +14,18 @@ import { ListState } from '../../ui/list-state.js';
 import { PageHeader } from '../../ui/page-header.js';
 import { type Form, useForm } from '../../ui/use-form.js';
 import { useItems } from '../items/item-list.js';
-import { type SubprocessorChange, UPDATES_KEY, useNotificationSettings } from './updates-queries.js';
+import {
+  type NoticePeriod,
+  type SubprocessorChange,
+  UPDATES_KEY,
+  useNoticePeriod,
+} from './updates-queries.js';
 
 type ChangeValues = z.input<typeof changeInput>;
 type Incoming = z.input<typeof subprocessorInput>;
 type Kind = ChangeValues['kind'];
 
-/** The notice period when the tenant has not set one (and the person may not read the settings). */
+/** The notice period when the tenant's could not be read (the server still enforces the true one). */
 const DEFAULT_NOTICE_DAYS = 30;
 
 /** A UTC calendar date `days` after today, as the server counts it. */
@@ -49,10 +54,10 @@ const kindOptions: { value: Kind; label: string }[] = [
 /** Announce a subprocessor change: published as upcoming and sent to subscribers at once. */
 export function AnnounceChangePage() {
   const can = useCan();
-  const readsSettings = can('settings:read');
-  const settings = useNotificationSettings(readsSettings);
+  const readsPeriod = can('content:read');
+  const period = useNoticePeriod(readsPeriod);
   const subprocessors = useItems<Subprocessor>('/subprocessors');
-  const loading = subprocessors.isPending || (readsSettings && settings.isPending);
+  const loading = subprocessors.isPending || (readsPeriod && period.isPending);
   return (
     <>
       <PageHeader
@@ -66,10 +71,7 @@ export function AnnounceChangePage() {
       ) : subprocessors.isError ? (
         <ListState state="error" error={subprocessors.error} onRetry={() => subprocessors.refetch()} />
       ) : (
-        <AnnounceForm
-          subprocessors={subprocessors.data?.items ?? []}
-          noticeDays={settings.data?.noticePeriodDays ?? null}
-        />
+        <AnnounceForm subprocessors={subprocessors.data?.items ?? []} period={period.data ?? null} />
       )}
     </>
   );
@@ -77,16 +79,17 @@ export function AnnounceChangePage() {
 
 function AnnounceForm({
   subprocessors,
-  noticeDays,
+  period,
 }: {
   subprocessors: Subprocessor[];
-  /** null when this person may not read the notification settings: the server still enforces it. */
-  noticeDays: number | null;
+  /** null when it could not be read: the form guesses the default, the server still enforces it. */
+  period: NoticePeriod | null;
 }) {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [keyEdited, setKeyEdited] = useState(false);
-  const earliest = daysFromToday(noticeDays ?? DEFAULT_NOTICE_DAYS);
+  const noticeDays = period?.noticePeriodDays ?? null;
+  const earliest = period?.earliestEffectiveOn ?? daysFromToday(DEFAULT_NOTICE_DAYS);
   // The API's contract plus the notice period, so a date too soon is refused as it is typed.
   const schema = useMemo(
     () =>

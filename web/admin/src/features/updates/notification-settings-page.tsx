@@ -10,6 +10,7 @@ import { Notice } from '../../ui/notice.js';
 import { PageHeader } from '../../ui/page-header.js';
 import { useForm } from '../../ui/use-form.js';
 import {
+  NOTICE_PERIOD_KEY,
   NOTIFICATION_SETTINGS_KEY,
   type NotificationSettings,
   useNotificationSettings,
@@ -43,6 +44,7 @@ function SettingsForm({ settings }: { settings: NotificationSettings }) {
       NOTIFICATION_SETTINGS_KEY,
       await api.put<NotificationSettings>('/notification-settings', body),
     );
+    await queryClient.invalidateQueries({ queryKey: NOTICE_PERIOD_KEY });
     setSaved(true);
   });
   const editable = can('settings:manage');

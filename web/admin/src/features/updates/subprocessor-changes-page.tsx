@@ -61,7 +61,11 @@ export function SubprocessorChangesPage() {
         }
       />
       {flash && <Notice tone="success">{flash}</Notice>}
-      {withdraw.isSuccess && <Notice tone="success">The change was withdrawn.</Notice>}
+      {withdraw.isSuccess && (
+        <Notice tone="success">
+          The change was withdrawn. The withdrawal is in the updates feed, and subscribers are being notified.
+        </Notice>
+      )}
       <ErrorNotice error={withdraw.error} />
       {changes.isPending && <ListState state="loading" label="Loading changes…" />}
       {changes.isError && <ListState state="error" error={changes.error} onRetry={() => changes.refetch()} />}
@@ -110,7 +114,7 @@ export function SubprocessorChangesPage() {
                         {change.state === 'scheduled' && (
                           <ConfirmButton
                             label="Withdraw"
-                            question={`Withdraw “${sentence}”? It leaves the public list of upcoming changes; subscribers are not e-mailed.`}
+                            question={`Withdraw “${sentence}”? It leaves the public list of upcoming changes, a withdrawal is posted to the updates feed, and subscribers of subprocessor changes and of all updates are e-mailed that it will not happen.`}
                             onConfirm={() => withdraw.mutate(change)}
                             pending={withdraw.isPending}
                           />

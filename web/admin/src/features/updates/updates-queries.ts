@@ -1,5 +1,8 @@
 import type { noticeResponse } from '@attest/modules/notices/notices.contract.js';
-import type { changeResponse } from '@attest/modules/subprocessor-changes/subprocessor-changes.contract.js';
+import type {
+  changeResponse,
+  noticePeriodResponse,
+} from '@attest/modules/subprocessor-changes/subprocessor-changes.contract.js';
 import type {
   NotificationSettings,
   subscriberCounts,
@@ -19,6 +22,7 @@ import { api } from '../../api/client.js';
 export type UpdatePost = z.output<typeof postResponse>;
 export type Incident = z.output<typeof incidentResponse>;
 export type SubprocessorChange = z.output<typeof changeResponse>;
+export type NoticePeriod = z.output<typeof noticePeriodResponse>;
 export type NoticeView = z.output<typeof noticeResponse>;
 export type Subscriber = z.output<typeof subscriberResponse>;
 export type SubscriberCounts = z.output<typeof subscriberCounts>;
@@ -26,6 +30,8 @@ export type { NotificationSettings };
 
 export const UPDATES_KEY = ['updates-and-notices'] as const;
 export const NOTIFICATION_SETTINGS_KEY = ['notification-settings'] as const;
+/** Saving the notification settings changes it: the settings form invalidates it. */
+export const NOTICE_PERIOD_KEY = ['subprocessor-notice-period'] as const;
 
 interface Items<Item> {
   items: Item[];
@@ -51,6 +57,15 @@ export function useSubprocessorChanges() {
   return useQuery({
     queryKey: [...UPDATES_KEY, 'subprocessor-changes'],
     queryFn: () => api.get<Items<SubprocessorChange>>('/subprocessor-changes'),
+  });
+}
+
+/** The notice period and the earliest effective date it allows today, as the server counts it. */
+export function useNoticePeriod(enabled = true) {
+  return useQuery({
+    queryKey: NOTICE_PERIOD_KEY,
+    queryFn: () => api.get<NoticePeriod>('/subprocessor-changes/notice-period'),
+    enabled,
   });
 }
 
