@@ -298,11 +298,26 @@ describe.each(testDatabaseKinds)('API isolation matrix on $name', (kind) => {
     const before = await stateOf(world);
     const failures: string[] = [];
     for (const route of routes) {
-      const response = await send(world, route, bearer(tokens.get(route.permission) ?? ''));
+      const authorization = bearer(tokens.get(route.permission) ?? '');
+      const response = await send(world, route, authorization);
       if (response.statusCode !== 403) {
         failures.push(
           `${routeKey(route)} with every permission but ${route.permission}: ${response.statusCode}, expected 403`,
         );
+      }
+      // A malformed body does not come first: the caller learns nothing of the route's validation.
+      if (route.body) {
+        const malformed = await world.app.server.inject({
+          method: route.method,
+          url: `${API_PREFIX}${pathOf(route, world)}`,
+          headers: { authorization },
+          payload: { unexpected: 'x'.repeat(50) },
+        });
+        if (malformed.statusCode !== 403) {
+          failures.push(
+            `${routeKey(route)} with a malformed body and no permission: ${malformed.statusCode}, expected 403`,
+          );
+        }
       }
     }
     expect(failures).toEqual([]);

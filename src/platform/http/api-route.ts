@@ -93,6 +93,9 @@ export function registerApiRoutes(
       ...(route.bodyLimit ? { bodyLimit: route.bodyLimit } : {}),
       handler: async (request: FastifyRequest, reply: FastifyReply) => {
         const ctx = await authenticate(request);
+        // Permission first: a caller who may not use the route learns nothing from its validation.
+        // The service checks again (defence in depth, and for callers that are not routes).
+        ctx.require(route.permission);
         if (changes && readOnly && !(await readOnly.isWritable(ctx.tenantId))) {
           throw new AppError('tenant.read_only');
         }
