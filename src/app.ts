@@ -39,6 +39,7 @@ import { outboxRoutes } from './platform/mail/outbox.routes.js';
 import type { BlobStore } from './platform/storage/blob-store.js';
 import { createLocalBlobStore } from './platform/storage/local-blob-store.js';
 import { createS3BlobStore } from './platform/storage/s3-blob-store.js';
+import { createCustomDomainGate, createCustomDomainLookup } from './public/custom-domain-gate.js';
 import { registerDocumentsPublicRoutes } from './public/documents.routes.js';
 import { createPublicFastPath } from './public/fast-path.js';
 import { registerFeedRoutes } from './public/feed.routes.js';
@@ -208,6 +209,14 @@ export async function createApp({
   const server = await createHttpServer({ logger, trustProxy, fastPath: createPublicFastPath(cache) });
   server.setNotFoundHandler((_request, reply) =>
     reply.code(404).send(new AppError('route.not_found').toJSON()),
+  );
+  // Before every scope: a tenant's custom domain serves its public pages and nothing of the platform.
+  server.addHook(
+    'onRequest',
+    createCustomDomainGate({
+      publicUrl,
+      isCustomDomain: createCustomDomainLookup({ tenants: services.tenants, revalidateMs: publicCacheMs }),
+    }),
   );
 
   // The application: API, BFF, health. Every request is logged; JSON answers are compressed.

@@ -120,6 +120,18 @@ export function sendPage(request: FastifyRequest, reply: FastifyReply, page: Ren
   return reply.header('content-encoding', encoding).send(encoding === 'br' ? page.brotli : page.gzip);
 }
 
+let notFoundPage: RenderedPage | undefined;
+
+/** The public 404 page: the same for anything unknown, whatever it was (rendered once). */
+export function publicNotFoundPage(): RenderedPage {
+  notFoundPage ??= renderPage(
+    0,
+    renderNotFoundPage({ stylesheetHref: loadStylesheet().href }),
+    contentTypes.html,
+  );
+  return notFoundPage;
+}
+
 /**
  * The public trust center: /t/:slug/… on the platform's own host, and the same pages at the root
  * of a tenant's custom domain. Everything is rendered from the latest published snapshot and
@@ -127,7 +139,7 @@ export function sendPage(request: FastifyRequest, reply: FastifyReply, page: Ren
  */
 export async function registerPublicRoutes(app: FastifyInstance, { cache }: { cache: PublishedCache }) {
   const stylesheet = loadStylesheet();
-  const notFound = renderPage(0, renderNotFoundPage({ stylesheetHref: stylesheet.href }), contentTypes.html);
+  const notFound = publicNotFoundPage();
   const stylesheetPage: RenderedPage = renderPage(
     0,
     stylesheet.body.toString('utf8'),

@@ -133,6 +133,28 @@ describe.each(testDatabaseKinds)('hostile input on $name', (kind) => {
     }
   });
 
+  it('answers hostile Host headers on the console, the BFF, the API and the public pages without a 500', async () => {
+    const { app } = holder;
+    for (const host of [
+      '',
+      'a..b',
+      '[::1',
+      `${'x'.repeat(300)}.com`,
+      "'; drop table tenants;--",
+      'evil.example:99999',
+      'EVIL.example.',
+      '%00.example',
+      'xn--.example',
+    ]) {
+      for (const url of ['/bff/me', '/api/v1/controls', '/admin/', '/', '/security', '/t/hostile/security']) {
+        const response = await app.server.inject({ method: 'GET', url, headers: { host } });
+        expect(response.statusCode, `${host} ${url}`).toBeLessThan(500);
+        // At most the BFF's clearing of a stale cookie: never a session.
+        expect(String(response.headers['set-cookie'] ?? ''), `${host} ${url}`).not.toMatch(/^[^=]+=[^;]/);
+      }
+    }
+  });
+
   it('refuses oversized bodies with 413 and hostile sign-ins with 4xx', async () => {
     const { app } = holder;
     const big = await app.server.inject({

@@ -63,6 +63,19 @@ export function createTenantsService({ db }: { db: Database }) {
     return row && row.status !== 'suspended' ? toTenant(row) : null;
   }
 
+  /**
+   * Whether this Host (port ignored) is any tenant's custom domain, whatever the tenant's state:
+   * a suspended or closing tenant's domain is still a customer's, not the platform's.
+   */
+  async function isCustomDomain(host: string): Promise<boolean> {
+    const parsed = domainName.safeParse(host.replace(/:\d{1,5}$/, ''));
+    if (!parsed.success) return false;
+    const rows = await withPlatform(db, (tx) =>
+      tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.customDomain, parsed.data)).limit(1),
+    );
+    return rows.length > 0;
+  }
+
   async function findById(id: string): Promise<Tenant | null> {
     if (!/^[0-9a-f-]{36}$/.test(id)) return null;
     const [row] = await withPlatform(db, (tx) =>
@@ -159,6 +172,7 @@ export function createTenantsService({ db }: { db: Database }) {
     findById,
     findBySlug,
     findByHost,
+    isCustomDomain,
     requireBySlug,
     list,
     setCustomDomain,
