@@ -1,0 +1,113 @@
+import { z } from 'zod';
+
+/**
+ * Live evidence: machine checks of the running installation that back a trust center's claims.
+ * A control names the checks that back it (`evidence: [key, …]`); the worker runs them for every
+ * tenant that uses any, stores the latest result per tenant and check, and the public trust center
+ * shows them at /t/:slug/evidence (HTML, .json, .md) with when they last ran.
+ *
+ * This file is the contract between the checks (src/modules/evidence/checks/), the API, the public
+ * pages and the console. Summaries and facts are public: never a secret, token, address or name.
+ */
+export const evidenceCheckKeys = [
+  'tenant-isolation',
+  'encryption-at-rest',
+  'security-headers',
+  'short-lived-tokens',
+  'session-limits',
+  'audit-log-integrity',
+  'retention',
+  'subprocessor-notice',
+  'incident-notification',
+  'data-portability',
+] as const;
+export type EvidenceCheckKey = (typeof evidenceCheckKeys)[number];
+export const evidenceCheckKey = z.enum(evidenceCheckKeys);
+
+/** What each check is and what exactly it looks at, in words a security reviewer can verify. */
+export const evidenceChecks: Record<EvidenceCheckKey, { title: string; checks: string }> = {
+  'tenant-isolation': {
+    title: 'Tenant isolation in the database',
+    checks:
+      'Every table that holds tenant data has row-level security enabled and forced, with the tenant policy for the application role; the application roles are neither superusers nor allowed to bypass row-level security.',
+  },
+  'encryption-at-rest': {
+    title: 'Documents encrypted at rest',
+    checks:
+      "The trust center's stored document files are read back from storage: each must be ciphertext in the vault's authenticated format (AES-256-GCM), and the trust center's data key must be stored only sealed by the master key.",
+  },
+  'security-headers': {
+    title: 'Security headers on every page',
+    checks:
+      'The headers every response carries: HSTS for at least a year, a Content-Security-Policy without unsafe-inline that forbids framing, nosniff, a Referrer-Policy and a Permissions-Policy.',
+  },
+  'short-lived-tokens': {
+    title: 'Short-lived, asymmetrically signed tokens',
+    checks:
+      'API tokens live at most 5 minutes and are signed with Ed25519 keys held only by the server; the age of the current signing key.',
+  },
+  'session-limits': {
+    title: 'Session limits',
+    checks:
+      "The trust center's idle timeout and absolute session lifetime, whether a second factor is required, and that the session cookie is HttpOnly, Secure and SameSite.",
+  },
+  'audit-log-integrity': {
+    title: 'Audit log integrity',
+    checks:
+      "The trust center's audit log hash chain is recomputed from the first event to the last and must be unbroken.",
+  },
+  retention: {
+    title: 'Retention periods kept',
+    checks:
+      'Nothing outlives its retention period: no finished mail keeps its recipient after 30 days, no ended session stays after 7 days, no unconfirmed subscription stays after 7 days.',
+  },
+  'subprocessor-notice': {
+    title: 'Advance notice of subprocessor changes',
+    checks:
+      'Every announced subprocessor change took effect no earlier than the notice period after it was announced.',
+  },
+  'incident-notification': {
+    title: 'Customers notified of incidents within 24 hours',
+    checks:
+      'Every incident of the last twelve months was notified to customers within 24 hours of detection, or is still within its 24 hours.',
+  },
+  'data-portability': {
+    title: 'Complete export',
+    checks:
+      "The trust center's whole content is exported in the documented format and read back by the importer without loss.",
+  },
+};
+
+export const evidenceStatuses = ['pass', 'fail', 'error'] as const;
+export type EvidenceStatus = (typeof evidenceStatuses)[number];
+
+/** One check's latest result for one trust center. */
+export const evidenceResult = z.object({
+  check: evidenceCheckKey,
+  title: z.string(),
+  /** What the check looks at (evidenceChecks[check].checks). */
+  checks: z.string(),
+  status: z.enum(evidenceStatuses),
+  /** One public sentence of what was found, e.g. "31 of 31 tenant tables have forced row-level security." */
+  summary: z.string().max(300),
+  /** The numbers behind the summary, e.g. { tables: 31, forced: 31 }. Public. */
+  facts: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
+  checkedAt: z.iso.datetime(),
+  durationMs: z.number().int().min(0),
+});
+export type EvidenceResult = z.infer<typeof evidenceResult>;
+
+/** GET /api/v1/evidence and /t/:slug/evidence.json: the latest result of every check in use. */
+export const evidenceList = z.object({
+  items: z.array(evidenceResult),
+  /** When the worker last ran the checks for this trust center (null: never yet). */
+  lastRunAt: z.iso.datetime().nullable(),
+});
+export type EvidenceList = z.infer<typeof evidenceList>;
+
+/** A control's evidence: the checks that back it (at most every check, each once). */
+export const controlEvidence = z
+  .array(evidenceCheckKey)
+  .max(evidenceCheckKeys.length)
+  .refine((keys) => new Set(keys).size === keys.length, 'each check at most once')
+  .default([]);
