@@ -105,11 +105,11 @@ describe.each(testDatabaseKinds)('live evidence checks on $name', (kind) => {
 
   it('audit log integrity fails when an event is altered behind the application', async () => {
     const tenantId = tenant.tenant.id;
-    const [event] = (
+    const [event] = resultRows<{ seq: number; details: unknown }>(
       await superuser(
         sql`select seq, details from audit_events where tenant_id = ${tenantId} order by seq limit 1`,
-      )
-    ).rows as { seq: number; details: unknown }[];
+      ),
+    );
     await superuser(
       sql`update audit_events set details = '{"forged":1}' where tenant_id = ${tenantId} and seq = 1`,
     );
