@@ -69,7 +69,10 @@ export const encryptionAtRest: EvidenceCheck = async ({ db, tenantId, vault, sea
   if (checked === 0) {
     return {
       status: 'pass',
-      summary: `No document files are stored yet; ${plural(keys.length, 'data key is', 'data keys are')} stored sealed by the master key.`,
+      summary:
+        keys.length === 0
+          ? 'No document files are stored yet, so there is nothing to read back; a data key is created, sealed by the master key, with the first file.'
+          : `No document files are stored yet; ${plural(keys.length, 'data key is', 'data keys are')} stored sealed by the master key.`,
       facts,
     };
   }
