@@ -14,6 +14,7 @@ import { auditRoutes } from './modules/audit/audit.routes.js';
 import { contentRoutes } from './modules/content/content.routes.js';
 import { accessRoutes } from './modules/documents/access.routes.js';
 import { documentsRoutes } from './modules/documents/documents.routes.js';
+import { evidenceRoutes } from './modules/evidence/evidence.routes.js';
 import type { NoticeDispatcher } from './modules/notices/notices.service.js';
 import { publishingRoutes } from './modules/publishing/publishing.routes.js';
 import { subprocessorChangesRoutes } from './modules/subprocessor-changes/subprocessor-changes.routes.js';
@@ -41,6 +42,7 @@ import { createLocalBlobStore } from './platform/storage/local-blob-store.js';
 import { createS3BlobStore } from './platform/storage/s3-blob-store.js';
 import { createCustomDomainGate, createCustomDomainLookup } from './public/custom-domain-gate.js';
 import { registerDocumentsPublicRoutes } from './public/documents.routes.js';
+import { registerEvidencePublicRoutes } from './public/evidence.routes.js';
 import { createPublicFastPath } from './public/fast-path.js';
 import { registerFeedRoutes } from './public/feed.routes.js';
 import { registerPublicRoutes } from './public/public.routes.js';
@@ -153,6 +155,7 @@ export function allApiRoutes(services: Services): ApiRoute[] {
     ...documentsRoutes(services),
     ...accessRoutes(services),
     ...outboxRoutes(services),
+    ...evidenceRoutes(services),
   ];
 }
 
@@ -280,6 +283,7 @@ export async function createApp({
     });
     await registerPublicRoutes(scope, { cache });
     await registerFeedRoutes(scope, { cache, publicUrl, clock });
+    await registerEvidencePublicRoutes(scope, { cache, services });
     await scope.register(async (forms) =>
       registerSubscriptionRoutes(forms, {
         cache,

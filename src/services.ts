@@ -16,6 +16,7 @@ import { createDocumentsService } from './modules/documents/documents.service.js
 import { createGrantsService } from './modules/documents/grants.service.js';
 import { readDocumentSections } from './modules/documents/public-sections.js';
 import { createVisitorDownloadsService } from './modules/documents/visitor-downloads.service.js';
+import { createEvidenceService } from './modules/evidence/evidence.service.js';
 import { createNoticesService, type NoticeDispatcher } from './modules/notices/notices.service.js';
 import { createPublishingService, type PublishedListener } from './modules/publishing/publishing.service.js';
 import { createLoginThrottle } from './modules/sessions/login-throttle.js';
@@ -92,6 +93,7 @@ export function createServices({
       .filter((person) => !person.disabled && deciding.has(person.role))
       .map((person) => person.email);
   }
+  const transfer = createTransferService({ db, publishing });
   return {
     tenants,
     profile: createProfileService({ db }),
@@ -99,7 +101,7 @@ export function createServices({
     faq: createFaqService({ db }),
     subprocessors: createSubprocessorsService({ db }),
     publishing,
-    transfer: createTransferService({ db, publishing }),
+    transfer,
     users,
     members,
     roles,
@@ -132,6 +134,7 @@ export function createServices({
     notices: createNoticesService({ db, clock, dispatch: dispatchNotice }),
     subscribers: createSubscribersService({ db, sealer, clock, publicUrl, mailQueued }),
     notificationSettings: createNotificationSettingsService({ db, sealer, clock }),
+    evidence: createEvidenceService({ db, clock, vault, sealer, transfer, publishing }),
   };
 }
 

@@ -8,20 +8,22 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
  */
 export const SESSION_COOKIE = '__Host-attest_session';
 
+/** The attributes the session cookie is always set and cleared with (live evidence reads them too). */
+export const sessionCookieAttributes = Object.freeze({
+  httpOnly: true,
+  secure: true,
+  sameSite: 'lax',
+  path: '/',
+} as const);
+
 export function readSessionCookie(request: FastifyRequest): string | undefined {
   return request.cookies[SESSION_COOKIE];
 }
 
 export function setSessionCookie(reply: FastifyReply, value: string, expiresAt: Date): void {
-  reply.setCookie(SESSION_COOKIE, value, {
-    httpOnly: true,
-    secure: true,
-    sameSite: 'lax',
-    path: '/',
-    expires: expiresAt,
-  });
+  reply.setCookie(SESSION_COOKIE, value, { ...sessionCookieAttributes, expires: expiresAt });
 }
 
 export function clearSessionCookie(reply: FastifyReply): void {
-  reply.clearCookie(SESSION_COOKIE, { httpOnly: true, secure: true, sameSite: 'lax', path: '/' });
+  reply.clearCookie(SESSION_COOKIE, { ...sessionCookieAttributes });
 }

@@ -24,6 +24,15 @@ export const retentionDays = {
   loginThrottle: 1,
 } as const;
 
+/** Sign-in sessions that ended (signed out, revoked, idle or absolute timeout) before `cutoff`. */
+export function sessionsEndedBefore(cutoff: Date) {
+  return or(
+    lt(sessions.revokedAt, cutoff),
+    lt(sessions.idleExpiresAt, cutoff),
+    lt(sessions.absoluteExpiresAt, cutoff),
+  );
+}
+
 export interface RetentionReport {
   sessions: number;
   invitations: number;
@@ -54,13 +63,7 @@ export async function applyRetention(db: Database, now: Date): Promise<Retention
       const sessionCutoff = before(retentionDays.endedSessions);
       const ended = await tx
         .delete(sessions)
-        .where(
-          or(
-            lt(sessions.revokedAt, sessionCutoff),
-            lt(sessions.idleExpiresAt, sessionCutoff),
-            lt(sessions.absoluteExpiresAt, sessionCutoff),
-          ),
-        )
+        .where(sessionsEndedBefore(sessionCutoff))
         .returning({ id: sessions.id });
       report.sessions += ended.length;
 

@@ -5,6 +5,7 @@ import { subprocessorChanges } from '../modules/subprocessor-changes/subprocesso
 import { subscribers } from '../modules/subscribers/subscribers.schema.js';
 import { CONFIRMATION_DAYS } from '../modules/subscribers/subscribers.service.js';
 import { deleteTenantNow } from '../modules/tenants/tenant-deletion.js';
+import { tenants } from '../modules/tenants/tenants.schema.js';
 import type { Clock } from '../platform/clock.js';
 import type { Database } from '../platform/db/client.js';
 import { withPlatform } from '../platform/db/tenancy.js';
@@ -19,6 +20,8 @@ const PENDING_GRACE_MS = 60_000;
 const STUCK_AFTER_MS = 10 * 60_000;
 /** Retention (src/worker/retention.ts) runs at most this often per worker. */
 const RETENTION_EVERY_MS = 60 * 60_000;
+/** Live evidence (src/modules/evidence) runs at most this often per worker. */
+export const EVIDENCE_EVERY_MS = 15 * 60_000;
 
 export interface TickReport {
   applied: number;
@@ -28,6 +31,8 @@ export interface TickReport {
   tenantsDeleted: number;
   /** What retention removed, when it ran in this tick (hourly). */
   retention: RetentionReport | null;
+  /** Evidence checks run in this tick, over all tenants (null: not due in this tick). */
+  evidence: number | null;
 }
 
 /**
@@ -47,7 +52,7 @@ export function createScheduler({
   logger,
 }: {
   db: Database;
-  services: Pick<Services, 'subprocessorChanges' | 'subscribers' | 'tenants' | 'vault'>;
+  services: Pick<Services, 'subprocessorChanges' | 'subscribers' | 'tenants' | 'vault' | 'evidence'>;
   limiter: FormRateLimiter;
   dispatch: NoticeDispatcher;
   clock: Clock;
@@ -91,11 +96,42 @@ export function createScheduler({
   }
 
   let lastRetention: number | null = null;
+  let lastEvidence: number | null = null;
+
+  /**
+   * Runs every tenant's checks in use (those its published controls name; a tenant with none or
+   * nothing published costs one snapshot read). One tenant's failure does not stop the others.
+   */
+  async function runEvidence(): Promise<number> {
+    const all = await withPlatform(db, (tx) => tx.select({ id: tenants.id }).from(tenants));
+    let ran = 0;
+    for (const { id } of all) {
+      try {
+        const result = await services.evidence.runForTenant(id);
+        ran += result.ran;
+        if (result.errors.length)
+          logger.warn({ tenantId: id, checks: result.errors }, 'evidence checks could not run');
+      } catch (error) {
+        logger.error(
+          { tenantId: id, err: { type: (error as Error).name } },
+          'running evidence checks failed',
+        );
+      }
+    }
+    return ran;
+  }
 
   return {
     async tick(): Promise<TickReport> {
       const now = clock();
-      const report: TickReport = { applied: 0, purged: 0, requeued: 0, tenantsDeleted: 0, retention: null };
+      const report: TickReport = {
+        applied: 0,
+        purged: 0,
+        requeued: 0,
+        tenantsDeleted: 0,
+        retention: null,
+        evidence: null,
+      };
       const work = await findDueWork(now);
       for (const { tenantId } of work.changes) {
         try {
@@ -121,6 +157,11 @@ export function createScheduler({
       if (lastRetention === null || now.getTime() - lastRetention >= RETENTION_EVERY_MS) {
         report.retention = await applyRetention(db, now);
         lastRetention = now.getTime();
+      }
+      // After retention, so the retention check sees what this tick removed.
+      if (lastEvidence === null || now.getTime() - lastEvidence >= EVIDENCE_EVERY_MS) {
+        lastEvidence = now.getTime();
+        report.evidence = await runEvidence();
       }
       await limiter.prune();
       const removed = report.retention ? Object.values(report.retention).some((count) => count > 0) : false;

@@ -58,7 +58,7 @@ const fanOutJob = z.object({ tenantId: z.uuid(), noticeId: z.uuid() });
 export interface WorkerOptions {
   db: Database;
   sealer: Sealer;
-  services: Pick<Services, 'subprocessorChanges' | 'subscribers' | 'tenants' | 'vault'>;
+  services: Pick<Services, 'subprocessorChanges' | 'subscribers' | 'tenants' | 'vault' | 'evidence'>;
   clock: Clock;
   logger: Logger;
   publicUrl: string;

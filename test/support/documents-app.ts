@@ -20,9 +20,10 @@ export async function documentsApp(
 ) {
   const db = await kind.create();
   const blobDir = fs.mkdtempSync(path.join(os.tmpdir(), 'attest-documents-'));
+  const sealer = new Sealer(randomBytes(32));
   const app: App = await createApp({
     db,
-    sealer: new Sealer(randomBytes(32)),
+    sealer,
     blobs: createLocalBlobStore(blobDir),
     publicCacheMs: 0,
     publicUrl: PUBLIC_URL,
@@ -34,6 +35,7 @@ export async function documentsApp(
   return {
     app,
     blobDir,
+    sealer,
     async close() {
       await app.close();
       fs.rmSync(blobDir, { recursive: true, force: true });

@@ -111,3 +111,18 @@ export const controlEvidence = z
   .max(evidenceCheckKeys.length)
   .refine((keys) => new Set(keys).size === keys.length, 'each check at most once')
   .default([]);
+
+/**
+ * /t/:slug/evidence.json: like `evidenceList`, and each result names the published controls it
+ * backs (their titles only). Public pages only; the API answers `evidenceList`.
+ */
+export const publicEvidenceResult = evidenceResult.extend({
+  controls: z.array(z.object({ title: z.string() })),
+});
+export type PublicEvidenceResult = z.infer<typeof publicEvidenceResult>;
+
+export const publicEvidenceList = z.object({
+  items: z.array(publicEvidenceResult),
+  lastRunAt: z.iso.datetime().nullable(),
+});
+export type PublicEvidenceList = z.infer<typeof publicEvidenceList>;

@@ -18,6 +18,11 @@ import { subscribers, type Topic } from './subscribers.schema.js';
 const DAY_MS = 86_400_000;
 /** An unconfirmed subscription, and a pending confirmation link, last this long. */
 export const CONFIRMATION_DAYS = 7;
+
+/** Subscriptions created before `cutoff` and never confirmed: purged after CONFIRMATION_DAYS. */
+export function unconfirmedBefore(cutoff: Date) {
+  return and(isNull(subscribers.confirmedAt), lt(subscribers.createdAt, cutoff));
+}
 /** Another confirmation mail to the same address is sent at most this often. */
 const RESEND_AFTER_MS = 5 * 60_000;
 
@@ -265,7 +270,7 @@ export function createSubscribersService({
       return withTenant(db, tenantId, async (tx) => {
         const deleted = await tx
           .delete(subscribers)
-          .where(and(isNull(subscribers.confirmedAt), lt(subscribers.createdAt, cutoff)))
+          .where(unconfirmedBefore(cutoff))
           .returning({ id: subscribers.id });
         await tx
           .update(subscribers)

@@ -5,6 +5,7 @@ export * from '../../modules/audit/audit.schema.js';
 export * from '../../modules/content/content.schema.js';
 export * from '../../modules/documents/access.schema.js';
 export * from '../../modules/documents/documents.schema.js';
+export * from '../../modules/evidence/evidence.schema.js';
 export * from '../../modules/notices/notices.schema.js';
 export * from '../../modules/publishing/publishing.schema.js';
 export * from '../../modules/sessions/sessions.schema.js';

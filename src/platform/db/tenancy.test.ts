@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseKinds } from '../../../test/support/databases.js';
 import { seedTenant } from '../../../test/support/fixtures.js';
 import { type Database, resultRows } from './client.js';
+import { normalizePolicyExpression, tenantPolicyExpression } from './migrations/policy.js';
 import {
   controlCategories,
   controls,
@@ -40,8 +41,8 @@ describe.each(testDatabaseKinds)('tenant isolation on $name', (kind) => {
         where schemaname = 'public' and policyname = 'tenant_isolation'`),
     );
     // Compare without parentheses and spaces: PostgreSQL versions print the expression differently.
-    const normalize = (expression: string | undefined) => String(expression).replace(/[()\s]/g, '');
-    const expected = "tenant_id=NULLIFcurrent_setting'app.tenant_id'::text,true,''::text::uuid";
+    const normalize = normalizePolicyExpression;
+    const expected = tenantPolicyExpression;
     for (const table of tables) {
       expect(table, `${table.table} must enable RLS`).toMatchObject({ rls: true, forced: true });
       const policy = policies.find((candidate) => candidate.table === table.table);

@@ -7,6 +7,15 @@ import { mailOutbox } from './mail.schema.js';
 export const MAIL_RETENTION_DAYS = 30;
 const BATCH = 5_000;
 
+/** Finished mails (sent, failed for good, or stored without SMTP) created before `cutoff`, not yet redacted. */
+export function finishedMailUnredactedBefore(cutoff: Date) {
+  return and(
+    isNull(mailOutbox.redactedAt),
+    inArray(mailOutbox.status, ['sent', 'failed', 'stored']),
+    lt(mailOutbox.createdAt, cutoff),
+  );
+}
+
 /**
  * Blanks the recipient, reply-to, bodies and headers of every finished mail (sent, failed for good,
  * or stored without SMTP) created more than `days` before `now`, across tenants, in batches.
@@ -25,13 +34,7 @@ export async function redactFinishedMail(
       const due = tx
         .select({ id: mailOutbox.id })
         .from(mailOutbox)
-        .where(
-          and(
-            isNull(mailOutbox.redactedAt),
-            inArray(mailOutbox.status, ['sent', 'failed', 'stored']),
-            lt(mailOutbox.createdAt, cutoff),
-          ),
-        )
+        .where(finishedMailUnredactedBefore(cutoff))
         .limit(BATCH);
       const rows = await tx
         .update(mailOutbox)

@@ -21,6 +21,7 @@ export const siteCss = `
   --in-progress-bg: #fef3c7; --in-progress-fg: #78350f; --in-progress-line: #fcd34d;
   --planned-bg: #dbeafe; --planned-fg: #1e3a8a; --planned-line: #93c5fd;
   --not-applicable-bg: #f1f5f9; --not-applicable-fg: #334155; --not-applicable-line: #cbd5e1;
+  --failing-bg: #fee2e2; --failing-fg: #7f1d1d; --failing-line: #fca5a5;
 }
 
 @media (prefers-color-scheme: dark) {
@@ -39,6 +40,7 @@ export const siteCss = `
     --in-progress-bg: #3a2306; --in-progress-fg: #fcd34d; --in-progress-line: #92400e;
     --planned-bg: #172554; --planned-fg: #bfdbfe; --planned-line: #1e40af;
     --not-applicable-bg: #1e293b; --not-applicable-fg: #cbd5e1; --not-applicable-line: #475569;
+    --failing-bg: #450a0a; --failing-fg: #fca5a5; --failing-line: #991b1b;
   }
 }
 
@@ -221,6 +223,16 @@ form button { padding: 0.5rem 1.25rem; font: inherit; font-weight: 600; cursor: 
 .badge-in-progress { background: var(--in-progress-bg); color: var(--in-progress-fg); border-color: var(--in-progress-line); }
 .badge-planned { background: var(--planned-bg); color: var(--planned-fg); border-color: var(--planned-line); }
 .badge-not-applicable { background: var(--not-applicable-bg); color: var(--not-applicable-fg); border-color: var(--not-applicable-line); }
+.badge-passing { background: var(--implemented-bg); color: var(--implemented-fg); border-color: var(--implemented-line); }
+.badge-failing { background: var(--failing-bg); color: var(--failing-fg); border-color: var(--failing-line); }
+.badge-could-not-run { background: var(--in-progress-bg); color: var(--in-progress-fg); border-color: var(--in-progress-line); }
+
+/* Live evidence: one panel per check, its facts as a two-column list */
+.evidence-check { margin-bottom: 1.5rem; padding: 1.25rem 1.5rem; background: var(--surface); border: 1px solid var(--border); border-radius: var(--radius); }
+.evidence-checked { color: var(--muted); }
+.evidence-facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; margin: 0 0 1rem; }
+.evidence-facts dt { color: var(--muted); }
+.evidence-facts dd { margin: 0; }
 
 .tags { display: flex; flex-wrap: wrap; gap: 0.375rem; margin: 0; padding: 0; list-style: none; }
 .tag {

@@ -1,3 +1,4 @@
+import { evidenceInUse } from '../../modules/evidence/evidence-in-use.js';
 import type { Snapshot } from '../../modules/publishing/snapshot.contract.js';
 import { type HtmlValue, html, raw, type SafeHtml } from '../html.js';
 import { type PageName, type PagePaths, pagePaths } from './paths.js';
@@ -18,6 +19,8 @@ const navigation: { page: PageName; label: string }[] = [
   { page: 'subprocessors', label: 'Subprocessors' },
   { page: 'faq', label: 'FAQ' },
   { page: 'updates', label: 'Updates' },
+  // Only when a published control names a live evidence check (see renderHeader).
+  { page: 'evidence', label: 'Evidence' },
 ];
 
 interface DocumentOptions {
@@ -57,7 +60,9 @@ ${options.body}
 }
 
 function renderHeader(ctx: PageContext, current: PageName): SafeHtml {
-  const items = navigation.map(({ page, label }) => {
+  const withEvidence = evidenceInUse(ctx.snapshot.content).size > 0;
+  const pages = navigation.filter(({ page }) => page !== 'evidence' || withEvidence);
+  const items = pages.map(({ page, label }) => {
     const ariaCurrent = page === current ? raw(' aria-current="page"') : '';
     return html`<li><a href="${pagePaths(ctx.basePath, page).html}"${ariaCurrent}>${label}</a></li>`;
   });

@@ -1,5 +1,13 @@
 /** The pages of a public trust center; each exists as HTML, JSON (.json) and Markdown (.md). */
-export type PageName = 'overview' | 'security' | 'documents' | 'subprocessors' | 'faq' | 'updates';
+export type PageName =
+  | 'overview'
+  | 'security'
+  | 'documents'
+  | 'subprocessors'
+  | 'faq'
+  | 'updates'
+  /** Live, not from the snapshot: src/public/evidence.routes.ts. */
+  | 'evidence';
 
 export interface PagePaths {
   html: string;

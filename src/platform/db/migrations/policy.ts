@@ -15,3 +15,15 @@ CREATE POLICY tenant_isolation ON ${table} TO attest_app
 GRANT ${privileges} ON ${table} TO attest_app;
 `;
 }
+
+/**
+ * The tenant policy's expression as pg_policies prints it, compared without parentheses and
+ * spaces (PostgreSQL versions print the same expression differently). Used by the catalog test
+ * and the live tenant-isolation check.
+ */
+export const tenantPolicyExpression =
+  "tenant_id=NULLIFcurrent_setting'app.tenant_id'::text,true,''::text::uuid";
+
+export function normalizePolicyExpression(expression: string | null | undefined): string {
+  return String(expression).replace(/[()\s]/g, '');
+}

@@ -1,0 +1,32 @@
+import type { Clock } from '../../../platform/clock.js';
+import type { Sealer } from '../../../platform/crypto/sealing.js';
+import type { Database } from '../../../platform/db/client.js';
+import type { BlobVault } from '../../../platform/storage/blob-vault.js';
+import type { createTransferService } from '../../content/transfer.service.js';
+
+export type TransferService = ReturnType<typeof createTransferService>;
+
+/** What a check may use: the database (through withTenant / withPlatform), the clock, the vault. */
+export interface CheckDeps {
+  db: Database;
+  clock: Clock;
+  tenantId: string;
+  vault: BlobVault;
+  sealer: Sealer;
+  transfer: Pick<TransferService, 'exportDraft'>;
+}
+
+export type Facts = Record<string, number | string | boolean>;
+
+/** A check's finding. Summary and facts are public: counts and settings, never names or secrets. */
+export interface CheckOutcome {
+  status: 'pass' | 'fail';
+  summary: string;
+  facts: Facts;
+}
+
+export type EvidenceCheck = (deps: CheckDeps) => Promise<CheckOutcome>;
+
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : pluralForm}`;
+}

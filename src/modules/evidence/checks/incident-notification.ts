@@ -1,0 +1,45 @@
+import { gte } from 'drizzle-orm';
+import { withTenant } from '../../../platform/db/tenancy.js';
+import { timeToNotify } from '../../updates/time-to-notify.js';
+import { NOTIFY_TARGET_HOURS } from '../../updates/updates.contract.js';
+import { incidents } from '../../updates/updates.schema.js';
+import { type EvidenceCheck, plural } from './check.js';
+
+const YEAR_MS = 365 * 86_400_000;
+
+/** Each incident of the last 365 days measured by the same rule the console shows (time-to-notify.ts). */
+export const incidentNotification: EvidenceCheck = async ({ db, clock, tenantId }) => {
+  const now = clock();
+  const rows = await withTenant(db, tenantId, (tx) =>
+    tx
+      .select({ detectedAt: incidents.detectedAt, notifiedAt: incidents.customersNotifiedAt })
+      .from(incidents)
+      .where(gte(incidents.detectedAt, new Date(now.getTime() - YEAR_MS))),
+  );
+  const states = rows.map((row) => timeToNotify(row.detectedAt, row.notifiedAt, now).state);
+  const met = states.filter((state) => state === 'met').length;
+  const open = states.filter((state) => state === 'on_track' || state === 'warning').length;
+  const late = states.length - met - open;
+  const facts = {
+    incidents: rows.length,
+    notifiedInTime: met,
+    withinWindow: open,
+    late,
+    targetHours: NOTIFY_TARGET_HOURS,
+  };
+  if (rows.length === 0) {
+    return { status: 'pass', summary: 'No incidents were detected in the last twelve months.', facts };
+  }
+  if (late > 0) {
+    return {
+      status: 'fail',
+      summary: `${late} of ${plural(rows.length, 'incident')} of the last twelve months ${late === 1 ? 'was' : 'were'} not notified to customers within ${NOTIFY_TARGET_HOURS} hours of detection.`,
+      facts,
+    };
+  }
+  return {
+    status: 'pass',
+    summary: `${met} of ${plural(rows.length, 'incident')} of the last twelve months were notified to customers within ${NOTIFY_TARGET_HOURS} hours${open > 0 ? `; ${open} ${open === 1 ? 'is' : 'are'} still within ${open === 1 ? 'its' : 'their'} ${NOTIFY_TARGET_HOURS} hours` : ''}.`,
+    facts,
+  };
+};

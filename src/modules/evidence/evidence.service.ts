@@ -1,0 +1,223 @@
+import { and, eq, inArray, max } from 'drizzle-orm';
+import type { ServiceContext } from '../../platform/auth/context.js';
+import { visitorContext } from '../../platform/auth/context.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Sealer } from '../../platform/crypto/sealing.js';
+import type { Database } from '../../platform/db/client.js';
+import { withTenant } from '../../platform/db/tenancy.js';
+import { AppError } from '../../platform/errors.js';
+import type { BlobVault } from '../../platform/storage/blob-vault.js';
+import type { PublishingService } from '../publishing/publishing.service.js';
+import type { SnapshotContent } from '../publishing/snapshot.contract.js';
+import type { TransferService } from './checks/check.js';
+import { checks as allChecks, type CheckDeps, type EvidenceCheck } from './checks/index.js';
+import {
+  type EvidenceCheckKey,
+  type EvidenceList,
+  type EvidenceResult,
+  evidenceChecks,
+  type PublicEvidenceList,
+} from './evidence.contract.js';
+import { evidenceResults } from './evidence.schema.js';
+import { evidenceInUse } from './evidence-in-use.js';
+
+export { evidenceInUse };
+
+/** "Run now" is refused while the last run of the tenant's checks is younger than this. */
+export const RUN_NOW_INTERVAL_MS = 30_000;
+/** A check that takes longer is recorded as an error (it keeps no transaction open meanwhile). */
+const CHECK_TIMEOUT_MS = 60_000;
+const ERROR_SUMMARY = 'The check could not run; it is tried again on the next run.';
+const MAX_TRACKED_TENANTS = 10_000;
+
+function publicFacts(facts: Record<string, unknown>): Record<string, number | string | boolean> {
+  const safe: Record<string, number | string | boolean> = {};
+  for (const [name, value] of Object.entries(facts).slice(0, 20)) {
+    if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value)))
+      safe[name] = value;
+    else if (typeof value === 'string') safe[name] = value.slice(0, 200);
+  }
+  return safe;
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('evidence check timed out')), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+export interface EvidenceRunReport {
+  ran: number;
+  failed: EvidenceCheckKey[];
+  /** Checks that threw: recorded with a generic summary; the error itself is not kept. */
+  errors: EvidenceCheckKey[];
+  durationMs: number;
+}
+
+/**
+ * Live evidence: runs the machine checks a trust center's published controls name, keeps the
+ * latest result per check, and reads them for the console, the API and the public page. The
+ * results are live, not part of any snapshot: publishing a control that names a check is what
+ * puts the check on the public page.
+ */
+export function createEvidenceService({
+  db,
+  clock,
+  vault,
+  sealer,
+  transfer,
+  publishing,
+  checks = allChecks,
+  checkTimeoutMs = CHECK_TIMEOUT_MS,
+}: {
+  db: Database;
+  clock: Clock;
+  vault: BlobVault;
+  sealer: Sealer;
+  transfer: Pick<TransferService, 'exportDraft'>;
+  publishing: Pick<PublishingService, 'latest'>;
+  checks?: Record<EvidenceCheckKey, EvidenceCheck>;
+  checkTimeoutMs?: number;
+}) {
+  const manualRuns = new Map<string, number>();
+
+  async function publishedContent(tenantId: string): Promise<SnapshotContent | null> {
+    return (await publishing.latest(visitorContext(tenantId)))?.content ?? null;
+  }
+
+  async function runOne(tenantId: string, key: EvidenceCheckKey): Promise<EvidenceResult> {
+    const deps: CheckDeps = { db, clock, tenantId, vault, sealer, transfer };
+    const started = performance.now();
+    let outcome: { status: 'pass' | 'fail' | 'error'; summary: string; facts: Record<string, unknown> };
+    try {
+      outcome = await withTimeout(checks[key](deps), checkTimeoutMs);
+    } catch {
+      outcome = { status: 'error', summary: ERROR_SUMMARY, facts: {} };
+    }
+    const row = {
+      tenantId,
+      checkKey: key,
+      status: outcome.status,
+      summary: outcome.summary.slice(0, 300),
+      facts: publicFacts(outcome.facts),
+      checkedAt: clock(),
+      durationMs: Math.max(0, Math.round(performance.now() - started)),
+    };
+    await withTenant(db, tenantId, (tx) =>
+      tx
+        .insert(evidenceResults)
+        .values(row)
+        .onConflictDoUpdate({
+          target: [evidenceResults.tenantId, evidenceResults.checkKey],
+          set: {
+            status: row.status,
+            summary: row.summary,
+            facts: row.facts,
+            checkedAt: row.checkedAt,
+            durationMs: row.durationMs,
+          },
+        }),
+    );
+    return toResult(row);
+  }
+
+  function toResult(row: typeof evidenceResults.$inferSelect): EvidenceResult {
+    const key = row.checkKey as EvidenceCheckKey;
+    return {
+      check: key,
+      title: evidenceChecks[key].title,
+      checks: evidenceChecks[key].checks,
+      status: row.status,
+      summary: row.summary,
+      facts: row.facts,
+      checkedAt: row.checkedAt.toISOString(),
+      durationMs: row.durationMs,
+    };
+  }
+
+  async function readResults(tenantId: string, keys: EvidenceCheckKey[]): Promise<EvidenceList> {
+    if (keys.length === 0) return { items: [], lastRunAt: null };
+    const rows = await withTenant(db, tenantId, (tx) =>
+      tx.select().from(evidenceResults).where(inArray(evidenceResults.checkKey, keys)),
+    );
+    const byKey = new Map(rows.map((row) => [row.checkKey, row]));
+    const items = keys.flatMap((key) => {
+      const row = byKey.get(key);
+      return row ? [toResult(row)] : [];
+    });
+    const last = rows.reduce<Date | null>(
+      (latest, row) => (latest && latest > row.checkedAt ? latest : row.checkedAt),
+      null,
+    );
+    return { items, lastRunAt: last?.toISOString() ?? null };
+  }
+
+  async function runForTenant(
+    tenantId: string,
+    keys?: readonly EvidenceCheckKey[],
+  ): Promise<EvidenceRunReport> {
+    const started = performance.now();
+    const wanted = keys ?? [...evidenceInUse(await publishedContent(tenantId)).keys()];
+    const report: EvidenceRunReport = { ran: 0, failed: [], errors: [], durationMs: 0 };
+    // One after another: the checks share a small machine with the requests being served.
+    for (const key of new Set(wanted)) {
+      const result = await runOne(tenantId, key);
+      report.ran += 1;
+      if (result.status === 'fail') report.failed.push(key);
+      if (result.status === 'error') report.errors.push(key);
+    }
+    report.durationMs = Math.round(performance.now() - started);
+    return report;
+  }
+
+  async function lastCheckedAt(tenantId: string): Promise<number> {
+    const [row] = await withTenant(db, tenantId, (tx) =>
+      tx
+        .select({ last: max(evidenceResults.checkedAt) })
+        .from(evidenceResults)
+        .where(and(eq(evidenceResults.tenantId, tenantId))),
+    );
+    return row?.last ? new Date(row.last).getTime() : 0;
+  }
+
+  return {
+    runForTenant,
+
+    /** The latest result of every check the published controls name (the console, the API). */
+    async latest(ctx: ServiceContext): Promise<EvidenceList> {
+      ctx.require('content:read');
+      return readResults(ctx.tenantId, [...evidenceInUse(await publishedContent(ctx.tenantId)).keys()]);
+    },
+
+    /** Runs the checks in use now; refused (429) within RUN_NOW_INTERVAL_MS of the last run. */
+    async runNow(ctx: ServiceContext): Promise<EvidenceList> {
+      ctx.require('content:publish');
+      const now = clock().getTime();
+      const last = Math.max(manualRuns.get(ctx.tenantId) ?? 0, await lastCheckedAt(ctx.tenantId));
+      if (now - last < RUN_NOW_INTERVAL_MS) throw new AppError('rate.limited');
+      manualRuns.delete(ctx.tenantId);
+      if (manualRuns.size >= MAX_TRACKED_TENANTS) manualRuns.delete(manualRuns.keys().next().value as string);
+      manualRuns.set(ctx.tenantId, now);
+      const keys = [...evidenceInUse(await publishedContent(ctx.tenantId)).keys()];
+      await runForTenant(ctx.tenantId, keys);
+      return readResults(ctx.tenantId, keys);
+    },
+
+    /**
+     * For the public page: the checks the published controls name, with those controls' titles.
+     * `content` is the published snapshot the caller already holds (the public cache's).
+     */
+    async latestPublic(tenantId: string, content?: SnapshotContent): Promise<PublicEvidenceList> {
+      const inUse = evidenceInUse(content ?? (await publishedContent(tenantId)));
+      const list = await readResults(tenantId, [...inUse.keys()]);
+      return {
+        items: list.items.map((item) => ({ ...item, controls: inUse.get(item.check) ?? [] })),
+        lastRunAt: list.lastRunAt,
+      };
+    },
+  };
+}
+
+export type EvidenceService = ReturnType<typeof createEvidenceService>;
