@@ -6,6 +6,7 @@ import * as updates from './0005-updates.js';
 import * as mailRetention from './0006-mail-retention.js';
 import * as keyRotation from './0007-key-rotation.js';
 import * as tenantClosing from './0008-tenant-closing.js';
+import * as controlEvidence from './0010-control-evidence.js';
 
 export interface Migration {
   readonly version: number;
@@ -23,4 +24,6 @@ export const migrations: readonly Migration[] = [
   { version: 6, name: 'mail-retention', sql: mailRetention.sql },
   { version: 7, name: 'key-rotation', sql: keyRotation.sql },
   { version: 8, name: 'tenant-closing', sql: tenantClosing.sql },
+  // Version 9 is the evidence results table, added on its own branch.
+  { version: 10, name: 'control-evidence', sql: controlEvidence.sql },
 ];
