@@ -1,4 +1,5 @@
-import type { PublishedCategory } from '../modules/publishing/snapshot.contract.js';
+import type { PublishedCategory, PublishedControl } from '../modules/publishing/snapshot.contract.js';
+import { evidenceLinks } from './pages/evidence-links.js';
 import type { PageContext } from './pages/layout.js';
 import { type PageName, pagePaths } from './pages/paths.js';
 import { countByStatus, countControls, publishedAtIso, publishedOn } from './pages/presentation.js';
@@ -50,7 +51,15 @@ export function overviewJson(ctx: PageContext) {
   };
 }
 
-function categoryJson(category: PublishedCategory) {
+/** Only for a control that has evidence, like the snapshot. */
+function evidenceJson(basePath: string, control: PublishedControl) {
+  const links = evidenceLinks(basePath, control);
+  return links.length > 0
+    ? { evidence: links.map((link) => ({ check: link.check, title: link.title, url: link.url })) }
+    : {};
+}
+
+function categoryJson(category: PublishedCategory, basePath: string) {
   return {
     key: category.key,
     name: category.name,
@@ -66,6 +75,7 @@ function categoryJson(category: PublishedCategory) {
         framework: reference.framework,
         reference: reference.reference,
       })),
+      ...evidenceJson(basePath, control),
     })),
   };
 }
@@ -76,7 +86,7 @@ export function securityJson(ctx: PageContext) {
     ...envelope(ctx),
     totalControls: countControls(categories),
     statusCounts: countByStatus(categories),
-    categories: categories.map(categoryJson),
+    categories: categories.map((category) => categoryJson(category, ctx.basePath)),
     links: links(ctx, 'security'),
   };
 }

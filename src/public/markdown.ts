@@ -1,4 +1,5 @@
 import type { PublishedCategory, PublishedControl } from '../modules/publishing/snapshot.contract.js';
+import { evidenceLinks } from './pages/evidence-links.js';
 import type { PageContext } from './pages/layout.js';
 import { type PageName, pagePaths } from './pages/paths.js';
 import {
@@ -97,23 +98,28 @@ export function renderOverviewMarkdown(ctx: PageContext): string {
   ]);
 }
 
-function controlMarkdown(control: PublishedControl): string[] {
+function controlMarkdown(control: PublishedControl, basePath: string): string[] {
   const status = [`**Status:** ${statusLabels[control.status]}`];
   if (control.lastReviewedOn) status.push(`Last reviewed ${escapeMarkdown(control.lastReviewedOn)}`);
   const frameworks = control.frameworks.map((reference) => escapeMarkdown(frameworkLabel(reference)));
+  // The link targets are paths we build from check keys, never tenant text.
+  const evidence = evidenceLinks(basePath, control).map(
+    (link) => `[${escapeMarkdown(link.title)}](${link.url})`,
+  );
   return [
     `#### ${escapeMarkdown(control.title)}`,
     status.join(' · '),
     ...escapeProse(control.description),
     ...(frameworks.length > 0 ? [`**Frameworks:** ${frameworks.join(' · ')}`] : []),
+    ...(evidence.length > 0 ? [`**Live evidence:** ${evidence.join(' · ')}`] : []),
   ];
 }
 
-function categoryMarkdown(category: PublishedCategory): string[] {
+function categoryMarkdown(category: PublishedCategory, basePath: string): string[] {
   return [
     `### ${escapeMarkdown(category.name)} (${controlCountLabel(category.controls.length)})`,
     ...escapeProse(category.description),
-    ...category.controls.flatMap(controlMarkdown),
+    ...category.controls.flatMap((control) => controlMarkdown(control, basePath)),
   ];
 }
 
@@ -131,7 +137,7 @@ export function renderSecurityMarkdown(ctx: PageContext): string {
     `The technical and organisational measures ${escapeMarkdown(profile.companyName)} uses to protect its service and your data, with the current status of each.`,
     categories.length === 0
       ? 'No security measures have been published yet.'
-      : categories.flatMap(categoryMarkdown),
+      : categories.flatMap((category) => categoryMarkdown(category, ctx.basePath)),
     footer(ctx, 'security'),
   ]);
 }

@@ -296,7 +296,16 @@ describe('JSON views', () => {
         { framework: 'SOC 2', reference: 'CC6.7' },
         { framework: 'GDPR', reference: 'Art. 32' },
       ],
+      evidence: [
+        {
+          check: 'security-headers',
+          title: 'Security headers on every page',
+          url: '/t/demo/evidence#security-headers',
+        },
+      ],
     });
+    // A control without evidence carries no evidence field at all.
+    expect(view.categories[0]?.controls[2]).not.toHaveProperty('evidence');
     expect(view.links).toEqual({ html: '/t/demo/security', markdown: '/t/demo/security.md' });
   });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { httpUrl, isoDate, itemKey, line, prose } from '../../platform/validation/strings.js';
+import { controlEvidence } from '../evidence/evidence.contract.js';
 
 /*
  * The shapes of trust-center content, shared by the services, the import/export format, the API
@@ -38,8 +39,17 @@ export const controlInput = z.object({
   lastReviewedOn: isoDate.nullable().default(null),
   reviewIntervalDays: z.number().int().min(1).max(3660).default(365),
   frameworks: z.array(frameworkReference).max(30).default([]),
+  /** The live-evidence checks that back this control (src/modules/evidence/evidence.contract.ts). */
+  evidence: controlEvidence,
 });
 export type ControlInput = z.infer<typeof controlInput>;
+
+/**
+ * A control in a trust-center document. Its evidence is there only when it has some (an export
+ * writes none for a control without), so files of trust centers that use no live evidence read
+ * exactly as before; a missing list means no evidence.
+ */
+export const documentControl = controlInput.extend({ evidence: controlEvidence.unwrap().optional() });
 
 export const faqInput = z.object({
   key: itemKey,
@@ -80,7 +90,7 @@ export const trustCenterDocument = z
     version: z.literal(1),
     profile: profileInput,
     categories: z
-      .array(categoryInput.extend({ controls: z.array(controlInput).max(500).default([]) }))
+      .array(categoryInput.extend({ controls: z.array(documentControl).max(500).default([]) }))
       .max(50)
       .superRefine((categories, context) => {
         uniqueKeys(categories, context, 'categories');

@@ -1,4 +1,5 @@
 import { date, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import type { EvidenceCheckKey } from '../evidence/evidence.contract.js';
 import { tenants } from '../tenants/tenants.schema.js';
 
 /*
@@ -45,6 +46,8 @@ export const controls = pgTable('controls', {
   lastReviewedOn: date('last_reviewed_on', { mode: 'string' }),
   reviewIntervalDays: integer('review_interval_days').notNull(),
   frameworkRefs: jsonb('framework_refs').$type<FrameworkReference[]>().notNull(),
+  /** Keys of the live-evidence checks that back the control; may hold a key a newer version removed. */
+  evidence: text('evidence').array().$type<EvidenceCheckKey[]>().notNull().default([]),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });

@@ -6,6 +6,7 @@ import { translateDatabaseError } from '../../platform/db/errors.js';
 import { withTenant } from '../../platform/db/tenancy.js';
 import { AppError } from '../../platform/errors.js';
 import { patchOf } from '../../platform/validation/strings.js';
+import { evidenceCheckKeys } from '../evidence/evidence.contract.js';
 import { type CategoryInput, type ControlInput, categoryInput, controlInput } from './content.contract.js';
 import { controlCategories, controls } from './content.schema.js';
 import { planOrder } from './ordering.js';
@@ -30,6 +31,8 @@ export const controlCreateInput = controlInput.extend({ categoryId: z.uuid() });
 export const controlUpdateInput = patchOf(controlCreateInput);
 export const categoryUpdateInput = patchOf(categoryInput);
 
+const knownChecks: ReadonlySet<string> = new Set(evidenceCheckKeys);
+
 export function toControl(row: ControlRow): Control {
   return {
     id: row.id,
@@ -42,6 +45,8 @@ export function toControl(row: ControlRow): Control {
     lastReviewedOn: row.lastReviewedOn,
     reviewIntervalDays: row.reviewIntervalDays,
     frameworks: row.frameworkRefs,
+    // A check that a later version no longer has is dropped, not shown as an unknown key.
+    evidence: row.evidence.filter((key) => knownChecks.has(key)),
     updatedAt: row.updatedAt,
   };
 }

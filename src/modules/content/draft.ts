@@ -38,9 +38,10 @@ export async function readDraft(tx: Tx, tenantId: string): Promise<TrustCenterDo
             categoryId: _category,
             position: _position,
             updatedAt: _updated,
+            evidence,
             ...control
           } = toControl(row);
-          return control;
+          return evidence.length > 0 ? { ...control, evidence } : control;
         }),
     })),
     faq: faqRows.map(({ key, question, answer }) => ({ key, question, answer })),
@@ -102,8 +103,9 @@ export async function replaceDraft(tx: Tx, tenantId: string, document: TrustCent
     const categoryId = categoryIds.get(category.key);
     if (!categoryId) throw new Error(`category ${category.key} vanished during import`);
     for (const [position, control] of category.controls.entries()) {
-      const { frameworks, ...fields } = control;
-      const values = { ...fields, frameworkRefs: frameworks, categoryId, position };
+      const { frameworks, evidence, ...fields } = control;
+      // A control the document gives no evidence has none: the draft becomes equal to the document.
+      const values = { ...fields, frameworkRefs: frameworks, evidence: evidence ?? [], categoryId, position };
       await tx
         .insert(controls)
         .values({ ...values, tenantId })

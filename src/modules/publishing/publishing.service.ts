@@ -32,6 +32,7 @@ export function toSnapshotContent(
         status: control.status,
         lastReviewedOn: control.lastReviewedOn,
         frameworks: control.frameworks,
+        ...(control.evidence?.length ? { evidence: control.evidence } : {}),
       })),
     })),
     faq: draft.faq,

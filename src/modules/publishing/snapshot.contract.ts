@@ -1,4 +1,5 @@
 import type { ControlStatus, FaqInput, SubprocessorInput } from '../content/content.contract.js';
+import type { EvidenceCheckKey } from '../evidence/evidence.contract.js';
 
 /**
  * What a published snapshot holds: only fields meant for the public. Every public output (HTML,
@@ -78,6 +79,17 @@ export interface PublishedControl {
   status: ControlStatus;
   lastReviewedOn: string | null;
   frameworks: { framework: string; reference: string }[];
+  /**
+   * The live-evidence checks that back the control; present only when there are some, so the
+   * snapshots of trust centers without evidence (and every older snapshot) stay as they were.
+   * Read it through controlEvidenceOf.
+   */
+  evidence?: EvidenceCheckKey[];
+}
+
+/** A published control's evidence; [] for a control without any and for snapshots older than the field. */
+export function controlEvidenceOf(control: PublishedControl): readonly EvidenceCheckKey[] {
+  return control.evidence ?? [];
 }
 
 export interface Snapshot {

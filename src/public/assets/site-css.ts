@@ -306,6 +306,7 @@ form button { padding: 0.5rem 1.25rem; font: inherit; font-weight: 600; cursor: 
 .control-meta { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem 1rem; }
 .control-meta:empty { display: none; }
 .reviewed { margin: 0; color: var(--muted); font-size: 0.8125rem; }
+.evidence-links { margin: 0.5rem 0 0; font-size: 0.8125rem; }
 
 /* Overview cards: the link's ::after covers the card, so the whole card is one click target */
 .card-grid {

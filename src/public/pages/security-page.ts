@@ -1,5 +1,6 @@
 import type { PublishedCategory, PublishedControl } from '../../modules/publishing/snapshot.contract.js';
 import { html, type SafeHtml } from '../html.js';
+import { evidenceLinks } from './evidence-links.js';
 import { type PageContext, renderPageHeader, renderParagraphs, renderTrustCenterPage } from './layout.js';
 import {
   controlCountLabel,
@@ -43,7 +44,17 @@ function renderFrameworks(control: PublishedControl): SafeHtml | '' {
   return html`<ul class="tags" aria-label="Framework references">${tags}</ul>`;
 }
 
-function renderControl(control: PublishedControl): SafeHtml {
+/** Links to the checks' live results; the results themselves stay on the evidence page. */
+function renderEvidence(control: PublishedControl, basePath: string): SafeHtml | '' {
+  const links = evidenceLinks(basePath, control);
+  if (links.length === 0) return '';
+  const items = links.map(
+    (link, index) => html`${index > 0 ? ', ' : ''}<a href="${link.url}">${link.title}</a>`,
+  );
+  return html`<p class="evidence-links">Live evidence: ${items}</p>`;
+}
+
+function renderControl(control: PublishedControl, basePath: string): SafeHtml {
   const reviewed =
     control.lastReviewedOn &&
     html`<p class="reviewed">Last reviewed <time datetime="${control.lastReviewedOn}">${control.lastReviewedOn}</time></p>`;
@@ -54,10 +65,11 @@ ${renderStatusBadge(control.status)}
 </div>
 ${renderParagraphs(control.description)}
 <div class="control-meta">${reviewed}${renderFrameworks(control)}</div>
+${renderEvidence(control, basePath)}
 </li>`;
 }
 
-function renderCategory(category: PublishedCategory): SafeHtml {
+function renderCategory(category: PublishedCategory, basePath: string): SafeHtml {
   const anchor = categoryAnchor(category);
   return html`<section class="category" id="${anchor}" aria-labelledby="${anchor}-title">
 <div class="category-head">
@@ -66,7 +78,7 @@ function renderCategory(category: PublishedCategory): SafeHtml {
 </div>
 <div class="category-description">${renderParagraphs(category.description)}</div>
 <ul class="controls">
-${category.controls.map(renderControl)}
+${category.controls.map((control) => renderControl(control, basePath))}
 </ul>
 </section>`;
 }
@@ -81,7 +93,7 @@ export function renderSecurityPage(ctx: PageContext): string {
       : html`<div class="security-layout">
 ${renderTableOfContents(categories)}
 <div class="categories">
-${categories.map(renderCategory)}
+${categories.map((category) => renderCategory(category, ctx.basePath))}
 </div>
 </div>`;
   const counts = countByStatus(categories);

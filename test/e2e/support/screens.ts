@@ -15,6 +15,7 @@ export const screens: { link: string; heading: string }[] = [
   { link: 'Subprocessors', heading: 'Subprocessors' },
   { link: 'Preview', heading: 'Preview' },
   { link: 'Publish', heading: 'Publish' },
+  { link: 'Live evidence', heading: 'Live evidence' },
   ...documentsScreens,
   ...updatesScreens,
   { link: 'Members and roles', heading: 'Members and roles' },

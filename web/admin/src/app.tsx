@@ -13,6 +13,7 @@ import { CategoriesPage } from './features/controls/categories-page.js';
 import { ControlEditPage } from './features/controls/control-edit-page.js';
 import { ControlsPage } from './features/controls/controls-page.js';
 import { documentsRoutes } from './features/documents/navigation.js';
+import { EvidencePage } from './features/evidence/evidence-page.js';
 import { HomePage } from './features/home/home-page.js';
 import {
   FaqEditPage,
@@ -75,6 +76,7 @@ export function App() {
         <Route path="subprocessors/:id" element={<SubprocessorEditPage />} />
         <Route path="preview" element={<PreviewPage />} />
         <Route path="publish" element={<PublishPage />} />
+        <Route path="evidence" element={<EvidencePage />} />
         <Route path="members" element={<MembersPage />} />
         <Route path="api-keys" element={<ApiKeysPage />} />
         <Route path="audit" element={<AuditPage />} />

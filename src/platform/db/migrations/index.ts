@@ -7,6 +7,7 @@ import * as mailRetention from './0006-mail-retention.js';
 import * as keyRotation from './0007-key-rotation.js';
 import * as tenantClosing from './0008-tenant-closing.js';
 import * as evidence from './0009-evidence.js';
+import * as controlEvidence from './0010-control-evidence.js';
 
 export interface Migration {
   readonly version: number;
@@ -25,4 +26,5 @@ export const migrations: readonly Migration[] = [
   { version: 7, name: 'key-rotation', sql: keyRotation.sql },
   { version: 8, name: 'tenant-closing', sql: tenantClosing.sql },
   { version: 9, name: 'evidence', sql: evidence.sql },
+  { version: 10, name: 'control-evidence', sql: controlEvidence.sql },
 ];

@@ -18,6 +18,7 @@ const groups: NavGroup[] = [
       { to: '/subprocessors', label: 'Subprocessors', permission: 'content:read' },
       { to: '/preview', label: 'Preview', permission: 'content:read' },
       { to: '/publish', label: 'Publish', permission: 'content:read' },
+      { to: '/evidence', label: 'Live evidence', permission: 'content:read' },
     ],
   },
   documentsNavGroup,

@@ -15,6 +15,7 @@ import { ErrorNotice } from '../../ui/notice.js';
 import { PageHeader } from '../../ui/page-header.js';
 import { type Form, useForm } from '../../ui/use-form.js';
 import { CONTENT_KEY, nextReviewDue, useCategories } from '../content-queries.js';
+import { EvidenceFieldset, evidenceTitles } from './evidence-fieldset.js';
 
 /** The API's control contract plus the category it lives in (POST /controls; PATCH takes the same fields). */
 const controlForm = controlInput.extend({ categoryId: z.uuid({ error: 'Choose a category.' }) });
@@ -83,6 +84,8 @@ function ControlDetails({ control, categories }: { control: Control; categories:
       <dd>{control.lastReviewedOn ? formatDate(nextReviewDue(control)) : 'Never reviewed'}</dd>
       <dt>Frameworks</dt>
       <dd>{control.frameworks.map((ref) => `${ref.framework} ${ref.reference}`).join(', ') || '—'}</dd>
+      <dt>Evidence</dt>
+      <dd>{evidenceTitles(control.evidence) || '—'}</dd>
     </dl>
   );
 }
@@ -101,6 +104,7 @@ function ControlForm({ control, categories }: { control: Control | undefined; ca
         lastReviewedOn: control.lastReviewedOn,
         reviewIntervalDays: control.reviewIntervalDays,
         frameworks: control.frameworks,
+        evidence: control.evidence,
         categoryId: control.categoryId,
       }
     : {
@@ -111,6 +115,7 @@ function ControlForm({ control, categories }: { control: Control | undefined; ca
         lastReviewedOn: null,
         reviewIntervalDays: 365,
         frameworks: [],
+        evidence: [],
         categoryId: params.get('category') ?? categories[0]?.id ?? '',
       };
 
@@ -230,6 +235,11 @@ function ControlForm({ control, categories }: { control: Control | undefined; ca
       <NumberField form={form} name="reviewIntervalDays" label="Review every (days)" min={1} max={3660} />
 
       <FrameworksEditor form={form} />
+      <EvidenceFieldset
+        value={form.values.evidence ?? []}
+        onChange={(next) => form.set('evidence', next)}
+        error={form.error('evidence') ?? evidenceItemError(form)}
+      />
       <FormError message={form.formError} />
       <ErrorNotice error={remove.error} />
       <div className="actions">
@@ -248,6 +258,16 @@ function ControlForm({ control, categories }: { control: Control | undefined; ca
       </div>
     </form>
   );
+}
+
+/** A problem with one entry of the evidence list (the server names it by index). */
+function evidenceItemError(form: Form<ControlFormValues>): string | undefined {
+  const keys = form.values.evidence ?? [];
+  for (const index of keys.keys()) {
+    const message = form.error(`evidence.${index}`);
+    if (message) return message;
+  }
+  return undefined;
 }
 
 /** Framework references (ISO 27001 A.8.24, SOC 2 CC6.1…), one row each. */
