@@ -136,6 +136,8 @@ const start: Command = async (args, config) => {
     const demo = await seedDemoIfEmpty(app.services, owner);
     if (demo) {
       logger.info({ tenantId: demo.id }, 'demo trust center created');
+      // The worker's first run came before the demo existed: show its live evidence from the start.
+      await app.services.evidence.runForTenant(demo.id);
       // Printed once, to the terminal only (never logged): the operator's first sign-in.
       demoLogin = `  Demo owner: ${owner.email}${
         config.adminPassword

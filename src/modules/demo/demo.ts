@@ -3,6 +3,7 @@ import { systemContext } from '../../platform/auth/context.js';
 import type { Services } from '../../services.js';
 import { parseTrustCenterFile } from '../content/transfer.service.js';
 import type { Tenant } from '../tenants/tenants.contract.js';
+import { demoOverview, demoOverviewPdf } from './demo-documents.js';
 
 export const DEMO_SLUG = 'demo';
 
@@ -49,6 +50,16 @@ export async function seedDemoIfEmpty(
   await services.transfer.importDraft(ctx, demoDocument(), { publish: true });
   for (const post of demoUpdates)
     await services.posts.publish(ctx, (await services.posts.create(ctx, post)).id);
+  await services.documents.create(
+    ctx,
+    {
+      title: demoOverview.title,
+      description: demoOverview.description,
+      category: 'other',
+      accessLevel: 'public',
+    },
+    { filename: demoOverview.filename, data: await demoOverviewPdf() },
+  );
   await services.members.add(ctx, { email: owner.email, role: 'owner', password: owner.password });
   return tenant;
 }
