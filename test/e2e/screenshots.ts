@@ -92,6 +92,21 @@ try {
           .waitFor();
       },
     },
+    {
+      name: 'admin-evidence.png',
+      open: async () => {
+        await page.getByRole('link', { name: 'Live evidence', exact: true }).click();
+        await page.getByRole('button', { name: 'Run checks now' }).click();
+        await page.getByText(/The checks ran at .*: \d+ passing\./).waitFor();
+      },
+    },
+    {
+      name: 'public-evidence.png',
+      open: async () => {
+        await page.goto(`${attest.url}/t/demo/evidence`);
+        await page.getByRole('heading', { level: 1 }).waitFor();
+      },
+    },
   ];
   for (const shot of shots) {
     await shot.open();
