@@ -1,6 +1,7 @@
 import type { PublishedCategory, PublishedControl } from '../modules/publishing/snapshot.contract.js';
 import { evidenceLinks } from './pages/evidence-links.js';
 import type { PageContext } from './pages/layout.js';
+import { overviewSections } from './pages/overview-sections.js';
 import { type PageName, pagePaths } from './pages/paths.js';
 import { countByStatus, countControls, publishedAtIso, publishedOn } from './pages/presentation.js';
 import { changeSentence, objectionContact, upcomingChanges } from './pages/upcoming-changes.js';
@@ -42,6 +43,14 @@ export function overviewJson(ctx: PageContext) {
     })),
     subprocessorCount: subprocessors.length,
     faqCount: faq.length,
+    sections: overviewSections(ctx.snapshot.content).map((section) => ({
+      page: section.page,
+      title: section.title,
+      summary: section.stat,
+      detail: section.detail,
+      count: section.count,
+      url: pagePaths(ctx.basePath, section.page).json,
+    })),
     links: {
       ...links(ctx, 'overview'),
       security: pagePaths(ctx.basePath, 'security').json,

@@ -1,6 +1,7 @@
 import type { PublishedCategory, PublishedControl } from '../modules/publishing/snapshot.contract.js';
 import { evidenceLinks } from './pages/evidence-links.js';
 import type { PageContext } from './pages/layout.js';
+import { overviewSections } from './pages/overview-sections.js';
 import { type PageName, pagePaths } from './pages/paths.js';
 import {
   controlCountLabel,
@@ -77,7 +78,7 @@ function footer(ctx: PageContext, page: PageName): string[] {
 }
 
 export function renderOverviewMarkdown(ctx: PageContext): string {
-  const { profile, categories, subprocessors, faq } = ctx.snapshot.content;
+  const { profile } = ctx.snapshot.content;
   const contact = securityContact(profile.securityContact);
   const contactText =
     contact &&
@@ -87,12 +88,10 @@ export function renderOverviewMarkdown(ctx: PageContext): string {
     siteHeading(ctx),
     profile.tagline && `*${escapeMarkdown(profile.tagline)}*`,
     escapeProse(profile.intro),
-    '## Security Measures',
-    `${controlCountLabel(countControls(categories))} in ${pluralize(categories.length, 'category', 'categories')}: ${categories.map((category) => escapeMarkdown(category.name)).join(', ')}. [Read more](${pages('security')})`,
-    '## Subprocessors',
-    `${pluralize(subprocessors.length, 'subprocessor')}. [Read more](${pages('subprocessors')})`,
-    '## FAQ',
-    `${pluralize(faq.length, 'question')}. [Read more](${pages('faq')})`,
+    overviewSections(ctx.snapshot.content).flatMap((section) => [
+      `## ${section.title}`,
+      `${section.stat}. ${escapeMarkdown(/[.!?)]$/.test(section.detail) ? section.detail : `${section.detail}.`)} [Read more](${pages(section.page)})`,
+    ]),
     contactText && ['## Security contact', escapeMarkdown(contactText)],
     footer(ctx, 'overview'),
   ]);

@@ -49,6 +49,18 @@ function contextFor(content: SnapshotContent, basePath = '/t/demo'): PageContext
   return { snapshot, basePath, stylesheetHref: '/assets/site.0123456789.css' };
 }
 
+const sampleDocumentEntry = {
+  description: '',
+  category: 'other' as const,
+  expiresOn: null,
+  versionId: 'v1',
+  version: 1,
+  filename: 'file.pdf',
+  mediaType: 'application/pdf',
+  sizeBytes: 1000,
+  updatedAt: '2026-11-01T00:00:00.000Z',
+};
+
 const hostileTitle = '<img src=x onerror=alert(1)>';
 const hostileBreakout = '"><script>alert(1)</script>';
 const hostileMarkdown = '[click](javascript:alert(1)) <b>bold</b>';
@@ -152,6 +164,73 @@ describe('other pages', () => {
     expect(page).toContain('<a href="mailto:security@attest.example">security@attest.example</a>');
     expect(page).toContain('<a href="/" aria-current="page">Overview</a>');
     expect(page).toContain('href="/overview.json"');
+  });
+
+  it('overview summarises documents, updates and live evidence only when there are some, the same in HTML, JSON and Markdown', () => {
+    const bare = demoContent();
+    for (const category of bare.categories) for (const control of category.controls) delete control.evidence;
+    const plain = contextFor(bare, '');
+    expect(renderOverviewPage(plain)).not.toMatch(/card-link" href="\/(documents|updates|evidence)"/);
+    expect(renderOverviewMarkdown(plain)).not.toMatch(/## (Documents|Updates|Live evidence)/);
+    expect(overviewJson(plain).sections.map((section) => section.page)).toEqual([
+      'security',
+      'subprocessors',
+      'faq',
+    ]);
+
+    const full = contextFor(
+      {
+        ...demoContent(),
+        documents: [
+          { ...sampleDocumentEntry, id: 'd1', title: 'SOC 2 report', accessLevel: 'gated' },
+          { ...sampleDocumentEntry, id: 'd2', title: 'Security overview', accessLevel: 'public' },
+        ],
+        updates: [
+          {
+            id: 'u2',
+            kind: 'general',
+            title: 'Newest post',
+            body: 'b',
+            publishedAt: '2026-11-20T10:00:00.000Z',
+          },
+          {
+            id: 'u1',
+            kind: 'general',
+            title: 'Older post',
+            body: 'a',
+            publishedAt: '2026-10-01T10:00:00.000Z',
+          },
+        ],
+      },
+      '',
+    );
+    const sections = overviewJson(full).sections;
+    expect(sections.map((section) => section.page)).toEqual([
+      'security',
+      'evidence',
+      'documents',
+      'subprocessors',
+      'updates',
+      'faq',
+    ]);
+    const html = renderOverviewPage(full);
+    const markdown = renderOverviewMarkdown(full);
+    for (const section of sections) {
+      expect(html).toContain(section.summary);
+      expect(markdown).toContain(section.summary);
+    }
+    expect(sections.find((section) => section.page === 'documents')).toMatchObject({
+      summary: '2 documents',
+      detail: '1 to download · 1 on request, under NDA',
+      url: '/documents.json',
+    });
+    expect(sections.find((section) => section.page === 'updates')?.detail).toBe(
+      'Latest: Newest post (2026-11-20)',
+    );
+    expect(sections.find((section) => section.page === 'evidence')?.summary).toMatch(
+      /^10 live checks behind \d+ controls$/,
+    );
+    expect(html).toContain('<a class="card-link" href="/evidence">Live evidence</a>');
   });
 
   it('subprocessors page is a captioned table with safe outbound links', () => {

@@ -1,7 +1,7 @@
 import { html, type SafeHtml } from '../html.js';
 import { type PageContext, renderPageHeader, renderParagraphs, renderTrustCenterPage } from './layout.js';
-import { pagePaths } from './paths.js';
-import { controlCountLabel, countControls, pluralize, securityContact } from './presentation.js';
+import { overviewSections, sectionHref } from './overview-sections.js';
+import { securityContact } from './presentation.js';
 
 interface Card {
   title: string;
@@ -33,28 +33,13 @@ function renderContact(value: string): SafeHtml | '' {
 }
 
 export function renderOverviewPage(ctx: PageContext): string {
-  const { profile, categories, subprocessors, faq } = ctx.snapshot.content;
-  const total = countControls(categories);
-  const cards: Card[] = [
-    {
-      title: 'Security Measures',
-      href: pagePaths(ctx.basePath, 'security').html,
-      stat: `${controlCountLabel(total)} in ${pluralize(categories.length, 'category', 'categories')}`,
-      detail: categories.map((category) => category.name).join(' · '),
-    },
-    {
-      title: 'Subprocessors',
-      href: pagePaths(ctx.basePath, 'subprocessors').html,
-      stat: pluralize(subprocessors.length, 'subprocessor'),
-      detail: 'Third parties that process data on our behalf, and where.',
-    },
-    {
-      title: 'FAQ',
-      href: pagePaths(ctx.basePath, 'faq').html,
-      stat: pluralize(faq.length, 'question'),
-      detail: 'Answers to common security and privacy questions.',
-    },
-  ];
+  const { profile } = ctx.snapshot.content;
+  const cards: Card[] = overviewSections(ctx.snapshot.content).map((section) => ({
+    title: section.title,
+    href: sectionHref(ctx.basePath, section).html,
+    stat: section.stat,
+    detail: section.detail,
+  }));
   return renderTrustCenterPage({
     ctx,
     page: 'overview',
