@@ -21,6 +21,7 @@ import { createNoticesService, type NoticeDispatcher } from './modules/notices/n
 import { createPublishingService, type PublishedListener } from './modules/publishing/publishing.service.js';
 import { createLoginThrottle } from './modules/sessions/login-throttle.js';
 import { createSessionsService } from './modules/sessions/sessions.service.js';
+import { createTenantSwitchService } from './modules/sessions/tenant-switch.service.js';
 import { createSubprocessorChangesService } from './modules/subprocessor-changes/subprocessor-changes.service.js';
 import { createNotificationSettingsService } from './modules/subscribers/notification-settings.service.js';
 import { createSubscribersService } from './modules/subscribers/subscribers.service.js';
@@ -32,6 +33,7 @@ import { systemContext } from './platform/auth/context.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import type { Sealer } from './platform/crypto/sealing.js';
 import type { Database } from './platform/db/client.js';
+import { createFormRateLimiter } from './platform/http/form-rate-limit.js';
 import { createOutboxService } from './platform/mail/outbox.js';
 import type { BlobStore } from './platform/storage/blob-store.js';
 import { createBlobVault } from './platform/storage/blob-vault.js';
@@ -113,6 +115,12 @@ export function createServices({
       sealer,
       tenants,
       throttle: createLoginThrottle({ db, clock }),
+    }),
+    tenantSwitch: createTenantSwitchService({
+      db,
+      clock,
+      tenants,
+      limiter: createFormRateLimiter({ db, clock }),
     }),
     apiKeys: createApiKeysService({ db, clock }),
     audit: createAuditService({ db }),

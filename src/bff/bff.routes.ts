@@ -118,6 +118,26 @@ export async function registerBffRoutes(
 
   app.get('/bff/me', async (request, reply) => describe(await requireSession(request, reply)));
 
+  app.get('/bff/trust-centers', async (request, reply) => {
+    const session = await requireSession(request, reply);
+    return { items: await services.tenantSwitch.list(session) };
+  });
+
+  /** Continue in another trust center one belongs to: a new session there, this one ends. */
+  app.post('/bff/switch', async (request, reply) => {
+    const current = await requireSession(request, reply);
+    const switched = await services.tenantSwitch.switchTo(
+      current,
+      request.body as never,
+      clientInfo(request),
+    );
+    if (!switched) return describe(current);
+    setSessionCookie(reply, switched.cookie, switched.absoluteExpiresAt);
+    const session = await services.sessions.resolve(switched.cookie);
+    if (!session) throw new AppError('auth.session_expired');
+    return describe(session);
+  });
+
   app.get('/bff/sessions', async (request, reply) => {
     const session = await requireSession(request, reply);
     return { items: await services.sessions.listOwn(contextOf(session, request), session.sessionId) };

@@ -26,6 +26,11 @@ const errorTable = {
   'auth.session_expired': { status: 401, message: 'Your session has ended. Sign in again.' },
   'auth.origin_rejected': { status: 403, message: 'This request did not come from this site.' },
   'auth.weak_password': { status: 422, message: 'Choose a stronger password.' },
+  // One answer for an unknown, suspended or foreign trust center: it does not say which.
+  'auth.trust_center_unavailable': {
+    status: 404,
+    message: 'That trust center is not available to you. Check the name or sign in to it.',
+  },
   'auth.invitation_invalid': { status: 404, message: 'This invitation is not valid any more.' },
   'member.not_found': { status: 404, message: 'Not found.' },
   'member.last_owner': { status: 409, message: 'A trust center needs at least one owner.' },

@@ -20,3 +20,18 @@ export const sessionView = z.object({
   userAgent: z.string().nullable(),
 });
 export type SessionView = z.infer<typeof sessionView>;
+
+/** POST /bff/switch: the trust center to continue in, by slug. */
+export const switchInput = z.object({ tenant: tenantSlug });
+export type SwitchInput = z.infer<typeof switchInput>;
+
+/** GET /bff/trust-centers: one trust center the signed-in person is a member of. */
+export const trustCenterView = z.object({
+  slug: z.string(),
+  name: z.string(),
+  /** The role's key, and its name as that trust center calls it (custom roles have their own). */
+  role: z.string(),
+  roleName: z.string(),
+  current: z.boolean(),
+});
+export type TrustCenterView = z.infer<typeof trustCenterView>;

@@ -59,6 +59,51 @@ function parseSessionCookie(value: string | undefined): { tenantId: string; toke
 }
 
 /**
+ * Inserts a new session with the tenant's own idle and absolute limits (read under its RLS).
+ * `notAfter` caps the absolute end: a session that continues an earlier sign-in (a switch between
+ * trust centers) never outlives it.
+ */
+export async function insertSession(
+  tx: Tx,
+  clock: Clock,
+  {
+    tenantId,
+    userId,
+    info,
+    notAfter,
+  }: { tenantId: string; userId: string; info: ClientInfo; notAfter?: Date },
+) {
+  const settings = await readSettings(tx);
+  const now = clock();
+  const secret = randomSecret();
+  const absoluteExpiresAt = new Date(
+    Math.min(
+      now.getTime() + settings.sessionAbsoluteHours * 3_600_000,
+      notAfter?.getTime() ?? Number.POSITIVE_INFINITY,
+    ),
+  );
+  const idleExpiresAt = new Date(
+    Math.min(now.getTime() + settings.sessionIdleMinutes * 60_000, absoluteExpiresAt.getTime()),
+  );
+  const [row] = await tx
+    .insert(sessions)
+    .values({
+      tenantId,
+      userId,
+      tokenHash: hashSecret(secret),
+      createdAt: now,
+      lastSeenAt: now,
+      idleExpiresAt,
+      absoluteExpiresAt,
+      client: info.client,
+      userAgent: info.userAgent?.slice(0, 200) ?? null,
+    })
+    .returning({ id: sessions.id });
+  if (!row) throw new Error('session insert returned no row');
+  return { sessionId: row.id, cookie: formatSessionCookie(tenantId, secret), absoluteExpiresAt };
+}
+
+/**
  * Sign-in and browser sessions for the BFF: password (argon2id) plus a TOTP code or recovery code
  * when the user has a second factor, throttling with growing delays, idle and absolute timeouts
  * from the tenant's settings, a fresh session id on every sign-in, listing and revoking sessions.
@@ -113,32 +158,6 @@ export function createSessionsService({
     );
     if (used.length === 0) throw new AppError('auth.mfa_invalid');
     return 'recovery';
-  }
-
-  async function createSession(tx: Tx, tenantId: string, userId: string, info: ClientInfo) {
-    const settings = await readSettings(tx);
-    const now = clock();
-    const secret = randomSecret();
-    const absoluteExpiresAt = new Date(now.getTime() + settings.sessionAbsoluteHours * 3_600_000);
-    const idleExpiresAt = new Date(
-      Math.min(now.getTime() + settings.sessionIdleMinutes * 60_000, absoluteExpiresAt.getTime()),
-    );
-    const [row] = await tx
-      .insert(sessions)
-      .values({
-        tenantId,
-        userId,
-        tokenHash: hashSecret(secret),
-        createdAt: now,
-        lastSeenAt: now,
-        idleExpiresAt,
-        absoluteExpiresAt,
-        client: info.client,
-        userAgent: info.userAgent?.slice(0, 200) ?? null,
-      })
-      .returning({ id: sessions.id });
-    if (!row) throw new Error('session insert returned no row');
-    return { sessionId: row.id, cookie: formatSessionCookie(tenantId, secret), absoluteExpiresAt };
   }
 
   return {
@@ -203,7 +222,7 @@ export function createSessionsService({
       }
       await throttle.recordSuccess(keys);
       const created = await withTenant(db, tenant.id, async (tx) => {
-        const session = await createSession(tx, tenant.id, user.id, info);
+        const session = await insertSession(tx, clock, { tenantId: tenant.id, userId: user.id, info });
         await appendAuditEvent(tx, tenant.id, {
           actor: { kind: 'user', id: user.id },
           client: info.client,
@@ -287,7 +306,8 @@ export function createSessionsService({
     async renew(current: ActiveSession, info: ClientInfo): Promise<string> {
       return withTenant(db, current.tenantId, async (tx) => {
         await tx.update(sessions).set({ revokedAt: clock() }).where(eq(sessions.id, current.sessionId));
-        return (await createSession(tx, current.tenantId, current.userId, info)).cookie;
+        return (await insertSession(tx, clock, { tenantId: current.tenantId, userId: current.userId, info }))
+          .cookie;
       });
     },
 

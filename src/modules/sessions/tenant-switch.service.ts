@@ -1,0 +1,163 @@
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import type { z } from 'zod';
+import { builtInRoles, isBuiltInRole } from '../../platform/auth/roles.js';
+import type { Clock } from '../../platform/clock.js';
+import { hashSecret } from '../../platform/crypto/tokens.js';
+import type { Database, Tx } from '../../platform/db/client.js';
+import { withPlatform, withTenant } from '../../platform/db/tenancy.js';
+import { AppError } from '../../platform/errors.js';
+import type { FormRateLimiter } from '../../platform/http/form-rate-limit.js';
+import { memberships, roles, users } from '../accounts/accounts.schema.js';
+import { appendAuditEvent } from '../audit/audit.service.js';
+import { tenants as tenantsTable } from '../tenants/tenants.schema.js';
+import type { TenantsService } from '../tenants/tenants.service.js';
+import { switchInput, type TrustCenterView } from './sessions.contract.js';
+import { sessions } from './sessions.schema.js';
+import { type ActiveSession, type ClientInfo, insertSession } from './sessions.service.js';
+
+/** Switching is a click, not a search: a person needs a handful an hour, a prober many. */
+const SWITCH_LIMIT = { limit: 30, windowMs: 10 * 60_000 };
+/** More memberships than anyone switches between by hand; keeps the listing bounded. */
+const MAX_LISTED = 200;
+/** The statuses a trust center is served in (as tenants.findBySlug): never a suspended one. */
+const SERVED = ['active', 'closing'] as const;
+
+/** The person's membership in the transaction's tenant (RLS), or null unless active and not disabled. */
+async function activeMembership(tx: Tx, userId: string): Promise<{ role: string } | null> {
+  const [row] = await tx
+    .select({ role: memberships.role, disabledAt: users.disabledAt })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(eq(memberships.userId, userId))
+    .limit(1);
+  return row && row.disabledAt === null ? { role: row.role } : null;
+}
+
+async function roleName(tx: Tx, role: string): Promise<string> {
+  if (isBuiltInRole(role)) return builtInRoles[role].name;
+  const [row] = await tx.select({ name: roles.name }).from(roles).where(eq(roles.key, role)).limit(1);
+  return row?.name ?? role;
+}
+
+/**
+ * Moving a signed-in person from one trust center to another they belong to, without a new
+ * sign-in: the current session ends and a new one starts in the target, with the target's own
+ * limits, but never past the end of the sign-in it continues. Each tenant's audit log records its
+ * half, and neither names the other tenant.
+ */
+export function createTenantSwitchService({
+  db,
+  clock,
+  tenants,
+  limiter,
+}: {
+  db: Database;
+  clock: Clock;
+  tenants: TenantsService;
+  limiter: FormRateLimiter;
+}) {
+  return {
+    /** The served trust centers the session's person is an active member of; the current one marked. */
+    async list(current: ActiveSession): Promise<TrustCenterView[]> {
+      // The platform role sees which tenants a user belongs to (memberships' ids only) and the
+      // tenants table; the role itself is read under each tenant's own RLS below.
+      const candidates = await withPlatform(db, (tx) =>
+        tx
+          .select({ id: tenantsTable.id, slug: tenantsTable.slug, name: tenantsTable.name })
+          .from(memberships)
+          .innerJoin(tenantsTable, eq(tenantsTable.id, memberships.tenantId))
+          .where(and(eq(memberships.userId, current.userId), inArray(tenantsTable.status, [...SERVED])))
+          .orderBy(asc(tenantsTable.name), asc(tenantsTable.slug))
+          .limit(MAX_LISTED),
+      );
+      const listed: TrustCenterView[] = [];
+      for (const tenant of candidates) {
+        const role = await withTenant(db, tenant.id, async (tx) => {
+          const membership = await activeMembership(tx, current.userId);
+          return membership ? { key: membership.role, name: await roleName(tx, membership.role) } : null;
+        });
+        if (!role) continue;
+        listed.push({
+          slug: tenant.slug,
+          name: tenant.name,
+          role: role.key,
+          roleName: role.name,
+          current: tenant.id === current.tenantId,
+        });
+      }
+      return listed;
+    },
+
+    /**
+     * Ends `current` and starts a session in the trust center `input.tenant`. Null when that is
+     * the current one (nothing to do). An unknown, suspended or foreign trust center gets one
+     * answer, and the current session stays as it was.
+     */
+    async switchTo(
+      current: ActiveSession,
+      input: z.input<typeof switchInput>,
+      info: ClientInfo,
+    ): Promise<{ cookie: string; absoluteExpiresAt: Date } | null> {
+      const { tenant: slug } = switchInput.parse(input);
+      await limiter.consume([{ key: `switch:${hashSecret(current.userId).slice(0, 40)}`, ...SWITCH_LIMIT }]);
+      const actor = { kind: 'user', id: current.userId } as const;
+      const target = await tenants.findBySlug(slug);
+      if (target?.id === current.tenantId) return null;
+      const member = target
+        ? await withTenant(db, target.id, (tx) => activeMembership(tx, current.userId))
+        : null;
+      if (!target || !member) {
+        // Recorded where the person is; what they typed may name another tenant, so it stays out.
+        await withTenant(db, current.tenantId, (tx) =>
+          appendAuditEvent(tx, current.tenantId, {
+            actor,
+            client: info.client,
+            action: 'auth.switch_refused',
+          }),
+        );
+        throw new AppError('auth.trust_center_unavailable');
+      }
+
+      // The current session ends first: one that ended meanwhile (signed out elsewhere) cannot
+      // be continued, and a failure after this point leaves the person signed out, not signed in twice.
+      const ended = await withTenant(db, current.tenantId, async (tx) => {
+        const rows = await tx
+          .update(sessions)
+          .set({ revokedAt: clock() })
+          .where(and(eq(sessions.id, current.sessionId), isNull(sessions.revokedAt)))
+          .returning({ id: sessions.id });
+        if (rows.length === 0) return false;
+        await appendAuditEvent(tx, current.tenantId, {
+          actor,
+          client: info.client,
+          action: 'auth.switched_out',
+          target: { type: 'session', id: current.sessionId },
+        });
+        return true;
+      });
+      if (!ended) throw new AppError('auth.session_expired');
+
+      return withTenant(db, target.id, async (tx) => {
+        // Checked again in the transaction that creates the session: removal may have happened since.
+        if (!(await activeMembership(tx, current.userId)))
+          throw new AppError('auth.trust_center_unavailable');
+        const created = await insertSession(tx, clock, {
+          tenantId: target.id,
+          userId: current.userId,
+          info,
+          notAfter: current.expiresAt,
+        });
+        await appendAuditEvent(tx, target.id, {
+          actor,
+          client: info.client,
+          action: 'auth.switched_in',
+          target: { type: 'session', id: created.sessionId },
+          details: { factor: 'switch' },
+        });
+        return { cookie: created.cookie, absoluteExpiresAt: created.absoluteExpiresAt };
+      });
+    },
+  };
+}
+
+export type TenantSwitchService = ReturnType<typeof createTenantSwitchService>;
