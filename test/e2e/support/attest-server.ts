@@ -108,3 +108,36 @@ export async function startAttest(options: StartOptions = {}): Promise<RunningAt
   }
   return { url, output: () => output, stop };
 }
+
+/**
+ * Runs the built CLI (`node dist/cli/main.js …`) on a data directory no server is using, as an
+ * operator would before `attest start`. Returns what it printed.
+ */
+export function runAttestCli(dataDir: string, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(repositoryRoot, 'dist/cli/main.js'), ...args], {
+      cwd: repositoryRoot,
+      env: {
+        ...process.env,
+        ATTEST_DATA_DIR: dataDir,
+        DATABASE_URL: '',
+        ATTEST_MASTER_KEY: '',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve(output)
+        : reject(new Error(`attest ${args.join(' ')} exited with ${code}:\n${output}`)),
+    );
+  });
+}

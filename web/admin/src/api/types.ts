@@ -15,7 +15,7 @@ import type {
 } from '@attest/modules/content/content.responses.js';
 import type { draftChangesResponse, draftPreviewResponse } from '@attest/modules/publishing/draft-changes.js';
 import type { snapshotSummaryResponse } from '@attest/modules/publishing/publishing.routes.js';
-import type { sessionView } from '@attest/modules/sessions/sessions.contract.js';
+import type { sessionView, trustCenterView } from '@attest/modules/sessions/sessions.contract.js';
 import type { Permission } from '@attest/platform/auth/context.js';
 import type { z } from 'zod';
 
@@ -41,6 +41,8 @@ export type CreatedApiKey = z.output<typeof createdApiKey>;
 export type AuditEvent = z.output<typeof auditEvent>;
 export type AuditVerification = z.output<typeof auditVerification>;
 export type SessionView = z.output<typeof sessionView>;
+/** GET /bff/trust-centers: one of the signed-in person's trust centers. */
+export type TrustCenter = z.output<typeof trustCenterView>;
 
 /** GET /bff/me */
 export interface Me {

@@ -5,6 +5,7 @@ import { useCan, useMe } from '../auth/session.js';
 import { documentsNavGroup } from '../features/documents/navigation.js';
 import { updatesNavGroup } from '../features/updates/navigation.js';
 import type { NavGroup } from './nav.js';
+import { TrustCenterSwitcher } from './trust-center-switcher.js';
 
 const groups: NavGroup[] = [
   {
@@ -65,6 +66,7 @@ export function Shell() {
           Attest <span className="brand-tenant">· {me.tenant.name}</span>
           <span className="visually-hidden"> (public trust center)</span>
         </a>
+        <TrustCenterSwitcher />
         <div className="account">
           <span>
             {me.user.email} <span className="muted">({me.role})</span>
@@ -103,7 +105,8 @@ export function Shell() {
             );
           })}
         </nav>
-        <main id="main" className="content" tabIndex={-1}>
+        {/* Keyed by trust center: a switch starts every page afresh, with no state from the other. */}
+        <main id="main" className="content" tabIndex={-1} key={me.tenant.slug}>
           <Outlet />
         </main>
       </div>
