@@ -84,7 +84,14 @@ describe.each(testDatabaseKinds)('platform routes on custom domains on $name', (
   it('answers the console, the BFF and the API on a custom domain with the public 404 and no cookie', async () => {
     const cookie = sessionCookie(await signIn(PLATFORM, ORIGIN));
     expect(cookie).not.toBe('');
-    for (const host of [DOMAIN, 'TRUST.Gated.example:443', UNPUBLISHED_DOMAIN]) {
+    // A trailing dot names the same host (browsers send it as typed), with or without a port.
+    for (const host of [
+      DOMAIN,
+      'TRUST.Gated.example:443',
+      `${DOMAIN}.`,
+      `${DOMAIN}..:8443`,
+      UNPUBLISHED_DOMAIN,
+    ]) {
       for (const url of [
         '/admin',
         '/admin/',

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { TenantsService } from '../modules/tenants/tenants.service.js';
+import { domainName } from '../modules/tenants/tenants.contract.js';
+import { type TenantsService, withoutPortAndRootDot } from '../modules/tenants/tenants.service.js';
 import { publicNotFoundPage, sendPage } from './public.routes.js';
 
 /** Platform routes: the console, its BFF and the API (with its OpenAPI document). */
@@ -25,8 +26,10 @@ export function createCustomDomainLookup({
   const pending = new Map<string, Promise<boolean>>();
 
   return function isCustomDomain(hostname: string): boolean | Promise<boolean> {
-    const host = hostname.toLowerCase();
+    const host = withoutPortAndRootDot(hostname.toLowerCase());
     if (!host.includes('.') || host.startsWith('[') || /^[\d.]+$/.test(host)) return false;
+    // Only a well-formed domain name can be a tenant's; anything else is neither looked up nor kept.
+    if (!domainName.safeParse(host).success) return false;
     const entry = entries.get(host);
     if (entry && now() - entry.checkedAt < revalidateMs) return entry.custom;
     let inflight = pending.get(host);
@@ -65,11 +68,11 @@ export function createCustomDomainGate({
   publicUrl: string;
   isCustomDomain: (hostname: string) => boolean | Promise<boolean>;
 }) {
-  const platformHost = new URL(publicUrl).hostname.toLowerCase();
+  const platformHost = withoutPortAndRootDot(new URL(publicUrl).hostname.toLowerCase());
   return async function platformRoutesOnly(request: FastifyRequest, reply: FastifyReply) {
     const route = request.routeOptions.url;
     if (route !== undefined && !PLATFORM_ROUTE.test(route)) return;
-    const host = request.hostname.toLowerCase();
+    const host = withoutPortAndRootDot(request.hostname.toLowerCase());
     if (host === platformHost || !(await isCustomDomain(host))) return;
     return sendPage(request, reply, publicNotFoundPage(), 404);
   };

@@ -92,7 +92,10 @@ export function createPublishedCache({
       if (version !== null) {
         const reusable =
           previous && previous.tenant.id === tenant.id && previous.snapshot.version === version;
-        if (reusable && previous.tenant.slug === tenant.slug) site = previous;
+        // The rendered pages depend on the snapshot and the slug; the tenant's status (closing,
+        // reopened) changes what its forms accept, so a changed status takes the fresh tenant.
+        if (reusable && previous.tenant.slug === tenant.slug && previous.tenant.status === tenant.status)
+          site = previous;
         else {
           const snapshot = await publishing.latest(ctx);
           site = snapshot ? createSite(tenant, snapshot) : null;

@@ -78,6 +78,8 @@ describe.each(testDatabaseKinds)('closing a tenant at contract end on $name', (k
   });
 
   it('is read-only while closing: changes refused, reading, export and revocations still work', async () => {
+    // The public site is in memory before the closing, as on a running server.
+    expect((await app.server.inject({ url: '/t/leaving/subscribe' })).statusCode).toBe(200);
     await app.services.tenants.close('leaving', 30, time.clock());
     const [control] = (await api(leaving, 'GET', '/controls')).json().items;
     const refused = await api(leaving, 'PATCH', `/controls/${control.id}`, { title: 'Changed' });

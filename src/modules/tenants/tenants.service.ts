@@ -23,6 +23,14 @@ function toTenant(row: TenantRow): Tenant {
  * Platform-level tenant registry. Runs as attest_platform, which sees the tenants table only; it
  * is used by operators (CLI) and by the public site to resolve a slug or a Host header.
  */
+/**
+ * A Host header's name as a tenant's domain is stored: no port, and no trailing dot ("acme.com."
+ * names the same host as "acme.com", and browsers send it as typed).
+ */
+export function withoutPortAndRootDot(host: string): string {
+  return host.replace(/:\d{1,5}$/, '').replace(/\.+$/, '');
+}
+
 export function createTenantsService({ db }: { db: Database }) {
   async function create(input: CreateTenantInput): Promise<Tenant> {
     const parsed = createTenantInput.parse(input);
@@ -55,7 +63,7 @@ export function createTenantsService({ db }: { db: Database }) {
 
   /** A served tenant whose custom domain is this Host (port ignored); null for anything else. */
   async function findByHost(host: string): Promise<Tenant | null> {
-    const parsed = domainName.safeParse(host.replace(/:\d{1,5}$/, ''));
+    const parsed = domainName.safeParse(withoutPortAndRootDot(host));
     if (!parsed.success) return null;
     const [row] = await withPlatform(db, (tx) =>
       tx.select().from(tenants).where(eq(tenants.customDomain, parsed.data)).limit(1),
@@ -68,7 +76,7 @@ export function createTenantsService({ db }: { db: Database }) {
    * a suspended or closing tenant's domain is still a customer's, not the platform's.
    */
   async function isCustomDomain(host: string): Promise<boolean> {
-    const parsed = domainName.safeParse(host.replace(/:\d{1,5}$/, ''));
+    const parsed = domainName.safeParse(withoutPortAndRootDot(host));
     if (!parsed.success) return false;
     const rows = await withPlatform(db, (tx) =>
       tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.customDomain, parsed.data)).limit(1),
