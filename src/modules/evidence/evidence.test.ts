@@ -157,6 +157,21 @@ describe.each(testDatabaseKinds)('live evidence checks on $name', (kind) => {
     expect((await run('incident-notification')).status).toBe('pass');
   });
 
+  it('says nothing of an incident still inside its 24 hours and not yet notified (the result is public)', async () => {
+    const detected = new Date(time.clock().getTime() - 2 * 3_600_000);
+    await superuser(sql`
+      insert into incidents (tenant_id, title, detected_at)
+      values (${tenant.tenant.id}, 'under investigation', ${detected})`);
+    try {
+      const row = await run('incident-notification');
+      expect(row.status).toBe('pass');
+      expect(row.facts).toMatchObject({ incidents: 0, late: 0 });
+      expect(JSON.stringify(row)).not.toMatch(/within its|still|under investigation/);
+    } finally {
+      await superuser(sql`delete from incidents where title = 'under investigation'`);
+    }
+  });
+
   it('subprocessor notice fails for a change announced with too short notice', async () => {
     const announced = time.clock();
     const effective = new Date(announced.getTime() + 3 * DAY_MS).toISOString().slice(0, 10);

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { ServiceContext } from '../../../platform/auth/context.js';
 import { formatTrustCenterFile, parseTrustCenterFile } from '../../content/transfer.service.js';
-import { type EvidenceCheck, plural } from './check.js';
+import type { EvidenceCheck } from './check.js';
 
 /**
  * The export an owner downloads (`attest content export`, the console's export) formatted as the
@@ -20,16 +20,9 @@ export const dataPortability: EvidenceCheck = async ({ tenantId, transfer }) => 
   } catch {
     identical = false;
   }
-  const controls = exported.categories.reduce((total, category) => total + category.controls.length, 0);
-  const facts = {
-    categories: exported.categories.length,
-    controls,
-    faqEntries: exported.faq.length,
-    subprocessors: exported.subprocessors.length,
-    fileBytes: Buffer.byteLength(file),
-    format: 'YAML',
-    identical,
-  };
+  // The export is of the draft, which is not public: the result names no counts or sizes that
+  // would let a visitor see unpublished changes coming.
+  const facts = { format: 'YAML', identical };
   if (!identical) {
     return {
       status: 'fail',
@@ -39,7 +32,8 @@ export const dataPortability: EvidenceCheck = async ({ tenantId, transfer }) => 
   }
   return {
     status: 'pass',
-    summary: `The whole trust center (${plural(exported.categories.length, 'category', 'categories')}, ${plural(controls, 'control')}, ${plural(exported.faq.length, 'FAQ entry', 'FAQ entries')}, ${plural(exported.subprocessors.length, 'subprocessor')}) exports as a ${Math.ceil(Buffer.byteLength(file) / 1024)} KB YAML file that the importer reads back without loss.`,
+    summary:
+      'The whole trust center (profile, categories and controls, FAQ, subprocessors) exports as the documented YAML file, which the importer reads back without loss.',
     facts,
   };
 };
