@@ -69,7 +69,7 @@ export const evidenceChecks: Record<EvidenceCheckKey, { title: string; checks: s
   'incident-notification': {
     title: 'Customers notified of incidents within 24 hours',
     checks:
-      'Every incident of the last twelve months was notified to customers within 24 hours of detection, or is still within its 24 hours.',
+      'Every incident of the last twelve months whose 24 hours have passed, or that customers have been told of, was notified within 24 hours of detection. An incident still inside its 24 hours and not yet notified is not counted here: customers hear of it from its notice.',
   },
   'data-portability': {
     title: 'Complete export',
