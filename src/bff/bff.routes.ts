@@ -12,6 +12,9 @@ import type { Services } from '../services.js';
 import { assertSameOrigin } from './origin-check.js';
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from './session-cookie.js';
 
+/** The API's largest JSON body (a whole trust center imported at once, publishing.routes.ts). */
+const LARGEST_JSON_BODY = 2 * 1024 * 1024;
+
 /** Room for the form fields and part headers around an upload of the maximum size. */
 const MULTIPART_FIELDS_ALLOWANCE = 256 * 1024;
 
@@ -53,15 +56,8 @@ export async function registerBffRoutes(
     maxUploadBytes: number;
   },
 ) {
-  // An upload through the BFF is passed to the API as the bytes the browser sent, so the API
-  // parses, limits and checks it exactly as it does for an API client. Parsing it here and
-  // encoding it again would be a second multipart implementation to get wrong.
+  // No BFF route of its own takes multipart: only the API proxy below passes uploads on.
   app.removeContentTypeParser('multipart/form-data');
-  app.addContentTypeParser(
-    'multipart/form-data',
-    { parseAs: 'buffer', bodyLimit: maxUploadBytes + MULTIPART_FIELDS_ALLOWANCE },
-    (_request, body, done) => done(null, body),
-  );
 
   app.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith('/bff/')) return;
@@ -184,37 +180,60 @@ export async function registerBffRoutes(
     return reply.code(201).send({ userId: accepted.userId });
   });
 
-  /** /bff/api/* → /api/v1/*, in process, with a JWT minted for this request only. */
-  app.all<{ Params: { '*': string } }>('/bff/api/*', async (request, reply) => {
-    const session = await requireSession(request, reply);
-    if (session.mfaRequired && !session.mfaEnabled) throw new AppError('auth.mfa_enrollment_required');
-    const token = await tokens.mint({
-      subject: session.userId,
-      tenantId: session.tenantId,
-      permissions: session.permissions,
-      sessionId: session.sessionId,
+  /**
+   * /bff/api/* → /api/v1/*, in process, with a JWT minted for this request only. The session is
+   * checked before the body is read, so no upload is buffered for someone who is not signed in.
+   * An upload is passed to the API as the bytes the browser sent, so the API parses, limits and
+   * checks it exactly as it does for an API client (re-encoding it here would be a second
+   * multipart implementation to get wrong).
+   */
+  await app.register(async (proxy) => {
+    const sessionOf = new WeakMap<FastifyRequest, ActiveSession>();
+    proxy.addContentTypeParser(
+      'multipart/form-data',
+      { parseAs: 'buffer', bodyLimit: maxUploadBytes + MULTIPART_FIELDS_ALLOWANCE },
+      (_request, body, done) => done(null, body),
+    );
+    proxy.addHook('onRequest', async (request, reply) => {
+      const session = await requireSession(request, reply);
+      if (session.mfaRequired && !session.mfaEnabled) throw new AppError('auth.mfa_enrollment_required');
+      sessionOf.set(request, session);
     });
-    const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
-    const raw = Buffer.isBuffer(request.body) ? request.body : undefined;
-    const contentType = raw ? String(request.headers['content-type']) : 'application/json';
-    const forwarded = await app.inject({
-      method: request.method as 'GET',
-      url: `${API_PREFIX}/${request.params['*']}${query}`,
-      headers: {
-        authorization: `Bearer ${token}`,
-        accept: request.headers.accept ?? 'application/json',
-        ...(request.body !== undefined ? { 'content-type': contentType } : {}),
-        // The API trusts this client address only with the process's own internal secret.
-        [INTERNAL_CLIENT_HEADER]: clientInfo(request).client ?? '',
-        [INTERNAL_SECRET_HEADER]: internalSecret,
+    proxy.all<{ Params: { '*': string } }>(
+      '/bff/api/*',
+      { bodyLimit: LARGEST_JSON_BODY },
+      async (request, reply) => {
+        const session = sessionOf.get(request);
+        if (!session) throw new AppError('auth.session_expired');
+        const token = await tokens.mint({
+          subject: session.userId,
+          tenantId: session.tenantId,
+          permissions: session.permissions,
+          sessionId: session.sessionId,
+        });
+        const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
+        const raw = Buffer.isBuffer(request.body) ? request.body : undefined;
+        const contentType = raw ? String(request.headers['content-type']) : 'application/json';
+        const forwarded = await app.inject({
+          method: request.method as 'GET',
+          url: `${API_PREFIX}/${request.params['*']}${query}`,
+          headers: {
+            authorization: `Bearer ${token}`,
+            accept: request.headers.accept ?? 'application/json',
+            ...(request.body !== undefined ? { 'content-type': contentType } : {}),
+            // The API trusts this client address only with the process's own internal secret.
+            [INTERNAL_CLIENT_HEADER]: clientInfo(request).client ?? '',
+            [INTERNAL_SECRET_HEADER]: internalSecret,
+          },
+          ...(request.body !== undefined ? { payload: raw ?? JSON.stringify(request.body) } : {}),
+        });
+        reply.code(forwarded.statusCode);
+        for (const name of FORWARDED_RESPONSE_HEADERS) {
+          const value = forwarded.headers[name];
+          if (value !== undefined) reply.header(name, value);
+        }
+        return reply.send(forwarded.rawPayload);
       },
-      ...(request.body !== undefined ? { payload: raw ?? JSON.stringify(request.body) } : {}),
-    });
-    reply.code(forwarded.statusCode);
-    for (const name of FORWARDED_RESPONSE_HEADERS) {
-      const value = forwarded.headers[name];
-      if (value !== undefined) reply.header(name, value);
-    }
-    return reply.send(forwarded.rawPayload);
+    );
   });
 }

@@ -191,6 +191,28 @@ describe.each(testDatabaseKinds)('backend-for-frontend sessions on $name', (kind
     expect(list.json().items.map((item: { title: string }) => item.title)).toEqual(['Pentest summary']);
   });
 
+  it('reads no upload for someone who is not signed in, and takes multipart nowhere else', async () => {
+    const form = multipart(
+      { title: 'Unauthenticated', category: 'other', accessLevel: 'private' },
+      { filename: 'x.pdf', data: await samplePdf('nobody') },
+    );
+    const anonymous = await holder.app.server.inject({
+      method: 'POST',
+      url: '/bff/api/documents',
+      headers: { ...form.headers, origin: ORIGIN },
+      payload: form.payload,
+    });
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.json().error.code).toBe('auth.session_expired');
+    const login = await holder.app.server.inject({
+      method: 'POST',
+      url: '/bff/login',
+      headers: { ...form.headers, origin: ORIGIN },
+      payload: form.payload,
+    });
+    expect(login.statusCode).toBe(415);
+  });
+
   it('ends a session after the idle timeout, and after the absolute lifetime even when active', async () => {
     const cookie = cookieFrom(await login('owner@bff.example'));
     time.advance(time.minutes(29));

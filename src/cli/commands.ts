@@ -414,8 +414,20 @@ const masterKeyRewrap = async (config: Config): Promise<number> => {
     const report = await rewrapSealedValues(db, sealer);
     process.stdout.write(
       `Re-sealed under the new master key: ${report.signingKeys} signing key(s), ${report.totpSecrets} TOTP secret(s), ` +
-        `${report.tenantDataKeys} tenant data key(s), ${report.listKeys} unsubscribe key(s).\n` +
-        'Every sealed value now opens with the new key alone: remove ATTEST_PREVIOUS_MASTER_KEYS and restart.\n',
+        `${report.tenantDataKeys} tenant data key(s), ${report.listKeys} unsubscribe key(s).\n`,
+    );
+    // Checked afresh: a process still running with only the old key may have sealed new values.
+    const left = await rewrapSealedValues(db, sealer, { dryRun: true });
+    const remaining = left.signingKeys + left.totpSecrets + left.tenantDataKeys + left.listKeys;
+    if (remaining > 0) {
+      process.stdout.write(
+        `${remaining} sealed value(s) still need a previous key (sealed meanwhile by a process that runs with the old key only?). ` +
+          'Restart every process with both keys, then run this again. Keep ATTEST_PREVIOUS_MASTER_KEYS until it reports none.\n',
+      );
+      return 1;
+    }
+    process.stdout.write(
+      'Checked again: every sealed value opens with the new key alone. Remove ATTEST_PREVIOUS_MASTER_KEYS and restart.\n',
     );
     return 0;
   } finally {

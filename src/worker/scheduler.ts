@@ -150,9 +150,19 @@ export function createScheduler({
         report.requeued += 1;
       }
       for (const tenant of await services.tenants.dueForDeletion(now)) {
-        const { files } = await deleteTenantNow(db, services.vault, tenant.id);
-        logger.info({ tenantId: tenant.id, files }, 'closed tenant deleted');
-        report.tenantsDeleted += 1;
+        try {
+          // Only while it is still closing and due: a reopen in the meantime wins.
+          const { deleted, files } = await deleteTenantNow(db, services.vault, tenant.id, { dueBy: now });
+          if (!deleted) continue;
+          logger.info({ tenantId: tenant.id, files }, 'closed tenant deleted');
+          report.tenantsDeleted += 1;
+        } catch (error) {
+          // One tenant that cannot be deleted must not stop the rest of the tick (retention, evidence).
+          logger.error(
+            { tenantId: tenant.id, err: { type: (error as Error).name } },
+            'deleting a closed tenant failed',
+          );
+        }
       }
       if (lastRetention === null || now.getTime() - lastRetention >= RETENTION_EVERY_MS) {
         report.retention = await applyRetention(db, now);

@@ -227,6 +227,8 @@ export function createMembersService({
       const parsed = acceptInvitationInput.parse(input);
       const tenant = await tenants.findBySlug(parsed.tenant);
       if (!tenant) throw new AppError('auth.invitation_invalid');
+      // A closing trust center is read-only: it gains no members.
+      if (tenant.status !== 'active') throw new AppError('tenant.read_only');
       const tokenHash = hashSecret(parsed.token);
       const invite = await withTenant(db, tenant.id, async (tx) => {
         const [row] = await tx

@@ -86,6 +86,8 @@ export function createEvidenceService({
   checkTimeoutMs?: number;
 }) {
   const manualRuns = new Map<string, number>();
+  /** Tenants whose manual run is under way in this process. */
+  const running = new Set<string>();
 
   async function publishedContent(tenantId: string): Promise<SnapshotContent | null> {
     return (await publishing.latest(visitorContext(tenantId)))?.content ?? null;
@@ -190,13 +192,19 @@ export function createEvidenceService({
       ctx.require('content:publish');
       const now = clock().getTime();
       const last = manualRuns.get(ctx.tenantId) ?? 0;
-      if (now - last < RUN_NOW_INTERVAL_MS) throw new AppError('rate.limited');
+      // One manual run at a time per tenant, however long it takes, and then a pause.
+      if (now - last < RUN_NOW_INTERVAL_MS || running.has(ctx.tenantId)) throw new AppError('rate.limited');
       manualRuns.delete(ctx.tenantId);
       if (manualRuns.size >= MAX_TRACKED_TENANTS) manualRuns.delete(manualRuns.keys().next().value as string);
       manualRuns.set(ctx.tenantId, now);
-      const keys = [...evidenceInUse(await publishedContent(ctx.tenantId)).keys()];
-      await runForTenant(ctx.tenantId, keys);
-      return readResults(ctx.tenantId, keys);
+      running.add(ctx.tenantId);
+      try {
+        const keys = [...evidenceInUse(await publishedContent(ctx.tenantId)).keys()];
+        await runForTenant(ctx.tenantId, keys);
+        return await readResults(ctx.tenantId, keys);
+      } finally {
+        running.delete(ctx.tenantId);
+      }
     },
 
     /**

@@ -78,6 +78,10 @@ describe.each(testDatabaseKinds)('closing a tenant at contract end on $name', (k
   });
 
   it('is read-only while closing: changes refused, reading, export and revocations still work', async () => {
+    const { token: invitation } = await app.services.members.invite(leaving.system, {
+      email: 'late.joiner@leaving.example',
+      role: 'viewer',
+    });
     // The public site is in memory before the closing, as on a running server.
     expect((await app.server.inject({ url: '/t/leaving/subscribe' })).statusCode).toBe(200);
     await app.services.tenants.close('leaving', 30, time.clock());
@@ -102,6 +106,17 @@ describe.each(testDatabaseKinds)('closing a tenant at contract end on $name', (k
     });
     expect(subscribe.statusCode).toBe(409);
     expect(subscribe.body).toContain('closing');
+    // It gains no members either: an invitation sent before the closing cannot be accepted.
+    const accepted = await app.server.inject({
+      method: 'POST',
+      url: '/bff/invitations/accept',
+      headers: { origin: PUBLIC_URL },
+      payload: { tenant: 'leaving', token: invitation, password: 'a long and unusual passphrase 4471' },
+    });
+    expect(accepted.statusCode).toBe(409);
+    expect((await app.services.members.list(leaving.system)).map((member) => member.email)).not.toContain(
+      'late.joiner@leaving.example',
+    );
     // Another tenant is not affected.
     const [other] = (await api(staying, 'GET', '/controls')).json().items;
     expect((await api(staying, 'PATCH', `/controls/${other.id}`, { title: 'Still mine' })).statusCode).toBe(

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, lte } from 'drizzle-orm';
 import type { Database } from '../../platform/db/client.js';
 import { withPlatform, withTenant } from '../../platform/db/tenancy.js';
 import type { BlobVault } from '../../platform/storage/blob-vault.js';
@@ -15,11 +15,27 @@ export async function deleteTenantNow(
   db: Database,
   vault: BlobVault,
   tenantId: string,
-): Promise<{ files: number }> {
+  /** Delete only a tenant that is closing with its deletion date at or before this (the worker). */
+  options: { dueBy?: Date } = {},
+): Promise<{ deleted: boolean; files: number }> {
   const blobs = await withTenant(db, tenantId, (tx) =>
     tx.select({ blobId: documentVersions.blobId }).from(documentVersions),
   );
-  await withPlatform(db, (tx) => tx.delete(tenants).where(eq(tenants.id, tenantId)));
+  const deleted = await withPlatform(db, (tx) =>
+    tx
+      .delete(tenants)
+      .where(
+        options.dueBy
+          ? and(
+              eq(tenants.id, tenantId),
+              eq(tenants.status, 'closing'),
+              lte(tenants.deletionDueAt, options.dueBy),
+            )
+          : eq(tenants.id, tenantId),
+      )
+      .returning({ id: tenants.id }),
+  );
+  if (deleted.length === 0) return { deleted: false, files: 0 };
   let files = 0;
   for (const { blobId } of blobs) {
     try {
@@ -29,5 +45,5 @@ export async function deleteTenantNow(
       // Unreadable without the data key that was just deleted; nothing to retry for.
     }
   }
-  return { files };
+  return { deleted: true, files };
 }

@@ -64,6 +64,12 @@ describe.each(testDatabaseKinds)('master key rotation on $name', (kind) => {
     await expect(vaultWith(newOnly).read(tenantId, blobId)).rejects.toThrow();
     expect(await vaultWith(rotating).read(tenantId, blobId)).toEqual(plaintext);
 
+    // The dry run counts what still needs the old key and changes nothing.
+    const pending = { signingKeys: 1, totpSecrets: 1, tenantDataKeys: 1, listKeys: 1 };
+    expect(await rewrapSealedValues(db, rotating, { dryRun: true })).toEqual(pending);
+    expect(await rewrapSealedValues(db, rotating, { dryRun: true })).toEqual(pending);
+    await expect(vaultWith(newOnly).read(tenantId, blobId)).rejects.toThrow();
+
     expect(await rewrapSealedValues(db, rotating)).toEqual({
       signingKeys: 1,
       totpSecrets: 1,
@@ -71,6 +77,12 @@ describe.each(testDatabaseKinds)('master key rotation on $name', (kind) => {
       listKeys: 1,
     });
     expect(await rewrapSealedValues(db, rotating)).toEqual({
+      signingKeys: 0,
+      totpSecrets: 0,
+      tenantDataKeys: 0,
+      listKeys: 0,
+    });
+    expect(await rewrapSealedValues(db, rotating, { dryRun: true })).toEqual({
       signingKeys: 0,
       totpSecrets: 0,
       tenantDataKeys: 0,

@@ -25,9 +25,15 @@ export interface RewrapReport {
  * value is rewritten in its own small transaction and only if it has not changed meanwhile, so
  * the command can run beside live processes (which hold both keys during the rotation), be
  * interrupted, and be run again: what is done stays done. A value no key opens stops it with an
- * error (nothing is lost: that value was already unreadable).
+ * error (nothing is lost: that value was already unreadable). Counts are of rows actually
+ * rewritten. With `dryRun`, nothing is written and the counts are of values that still need a
+ * previous key: the check that a rotation is complete.
  */
-export async function rewrapSealedValues(db: Database, sealer: Sealer): Promise<RewrapReport> {
+export async function rewrapSealedValues(
+  db: Database,
+  sealer: Sealer,
+  { dryRun = false }: { dryRun?: boolean } = {},
+): Promise<RewrapReport> {
   const report: RewrapReport = { signingKeys: 0, totpSecrets: 0, tenantDataKeys: 0, listKeys: 0 };
 
   const keys = await withPlatform(db, (tx) =>
@@ -36,13 +42,18 @@ export async function rewrapSealedValues(db: Database, sealer: Sealer): Promise<
   for (const key of keys) {
     const resealed = sealer.rewrap(key.sealed, signingKeyPurpose(key.kid));
     if (!resealed) continue;
-    await withPlatform(db, (tx) =>
+    if (dryRun) {
+      report.signingKeys += 1;
+      continue;
+    }
+    const updated = await withPlatform(db, (tx) =>
       tx
         .update(signingKeys)
         .set({ privateKeySealed: resealed })
-        .where(and(eq(signingKeys.kid, key.kid), eq(signingKeys.privateKeySealed, key.sealed))),
+        .where(and(eq(signingKeys.kid, key.kid), eq(signingKeys.privateKeySealed, key.sealed)))
+        .returning({ kid: signingKeys.kid }),
     );
-    report.signingKeys += 1;
+    report.signingKeys += updated.length;
   }
 
   const secrets = await withPlatform(db, (tx) =>
@@ -55,13 +66,18 @@ export async function rewrapSealedValues(db: Database, sealer: Sealer): Promise<
     if (!sealed) continue;
     const resealed = sealer.rewrap(sealed, totpPurpose(id));
     if (!resealed) continue;
-    await withPlatform(db, (tx) =>
+    if (dryRun) {
+      report.totpSecrets += 1;
+      continue;
+    }
+    const updated = await withPlatform(db, (tx) =>
       tx
         .update(users)
         .set({ totpSecretSealed: resealed })
-        .where(and(eq(users.id, id), eq(users.totpSecretSealed, sealed))),
+        .where(and(eq(users.id, id), eq(users.totpSecretSealed, sealed)))
+        .returning({ id: users.id }),
     );
-    report.totpSecrets += 1;
+    report.totpSecrets += updated.length;
   }
 
   const dataKeys = await withPlatform(db, (tx) =>
@@ -72,13 +88,18 @@ export async function rewrapSealedValues(db: Database, sealer: Sealer): Promise<
   for (const key of dataKeys) {
     const resealed = sealer.rewrap(key.sealed, dataKeyPurpose(key.tenantId, key.id));
     if (!resealed) continue;
-    await withPlatform(db, (tx) =>
+    if (dryRun) {
+      report.tenantDataKeys += 1;
+      continue;
+    }
+    const updated = await withPlatform(db, (tx) =>
       tx
         .update(tenantKeys)
         .set({ sealedKey: resealed })
-        .where(and(eq(tenantKeys.id, key.id), eq(tenantKeys.sealedKey, key.sealed))),
+        .where(and(eq(tenantKeys.id, key.id), eq(tenantKeys.sealedKey, key.sealed)))
+        .returning({ id: tenantKeys.id }),
     );
-    report.tenantDataKeys += 1;
+    report.tenantDataKeys += updated.length;
   }
 
   // Notification settings are tenant data: read and rewritten under each tenant's own policy.
@@ -90,11 +111,13 @@ export async function rewrapSealedValues(db: Database, sealer: Sealer): Promise<
         .from(notificationSettings);
       const resealed = row ? sealer.rewrap(row.sealed, listKeyPurpose(tenantId)) : null;
       if (!row || !resealed) return 0;
-      await tx
+      if (dryRun) return 1;
+      const updated = await tx
         .update(notificationSettings)
         .set({ listKeySealed: resealed })
-        .where(eq(notificationSettings.listKeySealed, row.sealed));
-      return 1;
+        .where(eq(notificationSettings.listKeySealed, row.sealed))
+        .returning({ tenantId: notificationSettings.tenantId });
+      return updated.length;
     });
   }
   return report;
