@@ -9,6 +9,7 @@ import { resultRows } from '../../platform/db/client.js';
 import { createFormRateLimiter } from '../../platform/http/form-rate-limit.js';
 import { createLogger } from '../../platform/logging/logger.js';
 import { createScheduler } from '../../worker/scheduler.js';
+import { users } from '../accounts/accounts.schema.js';
 
 const DAY = 86_400_000;
 
@@ -72,6 +73,14 @@ describe.each(testDatabaseKinds)('closing a tenant at contract end on $name', (k
       role: 'owner',
       password: 'a long and unusual passphrase 4471',
     });
+    // Someone who works on both trust centers keeps the account when one of them is deleted.
+    for (const tenant of [leaving, staying]) {
+      await app.services.members.add(tenant.system, {
+        email: 'consultant@both.example',
+        role: 'editor',
+        password: 'a long and unusual passphrase 4471',
+      });
+    }
   });
   afterAll(async () => {
     await env?.close();
@@ -147,6 +156,9 @@ describe.each(testDatabaseKinds)('closing a tenant at contract end on $name', (k
     expect((await scheduler.tick()).tenantsDeleted).toBe(1);
 
     expect(await rowsOf(leaving.tenant.id)).toEqual({});
+    const accounts = (await app.db.orm.select({ email: users.email }).from(users)).map((row) => row.email);
+    expect(accounts).not.toContain('owner@leaving.example');
+    expect(accounts).toContain('consultant@both.example');
     expect(await app.services.tenants.findById(leaving.tenant.id)).toBeNull();
     expect(files()).toEqual([]);
     expect((await app.server.inject({ url: '/t/leaving/security' })).statusCode).toBe(404);

@@ -8,6 +8,7 @@ import * as keyRotation from './0007-key-rotation.js';
 import * as tenantClosing from './0008-tenant-closing.js';
 import * as evidence from './0009-evidence.js';
 import * as controlEvidence from './0010-control-evidence.js';
+import * as orphanUsers from './0011-orphan-users.js';
 
 export interface Migration {
   readonly version: number;
@@ -27,4 +28,5 @@ export const migrations: readonly Migration[] = [
   { version: 8, name: 'tenant-closing', sql: tenantClosing.sql },
   { version: 9, name: 'evidence', sql: evidence.sql },
   { version: 10, name: 'control-evidence', sql: controlEvidence.sql },
+  { version: 11, name: 'orphan-users', sql: orphanUsers.sql },
 ];
