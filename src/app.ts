@@ -188,7 +188,10 @@ export async function createApp({
     publicUrl,
     blobs: blobStore,
     mailQueued: () => void mailer.kick(),
-    onPublished: (tenantId) => invalidate(tenantId),
+    onPublished: (tenantId) => {
+      invalidate(tenantId);
+      evidenceAfterPublish(tenantId);
+    },
     dispatchNotice: (tenantId, noticeId) => dispatchNotice(tenantId, noticeId),
   });
   const cache = createPublishedCache({
@@ -197,6 +200,22 @@ export async function createApp({
     revalidateMs: publicCacheMs,
   });
   invalidate = cache.invalidate;
+
+  // A check a control names for the first time gets its result right after the publish, so the
+  // security page never links to an empty spot on the evidence page (the worker reruns all later).
+  const evidenceRuns = new Map<string, Promise<void>>();
+  let accepting = true;
+  function evidenceAfterPublish(tenantId: string): void {
+    if (!accepting || evidenceRuns.has(tenantId)) return;
+    const run = services.evidence
+      .runMissing(tenantId)
+      .then(() => undefined)
+      .catch((error: unknown) =>
+        logger.warn({ tenantId, err: { type: (error as Error).name } }, 'evidence after publish failed'),
+      )
+      .finally(() => evidenceRuns.delete(tenantId));
+    evidenceRuns.set(tenantId, run);
+  }
 
   const tokens = createTokenService({ db, sealer, issuer: publicUrl, clock });
   await tokens.ensureKey();
@@ -315,6 +334,8 @@ export async function createApp({
     },
     close() {
       closing ??= (async () => {
+        accepting = false;
+        await Promise.all(evidenceRuns.values());
         await server.close();
         await mailer.stop();
         await db.close();

@@ -178,8 +178,19 @@ export function createEvidenceService({
     return report;
   }
 
+  /** Runs the checks the published controls name that have no result yet; how many ran. */
+  async function runMissing(tenantId: string): Promise<number> {
+    const inUse = [...evidenceInUse(await publishedContent(tenantId)).keys()];
+    if (inUse.length === 0) return 0;
+    const present = new Set((await readResults(tenantId, inUse)).items.map((item) => item.check));
+    const missing = inUse.filter((key) => !present.has(key));
+    if (missing.length > 0) await runForTenant(tenantId, missing);
+    return missing.length;
+  }
+
   return {
     runForTenant,
+    runMissing,
 
     /** The latest result of every check the published controls name (the console, the API). */
     async latest(ctx: ServiceContext): Promise<EvidenceList> {
