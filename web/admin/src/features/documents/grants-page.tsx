@@ -140,13 +140,10 @@ function GrantActions({ grant, onDone }: { grant: Grant; onDone: (message: strin
           aria-describedby={error ? `${inputId}-error` : undefined}
           onChange={(event) => setDays(event.target.value)}
         />
-        <button
-          type="submit"
-          className="button button-small"
-          disabled={extend.isPending}
-          aria-label={`Extend the access of ${grant.email}`}
-        >
+        <button type="submit" className="button button-small" disabled={extend.isPending}>
+          {/* The visible words start the accessible name, pending or not (WCAG 2.5.3). */}
           {extend.isPending ? 'Extending…' : 'Extend'}
+          <span className="visually-hidden"> the access of {grant.email}</span>
         </button>
         {error && (
           <p className="field-error" id={`${inputId}-error`}>
