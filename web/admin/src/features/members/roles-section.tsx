@@ -1,7 +1,7 @@
 import { roleInput } from '@attest/modules/accounts/accounts.contract.js';
 import type { Permission } from '@attest/platform/auth/context.js';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api } from '../../api/client.js';
 import { useCan, useMe } from '../../auth/session.js';
 import { Badge } from '../../ui/badges.js';
@@ -26,10 +26,17 @@ export function RolesSection() {
     onSuccess: () => queryClient.invalidateQueries({ queryKey: MEMBERS_KEY }),
   });
   const manage = can('roles:manage');
+  // Back to the button that opened the editor, so keyboard users keep their place: after the
+  // commit that shows the button again, not on a timer that may run before it.
+  const [returnFocusTo, setReturnFocusTo] = useState<string | null>(null);
+  useEffect(() => {
+    if (editing !== null || returnFocusTo === null) return;
+    document.getElementById(`edit-role-${returnFocusTo}`)?.focus();
+    setReturnFocusTo(null);
+  }, [editing, returnFocusTo]);
   const closeEditor = (key: string) => {
     setEditing(null);
-    // Back to the button that opened the editor, so keyboard users keep their place.
-    requestAnimationFrame(() => document.getElementById(`edit-role-${key}`)?.focus());
+    setReturnFocusTo(key);
   };
   return (
     <section className="stack" aria-labelledby="roles-heading">
