@@ -1,9 +1,9 @@
-import { and, eq, isNotNull, isNull, lt, lte, or } from 'drizzle-orm';
+import { and, eq, isNotNull, lt, lte, or } from 'drizzle-orm';
 import { notices } from '../modules/notices/notices.schema.js';
 import type { NoticeDispatcher } from '../modules/notices/notices.service.js';
 import { subprocessorChanges } from '../modules/subprocessor-changes/subprocessor-changes.schema.js';
 import { subscribers } from '../modules/subscribers/subscribers.schema.js';
-import { CONFIRMATION_DAYS } from '../modules/subscribers/subscribers.service.js';
+import { CONFIRMATION_DAYS, unconfirmedBefore } from '../modules/subscribers/subscribers.service.js';
 import { deleteTenantNow } from '../modules/tenants/tenant-deletion.js';
 import { tenants } from '../modules/tenants/tenants.schema.js';
 import type { Clock } from '../platform/clock.js';
@@ -71,7 +71,7 @@ export function createScheduler({
         .from(subscribers)
         .where(
           or(
-            and(isNull(subscribers.confirmedAt), lt(subscribers.createdAt, retentionCutoff)),
+            unconfirmedBefore(retentionCutoff),
             and(isNotNull(subscribers.confirmedAt), lt(subscribers.confirmExpiresAt, now)),
           ),
         );
