@@ -34,6 +34,7 @@ import { createFormRateLimiter } from './platform/http/form-rate-limit.js';
 import { registerHealthRoutes } from './platform/http/health.routes.js';
 import { buildOpenApiDocument } from './platform/http/openapi.js';
 import { createHttpServer, logRequest } from './platform/http/server.js';
+import { createCoalescedRuns } from './platform/jobs/coalesced-runs.js';
 import { createLogger, type Logger } from './platform/logging/logger.js';
 import { createMailer, type Mailer } from './platform/mail/mailer.js';
 import { outboxRoutes } from './platform/mail/outbox.routes.js';
@@ -203,19 +204,13 @@ export async function createApp({
 
   // A check a control names for the first time gets its result right after the publish, so the
   // security page never links to an empty spot on the evidence page (the worker reruns all later).
-  const evidenceRuns = new Map<string, Promise<void>>();
-  let accepting = true;
-  function evidenceAfterPublish(tenantId: string): void {
-    if (!accepting || evidenceRuns.has(tenantId)) return;
-    const run = services.evidence
-      .runMissing(tenantId)
-      .then(() => undefined)
-      .catch((error: unknown) =>
-        logger.warn({ tenantId, err: { type: (error as Error).name } }, 'evidence after publish failed'),
-      )
-      .finally(() => evidenceRuns.delete(tenantId));
-    evidenceRuns.set(tenantId, run);
-  }
+  // A publish that lands while the previous publish's run is under way gets a run of its own.
+  const evidenceRuns = createCoalescedRuns(
+    (tenantId) => services.evidence.runMissing(tenantId),
+    (tenantId, error) =>
+      logger.warn({ tenantId, err: { type: (error as Error).name } }, 'evidence after publish failed'),
+  );
+  const evidenceAfterPublish = (tenantId: string) => evidenceRuns.request(tenantId);
 
   const tokens = createTokenService({ db, sealer, issuer: publicUrl, clock });
   await tokens.ensureKey();
@@ -334,8 +329,7 @@ export async function createApp({
     },
     close() {
       closing ??= (async () => {
-        accepting = false;
-        await Promise.all(evidenceRuns.values());
+        await evidenceRuns.drain();
         await server.close();
         await mailer.stop();
         await db.close();
