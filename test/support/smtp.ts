@@ -52,6 +52,9 @@ export async function startSmtpServer(options: { reject?: number } = {}) {
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
     logger: false,
+    // The app's pooled connection may still be open when a test closes the server; a test server
+    // owes it no 30-second grace period.
+    closeTimeout: 200,
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
