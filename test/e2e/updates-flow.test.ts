@@ -179,6 +179,18 @@ describe('updates, incidents, subprocessor changes and their notices', () => {
     const text = 'We **stopped** a phishing attempt. No customer data was accessed.';
     await page.getByLabel('Text').fill(text);
     await page.getByText(`${text.length} of 20,000 characters`).waitFor();
+    // The preview is the server's rendering, the same as the public page will show.
+    await page.getByRole('button', { name: 'Show preview' }).click();
+    const preview = page.getByRole('region', { name: 'Preview' });
+    await preview.locator('strong', { hasText: 'stopped' }).waitFor();
+    await page.getByLabel('Text').fill(`${text}\n\n<script>window.previewRan = 1</script>`);
+    await preview.getByText('<script>window.previewRan = 1</script>').waitFor();
+    expect(await page.evaluate('window.previewRan')).toBeUndefined();
+    await page.getByLabel('Text').fill(text);
+    await preview.getByText('<script>').waitFor({ state: 'detached' });
+    await expectAccessible(page, 'update preview');
+    await page.getByRole('button', { name: 'Hide preview' }).click();
+    await preview.waitFor({ state: 'detached' });
     await page.getByRole('button', { name: 'Save as draft' }).click();
     await page.getByRole('heading', { level: 1, name: UPDATE_TITLE }).waitFor();
     await page.getByText('Draft', { exact: true }).waitFor();

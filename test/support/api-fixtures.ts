@@ -457,6 +457,7 @@ export const bodyOf: Record<string, BodyFactory> = {
   'POST /api-keys/:id/rotate': () => ({ overlapHours: 1 }),
   'POST /updates': () => ({ kind: 'general', title: 'Matrix update', body: 'Written by the **matrix**.' }),
   'PATCH /updates/:id': () => ({ title: 'Matrix renamed update' }),
+  'POST /updates/preview': () => ({ body: 'Previewed by the **matrix**.' }),
   'POST /incidents': (world) => ({ title: 'Matrix incident', detectedAt: world.clock().toISOString() }),
   'PATCH /incidents/:id': () => ({ title: 'Matrix renamed incident' }),
   'POST /subprocessor-changes': (world) => ({

@@ -8,16 +8,25 @@ export const updateKind = z.enum(updateKinds);
 
 const dateTime = z.iso.datetime({ offset: true });
 
+/** The longest post body, in characters (the console counts towards it as you type). */
+export const POST_BODY_MAX = 20_000;
+
 export const postInput = z.object({
   kind: updateKind,
   title: line(200),
-  body: prose(20_000)
+  body: prose(POST_BODY_MAX)
     .default('')
     .describe('Markdown. Rendered and sanitised on the public site: no raw HTML.'),
   incidentId: z.uuid().nullable().default(null),
 });
 export type PostInput = z.infer<typeof postInput>;
 export const postPatch = patchOf(postInput);
+
+/** A post body to render as the public site would, before it is saved or published. */
+export const previewInput = z.object({ body: prose(POST_BODY_MAX) });
+export const previewResponse = z
+  .object({ html: z.string().describe('The sanitised HTML the public updates page would show.') })
+  .meta({ id: 'UpdatePreview' });
 
 export const postResponse = z
   .object({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type ApiRoute, defineRoute } from '../../platform/http/api-route.js';
+import { renderUpdateBody } from '../../public/update-body.js';
 import type { Services } from '../../services.js';
 import { noticeResponse } from '../notices/notices.contract.js';
 import {
@@ -9,6 +10,8 @@ import {
   postInput,
   postPatch,
   postResponse,
+  previewInput,
+  previewResponse,
 } from './updates.contract.js';
 
 const idParams = z.object({ id: z.uuid() });
@@ -36,6 +39,17 @@ export function updatesRoutes(services: Services): ApiRoute[] {
       response: postResponse,
       successStatus: 201,
       handler: ({ ctx, body }) => services.posts.create(ctx, body),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/updates/preview',
+      summary: 'Render a post body as the public updates page would, without saving it',
+      tag: 'Updates',
+      permission: 'updates:write',
+      body: previewInput,
+      response: previewResponse,
+      // The same renderer and sanitiser as the public page and the feeds: what is previewed is what is published.
+      handler: async ({ body }) => ({ html: renderUpdateBody(body.body) }),
     }),
     defineRoute({
       method: 'GET',

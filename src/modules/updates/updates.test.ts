@@ -4,6 +4,7 @@ import { manualClock } from '../../../test/support/clock.js';
 import { testDatabaseKinds } from '../../../test/support/databases.js';
 import { sampleDocument } from '../../../test/support/fixtures.js';
 import { systemContext } from '../../platform/auth/context.js';
+import { builtInRoles } from '../../platform/auth/roles.js';
 import { renderUpdateBody } from '../../public/update-body.js';
 import { timeToNotify } from './time-to-notify.js';
 
@@ -130,6 +131,46 @@ describe.each(testDatabaseKinds)('updates feed on $name', (kind) => {
     // Deleting a published post takes it out of the feed at once.
     await holder.app.services.posts.remove(ctx(), post.id);
     expect((await get('/t/feeds/updates.json')).json().items).toEqual([]);
+  });
+
+  it('previews a body exactly as the public page renders it, saves nothing, and refuses bad input', async () => {
+    const bearer = async (role: keyof typeof builtInRoles) =>
+      `Bearer ${await holder.app.tokens.mint({
+        subject: '00000000-0000-4000-8000-0000000000aa',
+        tenantId,
+        permissions: [...builtInRoles[role].permissions],
+      })}`;
+    const preview = async (payload: unknown, role: keyof typeof builtInRoles = 'editor') =>
+      holder.app.server.inject({
+        method: 'POST',
+        url: '/api/v1/updates/preview',
+        headers: { authorization: await bearer(role) },
+        payload: payload as object,
+      });
+    const before = await holder.app.services.posts.list(ctx());
+
+    const shown = await preview({ body: HOSTILE_BODY });
+    expect(shown.statusCode, shown.body).toBe(200);
+    expect(shown.headers['cache-control']).toBe('no-store');
+    const { html } = shown.json() as { html: string };
+    expect(html).toBe(renderUpdateBody(HOSTILE_BODY));
+    expect(html).toContain('<strong>bold</strong>');
+    expect(html).toContain('<h3>Heading</h3>');
+    expect(html).not.toMatch(/<script|<img|<iframe|<[^>]*\son\w+=|href="javascript:/i);
+    expect((await preview({ body: '' })).json()).toEqual({ html: '' });
+
+    for (const hostile of [
+      { body: 'x'.repeat(20_001) },
+      { body: 'bell \u0007 in the text' },
+      { body: 42 },
+      {},
+      [],
+    ]) {
+      const refused = await preview(hostile);
+      expect(refused.statusCode, JSON.stringify(hostile).slice(0, 40)).toBe(400);
+    }
+    expect((await preview({ body: 'Hello' }, 'viewer')).statusCode).toBe(403);
+    expect(await holder.app.services.posts.list(ctx())).toEqual(before);
   });
 
   it('links an incident post to its incident: publishing it records when customers were notified', async () => {

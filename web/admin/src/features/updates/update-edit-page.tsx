@@ -1,4 +1,4 @@
-import { postInput, updateKind } from '@attest/modules/updates/updates.contract.js';
+import { POST_BODY_MAX, postInput, updateKind } from '@attest/modules/updates/updates.contract.js';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
@@ -12,6 +12,7 @@ import { ListState } from '../../ui/list-state.js';
 import { ErrorNotice } from '../../ui/notice.js';
 import { PageHeader } from '../../ui/page-header.js';
 import { useForm } from '../../ui/use-form.js';
+import { BodyPreview } from './body-preview.js';
 import {
   type Incident,
   kindAudience,
@@ -21,7 +22,6 @@ import {
   useIncidents,
 } from './updates-queries.js';
 
-const BODY_MAX = 20_000;
 type PostValues = z.input<typeof postInput>;
 
 /** Write, correct, publish or delete one post of the updates feed. */
@@ -90,6 +90,7 @@ function PostForm({ post }: { post: UpdatePost | undefined }) {
   const incidentId = params.get('incident');
   const intent = useRef<'save' | 'publish'>('save');
   const [savedAt, setSavedAt] = useState<string | null>(null);
+  const [previewing, setPreviewing] = useState(false);
   const published = Boolean(post?.publishedAt);
   const initial: PostValues = post
     ? { kind: post.kind, title: post.title, body: post.body, incidentId: post.incidentId }
@@ -169,8 +170,8 @@ function PostForm({ post }: { post: UpdatePost | undefined }) {
           <>
             Markdown: **bold**, *italic*, [links](https://example.com), lists, headings. Raw HTML is removed
             on the public site.{' '}
-            <span className={bodyLength > BODY_MAX ? 'count count-over' : 'count'}>
-              {bodyLength.toLocaleString('en-GB')} of {BODY_MAX.toLocaleString('en-GB')} characters
+            <span className={bodyLength > POST_BODY_MAX ? 'count count-over' : 'count'}>
+              {bodyLength.toLocaleString('en-GB')} of {POST_BODY_MAX.toLocaleString('en-GB')} characters
             </span>
           </>
         }
@@ -186,6 +187,18 @@ function PostForm({ post }: { post: UpdatePost | undefined }) {
           />
         )}
       </Field>
+      <div>
+        <button
+          type="button"
+          className="button button-small"
+          aria-expanded={previewing}
+          aria-controls="update-preview"
+          onClick={() => setPreviewing((shown) => !shown)}
+        >
+          {previewing ? 'Hide preview' : 'Show preview'}
+        </button>
+      </div>
+      <div id="update-preview">{previewing && <BodyPreview body={form.values.body ?? ''} />}</div>
       <FormError message={form.formError} />
       <ErrorNotice error={remove.error} />
       {savedAt && !form.formError && (
