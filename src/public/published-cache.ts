@@ -82,8 +82,15 @@ export function createPublishedCache({
 }) {
   const entries = new Map<string, Entry>();
   const pending = new Map<string, Promise<PublishedSite | null>>();
+  /**
+   * Bumped by every invalidation. A load that began before a publish may read the old snapshot;
+   * it still answers the requests that were waiting for it, but it is not kept, and requests after
+   * the publish start a load of their own.
+   */
+  let generation = 0;
 
   async function load(key: string, previous: PublishedSite | null, findTenant: () => Promise<Tenant | null>) {
+    const startedIn = generation;
     const tenant = await findTenant();
     let site: PublishedSite | null = null;
     if (tenant) {
@@ -102,6 +109,7 @@ export function createPublishedCache({
         }
       }
     }
+    if (startedIn !== generation) return site;
     if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value as string);
     entries.set(key, { site, checkedAt: now() });
     return site;
@@ -115,8 +123,11 @@ export function createPublishedCache({
     if (entry && now() - entry.checkedAt < revalidateMs) return entry.site;
     let inflight = pending.get(key);
     if (!inflight) {
-      inflight = load(key, entry?.site ?? null, findTenant).finally(() => pending.delete(key));
-      pending.set(key, inflight);
+      const started = load(key, entry?.site ?? null, findTenant).finally(() => {
+        if (pending.get(key) === started) pending.delete(key);
+      });
+      inflight = started;
+      pending.set(key, started);
     }
     return inflight;
   }
@@ -132,11 +143,15 @@ export function createPublishedCache({
     },
     /** Forget what is cached for a tenant (called after a publish in this process). */
     invalidate(tenantId: string) {
+      generation += 1;
+      pending.clear();
       for (const [key, entry] of entries) {
         if (!entry.site || entry.site.tenant.id === tenantId) entries.delete(key);
       }
     },
     clear() {
+      generation += 1;
+      pending.clear();
       entries.clear();
     },
   };
