@@ -184,17 +184,21 @@ export function createMailer({
       return running;
     }
     running = (async () => {
-      do {
-        again = false;
-        try {
-          await deliverDue();
-        } catch (error) {
-          logger.error({ err: { type: (error as Error).name } }, 'mail delivery run failed');
-        }
-      } while (again && !stopped);
-    })().finally(() => {
-      running = null;
-    });
+      try {
+        do {
+          again = false;
+          try {
+            await deliverDue();
+          } catch (error) {
+            logger.error({ err: { type: (error as Error).name } }, 'mail delivery run failed');
+          }
+        } while (again && !stopped);
+      } finally {
+        // In the same step as the last check of `again`: a kick that comes after it starts a new
+        // run instead of joining one that has already decided to end.
+        running = null;
+      }
+    })();
     return running;
   }
 
