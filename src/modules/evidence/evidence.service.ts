@@ -24,7 +24,7 @@ import { evidenceInUse } from './evidence-in-use.js';
 export { evidenceInUse };
 
 /**
- * "Run now" is refused while this process's last manual run for the tenant is younger than this.
+ * "Run now" is refused while this process's last manual run for the tenant ended less than this ago.
  * The worker's own runs do not count: a person pressing the button right after start-up, or just
  * after the scheduled run, gets a run, not a refusal.
  */
@@ -198,7 +198,7 @@ export function createEvidenceService({
       return readResults(ctx.tenantId, [...evidenceInUse(await publishedContent(ctx.tenantId)).keys()]);
     },
 
-    /** Runs the checks in use now; refused (429) within RUN_NOW_INTERVAL_MS of the last run. */
+    /** Runs the checks in use now; refused (429) during a run and for RUN_NOW_INTERVAL_MS after it. */
     async runNow(ctx: ServiceContext): Promise<EvidenceList> {
       ctx.require('content:publish');
       const now = clock().getTime();
@@ -215,6 +215,8 @@ export function createEvidenceService({
         return await readResults(ctx.tenantId, keys);
       } finally {
         running.delete(ctx.tenantId);
+        // The pause counts from the end of the run: a slow run is not followed by an instant rerun.
+        manualRuns.set(ctx.tenantId, clock().getTime());
       }
     },
 

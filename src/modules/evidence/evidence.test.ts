@@ -6,6 +6,7 @@ import { testDatabaseKinds } from '../../../test/support/databases.js';
 import { filesUnder, multipart } from '../../../test/support/documents.js';
 import { documentsApp, publishedTenant } from '../../../test/support/documents-app.js';
 import { publishEvidence } from '../../../test/support/evidence.js';
+import { systemContext } from '../../platform/auth/context.js';
 import { resultRows } from '../../platform/db/client.js';
 import { withTenant } from '../../platform/db/tenancy.js';
 import { createFormRateLimiter } from '../../platform/http/form-rate-limit.js';
@@ -234,6 +235,34 @@ describe.each(testDatabaseKinds)('live evidence checks on $name', (kind) => {
     expect(row[0]?.status).toBe('error');
     expect(row[0]?.summary).not.toContain('secret-detail');
     expect(row[0]?.summary).toBe('The check could not run; it is tried again on the next run.');
+  });
+
+  it('refuses "run now" for 30 seconds after a run ends, however long the run took', async () => {
+    // A check that takes 40 seconds on the clock: a window counted from the start would be over.
+    const slow = createEvidenceService({
+      db: app().db,
+      clock: time.clock,
+      vault: app().services.vault,
+      sealer: setup.sealer,
+      transfer: app().services.transfer,
+      publishing: app().services.publishing,
+      checks: Object.fromEntries(
+        evidenceCheckKeys.map((key) => [
+          key,
+          async () => {
+            time.advance(40_000 / evidenceCheckKeys.length);
+            return { status: 'pass', summary: 'ok', facts: {} };
+          },
+        ]),
+      ) as never,
+    });
+    const owner = systemContext(tenant.tenant.id, 'evidence-test');
+    expect((await slow.runNow(owner)).items).toHaveLength(evidenceCheckKeys.length);
+    await expect(slow.runNow(owner)).rejects.toMatchObject({ code: 'rate.limited' });
+    time.advance(29_000);
+    await expect(slow.runNow(owner)).rejects.toMatchObject({ code: 'rate.limited' });
+    time.advance(2_000);
+    expect((await slow.runNow(owner)).items).toHaveLength(evidenceCheckKeys.length);
   });
 
   it('the scheduler runs the checks in use every 15 minutes and stores their results', async () => {
