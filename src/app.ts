@@ -61,6 +61,8 @@ export interface App {
   readonly mailer: Mailer;
   /** Where notices go after commit: the worker's queue (src/worker); without one they wait as pending rows. */
   setNoticeDispatcher(dispatch: NoticeDispatcher): void;
+  /** Resolves once the evidence runs started by publishes are done (tests wait for it). */
+  evidenceSettled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -324,6 +326,7 @@ export async function createApp({
     apiRoutes,
     db,
     mailer,
+    evidenceSettled: () => evidenceRuns.idle(),
     setNoticeDispatcher(dispatch) {
       dispatchNotice = dispatch;
     },

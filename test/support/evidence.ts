@@ -22,5 +22,8 @@ export async function publishEvidence(app: App, ctx: ServiceContext, keys: reado
     app.services.publishing.republishIn(tx, ctx, addEvidence),
   );
   if (result?.changed) app.services.publishing.notifyPublished(ctx.tenantId, result.version);
+  // The publish started a background run of the checks it names; a test that then changes what a
+  // check sees must not race that run's writes.
+  await app.evidenceSettled();
   return result;
 }
