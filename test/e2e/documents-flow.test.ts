@@ -255,10 +255,7 @@ describe('sharing a gated document with a security reviewer', () => {
     const logged = staffPage
       .getByRole('region', { name: 'Download log' })
       .getByRole('row', { name: new RegExp(VISITOR.email) });
-    await logged.waitFor({ timeout: 5000 }).catch(async (error) => {
-      console.log(await staffPage.locator('main').textContent());
-      throw error;
-    });
+    await logged.waitFor();
     const grantId = (await logged.locator('td.mono').textContent()) ?? '';
     expect(grantId).toMatch(/^[0-9a-f-]{36}$/);
     expect(text).toContain(`grant ${grantId}`);

@@ -73,11 +73,13 @@ export function useNotices() {
   return useQuery({
     queryKey: [...UPDATES_KEY, 'notices'],
     queryFn: () => api.get<Items<NoticeView>>('/notices'),
-    // A fan-out runs in the background; while one is open, look again shortly.
-    refetchInterval: (query) =>
-      query.state.data?.items.some((notice) => notice.state === 'pending' || notice.state === 'sending')
-        ? 3_000
-        : false,
+    // A fan-out runs in the background, and its mails are delivered after it: look again shortly
+    // while a fan-out is open, and now and then while mails wait in the outbox (retries back off).
+    refetchInterval: (query) => {
+      const items = query.state.data?.items ?? [];
+      if (items.some((notice) => notice.state === 'pending' || notice.state === 'sending')) return 3_000;
+      return items.some((notice) => notice.delivery.pending > 0) ? 5_000 : false;
+    },
   });
 }
 
