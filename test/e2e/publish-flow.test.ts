@@ -87,10 +87,11 @@ describe('editing a control and publishing it', () => {
     await page.getByRole('button', { name: 'Move Physical Security up' }).focus();
     await page.keyboard.press('Enter');
     await page.getByText(`Moved Physical Security to position ${count - 1} of ${count}.`).waitFor();
-    expect(await rows.nth(count - 2).textContent()).toBe('Physical Security');
-    // Focus stays on the moved item's button, so pressing again moves it further.
-    expect(await page.evaluate('document.activeElement.getAttribute("aria-label")')).toBe(
-      'Move Physical Security up',
-    );
+    await expect.poll(() => rows.nth(count - 2).textContent()).toBe('Physical Security');
+    // Focus stays on the moved item's button (set again after the list re-renders), so pressing
+    // again moves it further.
+    await expect
+      .poll(() => page.evaluate('document.activeElement?.getAttribute("aria-label")'))
+      .toBe('Move Physical Security up');
   });
 });

@@ -22,6 +22,9 @@ const switcher = (page: Page) => page.getByRole('form', { name: 'Switch trust ce
 async function switchWithKeyboard(page: Page, firstLetter: string): Promise<void> {
   await switcher(page).getByLabel('Trust center').focus();
   await page.keyboard.press(firstLetter);
+  // Switch is disabled until the choice differs from the current trust center: Tab once React
+  // has enabled it, or focus would skip it.
+  await expect.poll(() => switcher(page).getByRole('button', { name: 'Switch' }).isEnabled()).toBe(true);
   await page.keyboard.press('Tab');
   await expect.poll(() => page.evaluate('document.activeElement?.textContent')).toBe('Switch');
   await page.keyboard.press('Enter');

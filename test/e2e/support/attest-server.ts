@@ -56,7 +56,18 @@ export interface StartOptions {
  * with its own embedded database in a temporary directory, and waits until it is ready.
  */
 export async function startAttest(options: StartOptions = {}): Promise<RunningAttest> {
-  const port = await freePort();
+  // The free port is found before the program binds it, so another process may take it in between:
+  // then the program exits saying the port is in use, and a new port is tried.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startOn(await freePort(), options);
+    } catch (error) {
+      if (attempt >= 3 || !/is already in use|EADDRINUSE/.test((error as Error).message)) throw error;
+    }
+  }
+}
+
+async function startOn(port: number, options: StartOptions): Promise<RunningAttest> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'attest-e2e-')));
   if (options.template) await cp(options.template, dataDir, { recursive: true });
   const url = `http://127.0.0.1:${port}`;
