@@ -345,6 +345,53 @@ describe('sharing a gated document with a security reviewer', () => {
     await viewer.context.close();
   });
 
+  it('shows how much of an upload has been sent on a slow connection', async () => {
+    const { page } = staff;
+    await goTo(page, 'Documents');
+    const form = page.getByRole('form', { name: 'Upload a document' });
+    await form.getByLabel(/^Title/).fill('Network diagram notes');
+    await form.getByLabel('Access', { exact: true }).selectOption('private');
+    // 1.4 MB at 500 kB/s: about three seconds of sending to watch.
+    const notes = Buffer.from('Network segment notes.\n'.repeat(65_536));
+    await form
+      .getByLabel(/^File/)
+      .setInputFiles({ name: 'network-notes.txt', mimeType: 'text/plain', buffer: notes });
+    const network = await page.context().newCDPSession(page);
+    await network.send('Network.enable');
+    await network.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: 500_000,
+    });
+    try {
+      await form.getByRole('button', { name: 'Upload document' }).click();
+      const bar = form.getByRole('progressbar', { name: 'Upload of network-notes.txt' });
+      // Part of the file sent, not all: the bar moves with the bytes, not with the request.
+      await expect
+        .poll(
+          async () => {
+            const percent = await bar.getAttribute('value', { timeout: 1_000 }).catch(() => null);
+            const said = await form.textContent();
+            return percent !== null && said?.includes(`${percent}% of 1.4 MB`) ? Number(percent) : -1;
+          },
+          { timeout: 30_000 },
+        )
+        .toSatisfy((percent: number) => percent > 0 && percent < 100);
+      await page.getByRole('row', { name: /Network diagram notes/ }).waitFor({ timeout: 60_000 });
+      await expect.poll(() => bar.count()).toBe(0);
+    } finally {
+      await network.send('Network.emulateNetworkConditions', {
+        offline: false,
+        latency: 0,
+        downloadThroughput: -1,
+        uploadThroughput: -1,
+      });
+      await network.detach();
+    }
+    expect(staff.problems).toEqual([]);
+  });
+
   it('deletes the document after a confirmation, and the trust center stops listing it', async () => {
     const { page } = staff;
     await goTo(page, 'Documents');

@@ -44,8 +44,7 @@ interface ErrorBody {
   error?: { code?: string; message?: string; details?: ErrorDetail[]; requestId?: string };
 }
 
-async function readBody(response: Response): Promise<unknown> {
-  const text = await response.text();
+function parseBody(text: string): unknown {
   if (!text) return undefined;
   try {
     return JSON.parse(text) as unknown;
@@ -65,12 +64,46 @@ export async function request<T>(method: string, path: string, body?: unknown): 
   });
 }
 
+/** How much of an upload's body has gone to the server. */
+export interface UploadProgress {
+  sent: number;
+  total: number;
+}
+
 /**
  * A multipart/form-data upload (a file with its fields). The browser writes the body and its
- * Content-Type with the boundary; the BFF passes the bytes to the API as they are.
+ * Content-Type with the boundary; the BFF passes the bytes to the API as they are. It goes by
+ * XMLHttpRequest because fetch cannot report how much of a request body has been sent.
  */
-export function upload<T>(method: 'POST' | 'PUT', path: string, form: FormData): Promise<T> {
-  return send<T>(path, { method, headers: { accept: 'application/json' }, body: form });
+export function upload<T>(
+  method: 'POST' | 'PUT',
+  path: string,
+  form: FormData,
+  onProgress?: (progress: UploadProgress) => void,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open(method, path);
+    request.withCredentials = true;
+    request.setRequestHeader('accept', 'application/json');
+    request.upload.addEventListener('progress', (event) => {
+      if (event.lengthComputable) onProgress?.({ sent: event.loaded, total: event.total });
+    });
+    request.addEventListener('load', () => {
+      try {
+        resolve(answer<T>(request.status, request.responseText));
+      } catch (error) {
+        reject(error);
+      }
+    });
+    request.addEventListener('error', () => reject(unreachable()));
+    request.addEventListener('abort', () => reject(unreachable()));
+    request.send(form);
+  });
+}
+
+function unreachable(): ApiError {
+  return new ApiError(0, 'network', 'The server could not be reached. Check your connection and try again.');
 }
 
 async function send<T>(path: string, init: RequestInit): Promise<T> {
@@ -78,20 +111,25 @@ async function send<T>(path: string, init: RequestInit): Promise<T> {
   try {
     response = await fetch(path, { ...init, credentials: 'same-origin' });
   } catch {
-    throw new ApiError(0, 'network', 'The server could not be reached. Check your connection and try again.');
+    throw unreachable();
   }
-  if (response.status === 204) return undefined as T;
-  const data = await readBody(response);
-  if (!response.ok) {
+  return answer<T>(response.status, await response.text());
+}
+
+/** The API's answer: its JSON on success; an ApiError (and the session listeners told) on failure. */
+function answer<T>(status: number, text: string): T {
+  if (status === 204) return undefined as T;
+  const data = parseBody(text);
+  if (status < 200 || status >= 300) {
     const error = (data as ErrorBody | undefined)?.error;
     const failure = new ApiError(
-      response.status,
+      status,
       error?.code ?? 'internal',
-      error?.message ?? `The request failed (${response.status}).`,
+      error?.message ?? `The request failed (${status}).`,
       error?.details ?? [],
       error?.requestId,
     );
-    if (response.status === 401 && SESSION_ENDED.has(failure.code)) {
+    if (status === 401 && SESSION_ENDED.has(failure.code)) {
       for (const listener of sessionEndedListeners) listener(failure);
     }
     if (failure.code === 'auth.mfa_enrollment_required') {

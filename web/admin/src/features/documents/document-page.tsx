@@ -2,7 +2,13 @@ import { documentInput, newVersionBody } from '@attest/modules/documents/documen
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { api, apiPath, type Page, upload } from '../../api/client.js';
+import {
+  api,
+  apiPath,
+  type Page,
+  type UploadProgress as UploadProgressValue,
+  upload,
+} from '../../api/client.js';
 import { useCan } from '../../auth/session.js';
 import { Badge, formatDateTime } from '../../ui/badges.js';
 import { ConfirmButton } from '../../ui/confirm-button.js';
@@ -201,8 +207,10 @@ function NewVersionForm({ document }: { document: DocumentDetail }) {
   const queryClient = useQueryClient();
   const [inputKey, setInputKey] = useState(0);
   const [added, setAdded] = useState<DocumentVersionOutput | null>(null);
+  const [progress, setProgress] = useState<UploadProgressValue | null>(null);
   const form = useForm(versionSchema, { file: undefined }, async ({ file }) => {
     setAdded(null);
+    setProgress(null);
     const body = new FormData();
     body.set('file', file, file.name);
     let version: DocumentVersionOutput;
@@ -211,6 +219,7 @@ function NewVersionForm({ document }: { document: DocumentDetail }) {
         'POST',
         `/bff/api/documents/${document.id}/versions`,
         body,
+        setProgress,
       );
     } catch (error) {
       throw fileRefusal(error);
@@ -232,7 +241,7 @@ function NewVersionForm({ document }: { document: DocumentDetail }) {
       <h3 id="new-version-heading">Upload a new version</h3>
       <FileField form={form} idPrefix="version" label="New file" inputKey={inputKey} />
       <FormError message={form.formError} />
-      <UploadProgress active={form.submitting} file={form.values.file} />
+      <UploadProgress active={form.submitting} file={form.values.file} progress={progress} />
       {added && <Notice tone="success">Version {added.version} is now the current one.</Notice>}
       <div className="actions">
         <SubmitButton form={form} busyLabel="Uploading…">

@@ -2,7 +2,7 @@ import { documentInput } from '@attest/modules/documents/documents.contract.js';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useLocation } from 'react-router';
-import { upload } from '../../api/client.js';
+import { type UploadProgress as UploadProgressValue, upload } from '../../api/client.js';
 import { useCan } from '../../auth/session.js';
 import { Badge, formatDate } from '../../ui/badges.js';
 import { FormError, SubmitButton } from '../../ui/fields.js';
@@ -123,6 +123,7 @@ const uploadSchema = documentInput.extend({ file: chosenFile });
 function UploadForm({ onUploaded }: { onUploaded: (document: DocumentItem) => void }) {
   const queryClient = useQueryClient();
   const [inputKey, setInputKey] = useState(0);
+  const [progress, setProgress] = useState<UploadProgressValue | null>(null);
   const initial = {
     title: '',
     description: '',
@@ -140,8 +141,9 @@ function UploadForm({ onUploaded }: { onUploaded: (document: DocumentItem) => vo
     body.set('expiresOn', metadata.expiresOn ?? '');
     body.set('file', file, file.name);
     let created: DocumentItem;
+    setProgress(null);
     try {
-      created = await upload<DocumentItem>('POST', '/bff/api/documents', body);
+      created = await upload<DocumentItem>('POST', '/bff/api/documents', body, setProgress);
     } catch (error) {
       throw fileRefusal(error);
     }
@@ -163,7 +165,7 @@ function UploadForm({ onUploaded }: { onUploaded: (document: DocumentItem) => vo
       <DocumentFields form={form} idPrefix="upload" />
       <FileField form={form} idPrefix="upload" inputKey={inputKey} />
       <FormError message={form.formError} />
-      <UploadProgress active={form.submitting} file={form.values.file} />
+      <UploadProgress active={form.submitting} file={form.values.file} progress={progress} />
       <div className="actions">
         <SubmitButton form={form} busyLabel="Uploading…">
           Upload document

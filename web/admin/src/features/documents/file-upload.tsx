@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiError } from '../../api/client.js';
+import { ApiError, type UploadProgress as UploadProgressValue } from '../../api/client.js';
 import { Field } from '../../ui/fields.js';
 import type { Form } from '../../ui/use-form.js';
 import { ACCEPTED_FILES, fileProblem, sizeLabel } from './documents-queries.js';
@@ -82,14 +82,42 @@ export function FileField<Values extends { file?: File | undefined }>({
 }
 
 /** What is being sent while an upload runs; the live region stays mounted so it is announced. */
-export function UploadProgress({ active, file }: { active: boolean; file: File | undefined }) {
+/**
+ * While an upload runs: the file, and a progress bar of the bytes sent. The status line is
+ * announced once; the bar's value is for the eye and for those who go and look at it.
+ */
+export function UploadProgress({
+  active,
+  file,
+  progress,
+}: {
+  active: boolean;
+  file: File | undefined;
+  progress: UploadProgressValue | null;
+}) {
+  const share = progress && progress.total > 0 ? Math.min(1, progress.sent / progress.total) : 0;
+  const sentAll = progress !== null && share >= 1;
   return (
-    <div role="status" className="upload-progress">
-      {active && (
-        <>
-          <span className="spinner" aria-hidden="true" /> Uploading {file?.name ?? 'the file'}
-          {file ? ` (${sizeLabel(file.size)})` : ''}…
-        </>
+    <div className="upload-progress">
+      <p role="status" className="upload-progress-status">
+        {active && (
+          <>
+            <span className="spinner" aria-hidden="true" /> Uploading {file?.name ?? 'the file'}
+            {file ? ` (${sizeLabel(file.size)})` : ''}…
+          </>
+        )}
+      </p>
+      {active && progress && (
+        <p className="upload-progress-bar">
+          <progress
+            max={100}
+            value={Math.round(share * 100)}
+            aria-label={`Upload of ${file?.name ?? 'the file'}`}
+          />{' '}
+          {sentAll
+            ? 'Sent; the server is checking and encrypting it.'
+            : `${Math.round(share * 100)}% of ${sizeLabel(progress.total)}`}
+        </p>
       )}
     </div>
   );
