@@ -35,7 +35,12 @@ export async function registerEvidencePublicRoutes(
   ) {
     if (!site) return sendPage(request, reply, publicNotFoundPage(), 404);
     const list = await services.evidence.latestPublic(site.tenant.id, site.snapshot.content);
-    const ctx = { snapshot: site.snapshot, basePath, stylesheetHref: loadStylesheet().href };
+    const ctx = {
+      snapshot: site.snapshot,
+      basePath,
+      stylesheetHref: loadStylesheet().href,
+      closing: site.tenant.status !== 'active',
+    };
     const body =
       format === 'html'
         ? renderEvidencePage(ctx, list)

@@ -84,7 +84,12 @@ export function publicPageOf(site: PublishedSite, pageName: string, basePath: st
   stylesheetHref ??= loadStylesheet().href;
   const href = stylesheetHref;
   return site.page(`${basePath}|${pageName}`, () => ({
-    body: render({ snapshot: site.snapshot, basePath, stylesheetHref: href }),
+    body: render({
+      snapshot: site.snapshot,
+      basePath,
+      stylesheetHref: href,
+      closing: site.tenant.status !== 'active',
+    }),
     contentType: contentTypes[parsed.format],
   }));
 }

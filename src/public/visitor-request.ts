@@ -37,7 +37,12 @@ export function createVisitorResolver(cache: PublishedCache) {
     const visitor = visitorContext(site.tenant.id);
     return {
       site,
-      ctx: { snapshot: site.snapshot, basePath: slug === null ? '' : `/t/${slug}`, stylesheetHref },
+      ctx: {
+        snapshot: site.snapshot,
+        basePath: slug === null ? '' : `/t/${slug}`,
+        stylesheetHref,
+        closing: site.tenant.status !== 'active',
+      },
       service: new ServiceContext(
         site.tenant.id,
         visitor.actor,

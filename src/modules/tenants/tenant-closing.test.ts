@@ -105,8 +105,16 @@ describe.each(testDatabaseKinds)('closing a tenant at contract end on $name', (k
     expect((await api(leaving, 'DELETE', '/grants/00000000-0000-4000-8000-000000000000')).statusCode).toBe(
       404,
     );
-    // The public pages stay up; the forms take nothing new.
-    expect((await app.server.inject({ url: '/t/leaving/security' })).statusCode).toBe(200);
+    // The public pages stay up and say the trust center is closing; the forms take nothing new.
+    const security = await app.server.inject({ url: '/t/leaving/security' });
+    expect(security.statusCode).toBe(200);
+    expect(security.body).toContain('This trust center is closing.');
+    expect((await app.server.inject({ url: '/t/leaving/subscribe' })).body).toContain(
+      'no longer takes document requests or subscriptions',
+    );
+    expect((await app.server.inject({ url: '/t/staying/security' })).body).not.toContain(
+      'This trust center is closing',
+    );
     const subscribe = await app.server.inject({
       method: 'POST',
       url: '/t/leaving/subscribe',

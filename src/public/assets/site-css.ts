@@ -116,6 +116,14 @@ a:hover { text-decoration-thickness: 2px; }
 .skip-link:focus { top: 1rem; }
 
 /* Header and navigation */
+.closing-notice {
+  margin: 1.5rem 0 0;
+  padding: 0.875rem 1rem;
+  border: 1px solid var(--in-progress-line);
+  border-radius: var(--radius);
+  background: var(--in-progress-bg);
+  color: var(--in-progress-fg);
+}
 .site-header {
   background: var(--surface);
   border-bottom: 1px solid var(--border);

@@ -10,6 +10,8 @@ export interface PageContext {
   basePath: string;
   /** Content-hashed stylesheet URL, e.g. '/assets/site.3f2a9c1b04.css'. */
   stylesheetHref: string;
+  /** The trust center is closing: every page says so, since its forms take nothing new. */
+  closing?: boolean;
 }
 
 const navigation: { page: PageName; label: string }[] = [
@@ -107,10 +109,15 @@ export function renderTrustCenterPage(options: TrustCenterPageOptions): string {
     alternates: paths,
     body: html`${renderHeader(ctx, page)}
 <main id="main" class="container">
+${ctx.closing && renderClosingNotice(ctx)}
 ${options.main}
 </main>
 ${renderFooter(ctx, paths)}`,
   });
+}
+
+function renderClosingNotice(ctx: PageContext): SafeHtml {
+  return html`<p class="closing-notice" role="note"><strong>This trust center is closing.</strong> ${ctx.snapshot.content.profile.companyName} no longer takes document requests or subscriptions here. What is published stays readable until it is removed, and existing subscribers can still unsubscribe.</p>`;
 }
 
 /** The title block every page starts with: a small site label, the page's only h1, and a lead. */
