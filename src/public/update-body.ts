@@ -1,5 +1,6 @@
 import { Marked, type Tokens } from 'marked';
 import sanitizeHtml from 'sanitize-html';
+import { markdownShapeProblem } from '../modules/updates/markdown-limits.js';
 import { escapeHtml } from './html.js';
 
 /*
@@ -62,8 +63,27 @@ const policy: sanitizeHtml.IOptions = {
   },
 };
 
-/** Sanitised HTML of a post body. */
+/** The body as plain paragraphs, for one the renderer should not or cannot take. */
+function asText(markdown: string): string {
+  return markdown
+    .split(/(?:\r\n|\r|\n){2,}/)
+    .filter((paragraph) => paragraph.trim() !== '')
+    .map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`)
+    .join('\n');
+}
+
+/**
+ * Sanitised HTML of a post body. Bodies are checked against the Markdown limits when written; one
+ * stored before those limits (or that the renderer still fails on) is shown as text, so a single
+ * post can neither stall the process nor take its page and feeds down.
+ */
 export function renderUpdateBody(markdown: string): string {
-  const rendered = marked.parse(markdown, { async: false }) as string;
+  if (markdownShapeProblem(markdown)) return asText(markdown);
+  let rendered: string;
+  try {
+    rendered = marked.parse(markdown, { async: false }) as string;
+  } catch {
+    return asText(markdown);
+  }
   return sanitizeHtml(rendered, policy).trim();
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { line, patchOf, prose } from '../../platform/validation/strings.js';
+import { markdownShapeProblem } from './markdown-limits.js';
 import { updateKinds } from './update-kinds.js';
 
 /* The updates feed and incidents as the API and the admin console see them. */
@@ -11,19 +12,23 @@ const dateTime = z.iso.datetime({ offset: true });
 /** The longest post body, in characters (the console counts towards it as you type). */
 export const POST_BODY_MAX = 20_000;
 
+/** A post body: bounded in length, and in the shapes that make Markdown costly to render. */
+const postBody = prose(POST_BODY_MAX).superRefine((markdown, ctx) => {
+  const problem = markdownShapeProblem(markdown);
+  if (problem) ctx.addIssue({ code: 'custom', message: `The text ${problem}.` });
+});
+
 export const postInput = z.object({
   kind: updateKind,
   title: line(200),
-  body: prose(POST_BODY_MAX)
-    .default('')
-    .describe('Markdown. Rendered and sanitised on the public site: no raw HTML.'),
+  body: postBody.default('').describe('Markdown. Rendered and sanitised on the public site: no raw HTML.'),
   incidentId: z.uuid().nullable().default(null),
 });
 export type PostInput = z.infer<typeof postInput>;
 export const postPatch = patchOf(postInput);
 
 /** A post body to render as the public site would, before it is saved or published. */
-export const previewInput = z.object({ body: prose(POST_BODY_MAX) });
+export const previewInput = z.object({ body: postBody });
 export const previewResponse = z
   .object({ html: z.string().describe('The sanitised HTML the public updates page would show.') })
   .meta({ id: 'UpdatePreview' });

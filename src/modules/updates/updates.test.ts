@@ -6,6 +6,7 @@ import { sampleDocument } from '../../../test/support/fixtures.js';
 import { systemContext } from '../../platform/auth/context.js';
 import { builtInRoles } from '../../platform/auth/roles.js';
 import { renderUpdateBody } from '../../public/update-body.js';
+import { markdownShapeProblem } from './markdown-limits.js';
 import { timeToNotify } from './time-to-notify.js';
 
 const HOSTILE_TITLE = `Title <script>alert(1)</script> & "quotes" ]]> \u2028 <![CDATA[ x ]]> end`;
@@ -28,6 +29,47 @@ describe('post bodies', () => {
     );
     expect(html).toContain('<h3>Heading</h3>');
     expect(html).toContain('<strong>bold</strong>');
+  });
+});
+
+/** Bodies short enough to pass the length limit whose shape makes a Markdown renderer work hard. */
+const COSTLY_BODIES = {
+  'a 1,000-column table over 2,000 rows': `|${'a|'.repeat(1_000)}\n|${'-|'.repeat(1_000)}\n${'x\n'.repeat(2_000)}`,
+  '20,000 nested quotes': '>'.repeat(20_000),
+  'quotes and lists nested 5,000 deep': '> - '.repeat(5_000),
+  'ordered lists nested 6,000 deep': '1. '.repeat(6_000),
+};
+
+describe('costly Markdown', () => {
+  it.each(Object.entries(COSTLY_BODIES))('%s is shown as text at once, never rendered', (_name, body) => {
+    const started = performance.now();
+    const html = renderUpdateBody(body);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(html.length).toBeLessThan(body.length * 5 + 16); // escaped text, not 20 MB of cells
+    expect(html.startsWith('<p>')).toBe(true);
+    expect(markdownShapeProblem(body)).not.toBeNull();
+  });
+
+  it('leaves ordinary tables, quotes, lists and rules alone', () => {
+    const body = [
+      '| Region | Provider |',
+      '|---|:-:|',
+      '| EU | Example Cloud |',
+      '',
+      '> A quote',
+      '> - with a list',
+      '',
+      '1. One',
+      '2. Two',
+      '   - nested',
+      '',
+      '- - - - - - - - - - - - - - - - - - - -',
+    ].join('\n');
+    expect(markdownShapeProblem(body)).toBeNull();
+    const html = renderUpdateBody(body);
+    expect(html).toContain('<td align="center">Example Cloud</td>');
+    expect(html).toContain('<blockquote>');
+    expect(html).toContain('<hr />');
   });
 });
 
@@ -162,6 +204,7 @@ describe.each(testDatabaseKinds)('updates feed on $name', (kind) => {
     for (const hostile of [
       { body: 'x'.repeat(20_001) },
       { body: 'bell \u0007 in the text' },
+      ...Object.values(COSTLY_BODIES).map((body) => ({ body })),
       { body: 42 },
       {},
       [],
@@ -170,6 +213,19 @@ describe.each(testDatabaseKinds)('updates feed on $name', (kind) => {
       expect(refused.statusCode, JSON.stringify(hostile).slice(0, 40)).toBe(400);
     }
     expect((await preview({ body: 'Hello' }, 'viewer')).statusCode).toBe(403);
+    // Such a body cannot be saved either, so it never reaches the public page or the feeds.
+    const saved = await holder.app.server.inject({
+      method: 'POST',
+      url: '/api/v1/updates',
+      headers: { authorization: await bearer('editor') },
+      payload: {
+        kind: 'general',
+        title: 'Wide',
+        body: COSTLY_BODIES['a 1,000-column table over 2,000 rows'],
+      },
+    });
+    expect(saved.statusCode).toBe(400);
+    expect(saved.body).toContain('has tables with more than 5,000 cells');
     expect(await holder.app.services.posts.list(ctx())).toEqual(before);
   });
 
