@@ -84,4 +84,23 @@ describe('coalesced background runs', () => {
     await drained;
     expect(started).toEqual(['t']);
   });
+
+  it('keeps the key usable when the work throws before it awaits anything, and when reporting fails', async () => {
+    let calls = 0;
+    const runs = createCoalescedRuns(
+      (() => {
+        calls += 1;
+        throw new Error('failed at once');
+      }) as never,
+      () => {
+        throw new Error('the logger failed too');
+      },
+    );
+    runs.request('t');
+    await runs.idle();
+    runs.request('t');
+    await runs.idle();
+    expect(calls).toBe(2);
+    await runs.drain();
+  });
 });

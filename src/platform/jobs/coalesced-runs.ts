@@ -13,21 +13,35 @@ export function createCoalescedRuns(
   const again = new Set<string>();
   let accepting = true;
 
-  function start(key: string): Promise<void> {
-    const run = (async () => {
-      do {
+  function start(key: string): void {
+    // In the map before the work starts: work that fails at once still finds its entry to remove.
+    let finished: () => void = () => {};
+    running.set(
+      key,
+      new Promise<void>((resolve) => {
+        finished = resolve;
+      }),
+    );
+    void (async () => {
+      try {
+        do {
+          again.delete(key);
+          try {
+            await work(key);
+          } catch (error) {
+            try {
+              onError(key, error);
+            } catch {
+              // Reporting failed too; the run still ends and the key stays usable.
+            }
+          }
+        } while (again.has(key) && accepting);
+      } finally {
         again.delete(key);
-        try {
-          await work(key);
-        } catch (error) {
-          onError(key, error);
-        }
-      } while (again.has(key) && accepting);
-      again.delete(key);
-      running.delete(key);
+        running.delete(key);
+        finished();
+      }
     })();
-    running.set(key, run);
-    return run;
   }
 
   return {
@@ -35,7 +49,7 @@ export function createCoalescedRuns(
     request(key: string): void {
       if (!accepting) return;
       if (running.has(key)) again.add(key);
-      else void start(key);
+      else start(key);
     },
     /** Refuses new requests and waits for the runs under way (follow-ups are not started). */
     async drain(): Promise<void> {
