@@ -84,7 +84,6 @@ export function upload<T>(
   return new Promise<T>((resolve, reject) => {
     const request = new XMLHttpRequest();
     request.open(method, path);
-    request.withCredentials = true;
     request.setRequestHeader('accept', 'application/json');
     request.upload.addEventListener('progress', (event) => {
       if (event.lengthComputable) onProgress?.({ sent: event.loaded, total: event.total });
