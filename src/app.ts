@@ -28,6 +28,7 @@ import { Sealer } from './platform/crypto/sealing.js';
 import { type Database, openDatabase } from './platform/db/client.js';
 import { acquireEmbeddedLock } from './platform/db/embedded-lock.js';
 import { AppError } from './platform/errors.js';
+import { createApiRateLimiter, DEFAULT_API_REQUESTS_PER_MINUTE } from './platform/http/api-rate-limit.js';
 import { API_PREFIX, type ApiRoute, registerApiRoutes } from './platform/http/api-route.js';
 import { createApiAuthenticator } from './platform/http/authenticate.js';
 import { createFormRateLimiter } from './platform/http/form-rate-limit.js';
@@ -134,6 +135,10 @@ export interface AppOptions {
   mailFrom?: string;
   /** Largest accepted upload (default 25 MB). */
   maxUploadBytes?: number;
+  /** API requests per credential per minute, in this process (default 600; 0 turns it off). */
+  apiRequestsPerMinute?: number;
+  /** The limiter's time (tests move it); the business clock above does not pace it. */
+  rateLimitNow?: () => number;
 }
 
 /** Routes that take access away: they keep working while a tenant is closing and read-only. */
@@ -178,6 +183,8 @@ export async function createApp({
   mailFrom = 'no-reply@attest.invalid',
   maxUploadBytes = 25 * 1024 * 1024,
   trustProxy = false,
+  apiRequestsPerMinute = DEFAULT_API_REQUESTS_PER_MINUTE,
+  rateLimitNow,
 }: AppOptions): Promise<App> {
   const scratchBlobs = blobs ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'attest-blobs-'));
   const blobStore = blobs ?? createLocalBlobStore(scratchBlobs ?? '');
@@ -274,6 +281,12 @@ export async function createApp({
       apiRoutes,
       createApiAuthenticator({ tokens, apiKeys: services.apiKeys, internalSecret }),
       { isWritable: services.tenants.isWritable, allowed: REVOCATIONS_WHILE_CLOSING },
+      apiRequestsPerMinute > 0
+        ? createApiRateLimiter({
+            perMinute: apiRequestsPerMinute,
+            ...(rateLimitNow ? { now: rateLimitNow } : {}),
+          })
+        : undefined,
     );
     await scope.register(async (bff) =>
       registerBffRoutes(bff, {

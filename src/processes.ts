@@ -59,6 +59,7 @@ export async function startApp(config: Config, logger: Logger, role: 'all' | 'we
       smtpUrl: config.smtpUrl,
       mailFrom: config.mailFrom,
       maxUploadBytes: config.maxUploadBytes,
+      apiRequestsPerMinute: config.apiRequestsPerMinute,
     });
     if (role === 'web') {
       const sender = createNoticeSender({ db, logger });

@@ -21,7 +21,16 @@ const MULTIPART_FIELDS_ALLOWANCE = 256 * 1024;
 const codeInput = z.object({ code: z.string().trim().min(6).max(40) });
 
 /** Headers of the API's answer that the browser may see; everything else stays on the server. */
-const FORWARDED_RESPONSE_HEADERS = ['content-type', 'content-disposition', 'etag', 'last-modified'];
+const FORWARDED_RESPONSE_HEADERS = [
+  'content-type',
+  'content-disposition',
+  'etag',
+  'last-modified',
+  'retry-after',
+  'ratelimit-limit',
+  'ratelimit-remaining',
+  'ratelimit-reset',
+];
 
 function clientInfo(request: FastifyRequest) {
   const agent = request.headers['user-agent'];

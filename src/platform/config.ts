@@ -61,6 +61,7 @@ const configSchema = z.object({
     .transform((value) => (value ? value : undefined))
     .pipe(z.email().optional()),
   ATTEST_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(1024).default(25),
+  ATTEST_API_RATE_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(600),
   ATTEST_STORAGE: z.enum(['local', 's3']).default('local'),
   ATTEST_S3_BUCKET: z.string().trim().max(255).optional(),
   ATTEST_S3_REGION: z.string().trim().max(64).default('us-east-1'),
@@ -100,6 +101,8 @@ export interface Config {
   /** The sender address of every mail; tenants set the display name and reply-to. */
   readonly mailFrom: string;
   readonly maxUploadBytes: number;
+  /** API requests per credential per minute, per web process; 0 turns the limit off. */
+  readonly apiRequestsPerMinute: number;
   readonly storage: StorageConfig;
 }
 
@@ -159,6 +162,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpUrl: value.SMTP_URL,
     mailFrom: value.ATTEST_MAIL_FROM ?? `no-reply@${new URL(publicUrl).hostname}`,
     maxUploadBytes: value.ATTEST_MAX_UPLOAD_MB * 1024 * 1024,
+    apiRequestsPerMinute: value.ATTEST_API_RATE_LIMIT,
     storage: Object.freeze(storage),
   });
 }

@@ -14,6 +14,8 @@ export function useTestApp(
     maxUploadBytes?: number;
     /** The app's mailer sends here; called once when the app is built (it may start the server). */
     smtpUrl?: () => Promise<string>;
+    apiRequestsPerMinute?: number;
+    rateLimitNow?: () => number;
   } = {},
 ) {
   const holder: { app: App; sealer: Sealer } = {} as { app: App; sealer: Sealer };
@@ -26,6 +28,10 @@ export function useTestApp(
       publicCacheMs: options.publicCacheMs ?? 0,
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.maxUploadBytes ? { maxUploadBytes: options.maxUploadBytes } : {}),
+      ...(options.apiRequestsPerMinute !== undefined
+        ? { apiRequestsPerMinute: options.apiRequestsPerMinute }
+        : {}),
+      ...(options.rateLimitNow ? { rateLimitNow: options.rateLimitNow } : {}),
       ...(options.smtpUrl ? { smtpUrl: await options.smtpUrl(), mailFrom: 'notices@attest.test' } : {}),
     });
   });

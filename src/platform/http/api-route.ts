@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Permission, ServiceContext } from '../auth/context.js';
 import { AppError } from '../errors.js';
+import { type ApiRateLimiter, RateLimitedError, type RateLimitState } from './api-rate-limit.js';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -75,6 +76,25 @@ export interface ReadOnlyGate {
   allowed: ReadonlySet<string>;
 }
 
+function rateLimitHeaders(reply: FastifyReply, state: RateLimitState): void {
+  reply.header('ratelimit-limit', state.limit);
+  reply.header('ratelimit-remaining', state.remaining);
+  reply.header('ratelimit-reset', state.resetSeconds);
+}
+
+/** Counts the request against its credential's budget; over it, a 429 that says when to retry. */
+function countRequest(limiter: ApiRateLimiter, ctx: ServiceContext, reply: FastifyReply): void {
+  try {
+    rateLimitHeaders(reply, limiter.take(`${ctx.actor.kind}:${ctx.actor.id}`));
+  } catch (error) {
+    if (error instanceof RateLimitedError) {
+      rateLimitHeaders(reply, error.state);
+      reply.header('retry-after', error.state.resetSeconds);
+    }
+    throw error;
+  }
+}
+
 /**
  * Registers API routes under /api/v1. Input is parsed with the route's zod schemas (a ZodError
  * becomes a 400 in the error handler); the caller is authenticated before the handler runs.
@@ -84,6 +104,7 @@ export function registerApiRoutes(
   routes: readonly ApiRoute[],
   authenticate: (request: FastifyRequest) => Promise<ServiceContext>,
   readOnly?: ReadOnlyGate,
+  rateLimit?: ApiRateLimiter,
 ): void {
   for (const route of routes) {
     const changes = route.method !== 'GET' && !readOnly?.allowed.has(`${route.method} ${route.url}`);
@@ -93,6 +114,7 @@ export function registerApiRoutes(
       ...(route.bodyLimit ? { bodyLimit: route.bodyLimit } : {}),
       handler: async (request: FastifyRequest, reply: FastifyReply) => {
         const ctx = await authenticate(request);
+        if (rateLimit) countRequest(rateLimit, ctx, reply);
         // Permission first: a caller who may not use the route learns nothing from its validation.
         // The service checks again (defence in depth, and for callers that are not routes).
         ctx.require(route.permission);

@@ -27,7 +27,15 @@ const errorStatuses = {
   401: 'Authentication is required.',
   403: 'The caller lacks the permission.',
   404: 'Not found, or not visible to this tenant.',
+  429: "Over the credential's requests per minute; Retry-After says in how many seconds to try again.",
 } as const;
+
+/** Every answer says how much of the credential's per-minute budget is left. */
+const rateLimitHeaders = {
+  'RateLimit-Limit': { description: 'Requests per minute for this credential.', schema: { type: 'integer' } },
+  'RateLimit-Remaining': { description: 'Requests left in this minute.', schema: { type: 'integer' } },
+  'RateLimit-Reset': { description: 'Seconds until the budget is full again.', schema: { type: 'integer' } },
+};
 
 function componentName(id: string, io: Io): string {
   return io === 'output' ? id : `${id}Input`;
@@ -114,6 +122,7 @@ function operation(route: ApiRoute, components: Record<string, JsonSchema>): Jso
       ? { description: 'Done; no content.' }
       : {
           description: status === 201 ? 'Created.' : 'OK.',
+          headers: rateLimitHeaders,
           content: { 'application/json': { schema: convert(route.response, 'output', components) } },
         };
   const errors = Object.keys(errorStatuses)
@@ -183,7 +192,15 @@ export function buildOpenApiDocument(
             { description, content: errorContent },
           ]),
         ),
-        default: { description: 'Any other error (409, 413, 422, 429, 500, …).', content: errorContent },
+        429: {
+          description: errorStatuses[429],
+          headers: {
+            'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } },
+            ...rateLimitHeaders,
+          },
+          content: errorContent,
+        },
+        default: { description: 'Any other error (409, 413, 422, 500, …).', content: errorContent },
       },
     },
   };

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { createApiRateLimiter, RateLimitedError } from './api-rate-limit.js';
+
+describe('the API rate limiter', () => {
+  it('gives each credential its budget per minute, says what is left, and refuses past it', () => {
+    let now = 1_000_000;
+    const limiter = createApiRateLimiter({ perMinute: 3, now: () => now });
+    expect(limiter.take('api_key:a')).toEqual({ limit: 3, remaining: 2, resetSeconds: 60 });
+    now += 15_000;
+    expect(limiter.take('api_key:a').remaining).toBe(1);
+    expect(limiter.take('api_key:a')).toEqual({ limit: 3, remaining: 0, resetSeconds: 45 });
+    let refused: unknown;
+    try {
+      limiter.take('api_key:a');
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(RateLimitedError);
+    expect((refused as RateLimitedError).status).toBe(429);
+    expect((refused as RateLimitedError).state).toEqual({ limit: 3, remaining: 0, resetSeconds: 45 });
+    // Another credential has its own budget.
+    expect(limiter.take('user:b').remaining).toBe(2);
+    // A new window, a full budget.
+    now += 45_000;
+    expect(limiter.take('api_key:a').remaining).toBe(2);
+  });
+
+  it('tracks a bounded number of credentials, forgetting finished windows first', () => {
+    let now = 0;
+    const limiter = createApiRateLimiter({ perMinute: 1, now: () => now, maxTracked: 100 });
+    for (let index = 0; index < 100; index += 1) limiter.take(`user:${index}`);
+    now += 61_000;
+    limiter.take('user:new');
+    expect(limiter.tracked).toBe(1);
+    for (let index = 0; index < 500; index += 1) limiter.take(`user:burst-${index}`);
+    expect(limiter.tracked).toBeLessThanOrEqual(100);
+  });
+});
