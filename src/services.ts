@@ -16,6 +16,7 @@ import { createDocumentsService } from './modules/documents/documents.service.js
 import { createGrantsService } from './modules/documents/grants.service.js';
 import { readDocumentSections } from './modules/documents/public-sections.js';
 import { createVisitorDownloadsService } from './modules/documents/visitor-downloads.service.js';
+import { createVisitorLinksService } from './modules/documents/visitor-links.service.js';
 import { createEvidenceService } from './modules/evidence/evidence.service.js';
 import { createNoticesService, type NoticeDispatcher } from './modules/notices/notices.service.js';
 import { createPublishingService, type PublishedListener } from './modules/publishing/publishing.service.js';
@@ -130,6 +131,7 @@ export function createServices({
     accessSettings: createAccessSettingsService({ db, clock, publishing }),
     accessRequests: createAccessRequestsService({ db, clock, publicUrl, staffRecipients, mailQueued }),
     grants: createGrantsService({ db, clock }),
+    visitorLinks: createVisitorLinksService({ db, clock, publicUrl, mailQueued }),
     visitorDownloads: createVisitorDownloadsService({ db, vault, clock }),
     posts: createPostsService({ db, clock, publishing, dispatch: dispatchNotice }),
     incidents: createIncidentsService({ db, clock }),

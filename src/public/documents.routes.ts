@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { assertSameOrigin } from '../bff/origin-check.js';
 import { accessRequestForm } from '../modules/documents/access.contract.js';
 import { contentDisposition } from '../modules/documents/upload-checks.js';
+import { newLinkForm } from '../modules/documents/visitor-links.service.js';
 import { AppError } from '../platform/errors.js';
 import type { FormRateLimiter } from '../platform/http/form-rate-limit.js';
 import { truncateAddress } from '../platform/logging/logger.js';
@@ -12,6 +13,8 @@ import type { Services } from '../services.js';
 import {
   renderAccessRequiredPage,
   renderLinkInvalidPage,
+  renderNewLinkPage,
+  renderNewLinkSentPage,
   renderOpenLinkPage,
   renderRequestReceivedPage,
   renderSharedDocumentsPage,
@@ -33,6 +36,8 @@ const HOUR_MS = 3_600_000;
 const REQUESTS_PER_NETWORK = { limit: 10, windowMs: HOUR_MS };
 const REQUESTS_PER_TENANT = { limit: 300, windowMs: HOUR_MS };
 const LINKS_PER_NETWORK = { limit: 60, windowMs: HOUR_MS };
+const NEW_LINKS_PER_NETWORK = { limit: 10, windowMs: HOUR_MS };
+const NEW_LINKS_PER_TENANT = { limit: 300, windowMs: HOUR_MS };
 const FORM_BODY_LIMIT = 16 * 1024;
 
 const tokenParam = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/) });
@@ -168,6 +173,38 @@ export async function registerDocumentsPublicRoutes(
     html(reply, 200, renderRequestReceivedPage(ctx)),
   );
 
+  both('GET', 'access/new-link', async (_request, reply, { ctx }) =>
+    html(reply, 200, renderNewLinkPage(ctx)),
+  );
+
+  both('POST', 'access/new-link', async (request, reply, { ctx, service }) => {
+    assertSameOrigin(request, allowedOrigins);
+    if (!String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+      throw new AppError('request.unsupported_media_type');
+    }
+    const parsed = newLinkForm.safeParse(request.body);
+    const typed = (request.body as Record<string, unknown> | undefined)?.email;
+    if (!parsed.success) {
+      const email = typeof typed === 'string' ? typed.slice(0, 254) : '';
+      return html(
+        reply,
+        400,
+        renderNewLinkPage(ctx, { message: 'Enter the e-mail address your access was approved for.', email }),
+      );
+    }
+    await limiter.consume([
+      { key: `new-link:${client(request)}`, ...NEW_LINKS_PER_NETWORK },
+      { key: `new-link:tenant:${service.tenantId}`, ...NEW_LINKS_PER_TENANT },
+    ]);
+    await services.visitorLinks.sendNewLinks(service, parsed.data);
+    // Post/redirect/get; the same answer whether or not the address has access.
+    return reply.code(303).header('location', `${ctx.basePath}/access/new-link/sent`).send();
+  });
+
+  both('GET', 'access/new-link/sent', async (_request, reply, { ctx }) =>
+    html(reply, 200, renderNewLinkSentPage(ctx)),
+  );
+
   both('GET', 'access/:token', async (request, reply, { ctx, service }, params) => {
     await limiter.consume([{ key: `access-links:${client(request)}`, ...LINKS_PER_NETWORK }]);
     const { token } = tokenParam.parse(params);
@@ -192,8 +229,17 @@ export async function registerDocumentsPublicRoutes(
   });
 
   both('GET', 'documents/shared', async (request, reply, { ctx, service }) => {
-    const access = await services.grants.resolveVisitor(service.tenantId, request.cookies[VISITOR_COOKIE]);
-    if (!access) throw new AppError('visitor.access_required');
+    const cookieValue = request.cookies[VISITOR_COOKIE];
+    const access = await services.grants.resolveVisitor(service.tenantId, cookieValue);
+    if (!access || !cookieValue) throw new AppError('visitor.access_required');
+    // The cookie was set to end with the grant; a grant extended since then keeps it longer.
+    reply.setCookie(VISITOR_COOKIE, cookieValue, {
+      httpOnly: true,
+      secure: true,
+      sameSite: 'lax',
+      path: '/',
+      expires: access.expiresAt,
+    });
     return html(reply, 200, renderSharedDocumentsPage(ctx, access));
   });
 

@@ -49,6 +49,7 @@ export const auditActions = [
   'access_request.approved',
   'access_request.denied',
   'grant.opened',
+  'grant.link_sent',
   'grant.extended',
   'grant.revoked',
   'update.published',

@@ -7,7 +7,6 @@ import { AppError } from '../../platform/errors.js';
 import { enqueueMail } from '../../platform/mail/outbox.js';
 import { appendAuditEvent } from '../audit/audit.service.js';
 import type { PublishedDocument, PublishedNda } from '../publishing/snapshot.contract.js';
-import { tenants } from '../tenants/tenants.schema.js';
 import {
   type AccessRequestOutput,
   accessRequestForm,
@@ -21,6 +20,7 @@ import { accessRequests, ndaAcceptances, ndaTexts } from './access.schema.js';
 import { domainMatches, readAccessRules } from './access-settings.service.js';
 import { documents } from './documents.schema.js';
 import { issueGrant, toGrant } from './grants.service.js';
+import { tenantSender } from './tenant-sender.js';
 
 type RequestRow = typeof accessRequests.$inferSelect;
 type AcceptanceRow = typeof ndaAcceptances.$inferSelect;
@@ -80,17 +80,7 @@ export function createAccessRequestsService({
   staffRecipients,
   mailQueued,
 }: AccessRequestsDeps) {
-  async function senderOf(tx: Tx): Promise<TenantSender> {
-    const [tenant] = await tx
-      .select({ name: tenants.name, slug: tenants.slug, customDomain: tenants.customDomain })
-      .from(tenants)
-      .limit(1);
-    if (!tenant) throw new AppError('tenant.not_found');
-    return {
-      name: tenant.name,
-      siteUrl: tenant.customDomain ? `https://${tenant.customDomain}` : `${publicUrl}/t/${tenant.slug}`,
-    };
-  }
+  const senderOf = (tx: Tx): Promise<TenantSender> => tenantSender(tx, publicUrl);
 
   /** Grants the request inside `tx` and queues the mail with the link. */
   async function approveIn(

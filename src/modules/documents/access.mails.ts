@@ -43,6 +43,37 @@ export function approvalMail(
   };
 }
 
+/** A fresh single-use link to a grant still in force, asked for by its visitor. */
+export function newLinkMail(
+  sender: TenantSender,
+  grant: { email: string; expiresAt: Date; documentTitles: string[]; link: string },
+): MailMessage {
+  const titles = grant.documentTitles.map((title) => `  - ${oneLine(title)}`).join('\n');
+  return {
+    to: grant.email,
+    fromName: `${oneLine(sender.name)} Trust Center`.slice(0, 200),
+    subject: `A new link to your documents of ${oneLine(sender.name)}`.slice(0, 300),
+    text: [
+      'Hello,',
+      '',
+      `someone asked for a new link to the documents ${oneLine(sender.name)} shares with this address.`,
+      'Open them here:',
+      '',
+      grant.link,
+      '',
+      'The link works once and opens a session in that browser; any earlier link no longer works.',
+      `Your access ends on ${grant.expiresAt.toISOString().slice(0, 10)}. It covers:`,
+      titles,
+      '',
+      'If you did not ask for this, you can ignore this mail: the link is only in your mailbox.',
+      '',
+      `${oneLine(sender.name)} Trust Center`,
+      sender.siteUrl,
+    ].join('\n'),
+    headers: { 'Auto-Submitted': 'auto-generated' },
+  };
+}
+
 export function staffNoticeMail(
   sender: TenantSender,
   to: string,

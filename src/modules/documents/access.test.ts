@@ -310,6 +310,15 @@ describe.each(testDatabaseKinds)('access requests, grants and downloads on $name
       const extended = await api(late, 'POST', `/grants/${leeGrant?.id}/extend`, { days: 3 });
       expect(extended.json()).toMatchObject({ status: 'active' });
       expect((await download('acme', gatedId, expiring.cookie)).statusCode).toBe(200);
+      // The browser's cookie was set to end with the old grant; the shared page moves it to the new end.
+      const shared = await app.server.inject({
+        url: '/t/acme/documents/shared',
+        headers: { cookie: expiring.cookie },
+      });
+      expect(shared.statusCode).toBe(200);
+      const refreshed = String(shared.headers['set-cookie']);
+      expect(refreshed.startsWith(`${expiring.cookie};`)).toBe(true);
+      expect(refreshed).toContain(`Expires=${new Date(extended.json().expiresAt).toUTCString()}`);
     } finally {
       clock.reset();
     }
@@ -411,5 +420,81 @@ describe.each(testDatabaseKinds)('access requests, grants and downloads on $name
     }
     expect(statuses.slice(0, 10).every((status) => status === 400)).toBe(true);
     expect(statuses[10]).toBe(429);
+  });
+
+  it('mails a visitor whose access is in force a new link on request, and answers anyone the same', async () => {
+    expect(
+      (
+        await api(acme, 'PUT', '/access-rules', {
+          autoApproveDomains: ['newlink.example'],
+          autoDenyDomains: [],
+          grantDays: 30,
+        })
+      ).statusCode,
+    ).toBe(200);
+    const approved = await approvedVisitor(acme, 'acme', 'ana@newlink.example', gatedId);
+    let asked = 0;
+    const askNewLink = (slug: string, payload: string, headers: Record<string, string> = {}) => {
+      asked += 1;
+      return app.server.inject({
+        method: 'POST',
+        url: `/t/${slug}/access/new-link`,
+        remoteAddress: `192.0.2.${asked}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: PUBLIC_URL, ...headers },
+        payload,
+      });
+    };
+    const newLinkMails = async (address: string) => {
+      await app.mailer.kick();
+      return smtp.received.filter(
+        (mail) => mail.to.includes(address) && mail.text.includes('asked for a new link'),
+      );
+    };
+
+    const form = await app.server.inject({ url: '/t/acme/access/new-link' });
+    expect(form.statusCode).toBe(200);
+    expect(form.body).toContain('action="/t/acme/access/new-link"');
+    expect((await app.server.inject({ url: '/t/acme/documents' })).body).toContain('/t/acme/access/new-link');
+
+    // The address with access gets a new link; the same answer for an address without, and nothing is sent there.
+    const sent = await askNewLink('acme', 'email=ANA%40newlink.example');
+    expect(sent.statusCode).toBe(303);
+    expect(sent.headers.location).toBe('/t/acme/access/new-link/sent');
+    const unknown = await askNewLink('acme', 'email=nobody%40newlink.example');
+    expect(unknown.statusCode).toBe(303);
+    expect(unknown.headers.location).toBe(sent.headers.location);
+    expect(await newLinkMails('nobody@newlink.example')).toHaveLength(0);
+    const [mail] = await newLinkMails('ana@newlink.example');
+    if (!mail) throw new Error('no new link mail');
+    expect(mail.text).toContain('ACME SOC 2 report');
+    // The new link opens a session of its own in another browser, and works once.
+    const link = linkIn(mail.text);
+    const elsewhere = await openLink(link);
+    expect(elsewhere).not.toBe(approved.cookie);
+    expect((await download('acme', gatedId, elsewhere)).statusCode).toBe(200);
+    expect((await app.server.inject({ url: link })).statusCode).toBe(404);
+
+    // Another trust center knows nothing of Acme's visitor.
+    expect((await askNewLink('bravo', 'email=ana%40newlink.example')).statusCode).toBe(303);
+    expect(await newLinkMails('ana@newlink.example')).toHaveLength(1);
+
+    // Three new links per grant and hour, however many networks ask; the answer stays the same.
+    for (let request = 0; request < 3; request += 1) {
+      expect((await askNewLink('acme', 'email=ana%40newlink.example')).statusCode).toBe(303);
+    }
+    expect(await newLinkMails('ana@newlink.example')).toHaveLength(3);
+
+    // Hostile input: a 4xx, and no mail.
+    expect((await askNewLink('acme', 'email=not-an-address')).statusCode).toBe(400);
+    expect((await askNewLink('acme', `email=${'a'.repeat(300)}%40newlink.example`)).statusCode).toBe(400);
+    expect(
+      (await askNewLink('acme', 'email=ana%40newlink.example', { origin: 'https://evil.example' }))
+        .statusCode,
+    ).toBe(403);
+    expect(
+      (await askNewLink('acme', '{"email":"ana@newlink.example"}', { 'content-type': 'application/json' }))
+        .statusCode,
+    ).toBe(415);
+    expect(await newLinkMails('ana@newlink.example')).toHaveLength(3);
   });
 });

@@ -44,12 +44,16 @@ export function renderOpenLinkPage(ctx: PageContext, token: string): string {
   );
 }
 
+const newLinkOffer = (ctx: PageContext) =>
+  html`<p>Your access is still in force? <a href="${ctx.basePath}/access/new-link">Get a new link by e-mail</a>.</p>`;
+
 export function renderLinkInvalidPage(ctx: PageContext): string {
   return page(
     ctx,
     'This link is not valid any more',
-    'It has been used already, has expired or was revoked. If you opened it before, use the same browser; otherwise request access again.',
-    backToDocuments(ctx),
+    'It has been used already, has expired or was revoked. If you opened it before, use the same browser.',
+    html`${newLinkOffer(ctx)}
+${backToDocuments(ctx)}`,
   );
 }
 
@@ -58,7 +62,33 @@ export function renderAccessRequiredPage(ctx: PageContext): string {
     ctx,
     'Access required',
     'This document is shared on request. Request access, or open the link from your approval e-mail in this browser.',
-    html`<p><a href="${ctx.basePath}/documents#request-access">Request access</a></p>`,
+    html`<p><a href="${ctx.basePath}/documents#request-access">Request access</a></p>
+${newLinkOffer(ctx)}`,
+  );
+}
+
+/** Asks for the address an approval went to; `problem` when the last try was not accepted. */
+export function renderNewLinkPage(ctx: PageContext, problem?: { message: string; email: string }): string {
+  return page(
+    ctx,
+    'Get a new link',
+    'If your access to documents is still in force, we e-mail a new single-use link to the address it was approved for. Any earlier link stops working.',
+    html`${problem ? html`<p class="form-error" role="alert">${problem.message}</p>` : ''}
+<form method="post" action="${ctx.basePath}/access/new-link">
+<p><label for="new-link-email">Work e-mail</label><br>
+<input id="new-link-email" name="email" type="email" required maxlength="254" autocomplete="email" value="${problem?.email ?? ''}"></p>
+<p><button type="submit">Send me a new link</button></p>
+</form>
+${backToDocuments(ctx)}`,
+  );
+}
+
+export function renderNewLinkSentPage(ctx: PageContext): string {
+  return page(
+    ctx,
+    'Check your e-mail',
+    'If that address has access in force, a new link is on its way to it. It works once and opens the documents in the browser you use it in.',
+    backToDocuments(ctx),
   );
 }
 

@@ -134,7 +134,7 @@ ${gated.map(
 ${renderNda(ctx)}
 <p><button type="submit">Request access</button></p>
 </form>
-<p>Already approved? <a href="${ctx.basePath}/documents/shared">Open your shared documents</a>.</p>
+<p>Already approved? <a href="${ctx.basePath}/documents/shared">Open your shared documents</a>, or <a href="${ctx.basePath}/access/new-link">get a new link by e-mail</a> if this browser has not opened them.</p>
 </section>`;
 }
 

@@ -1,0 +1,134 @@
+import { and, count, desc, eq, gt, inArray, isNull } from 'drizzle-orm';
+import { z } from 'zod';
+import type { ServiceContext } from '../../platform/auth/context.js';
+import type { Clock } from '../../platform/clock.js';
+import { hashSecret, randomSecret } from '../../platform/crypto/tokens.js';
+import type { Database } from '../../platform/db/client.js';
+import { withTenant } from '../../platform/db/tenancy.js';
+import { mailAddress } from '../../platform/mail/mail.contract.js';
+import { enqueueMail } from '../../platform/mail/outbox.js';
+import { auditEvents } from '../audit/audit.schema.js';
+import { appendAuditEvent } from '../audit/audit.service.js';
+import { newLinkMail } from './access.mails.js';
+import { accessGrants } from './access.schema.js';
+import { documents } from './documents.schema.js';
+import { tenantSender } from './tenant-sender.js';
+
+/** The public "send me a new link" form (application/x-www-form-urlencoded). */
+export const newLinkForm = z.object({ email: mailAddress });
+
+/** A visitor with more grants than this in force gets links to the newest ones. */
+const MAX_LINKS_PER_REQUEST = 5;
+/**
+ * New links per grant per hour, whoever asks and from wherever: nobody can fill a visitor's
+ * mailbox from many networks. Counted from the audit log, so no address is kept for it.
+ */
+const LINKS_PER_GRANT_PER_HOUR = 3;
+const HOUR_MS = 3_600_000;
+
+/**
+ * New single-use links for a visitor whose access is still in force but whose browser session is
+ * gone (another browser, cleared cookies, the session's cookie outlived by an extended grant). The
+ * link goes only to the address the grant was made for, so asking for it proves nothing and gives
+ * nothing to whoever asks; the public answer is the same whether or not the address has access.
+ */
+export function createVisitorLinksService({
+  db,
+  clock,
+  publicUrl,
+  mailQueued,
+}: {
+  db: Database;
+  clock: Clock;
+  publicUrl: string;
+  mailQueued: () => void;
+}) {
+  return {
+    /** Replaces the link of each grant in force for `email` and mails it there; how many were sent. */
+    async sendNewLinks(ctx: ServiceContext, input: unknown): Promise<number> {
+      ctx.require('published:read');
+      const { email } = newLinkForm.parse(input);
+      const now = clock();
+      const sent = await withTenant(db, ctx.tenantId, async (tx) => {
+        const grants = await tx
+          .select()
+          .from(accessGrants)
+          .where(
+            and(
+              eq(accessGrants.email, email),
+              isNull(accessGrants.revokedAt),
+              gt(accessGrants.expiresAt, now),
+            ),
+          )
+          .orderBy(desc(accessGrants.createdAt))
+          .limit(MAX_LINKS_PER_REQUEST)
+          .for('update');
+        if (grants.length === 0) return 0;
+        const recent = await tx
+          .select({ grantId: auditEvents.targetId, sent: count() })
+          .from(auditEvents)
+          .where(
+            and(
+              gt(auditEvents.occurredAt, new Date(now.getTime() - HOUR_MS)),
+              eq(auditEvents.action, 'grant.link_sent'),
+              inArray(
+                auditEvents.targetId,
+                grants.map((grant) => grant.id),
+              ),
+            ),
+          )
+          .groupBy(auditEvents.targetId);
+        const spent = new Set(
+          recent.filter((row) => row.sent >= LINKS_PER_GRANT_PER_HOUR).map((row) => row.grantId),
+        );
+        const due = grants.filter((grant) => !spent.has(grant.id));
+        if (due.length === 0) return 0;
+        const sender = await tenantSender(tx, publicUrl);
+        const ids = [...new Set(due.flatMap((grant) => grant.documentIds))];
+        const rows = await tx
+          .select({ id: documents.id, title: documents.title })
+          .from(documents)
+          .where(inArray(documents.id, ids));
+        const titles = new Map(rows.map((row) => [row.id, row.title]));
+        for (const grant of due) {
+          const token = randomSecret();
+          await tx
+            .update(accessGrants)
+            .set({ linkTokenHash: hashSecret(token), linkUsedAt: null })
+            .where(eq(accessGrants.id, grant.id));
+          await enqueueMail(
+            tx,
+            ctx.tenantId,
+            newLinkMail(sender, {
+              email: grant.email,
+              expiresAt: grant.expiresAt,
+              // A document deleted since the grant is simply not listed.
+              documentTitles: grant.documentIds.flatMap((id) => {
+                const title = titles.get(id);
+                return title === undefined ? [] : [title];
+              }),
+              link: `${sender.siteUrl}/access/${token}`,
+            }),
+            now,
+          );
+          await appendAuditEvent(
+            tx,
+            ctx.tenantId,
+            {
+              actor: { kind: 'visitor', id: grant.id },
+              client: ctx.client,
+              action: 'grant.link_sent',
+              target: { type: 'access_grant', id: grant.id },
+            },
+            now,
+          );
+        }
+        return due.length;
+      });
+      if (sent > 0) mailQueued();
+      return sent;
+    },
+  };
+}
+
+export type VisitorLinksService = ReturnType<typeof createVisitorLinksService>;
