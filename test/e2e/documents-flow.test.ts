@@ -275,6 +275,27 @@ describe('sharing a gated document with a security reviewer', () => {
     expect(await other.context.cookies()).toEqual([]);
     expect((await other.page.request.get(downloadUrl)).status()).toBe(403);
 
+    // The visitor, on another device, asks for a new link from that page; it goes to their mailbox.
+    await other.page.getByRole('link', { name: 'Get a new link by e-mail' }).click();
+    await other.page.getByRole('heading', { level: 1, name: 'Get a new link' }).waitFor();
+    await expectAccessible(other.page, 'new link form');
+    await other.page.getByLabel('Work e-mail').fill(VISITOR.email.toUpperCase());
+    await other.page.getByRole('button', { name: 'Send me a new link' }).click();
+    await other.page.getByRole('heading', { level: 1, name: 'Check your e-mail' }).waitFor();
+    const staffOutbox = staff.page;
+    // Staff are still on the outbox from before: the list shows the new mail after a refresh.
+    await goTo(staffOutbox, 'Mail outbox');
+    await staffOutbox.getByRole('button', { name: 'Refresh' }).click();
+    const newLinkMail = staffOutbox.getByRole('row').filter({ hasText: 'A new link to your documents of' });
+    await newLinkMail.locator('summary').click();
+    const newLinkBody = (await newLinkMail.locator('pre').textContent()) ?? '';
+    const newLink = newLinkBody.match(/\S+\/t\/demo\/access\/[A-Za-z0-9_-]{43}/)?.[0] ?? '';
+    expect(newLink.startsWith(`${attest.url}/t/demo/access/`), newLinkBody).toBe(true);
+    await other.page.goto(newLink);
+    await other.page.getByRole('button', { name: 'Open the documents' }).click();
+    await other.page.getByText(`Shared with ${VISITOR.email} (${VISITOR.company})`).waitFor();
+    expect((await other.page.request.get(downloadUrl)).status()).toBe(200);
+
     // Staff extend, then revoke the grant.
     const staffPage = staff.page;
     await goTo(staffPage, 'Grants');
@@ -299,6 +320,7 @@ describe('sharing a gated document with a security reviewer', () => {
     expect(shared?.status()).toBe(403);
     await page.getByRole('heading', { name: 'Access required' }).waitFor();
     await expectVisitorCookieHidden(visitor);
+    expect((await other.page.request.get(downloadUrl)).status()).toBe(403);
 
     expect(other.problems).toEqual([]);
     expect(visitor.problems).toEqual([]);
