@@ -63,6 +63,9 @@ const policy: sanitizeHtml.IOptions = {
   },
 };
 
+/** A 20,000-character body renders to well under this; anything more is a shape to refuse. */
+const MAX_RENDERED_CHARS = 1_000_000;
+
 /** The body as plain paragraphs, for one the renderer should not or cannot take. */
 function asText(markdown: string): string {
   return markdown
@@ -85,5 +88,7 @@ export function renderUpdateBody(markdown: string): string {
   } catch {
     return asText(markdown);
   }
+  // A last guard for shapes the limits do not know: HTML far larger than its source is not kept.
+  if (rendered.length > MAX_RENDERED_CHARS) return asText(markdown);
   return sanitizeHtml(rendered, policy).trim();
 }

@@ -38,6 +38,9 @@ const COSTLY_BODIES = {
   '20,000 nested quotes': '>'.repeat(20_000),
   'quotes and lists nested 5,000 deep': '> - '.repeat(5_000),
   'ordered lists nested 6,000 deep': '1. '.repeat(6_000),
+  'a 1,000-column table inside a quote': `> ${'a|'.repeat(1_000)}\n> ${'-|'.repeat(1_000)}\n${'> x\n'.repeat(4_000)}`,
+  '13,000 emphasis marks in one paragraph': 'a_*'.repeat(6_666),
+  'a 9,000-character link reference used 3,500 times': `[a]: https://e.example/${'x'.repeat(9_000)}\n\n${'[a]'.repeat(3_500)}`,
 };
 
 describe('costly Markdown', () => {
