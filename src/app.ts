@@ -347,6 +347,7 @@ export async function createApp({
       closing ??= (async () => {
         await evidenceRuns.drain();
         await server.close();
+        await services.visitorLinks.settled();
         await mailer.stop();
         await db.close();
         if (scratchBlobs) fs.rmSync(scratchBlobs, { recursive: true, force: true });

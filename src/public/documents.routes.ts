@@ -196,7 +196,9 @@ export async function registerDocumentsPublicRoutes(
       { key: `new-link:${client(request)}`, ...NEW_LINKS_PER_NETWORK },
       { key: `new-link:tenant:${service.tenantId}`, ...NEW_LINKS_PER_TENANT },
     ]);
-    await services.visitorLinks.sendNewLinks(service, parsed.data);
+    services.visitorLinks.requestNewLinks(service, parsed.data, (error) =>
+      request.log.warn({ err: { type: (error as Error).name } }, 'sending new visitor links failed'),
+    );
     // Post/redirect/get; the same answer whether or not the address has access.
     return reply.code(303).header('location', `${ctx.basePath}/access/new-link/sent`).send();
   });

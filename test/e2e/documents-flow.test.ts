@@ -285,8 +285,15 @@ describe('sharing a gated document with a security reviewer', () => {
     const staffOutbox = staff.page;
     // Staff are still on the outbox from before: the list shows the new mail after a refresh.
     await goTo(staffOutbox, 'Mail outbox');
-    await staffOutbox.getByRole('button', { name: 'Refresh' }).click();
     const newLinkMail = staffOutbox.getByRole('row').filter({ hasText: 'A new link to your documents of' });
+    // The mail is written just after the visitor's answer (so its timing tells nothing): refresh until it is there.
+    await expect
+      .poll(async () => {
+        await staffOutbox.getByRole('button', { name: 'Refresh' }).click();
+        await staffOutbox.getByRole('button', { name: 'Refresh' }).waitFor();
+        return newLinkMail.count();
+      })
+      .toBe(1);
     await newLinkMail.locator('summary').click();
     const newLinkBody = (await newLinkMail.locator('pre').textContent()) ?? '';
     const newLink = newLinkBody.match(/\S+\/t\/demo\/access\/[A-Za-z0-9_-]{43}/)?.[0] ?? '';

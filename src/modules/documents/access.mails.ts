@@ -43,27 +43,30 @@ export function approvalMail(
   };
 }
 
-/** A fresh single-use link to a grant still in force, asked for by its visitor. */
+/** Fresh single-use links to the grants still in force for one address, asked for by someone. */
 export function newLinkMail(
   sender: TenantSender,
-  grant: { email: string; expiresAt: Date; documentTitles: string[]; link: string },
+  email: string,
+  grants: { expiresAt: Date; documentTitles: string[]; link: string }[],
 ): MailMessage {
-  const titles = grant.documentTitles.map((title) => `  - ${oneLine(title)}`).join('\n');
+  const blocks = grants.flatMap((grant) => [
+    grant.link,
+    `Access until ${grant.expiresAt.toISOString().slice(0, 10)} to:`,
+    ...grant.documentTitles.map((title) => `  - ${oneLine(title)}`),
+    '',
+  ]);
   return {
-    to: grant.email,
+    to: email,
     fromName: `${oneLine(sender.name)} Trust Center`.slice(0, 200),
     subject: `A new link to your documents of ${oneLine(sender.name)}`.slice(0, 300),
     text: [
       'Hello,',
       '',
       `someone asked for a new link to the documents ${oneLine(sender.name)} shares with this address.`,
-      'Open them here:',
+      grants.length === 1 ? 'Open them here:' : 'Open them here (one link per approval):',
       '',
-      grant.link,
-      '',
-      'The link works once and opens a session in that browser; any earlier link no longer works.',
-      `Your access ends on ${grant.expiresAt.toISOString().slice(0, 10)}. It covers:`,
-      titles,
+      ...blocks,
+      'Each link works once and opens a session in that browser; earlier links no longer work.',
       '',
       'If you did not ask for this, you can ignore this mail: the link is only in your mailbox.',
       '',

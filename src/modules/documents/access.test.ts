@@ -444,7 +444,9 @@ describe.each(testDatabaseKinds)('access requests, grants and downloads on $name
         payload,
       });
     };
+    /** The work runs after the answer (its timing must not tell): wait for it, then deliver. */
     const newLinkMails = async (address: string) => {
+      await app.services.visitorLinks.settled();
       await app.mailer.kick();
       return smtp.received.filter(
         (mail) => mail.to.includes(address) && mail.text.includes('asked for a new link'),

@@ -43,90 +43,102 @@ export function createVisitorLinksService({
   publicUrl: string;
   mailQueued: () => void;
 }) {
-  return {
-    /** Replaces the link of each grant in force for `email` and mails it there; how many were sent. */
-    async sendNewLinks(ctx: ServiceContext, input: unknown): Promise<number> {
-      ctx.require('published:read');
-      const { email } = newLinkForm.parse(input);
-      const now = clock();
-      const sent = await withTenant(db, ctx.tenantId, async (tx) => {
-        const grants = await tx
-          .select()
-          .from(accessGrants)
-          .where(
-            and(
-              eq(accessGrants.email, email),
-              isNull(accessGrants.revokedAt),
-              gt(accessGrants.expiresAt, now),
+  const inFlight = new Set<Promise<unknown>>();
+
+  /** Replaces the link of each grant in force for `email` and mails them there; how many were sent. */
+  async function sendNewLinks(ctx: ServiceContext, input: unknown): Promise<number> {
+    ctx.require('published:read');
+    const { email } = newLinkForm.parse(input);
+    const now = clock();
+    const sent = await withTenant(db, ctx.tenantId, async (tx) => {
+      const grants = await tx
+        .select()
+        .from(accessGrants)
+        .where(
+          and(eq(accessGrants.email, email), isNull(accessGrants.revokedAt), gt(accessGrants.expiresAt, now)),
+        )
+        .orderBy(desc(accessGrants.createdAt))
+        .limit(MAX_LINKS_PER_REQUEST)
+        .for('update');
+      if (grants.length === 0) return 0;
+      const recent = await tx
+        .select({ grantId: auditEvents.targetId, sent: count() })
+        .from(auditEvents)
+        .where(
+          and(
+            gt(auditEvents.occurredAt, new Date(now.getTime() - HOUR_MS)),
+            eq(auditEvents.action, 'grant.link_sent'),
+            inArray(
+              auditEvents.targetId,
+              grants.map((grant) => grant.id),
             ),
-          )
-          .orderBy(desc(accessGrants.createdAt))
-          .limit(MAX_LINKS_PER_REQUEST)
-          .for('update');
-        if (grants.length === 0) return 0;
-        const recent = await tx
-          .select({ grantId: auditEvents.targetId, sent: count() })
-          .from(auditEvents)
-          .where(
-            and(
-              gt(auditEvents.occurredAt, new Date(now.getTime() - HOUR_MS)),
-              eq(auditEvents.action, 'grant.link_sent'),
-              inArray(
-                auditEvents.targetId,
-                grants.map((grant) => grant.id),
-              ),
-            ),
-          )
-          .groupBy(auditEvents.targetId);
-        const spent = new Set(
-          recent.filter((row) => row.sent >= LINKS_PER_GRANT_PER_HOUR).map((row) => row.grantId),
+          ),
+        )
+        .groupBy(auditEvents.targetId);
+      const spent = new Set(
+        recent.filter((row) => row.sent >= LINKS_PER_GRANT_PER_HOUR).map((row) => row.grantId),
+      );
+      const due = grants.filter((grant) => !spent.has(grant.id));
+      if (due.length === 0) return 0;
+      const sender = await tenantSender(tx, publicUrl);
+      const ids = [...new Set(due.flatMap((grant) => grant.documentIds))];
+      const rows = await tx
+        .select({ id: documents.id, title: documents.title })
+        .from(documents)
+        .where(inArray(documents.id, ids));
+      const titles = new Map(rows.map((row) => [row.id, row.title]));
+      const links: { expiresAt: Date; documentTitles: string[]; link: string }[] = [];
+      for (const grant of due) {
+        const token = randomSecret();
+        await tx
+          .update(accessGrants)
+          .set({ linkTokenHash: hashSecret(token), linkUsedAt: null })
+          .where(eq(accessGrants.id, grant.id));
+        links.push({
+          expiresAt: grant.expiresAt,
+          // A document deleted since the grant is simply not listed.
+          documentTitles: grant.documentIds.flatMap((id) => {
+            const title = titles.get(id);
+            return title === undefined ? [] : [title];
+          }),
+          link: `${sender.siteUrl}/access/${token}`,
+        });
+        await appendAuditEvent(
+          tx,
+          ctx.tenantId,
+          {
+            // Whoever asked is anonymous: asking proves nothing, the link goes to the grant's address.
+            actor: { kind: 'visitor', id: 'anonymous' },
+            client: ctx.client,
+            action: 'grant.link_sent',
+            target: { type: 'access_grant', id: grant.id },
+          },
+          now,
         );
-        const due = grants.filter((grant) => !spent.has(grant.id));
-        if (due.length === 0) return 0;
-        const sender = await tenantSender(tx, publicUrl);
-        const ids = [...new Set(due.flatMap((grant) => grant.documentIds))];
-        const rows = await tx
-          .select({ id: documents.id, title: documents.title })
-          .from(documents)
-          .where(inArray(documents.id, ids));
-        const titles = new Map(rows.map((row) => [row.id, row.title]));
-        for (const grant of due) {
-          const token = randomSecret();
-          await tx
-            .update(accessGrants)
-            .set({ linkTokenHash: hashSecret(token), linkUsedAt: null })
-            .where(eq(accessGrants.id, grant.id));
-          await enqueueMail(
-            tx,
-            ctx.tenantId,
-            newLinkMail(sender, {
-              email: grant.email,
-              expiresAt: grant.expiresAt,
-              // A document deleted since the grant is simply not listed.
-              documentTitles: grant.documentIds.flatMap((id) => {
-                const title = titles.get(id);
-                return title === undefined ? [] : [title];
-              }),
-              link: `${sender.siteUrl}/access/${token}`,
-            }),
-            now,
-          );
-          await appendAuditEvent(
-            tx,
-            ctx.tenantId,
-            {
-              actor: { kind: 'visitor', id: grant.id },
-              client: ctx.client,
-              action: 'grant.link_sent',
-              target: { type: 'access_grant', id: grant.id },
-            },
-            now,
-          );
-        }
-        return due.length;
-      });
-      if (sent > 0) mailQueued();
-      return sent;
+      }
+      // One mail for all of them: one request, one mail, whatever the number of approvals.
+      await enqueueMail(tx, ctx.tenantId, newLinkMail(sender, email, links), now);
+      return due.length;
+    });
+    if (sent > 0) mailQueued();
+    return sent;
+  }
+
+  return {
+    sendNewLinks,
+    /**
+     * The public form's way in: the work runs after the answer, so how long the answer takes says
+     * nothing about whether the address has access. Failures go to `onError` (a log line).
+     */
+    requestNewLinks(ctx: ServiceContext, input: unknown, onError: (error: unknown) => void): void {
+      const work = sendNewLinks(ctx, input)
+        .catch(onError)
+        .finally(() => inFlight.delete(work));
+      inFlight.add(work);
+    },
+    /** Resolves when the requests under way are done (shutdown, tests). */
+    async settled(): Promise<void> {
+      while (inFlight.size > 0) await Promise.all(inFlight);
     },
   };
 }
