@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createApiRateLimiter, RateLimitedError } from './api-rate-limit.js';
+import { createApiRateLimiter, RateLimitedError, TENANT_MULTIPLE } from './api-rate-limit.js';
 
 describe('the API rate limiter', () => {
   it('gives each credential its budget per minute, says what is left, and refuses past it', () => {
@@ -34,5 +34,20 @@ describe('the API rate limiter', () => {
     expect(limiter.tracked).toBe(1);
     for (let index = 0; index < 500; index += 1) limiter.take(`user:burst-${index}`);
     expect(limiter.tracked).toBeLessThanOrEqual(100);
+  });
+
+  it(`gives a tenant's credentials together ${TENANT_MULTIPLE} times one credential's budget`, () => {
+    const now = 0;
+    const limiter = createApiRateLimiter({ perMinute: 2, now: () => now });
+    const keys = Array.from({ length: TENANT_MULTIPLE + 1 }, (_, index) => `api_key:${index}`);
+    for (const key of keys.slice(0, TENANT_MULTIPLE)) {
+      limiter.take(key, 'tenant-a');
+      limiter.take(key, 'tenant-a');
+    }
+    // A new key of the same tenant is refused: the tenant's budget is spent, not the key's.
+    const last = keys.at(-1) ?? '';
+    expect(() => limiter.take(last, 'tenant-a')).toThrow(RateLimitedError);
+    // Another tenant is not affected.
+    expect(limiter.take(last, 'tenant-b').remaining).toBe(0);
   });
 });

@@ -23,12 +23,18 @@ interface Window {
   hits: number;
 }
 
+/** A tenant's credentials together: several API keys do not multiply what one tenant may send. */
+export const TENANT_MULTIPLE = 5;
+
 /**
  * Requests per credential (an API key, or a person through the console) per minute, counted in
- * this process's memory. It stops a runaway script or a stolen key from taking the server's time
- * from every other tenant; it is not the edge's flood protection, and with N web processes a
- * credential gets up to N times the limit. (The public forms count in the database instead: their
- * callers are anonymous, and their limits are small enough to make per-process counting useless.)
+ * this process's memory, with a larger budget for each tenant's credentials together. It stops a
+ * runaway script or a stolen key from taking the server's time from every other tenant; it is not
+ * the edge's flood protection, and with N web processes a caller gets up to N times the limit.
+ * Failed authentications are not counted per client network: behind a proxy that is not trusted,
+ * every caller shares one address, and one bad client would lock everyone out. (The public
+ * forms count in the database instead: their callers are anonymous, and their limits are small
+ * enough to make per-process counting useless.)
  */
 export function createApiRateLimiter({
   perMinute,
@@ -37,7 +43,7 @@ export function createApiRateLimiter({
 }: {
   perMinute: number;
   now?: () => number;
-  /** Credentials tracked at once; beyond it, finished windows and then the oldest are forgotten. */
+  /** Keys tracked at once; beyond it, finished windows and then the oldest are forgotten. */
   maxTracked?: number;
 }) {
   const windowMs = 60_000;
@@ -50,24 +56,51 @@ export function createApiRateLimiter({
     while (windows.size >= maxTracked) windows.delete(windows.keys().next().value as string);
   }
 
+  function current(key: string, at: number): Window {
+    let window = windows.get(key);
+    if (!window || at - window.start >= windowMs) {
+      if (!window && windows.size >= maxTracked) forgetSome(at);
+      window = { start: at, hits: 0 };
+      windows.set(key, window);
+    }
+    return window;
+  }
+
+  function stateOf(window: Window, limit: number, at: number): RateLimitState {
+    return {
+      limit,
+      remaining: Math.max(0, limit - window.hits),
+      resetSeconds: Math.max(1, Math.ceil((window.start + windowMs - at) / 1000)),
+    };
+  }
+
+  /** Counts one hit on `key`; throws RateLimitedError once it is over `limit`. */
+  function hit(key: string, limit: number): RateLimitState {
+    const at = now();
+    const window = current(key, at);
+    window.hits += 1;
+    const state = stateOf(window, limit, at);
+    if (window.hits > limit) throw new RateLimitedError(state);
+    return state;
+  }
+
   return {
-    /** Counts one request of `credential`; throws RateLimitedError once it is over its budget. */
-    take(credential: string): RateLimitState {
-      const at = now();
-      let window = windows.get(credential);
-      if (!window || at - window.start >= windowMs) {
-        if (!window && windows.size >= maxTracked) forgetSome(at);
-        window = { start: at, hits: 0 };
-        windows.set(credential, window);
+    /**
+     * Counts one request of `credential` in `tenantId`; throws RateLimitedError once either the
+     * credential or the tenant is over its budget. The state is the credential's.
+     */
+    take(credential: string, tenantId?: string): RateLimitState {
+      if (tenantId !== undefined) {
+        try {
+          hit(`tenant:${tenantId}`, perMinute * TENANT_MULTIPLE);
+        } catch (error) {
+          // The tenant's budget is spent: the credential's own count still moves, and the answer says so.
+          const own = hit(credential, perMinute);
+          if (error instanceof RateLimitedError) throw new RateLimitedError({ ...own, ...error.state });
+          throw error;
+        }
       }
-      window.hits += 1;
-      const state = {
-        limit: perMinute,
-        remaining: Math.max(0, perMinute - window.hits),
-        resetSeconds: Math.max(1, Math.ceil((window.start + windowMs - at) / 1000)),
-      };
-      if (window.hits > perMinute) throw new RateLimitedError(state);
-      return state;
+      return hit(credential, perMinute);
     },
     get tracked(): number {
       return windows.size;

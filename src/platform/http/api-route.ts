@@ -82,10 +82,10 @@ function rateLimitHeaders(reply: FastifyReply, state: RateLimitState): void {
   reply.header('ratelimit-reset', state.resetSeconds);
 }
 
-/** Counts the request against its credential's budget; over it, a 429 that says when to retry. */
+/** Counts the request against its credential's and tenant's budgets; over one, a 429 that says when to retry. */
 function countRequest(limiter: ApiRateLimiter, ctx: ServiceContext, reply: FastifyReply): void {
   try {
-    rateLimitHeaders(reply, limiter.take(`${ctx.actor.kind}:${ctx.actor.id}`));
+    rateLimitHeaders(reply, limiter.take(`${ctx.actor.kind}:${ctx.actor.id}`, ctx.tenantId));
   } catch (error) {
     if (error instanceof RateLimitedError) {
       rateLimitHeaders(reply, error.state);
