@@ -73,4 +73,38 @@ describe.each(testDatabaseKinds)('the published cache on $name', (kind) => {
     expect((await cache.bySlug('cached'))?.snapshot.version).toBe(firstVersion + 1);
     expect(JSON.stringify((await cache.bySlug('cached'))?.snapshot.content)).toContain('SECOND');
   });
+
+  it('keeps a load for one trust center when another one publishes meanwhile', async () => {
+    const { services } = holder.app;
+    let release: () => void = () => {};
+    let reachedHold: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      reachedHold = resolve;
+    });
+    let hold: Promise<void> | null = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const publishing = {
+      ...services.publishing,
+      async latestVersion(ctx: ServiceContext) {
+        const version = await services.publishing.latestVersion(ctx);
+        const gate = hold;
+        hold = null;
+        if (gate) {
+          reachedHold();
+          await gate;
+        }
+        return version;
+      },
+    };
+    const cache = createPublishedCache({ tenants: services.tenants, publishing, revalidateMs: 60_000 });
+    const loading = cache.bySlug('cached');
+    await held;
+    cache.invalidate('00000000-0000-4000-8000-0000000000ff'); // some other tenant's publish
+    release();
+    expect((await loading)?.tenant.id).toBe(tenantId);
+    // Kept: the next request is answered from memory, without a promise.
+    const next = cache.bySlug('cached');
+    expect(next instanceof Promise).toBe(false);
+  });
 });

@@ -83,11 +83,15 @@ export function createPublishedCache({
   const entries = new Map<string, Entry>();
   const pending = new Map<string, Promise<PublishedSite | null>>();
   /**
-   * Bumped by every invalidation. A load that began before a publish may read the old snapshot;
-   * it still answers the requests that were waiting for it, but it is not kept, and requests after
-   * the publish start a load of their own.
+   * Bumped by every invalidation, and remembered per tenant. A load that began before a publish
+   * may read the old snapshot; it still answers the requests that were waiting for it, but it is
+   * not kept, and requests after the publish start a load of their own. Another tenant's publish
+   * does not stop a load from being kept (a load that found no tenant is not kept either way:
+   * the publish may have been that tenant's first).
    */
   let generation = 0;
+  const invalidatedIn = new Map<string, number>();
+  let clearedIn = -1;
 
   async function load(key: string, previous: PublishedSite | null, findTenant: () => Promise<Tenant | null>) {
     const startedIn = generation;
@@ -109,7 +113,10 @@ export function createPublishedCache({
         }
       }
     }
-    if (startedIn !== generation) return site;
+    const stale = tenant
+      ? Math.max(invalidatedIn.get(tenant.id) ?? -1, clearedIn) >= startedIn
+      : startedIn !== generation;
+    if (stale) return site;
     if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value as string);
     entries.set(key, { site, checkedAt: now() });
     return site;
@@ -143,6 +150,7 @@ export function createPublishedCache({
     },
     /** Forget what is cached for a tenant (called after a publish in this process). */
     invalidate(tenantId: string) {
+      invalidatedIn.set(tenantId, generation);
       generation += 1;
       pending.clear();
       for (const [key, entry] of entries) {
@@ -150,6 +158,7 @@ export function createPublishedCache({
       }
     },
     clear() {
+      clearedIn = generation;
       generation += 1;
       pending.clear();
       entries.clear();
