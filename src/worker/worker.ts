@@ -138,9 +138,21 @@ export function createWorker(options: WorkerOptions) {
     return ticking;
   }
 
+  /** A tick of its own, after the one under way (if any): ticks never overlap, and errors reach the caller. */
+  async function tickNow() {
+    while (ticking) await ticking;
+    const run = scheduler.tick();
+    ticking = run
+      .catch(() => {})
+      .finally(() => {
+        ticking = null;
+      });
+    return run;
+  }
+
   return {
     dispatch,
-    tick: () => scheduler.tick(),
+    tick: tickNow,
     queue,
     async start() {
       queue.on('error', (error) => logger.error({ err: describeError(error) }, 'job queue error'));
