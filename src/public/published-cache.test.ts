@@ -2,9 +2,45 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../../test/support/app.js';
 import { testDatabaseKinds } from '../../test/support/databases.js';
 import { sampleDocument } from '../../test/support/fixtures.js';
+import type { PublishingService } from '../modules/publishing/publishing.service.js';
 import type { ServiceContext } from '../platform/auth/context.js';
 import { systemContext } from '../platform/auth/context.js';
 import { createPublishedCache } from './published-cache.js';
+
+/**
+ * The real publishing service, except that the next read of the latest version, once armed, is
+ * held back after it has read: a publish can land between the read and the load's end.
+ */
+function heldPublishing(publishing: PublishingService) {
+  let gate: Promise<void> | null = null;
+  let release: () => void = () => {};
+  let reached: () => void = () => {};
+  return {
+    publishing: {
+      ...publishing,
+      async latestVersion(ctx: ServiceContext) {
+        const version = await publishing.latestVersion(ctx);
+        const held = gate;
+        gate = null;
+        if (held) {
+          reached();
+          await held;
+        }
+        return version;
+      },
+    },
+    /** Holds the next read; resolves once that read is being held. */
+    arm(): Promise<void> {
+      gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      return new Promise<void>((resolve) => {
+        reached = resolve;
+      });
+    },
+    release: () => release(),
+  };
+}
 
 describe.each(testDatabaseKinds)('the published cache on $name', (kind) => {
   const holder = useTestApp(kind);
@@ -18,31 +54,11 @@ describe.each(testDatabaseKinds)('the published cache on $name', (kind) => {
 
   it('does not keep, or hand to later requests, a load that read the snapshot before a publish', async () => {
     const { services } = holder.app;
-    // The real publishing service, except that one read of the latest version can be held back
-    // after it has read, so a publish lands between the read and the load's end.
-    let hold: Promise<void> | null = null;
-    let release: () => void = () => {};
-    let reachedHold: () => void = () => {};
-    const held = new Promise<void>((resolve) => {
-      reachedHold = resolve;
-    });
-    const publishing = {
-      ...services.publishing,
-      async latestVersion(ctx: ServiceContext) {
-        const version = await services.publishing.latestVersion(ctx);
-        const gate = hold;
-        hold = null;
-        if (gate) {
-          reachedHold();
-          await gate;
-        }
-        return version;
-      },
-    };
+    const held = heldPublishing(services.publishing);
     let clock = 0;
     const cache = createPublishedCache({
       tenants: services.tenants,
-      publishing,
+      publishing: held.publishing,
       revalidateMs: 60_000,
       now: () => clock,
     });
@@ -53,11 +69,9 @@ describe.each(testDatabaseKinds)('the published cache on $name', (kind) => {
 
     // The cached entry is due for its check; the check reads the version, then stalls.
     clock += 61_000;
-    hold = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const reached = held.arm();
     const stale = cache.bySlug('cached');
-    await held;
+    await reached;
     await services.transfer.importDraft(systemContext(tenantId), sampleDocument('SECOND'), { publish: true });
     cache.invalidate(tenantId);
 
@@ -66,7 +80,7 @@ describe.each(testDatabaseKinds)('the published cache on $name', (kind) => {
       cache.bySlug('cached'),
       new Promise<'still waiting'>((resolve) => setTimeout(() => resolve('still waiting'), 10_000)),
     ]);
-    release();
+    held.release();
     expect(fresh === 'still waiting' ? fresh : fresh?.snapshot.version).toBe(firstVersion + 1);
     expect((await stale)?.snapshot.version).toBe(firstVersion);
     // And the stalled load, finishing last, did not put the old version back in the cache.
@@ -76,32 +90,17 @@ describe.each(testDatabaseKinds)('the published cache on $name', (kind) => {
 
   it('keeps a load for one trust center when another one publishes meanwhile', async () => {
     const { services } = holder.app;
-    let release: () => void = () => {};
-    let reachedHold: () => void = () => {};
-    const held = new Promise<void>((resolve) => {
-      reachedHold = resolve;
+    const held = heldPublishing(services.publishing);
+    const cache = createPublishedCache({
+      tenants: services.tenants,
+      publishing: held.publishing,
+      revalidateMs: 60_000,
     });
-    let hold: Promise<void> | null = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const publishing = {
-      ...services.publishing,
-      async latestVersion(ctx: ServiceContext) {
-        const version = await services.publishing.latestVersion(ctx);
-        const gate = hold;
-        hold = null;
-        if (gate) {
-          reachedHold();
-          await gate;
-        }
-        return version;
-      },
-    };
-    const cache = createPublishedCache({ tenants: services.tenants, publishing, revalidateMs: 60_000 });
+    const reached = held.arm();
     const loading = cache.bySlug('cached');
-    await held;
+    await reached;
     cache.invalidate('00000000-0000-4000-8000-0000000000ff'); // some other tenant's publish
-    release();
+    held.release();
     expect((await loading)?.tenant.id).toBe(tenantId);
     // Kept: the next request is answered from memory, without a promise.
     const next = cache.bySlug('cached');

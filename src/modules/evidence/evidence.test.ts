@@ -33,6 +33,17 @@ describe.each(testDatabaseKinds)('live evidence checks on $name', (kind) => {
     return row;
   };
   const superuser = (statement: ReturnType<typeof sql>) => app().db.orm.execute(statement);
+  /** The evidence service of this app with other checks in place of the real ones. */
+  const serviceWith = (checks: Parameters<typeof createEvidenceService>[0]['checks']) =>
+    createEvidenceService({
+      db: app().db,
+      clock: time.clock,
+      vault: app().services.vault,
+      sealer: setup.sealer,
+      transfer: app().services.transfer,
+      publishing: app().services.publishing,
+      checks,
+    });
 
   beforeAll(async () => {
     setup = await documentsApp(kind, { clock: time.clock });
@@ -209,22 +220,14 @@ describe.each(testDatabaseKinds)('live evidence checks on $name', (kind) => {
   });
 
   it('a check that throws is recorded as an error with a generic summary, never the error text', async () => {
-    const failing = createEvidenceService({
-      db: app().db,
-      clock: time.clock,
-      vault: app().services.vault,
-      sealer: setup.sealer,
-      transfer: app().services.transfer,
-      publishing: app().services.publishing,
-      checks: {
-        ...Object.fromEntries(
-          evidenceCheckKeys.map((key) => [key, async () => ({ status: 'pass', summary: 'ok', facts: {} })]),
-        ),
-        retention: async () => {
-          throw new Error('secret-detail password=hunter2');
-        },
-      } as never,
-    });
+    const failing = serviceWith({
+      ...Object.fromEntries(
+        evidenceCheckKeys.map((key) => [key, async () => ({ status: 'pass', summary: 'ok', facts: {} })]),
+      ),
+      retention: async () => {
+        throw new Error('secret-detail password=hunter2');
+      },
+    } as never);
     const report = await failing.runForTenant(tenant.tenant.id, ['retention']);
     expect(report.errors).toEqual(['retention']);
     const row = await run('data-portability').then(() =>
@@ -239,14 +242,8 @@ describe.each(testDatabaseKinds)('live evidence checks on $name', (kind) => {
 
   it('refuses "run now" for 30 seconds after a run ends, however long the run took', async () => {
     // A check that takes 40 seconds on the clock: a window counted from the start would be over.
-    const slow = createEvidenceService({
-      db: app().db,
-      clock: time.clock,
-      vault: app().services.vault,
-      sealer: setup.sealer,
-      transfer: app().services.transfer,
-      publishing: app().services.publishing,
-      checks: Object.fromEntries(
+    const slow = serviceWith(
+      Object.fromEntries(
         evidenceCheckKeys.map((key) => [
           key,
           async () => {
@@ -255,7 +252,7 @@ describe.each(testDatabaseKinds)('live evidence checks on $name', (kind) => {
           },
         ]),
       ) as never,
-    });
+    );
     const owner = systemContext(tenant.tenant.id, 'evidence-test');
     expect((await slow.runNow(owner)).items).toHaveLength(evidenceCheckKeys.length);
     await expect(slow.runNow(owner)).rejects.toMatchObject({ code: 'rate.limited' });
