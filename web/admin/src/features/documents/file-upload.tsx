@@ -100,20 +100,16 @@ export function UploadProgress({
   return (
     <div className="upload-progress">
       <p role="status" className="upload-progress-status">
-        {active && (
+        {/* The form forgets the file once the server has it: nothing is uploading any more. */}
+        {active && file && (
           <>
-            <span className="spinner" aria-hidden="true" /> Uploading {file?.name ?? 'the file'}
-            {file ? ` (${sizeLabel(file.size)})` : ''}…
+            <span className="spinner" aria-hidden="true" /> Uploading {file.name} ({sizeLabel(file.size)})…
           </>
         )}
       </p>
-      {active && progress && (
+      {active && file && progress && (
         <p className="upload-progress-bar">
-          <progress
-            max={100}
-            value={Math.round(share * 100)}
-            aria-label={`Upload of ${file?.name ?? 'the file'}`}
-          />{' '}
+          <progress max={100} value={Math.round(share * 100)} aria-label={`Upload of ${file.name}`} />{' '}
           {sentAll
             ? 'Sent; the server is checking and encrypting it.'
             : `${Math.round(share * 100)}% of ${sizeLabel(progress.total)}`}
