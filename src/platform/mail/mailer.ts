@@ -3,8 +3,12 @@ import nodemailer from 'nodemailer';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/client.js';
 import { withPlatform } from '../db/tenancy.js';
+import { createCoalescedRuns } from '../jobs/coalesced-runs.js';
 import type { Logger } from '../logging/logger.js';
 import { mailOutbox } from './mail.schema.js';
+
+/** The key of the mailer's delivery runs (there is one outbox). */
+const OUTBOX_RUN = 'outbox';
 
 /** Attempts before a mail is given up as 'failed'. */
 export const MAX_ATTEMPTS = 5;
@@ -78,8 +82,6 @@ export function createMailer({
       })
     : null;
   let timer: NodeJS.Timeout | null = null;
-  let running: Promise<void> | null = null;
-  let again = false;
   let stopped = false;
 
   async function claim(now: Date): Promise<OutboxRow[]> {
@@ -176,30 +178,16 @@ export function createMailer({
     return report;
   }
 
+  // One delivery run at a time; a kick during a run asks for one more run right after it.
+  const runs = createCoalescedRuns(
+    () => deliverDue(),
+    (_key, error) => logger.error({ err: { type: (error as Error).name } }, 'mail delivery run failed'),
+  );
+
   /** Runs a delivery now (or right after the one in progress); resolves when it is done. */
   function kick(): Promise<void> {
-    if (stopped) return Promise.resolve();
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      try {
-        do {
-          again = false;
-          try {
-            await deliverDue();
-          } catch (error) {
-            logger.error({ err: { type: (error as Error).name } }, 'mail delivery run failed');
-          }
-        } while (again && !stopped);
-      } finally {
-        // In the same step as the last check of `again`: a kick that comes after it starts a new
-        // run instead of joining one that has already decided to end.
-        running = null;
-      }
-    })();
-    return running;
+    runs.request(OUTBOX_RUN);
+    return runs.idle();
   }
 
   return {
@@ -216,7 +204,7 @@ export function createMailer({
       stopped = true;
       if (timer) clearInterval(timer);
       timer = null;
-      await running;
+      await runs.drain();
       transport?.close();
     },
     /** True when mails go to an SMTP server, false when they are kept in the outbox. */
