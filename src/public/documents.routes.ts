@@ -40,6 +40,13 @@ const NEW_LINKS_PER_NETWORK = { limit: 10, windowMs: HOUR_MS };
 const NEW_LINKS_PER_TENANT = { limit: 300, windowMs: HOUR_MS };
 const FORM_BODY_LIMIT = 16 * 1024;
 
+/** A browser form, nothing else: JSON and multipart have no business on these routes. */
+function assertBrowserForm(request: FastifyRequest): void {
+  if (!String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+    throw new AppError('request.unsupported_media_type');
+  }
+}
+
 const tokenParam = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/) });
 const documentParam = z.object({ id: z.uuid() });
 
@@ -136,10 +143,7 @@ export async function registerDocumentsPublicRoutes(
   both('POST', 'access-requests', async (request, reply, { site, ctx, service }) => {
     assertSameOrigin(request, allowedOrigins);
     assertTakesRequests(site);
-    // A browser form, nothing else: JSON and multipart have no business here.
-    if (!String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
-      throw new AppError('request.unsupported_media_type');
-    }
+    assertBrowserForm(request);
     await limiter.consume([
       { key: `access:${client(request)}`, ...REQUESTS_PER_NETWORK },
       { key: `access:tenant:${service.tenantId}`, ...REQUESTS_PER_TENANT },
@@ -179,9 +183,7 @@ export async function registerDocumentsPublicRoutes(
 
   both('POST', 'access/new-link', async (request, reply, { ctx, service }) => {
     assertSameOrigin(request, allowedOrigins);
-    if (!String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
-      throw new AppError('request.unsupported_media_type');
-    }
+    assertBrowserForm(request);
     const parsed = newLinkForm.safeParse(request.body);
     const typed = (request.body as Record<string, unknown> | undefined)?.email;
     if (!parsed.success) {
