@@ -2,13 +2,7 @@ import { documentInput, newVersionBody } from '@attest/modules/documents/documen
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import {
-  api,
-  apiPath,
-  type Page,
-  type UploadProgress as UploadProgressValue,
-  upload,
-} from '../../api/client.js';
+import { api, apiPath, type Page } from '../../api/client.js';
 import { useCan } from '../../auth/session.js';
 import { Badge, formatDateTime } from '../../ui/badges.js';
 import { ConfirmButton } from '../../ui/confirm-button.js';
@@ -31,7 +25,7 @@ import {
   useDocument,
   useGrants,
 } from './documents-queries.js';
-import { chosenFile, FileField, fileRefusal, UploadProgress } from './file-upload.js';
+import { chosenFile, FileField, UploadProgress, useFileUpload } from './file-upload.js';
 
 /** One document: its details, its versions with their files, and who downloaded it. */
 export function DocumentPage() {
@@ -205,27 +199,18 @@ const versionSchema = newVersionBody.extend({ file: chosenFile });
 
 function NewVersionForm({ document }: { document: DocumentDetail }) {
   const queryClient = useQueryClient();
-  const [inputKey, setInputKey] = useState(0);
+  const uploader = useFileUpload();
   const [added, setAdded] = useState<DocumentVersionOutput | null>(null);
-  const [progress, setProgress] = useState<UploadProgressValue | null>(null);
   const form = useForm(versionSchema, { file: undefined }, async ({ file }) => {
     setAdded(null);
-    setProgress(null);
     const body = new FormData();
     body.set('file', file, file.name);
-    let version: DocumentVersionOutput;
-    try {
-      version = await upload<DocumentVersionOutput>(
-        'POST',
-        `/bff/api/documents/${document.id}/versions`,
-        body,
-        setProgress,
-      );
-    } catch (error) {
-      throw fileRefusal(error);
-    }
+    const version = await uploader.send<DocumentVersionOutput>(
+      `/bff/api/documents/${document.id}/versions`,
+      body,
+    );
     form.reset({ file: undefined });
-    setInputKey((key) => key + 1);
+    uploader.clearInput();
     setAdded(version);
     await queryClient.invalidateQueries({ queryKey: DOCUMENTS_KEY });
   });
@@ -239,9 +224,9 @@ function NewVersionForm({ document }: { document: DocumentDetail }) {
       aria-busy={form.submitting || undefined}
     >
       <h3 id="new-version-heading">Upload a new version</h3>
-      <FileField form={form} idPrefix="version" label="New file" inputKey={inputKey} />
+      <FileField form={form} idPrefix="version" label="New file" inputKey={uploader.inputKey} />
       <FormError message={form.formError} />
-      <UploadProgress active={form.submitting} file={form.values.file} progress={progress} />
+      <UploadProgress active={form.submitting} file={form.values.file} progress={uploader.progress} />
       {added && <Notice tone="success">Version {added.version} is now the current one.</Notice>}
       <div className="actions">
         <SubmitButton form={form} busyLabel="Uploading…">

@@ -2,7 +2,6 @@ import { documentInput } from '@attest/modules/documents/documents.contract.js';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useLocation } from 'react-router';
-import { type UploadProgress as UploadProgressValue, upload } from '../../api/client.js';
 import { useCan } from '../../auth/session.js';
 import { Badge, formatDate } from '../../ui/badges.js';
 import { FormError, SubmitButton } from '../../ui/fields.js';
@@ -21,7 +20,7 @@ import {
   useDocuments,
   validity,
 } from './documents-queries.js';
-import { chosenFile, FileField, fileRefusal, UploadProgress } from './file-upload.js';
+import { chosenFile, FileField, UploadProgress, useFileUpload } from './file-upload.js';
 
 const accessTones = { public: 'success', gated: 'warning', private: 'neutral' } as const;
 
@@ -122,8 +121,7 @@ const uploadSchema = documentInput.extend({ file: chosenFile });
 
 function UploadForm({ onUploaded }: { onUploaded: (document: DocumentItem) => void }) {
   const queryClient = useQueryClient();
-  const [inputKey, setInputKey] = useState(0);
-  const [progress, setProgress] = useState<UploadProgressValue | null>(null);
+  const uploader = useFileUpload();
   const initial = {
     title: '',
     description: '',
@@ -140,15 +138,9 @@ function UploadForm({ onUploaded }: { onUploaded: (document: DocumentItem) => vo
     body.set('accessLevel', metadata.accessLevel);
     body.set('expiresOn', metadata.expiresOn ?? '');
     body.set('file', file, file.name);
-    let created: DocumentItem;
-    setProgress(null);
-    try {
-      created = await upload<DocumentItem>('POST', '/bff/api/documents', body, setProgress);
-    } catch (error) {
-      throw fileRefusal(error);
-    }
+    const created = await uploader.send<DocumentItem>('/bff/api/documents', body);
     form.reset(initial);
-    setInputKey((key) => key + 1);
+    uploader.clearInput();
     onUploaded(created);
     await queryClient.invalidateQueries({ queryKey: DOCUMENTS_KEY });
   });
@@ -163,9 +155,9 @@ function UploadForm({ onUploaded }: { onUploaded: (document: DocumentItem) => vo
     >
       <h2 id="upload-heading">Upload a document</h2>
       <DocumentFields form={form} idPrefix="upload" />
-      <FileField form={form} idPrefix="upload" inputKey={inputKey} />
+      <FileField form={form} idPrefix="upload" inputKey={uploader.inputKey} />
       <FormError message={form.formError} />
-      <UploadProgress active={form.submitting} file={form.values.file} progress={progress} />
+      <UploadProgress active={form.submitting} file={form.values.file} progress={uploader.progress} />
       <div className="actions">
         <SubmitButton form={form} busyLabel="Uploading…">
           Upload document

@@ -1,5 +1,6 @@
+import { useState } from 'react';
 import { z } from 'zod';
-import { ApiError, type UploadProgress as UploadProgressValue } from '../../api/client.js';
+import { ApiError, type UploadProgress as UploadProgressValue, upload } from '../../api/client.js';
 import { Field } from '../../ui/fields.js';
 import type { Form } from '../../ui/use-form.js';
 import { ACCEPTED_FILES, fileProblem, sizeLabel } from './documents-queries.js';
@@ -35,6 +36,29 @@ export function fileRefusal(error: unknown): unknown {
     [{ path: 'file', message }],
     error.requestId,
   );
+}
+
+/**
+ * What an upload form needs besides its fields: sending the file with its progress, the API's
+ * refusals moved to the file field, and a key that empties the browser's file input afterwards.
+ */
+export function useFileUpload() {
+  const [progress, setProgress] = useState<UploadProgressValue | null>(null);
+  const [inputKey, setInputKey] = useState(0);
+  return {
+    progress,
+    inputKey,
+    async send<T>(path: string, body: FormData): Promise<T> {
+      setProgress(null);
+      try {
+        return await upload<T>('POST', path, body, setProgress);
+      } catch (error) {
+        throw fileRefusal(error);
+      }
+    },
+    /** Empties the file input once the upload is done. */
+    clearInput: () => setInputKey((key) => key + 1),
+  };
 }
 
 export function FileField<Values extends { file?: File | undefined }>({
