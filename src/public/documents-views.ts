@@ -1,12 +1,6 @@
+import { fileKindLabel, sizeLabel } from '../modules/documents/file-labels.js';
 import { escapeMarkdown } from './markdown.js';
-import {
-  categoryLabels,
-  downloadHref,
-  fileKindLabel,
-  publishedDocuments,
-  sizeLabel,
-  validityLabel,
-} from './pages/documents-page.js';
+import { categoryLabels, downloadHref, publishedDocuments, validityLabel } from './pages/documents-page.js';
 import type { PageContext } from './pages/layout.js';
 import { pagePaths } from './pages/paths.js';
 import { publishedAtIso, publishedOn } from './pages/presentation.js';

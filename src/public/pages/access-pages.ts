@@ -1,6 +1,7 @@
+import { fileKindLabel, sizeLabel } from '../../modules/documents/file-labels.js';
 import type { VisitorAccess } from '../../modules/documents/grants.service.js';
 import { html, type SafeHtml } from '../html.js';
-import { downloadHref, fileKindLabel, publishedDocuments, sizeLabel } from './documents-page.js';
+import { downloadHref, publishedDocuments } from './documents-page.js';
 import { type PageContext, renderPageHeader, renderTrustCenterPage } from './layout.js';
 
 /*

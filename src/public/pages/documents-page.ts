@@ -1,3 +1,4 @@
+import { fileKindLabel, sizeLabel } from '../../modules/documents/file-labels.js';
 import type { PublishedDocument } from '../../modules/publishing/snapshot.contract.js';
 import { html, raw, type SafeHtml } from '../html.js';
 import { type PageContext, renderPageHeader, renderParagraphs, renderTrustCenterPage } from './layout.js';
@@ -10,26 +11,6 @@ export const categoryLabels: Record<PublishedDocument['category'], string> = {
   legal: 'Legal',
   other: 'Other documents',
 };
-
-const kindLabels: Record<string, string> = {
-  'application/pdf': 'PDF',
-  'image/png': 'PNG image',
-  'image/jpeg': 'JPEG image',
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'Word document',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'Excel workbook',
-  'text/plain; charset=utf-8': 'Text',
-  'text/markdown; charset=utf-8': 'Markdown',
-};
-
-export function fileKindLabel(mediaType: string): string {
-  return kindLabels[mediaType] ?? 'File';
-}
-
-export function sizeLabel(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-}
 
 /** "Valid until …" or "Expired on …", judged against the snapshot's date so the page stays cacheable. */
 export function validityLabel(document: PublishedDocument, today: string): string | null {

@@ -1,4 +1,5 @@
 import { documentInput, newVersionBody } from '@attest/modules/documents/documents.contract.js';
+import { sizeLabel } from '@attest/modules/documents/file-labels.js';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
@@ -20,7 +21,6 @@ import {
   type DocumentDetail,
   type DocumentVersionOutput,
   type DownloadOutput,
-  sizeLabel,
   useActorName,
   useDocument,
   useGrants,

@@ -1,4 +1,5 @@
 import { documentInput } from '@attest/modules/documents/documents.contract.js';
+import { fileKindLabel, sizeLabel } from '@attest/modules/documents/file-labels.js';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useLocation } from 'react-router';
@@ -15,8 +16,6 @@ import {
   categoryLabels,
   DOCUMENTS_KEY,
   type DocumentItem,
-  fileKindLabel,
-  sizeLabel,
   useDocuments,
   validity,
 } from './documents-queries.js';
@@ -98,7 +97,7 @@ export function DocumentsPage() {
                       </td>
                       <td>
                         {document.currentVersion
-                          ? `Version ${document.currentVersion.version}, ${fileKindLabel(document.currentVersion.mediaType)}, ${sizeLabel(document.currentVersion.sizeBytes)}`
+                          ? `Version ${document.currentVersion.version}, ${fileKindLabel(document.currentVersion.mediaType, 'short')}, ${sizeLabel(document.currentVersion.sizeBytes)}`
                           : '—'}
                       </td>
                       <td>

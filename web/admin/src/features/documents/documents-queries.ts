@@ -141,26 +141,6 @@ export function fileProblem(file: File | undefined): string | undefined {
   return undefined;
 }
 
-const kindLabels: Record<string, string> = {
-  'application/pdf': 'PDF',
-  'image/png': 'PNG',
-  'image/jpeg': 'JPEG',
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'Word',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'Excel',
-  'text/plain; charset=utf-8': 'Text',
-  'text/markdown; charset=utf-8': 'Markdown',
-};
-
-export function fileKindLabel(mediaType: string): string {
-  return kindLabels[mediaType] ?? 'File';
-}
-
-export function sizeLabel(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-}
-
 const DAY_MS = 86_400_000;
 
 export type Validity = { tone: 'danger' | 'warning' | 'neutral'; label: string } | null;

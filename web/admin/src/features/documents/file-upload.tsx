@@ -1,9 +1,10 @@
+import { sizeLabel } from '@attest/modules/documents/file-labels.js';
 import { useState } from 'react';
 import { z } from 'zod';
 import { ApiError, type UploadProgress as UploadProgressValue, upload } from '../../api/client.js';
 import { Field } from '../../ui/fields.js';
 import type { Form } from '../../ui/use-form.js';
-import { ACCEPTED_FILES, fileProblem, sizeLabel } from './documents-queries.js';
+import { ACCEPTED_FILES, fileProblem } from './documents-queries.js';
 
 /** The file of an upload form, checked as soon as it is chosen with the rules the API applies. */
 export const chosenFile = z
