@@ -6,7 +6,7 @@ import type { Database } from '../db/client.js';
 import { withPlatform, withTenant } from '../db/tenancy.js';
 import { mailOutbox } from './mail.schema.js';
 import { enqueueMail } from './outbox.js';
-import { MAIL_RETENTION_DAYS, redactFinishedMail } from './retention.js';
+import { MAIL_RETENTION_DAYS, redactedMail, redactFinishedMail } from './retention.js';
 
 const DAY = 86_400_000;
 
@@ -97,17 +97,7 @@ describe.each(testDatabaseKinds)('mail outbox retention on $name', (kind) => {
     // Redacting a mail that is still to be delivered.
     await expect(
       withPlatform(db, (tx) =>
-        tx
-          .update(mailOutbox)
-          .set({
-            toAddress: '(redacted)',
-            replyTo: null,
-            textBody: '',
-            htmlBody: null,
-            headers: {},
-            redactedAt: start,
-          })
-          .where(eq(mailOutbox.id, pending)),
+        tx.update(mailOutbox).set(redactedMail(start)).where(eq(mailOutbox.id, pending)),
       ),
     ).rejects.toThrow();
     // Rewriting a sent mail's text, or its recipient.

@@ -3,6 +3,18 @@ import type { Database } from '../db/client.js';
 import { withPlatform } from '../db/tenancy.js';
 import { mailOutbox } from './mail.schema.js';
 
+/** What a redacted mail keeps: nothing of its recipient or its text; when it was redacted. */
+export function redactedMail(now: Date) {
+  return {
+    toAddress: '(redacted)',
+    replyTo: null,
+    textBody: '',
+    htmlBody: null,
+    headers: {},
+    redactedAt: now,
+  };
+}
+
 /** Finished mails keep their recipient and bodies this long, for support questions; then blanked. */
 export const MAIL_RETENTION_DAYS = 30;
 const BATCH = 5_000;
@@ -38,14 +50,7 @@ export async function redactFinishedMail(
         .limit(BATCH);
       const rows = await tx
         .update(mailOutbox)
-        .set({
-          toAddress: '(redacted)',
-          replyTo: null,
-          textBody: '',
-          htmlBody: null,
-          headers: {},
-          redactedAt: now,
-        })
+        .set(redactedMail(now))
         .where(inArray(mailOutbox.id, due))
         .returning({ id: mailOutbox.id });
       return rows.length;
