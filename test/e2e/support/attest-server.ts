@@ -67,32 +67,42 @@ export async function startAttest(options: StartOptions = {}): Promise<RunningAt
   }
 }
 
-async function startOn(port: number, options: StartOptions): Promise<RunningAttest> {
-  const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'attest-e2e-')));
-  if (options.template) await cp(options.template, dataDir, { recursive: true });
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [path.join(repositoryRoot, 'dist/cli/main.js'), 'start'], {
+/**
+ * The built CLI (`node dist/cli/main.js …`, what `npm start` runs) on its own embedded database in
+ * `dataDir`, with `env` on top, and everything it prints collected.
+ */
+function spawnAttest(args: readonly string[], dataDir: string, env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [path.join(repositoryRoot, 'dist/cli/main.js'), ...args], {
     cwd: repositoryRoot,
     env: {
       ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
       ATTEST_DATA_DIR: dataDir,
-      ATTEST_PUBLIC_URL: url,
-      ATTEST_ADMIN_EMAIL: OWNER.email,
-      ATTEST_ADMIN_PASSWORD: OWNER.password,
       DATABASE_URL: '',
       ATTEST_MASTER_KEY: '',
       LOG_LEVEL: 'warn',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
+  const collect = (chunk: Buffer) => {
     output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  return { child, output: () => output };
+}
+
+async function startOn(port: number, options: StartOptions): Promise<RunningAttest> {
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'attest-e2e-')));
+  if (options.template) await cp(options.template, dataDir, { recursive: true });
+  const url = `http://127.0.0.1:${port}`;
+  const { child, output } = spawnAttest(['start'], dataDir, {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    ATTEST_PUBLIC_URL: url,
+    ATTEST_ADMIN_EMAIL: OWNER.email,
+    ATTEST_ADMIN_PASSWORD: OWNER.password,
   });
 
   const stop = async () => {
@@ -106,18 +116,18 @@ async function startOn(port: number, options: StartOptions): Promise<RunningAtte
   };
 
   const deadline = Date.now() + 90_000;
-  while (!output.includes('Attest is running')) {
+  while (!output().includes('Attest is running')) {
     if (child.exitCode !== null) {
       await stop();
-      throw new Error(`attest start exited with ${child.exitCode}:\n${output}`);
+      throw new Error(`attest start exited with ${child.exitCode}:\n${output()}`);
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`attest start did not become ready in time:\n${output}`);
+      throw new Error(`attest start did not become ready in time:\n${output()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { url, output: () => output, stop };
+  return { url, output, stop };
 }
 
 /**
@@ -126,29 +136,12 @@ async function startOn(port: number, options: StartOptions): Promise<RunningAtte
  */
 export function runAttestCli(dataDir: string, args: readonly string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repositoryRoot, 'dist/cli/main.js'), ...args], {
-      cwd: repositoryRoot,
-      env: {
-        ...process.env,
-        ATTEST_DATA_DIR: dataDir,
-        DATABASE_URL: '',
-        ATTEST_MASTER_KEY: '',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
+    const { child, output } = spawnAttest(args, dataDir);
     child.once('error', reject);
     child.once('exit', (code) =>
       code === 0
-        ? resolve(output)
-        : reject(new Error(`attest ${args.join(' ')} exited with ${code}:\n${output}`)),
+        ? resolve(output())
+        : reject(new Error(`attest ${args.join(' ')} exited with ${code}:\n${output()}`)),
     );
   });
 }
