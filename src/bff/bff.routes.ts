@@ -7,10 +7,10 @@ import type { TokenService } from '../platform/auth/jwt.js';
 import { AppError } from '../platform/errors.js';
 import { API_PREFIX } from '../platform/http/api-route.js';
 import { INTERNAL_CLIENT_HEADER, INTERNAL_SECRET_HEADER } from '../platform/http/authenticate.js';
+import { assertSameOrigin } from '../platform/http/origin-check.js';
+import { clearSessionCookie, readSessionCookie, setSessionCookie } from '../platform/http/session-cookie.js';
 import { truncateAddress } from '../platform/logging/logger.js';
 import type { Services } from '../services.js';
-import { assertSameOrigin } from './origin-check.js';
-import { clearSessionCookie, readSessionCookie, setSessionCookie } from './session-cookie.js';
 
 /** The API's largest JSON body (a whole trust center imported at once, publishing.routes.ts). */
 const LARGEST_JSON_BODY = 2 * 1024 * 1024;

@@ -6,7 +6,7 @@ import { testDatabaseKinds } from '../../test/support/databases.js';
 import { multipart, samplePdf } from '../../test/support/documents.js';
 import { sampleDocument } from '../../test/support/fixtures.js';
 import { systemContext } from '../platform/auth/context.js';
-import { SESSION_COOKIE } from './session-cookie.js';
+import { SESSION_COOKIE } from '../platform/http/session-cookie.js';
 
 const ORIGIN = 'http://127.0.0.1:3000';
 const PASSWORD = 'a long and unusual passphrase 4471';

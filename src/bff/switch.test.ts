@@ -9,7 +9,7 @@ import { sessions } from '../modules/sessions/sessions.schema.js';
 import { tenants } from '../modules/tenants/tenants.schema.js';
 import { systemContext } from '../platform/auth/context.js';
 import { withPlatform, withTenant } from '../platform/db/tenancy.js';
-import { SESSION_COOKIE } from './session-cookie.js';
+import { SESSION_COOKIE } from '../platform/http/session-cookie.js';
 
 const ORIGIN = 'http://127.0.0.1:3000';
 const PASSWORD = 'a long and unusual passphrase 4471';

@@ -2,9 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../../test/support/app.js';
 import { testDatabaseKinds } from '../../test/support/databases.js';
 import { sampleDocument } from '../../test/support/fixtures.js';
-import { SESSION_COOKIE } from '../bff/session-cookie.js';
 import { systemContext } from '../platform/auth/context.js';
 import { builtInRoles } from '../platform/auth/roles.js';
+import { SESSION_COOKIE } from '../platform/http/session-cookie.js';
 import { createCustomDomainLookup } from './custom-domain-gate.js';
 
 const PLATFORM = '127.0.0.1:3000';

@@ -2,12 +2,12 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { assertSameOrigin } from '../bff/origin-check.js';
 import { accessRequestForm } from '../modules/documents/access.contract.js';
 import { contentDisposition } from '../modules/documents/upload-checks.js';
 import { newLinkForm } from '../modules/documents/visitor-links.service.js';
 import { AppError } from '../platform/errors.js';
 import type { FormRateLimiter } from '../platform/http/form-rate-limit.js';
+import { assertSameOrigin } from '../platform/http/origin-check.js';
 import { truncateAddress } from '../platform/logging/logger.js';
 import type { Services } from '../services.js';
 import {

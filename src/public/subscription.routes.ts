@@ -1,10 +1,10 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { assertSameOrigin } from '../bff/origin-check.js';
 import { subscribeInput } from '../modules/subscribers/subscribers.contract.js';
 import { AppError } from '../platform/errors.js';
 import type { FormRateLimiter } from '../platform/http/form-rate-limit.js';
+import { assertSameOrigin } from '../platform/http/origin-check.js';
 import { truncateAddress } from '../platform/logging/logger.js';
 import type { Services } from '../services.js';
 import { loadStylesheet } from './assets.js';

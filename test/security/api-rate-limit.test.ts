@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SESSION_COOKIE } from '../../src/bff/session-cookie.js';
 import { systemContext } from '../../src/platform/auth/context.js';
+import { SESSION_COOKIE } from '../../src/platform/http/session-cookie.js';
 import { useTestApp } from '../support/app.js';
 import { testDatabaseKinds } from '../support/databases.js';
 import { sampleDocument } from '../support/fixtures.js';

@@ -1,5 +1,5 @@
-import { SESSION_COOKIE, sessionCookieAttributes } from '../../../bff/session-cookie.js';
 import { withTenant } from '../../../platform/db/tenancy.js';
+import { SESSION_COOKIE, sessionCookieAttributes } from '../../../platform/http/session-cookie.js';
 import { readSettings } from '../../accounts/settings.service.js';
 import type { EvidenceCheck } from './check.js';
 
