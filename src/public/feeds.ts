@@ -1,7 +1,7 @@
 import type { PublishedUpdate } from '../modules/publishing/snapshot.contract.js';
+import { renderUpdateBody } from '../modules/updates/update-body.js';
 import type { PageContext } from './pages/layout.js';
 import { updateKindLabels } from './pages/updates-page.js';
-import { renderUpdateBody } from './update-body.js';
 
 /*
  * The updates feed as RSS 2.0, Atom 1.0 and JSON Feed 1.1: pure functions of a published snapshot

@@ -1,7 +1,7 @@
 import { Marked, type Tokens } from 'marked';
 import sanitizeHtml from 'sanitize-html';
-import { markdownShapeProblem } from '../modules/updates/markdown-limits.js';
-import { escapeHtml } from './html.js';
+import { escapeHtml } from '../../platform/text/html.js';
+import { markdownShapeProblem } from './markdown-limits.js';
 
 /*
  * Update posts are written in Markdown and shown as HTML on the public site and in the feeds.

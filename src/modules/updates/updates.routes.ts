@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { type ApiRoute, defineRoute } from '../../platform/http/api-route.js';
-import { renderUpdateBody } from '../../public/update-body.js';
 import type { Services } from '../../services.js';
 import { noticeResponse } from '../notices/notices.contract.js';
+import { renderUpdateBody } from './update-body.js';
 import {
   incidentInput,
   incidentPatch,

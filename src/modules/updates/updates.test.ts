@@ -5,9 +5,9 @@ import { testDatabaseKinds } from '../../../test/support/databases.js';
 import { sampleDocument } from '../../../test/support/fixtures.js';
 import { systemContext } from '../../platform/auth/context.js';
 import { builtInRoles } from '../../platform/auth/roles.js';
-import { renderUpdateBody } from '../../public/update-body.js';
 import { markdownShapeProblem } from './markdown-limits.js';
 import { timeToNotify } from './time-to-notify.js';
+import { renderUpdateBody } from './update-body.js';
 
 const HOSTILE_TITLE = `Title <script>alert(1)</script> & "quotes" ]]> \u2028 <![CDATA[ x ]]> end`;
 const HOSTILE_BODY = [

@@ -1,6 +1,6 @@
 import { fileKindLabel, sizeLabel } from '../../modules/documents/file-labels.js';
 import type { VisitorAccess } from '../../modules/documents/grants.service.js';
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '../../platform/text/html.js';
 import { downloadHref, publishedDocuments } from './documents-page.js';
 import { type PageContext, renderPageHeader, renderTrustCenterPage } from './layout.js';
 

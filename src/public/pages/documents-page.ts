@@ -1,6 +1,6 @@
 import { fileKindLabel, sizeLabel } from '../../modules/documents/file-labels.js';
 import type { PublishedDocument } from '../../modules/publishing/snapshot.contract.js';
-import { html, raw, type SafeHtml } from '../html.js';
+import { html, raw, type SafeHtml } from '../../platform/text/html.js';
 import { type PageContext, renderPageHeader, renderParagraphs, renderTrustCenterPage } from './layout.js';
 import { pluralize } from './presentation.js';
 

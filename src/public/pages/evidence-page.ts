@@ -1,5 +1,5 @@
 import type { EvidenceStatus, PublicEvidenceList } from '../../modules/evidence/evidence.contract.js';
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '../../platform/text/html.js';
 import { type PageContext, renderPageHeader, renderTrustCenterPage } from './layout.js';
 
 export const evidenceStatusLabels: Record<EvidenceStatus, string> = {

@@ -1,5 +1,5 @@
 import type { FaqInput } from '../../modules/content/content.contract.js';
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '../../platform/text/html.js';
 import { type PageContext, renderPageHeader, renderParagraphs, renderTrustCenterPage } from './layout.js';
 import { pluralize } from './presentation.js';
 

@@ -1,6 +1,6 @@
 import { evidenceInUse } from '../../modules/evidence/evidence-in-use.js';
 import type { Snapshot } from '../../modules/publishing/snapshot.contract.js';
-import { type HtmlValue, html, raw, type SafeHtml } from '../html.js';
+import { type HtmlValue, html, raw, type SafeHtml } from '../../platform/text/html.js';
 import { type PageName, type PagePaths, pagePaths } from './paths.js';
 import { documentTitle, paragraphs, publishedAtIso, publishedOn } from './presentation.js';
 

@@ -1,4 +1,4 @@
-import { html } from '../html.js';
+import { html } from '../../platform/text/html.js';
 import { renderDocument } from './layout.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { PublishedCategory, PublishedControl } from '../../modules/publishing/snapshot.contract.js';
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '../../platform/text/html.js';
 import { evidenceLinks } from './evidence-links.js';
 import { type PageContext, renderPageHeader, renderParagraphs, renderTrustCenterPage } from './layout.js';
 import {

@@ -1,5 +1,5 @@
 import type { ControlStatus } from '../../modules/content/content.contract.js';
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '../../platform/text/html.js';
 import { statusLabels } from './presentation.js';
 
 /** The status is always spelled out; the colour only repeats it for sighted readers. */

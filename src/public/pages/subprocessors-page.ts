@@ -1,5 +1,5 @@
 import type { SubprocessorInput } from '../../modules/content/content.contract.js';
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '../../platform/text/html.js';
 import { type PageContext, renderPageHeader, renderParagraphs, renderTrustCenterPage } from './layout.js';
 import { displayUrl, pluralize, publishedOn, safeHttpUrl } from './presentation.js';
 import { changeSentence, objectionContact, upcomingChanges } from './upcoming-changes.js';

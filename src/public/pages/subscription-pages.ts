@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '../../platform/text/html.js';
 import { type PageContext, renderPageHeader, renderTrustCenterPage } from './layout.js';
 
 /*

@@ -1,6 +1,6 @@
 import type { PublishedUpdate } from '../../modules/publishing/snapshot.contract.js';
-import { html, raw, type SafeHtml } from '../html.js';
-import { renderUpdateBody } from '../update-body.js';
+import { renderUpdateBody } from '../../modules/updates/update-body.js';
+import { html, raw, type SafeHtml } from '../../platform/text/html.js';
 import { type PageContext, renderPageHeader, renderTrustCenterPage } from './layout.js';
 import { pluralize } from './presentation.js';
 
