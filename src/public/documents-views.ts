@@ -1,5 +1,5 @@
 import { fileKindLabel, sizeLabel } from '../modules/documents/file-labels.js';
-import { escapeMarkdown } from './markdown.js';
+import { escapeMarkdown } from '../platform/text/markdown-escape.js';
 import { categoryLabels, downloadHref, publishedDocuments, validityLabel } from './pages/documents-page.js';
 import type { PageContext } from './pages/layout.js';
 import { pagePaths } from './pages/paths.js';

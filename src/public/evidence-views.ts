@@ -1,5 +1,5 @@
 import type { PublicEvidenceList } from '../modules/evidence/evidence.contract.js';
-import { escapeMarkdown } from './markdown.js';
+import { escapeMarkdown } from '../platform/text/markdown-escape.js';
 import {
   checkedAtLabel,
   EVIDENCE_INTRO,

@@ -1,4 +1,5 @@
 import type { PublishedCategory, PublishedControl } from '../modules/publishing/snapshot.contract.js';
+import { escapeMarkdown } from '../platform/text/markdown-escape.js';
 import { evidenceLinks } from './pages/evidence-links.js';
 import type { PageContext } from './pages/layout.js';
 import { overviewSections } from './pages/overview-sections.js';
@@ -24,28 +25,6 @@ import { updateKindLabels } from './pages/updates-page.js';
  * is plain text: every character a Markdown renderer would act on is escaped, so content can
  * never turn into a link, an image, raw HTML, a heading or a table in someone else's renderer.
  */
-
-/** Characters that open inline syntax anywhere in a line (emphasis, code, links, HTML, tables). */
-const inlineSyntax = /[\\`*_[\]<>#|~]/g;
-/** An entity such as &lt; would be decoded by the renderer; a literal "&" stays readable. */
-const entityStart = /&(?=#?[A-Za-z0-9]+;)/g;
-/** Block syntax only counts at the start of a line: lists, block quotes, setext underlines. */
-const orderedListStart = /^(\d{1,9})([.)])/;
-const blockStart = /^([-+=:])/;
-
-/**
- * Escapes one line of plain text. Whitespace, line breaks included, collapses to single spaces
- * first: a line break inside a paragraph could otherwise start a list or heading on the next line.
- */
-export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/\s+/g, ' ')
-    .trim()
-    .replace(inlineSyntax, '\\$&')
-    .replace(entityStart, '\\&')
-    .replace(orderedListStart, '$1\\$2')
-    .replace(blockStart, '\\$1');
-}
 
 /** Free text as Markdown paragraphs, split on blank lines like the HTML view. */
 function escapeProse(text: string): string[] {

@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { trustCenterDocument } from '../modules/content/content.contract.js';
 import type { Snapshot, SnapshotContent } from '../modules/publishing/snapshot.contract.js';
+import { escapeMarkdown } from '../platform/text/markdown-escape.js';
 import { loadStylesheet } from './assets.js';
 import { faqJson, overviewJson, securityJson, subprocessorsJson } from './json-views.js';
 import {
-  escapeMarkdown,
   renderFaqMarkdown,
   renderOverviewMarkdown,
   renderSecurityMarkdown,

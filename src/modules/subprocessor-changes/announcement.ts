@@ -1,4 +1,4 @@
-import { escapeMarkdown } from '../../public/markdown.js';
+import { escapeMarkdown } from '../../platform/text/markdown-escape.js';
 import type { SubprocessorInput } from '../content/content.contract.js';
 import type { ChangeInput } from './subprocessor-changes.contract.js';
 
