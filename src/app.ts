@@ -44,6 +44,7 @@ import { createLocalBlobStore } from './platform/storage/local-blob-store.js';
 import { createS3BlobStore } from './platform/storage/s3-blob-store.js';
 import { createCustomDomainGate, createCustomDomainLookup } from './public/custom-domain-gate.js';
 import { registerDocumentsPublicRoutes } from './public/documents.routes.js';
+import { renderDraftPreview } from './public/draft-preview.js';
 import { registerEvidencePublicRoutes } from './public/evidence.routes.js';
 import { createPublicFastPath } from './public/fast-path.js';
 import { registerFeedRoutes } from './public/feed.routes.js';
@@ -153,7 +154,7 @@ const REVOCATIONS_WHILE_CLOSING: ReadonlySet<string> = new Set([
 export function allApiRoutes(services: Services): ApiRoute[] {
   return [
     ...contentRoutes(services),
-    ...publishingRoutes(services),
+    ...publishingRoutes(services, renderDraftPreview),
     ...accountsRoutes(services),
     ...apiKeysRoutes(services),
     ...auditRoutes(services),

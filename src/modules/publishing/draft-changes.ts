@@ -2,17 +2,10 @@ import { z } from 'zod';
 import type { ServiceContext } from '../../platform/auth/context.js';
 import { AppError } from '../../platform/errors.js';
 import { defineRoute } from '../../platform/http/api-route.js';
-import { loadStylesheet } from '../../public/assets.js';
-import {
-  type PageContext,
-  renderFaqPage,
-  renderOverviewPage,
-  renderSecurityPage,
-  renderSubprocessorsPage,
-} from '../../public/pages.js';
-import type { Services } from '../../services.js';
-import { toSnapshotContent } from './publishing.service.js';
-import type { SnapshotContent } from './snapshot.contract.js';
+import type { createTransferService } from '../content/transfer.service.js';
+import type { TenantsService } from '../tenants/tenants.service.js';
+import { type PublishingService, toSnapshotContent } from './publishing.service.js';
+import type { Snapshot, SnapshotContent } from './snapshot.contract.js';
 
 /*
  * What the admin console shows before a publish: the list of what the draft changes against the
@@ -39,6 +32,13 @@ export const draftChangesResponse = z
   .meta({ id: 'DraftChanges', description: 'What publishing the draft now would change, item by item.' });
 
 export const previewPages = ['overview', 'security', 'subprocessors', 'faq'] as const;
+export type PreviewPage = (typeof previewPages)[number];
+
+/**
+ * Renders a draft as one public page. The public site's own renderers, handed in by the app (a
+ * module does not import the public site), so the preview is exactly the page visitors will get.
+ */
+export type RenderPreview = (page: PreviewPage, view: { snapshot: Snapshot; basePath: string }) => string;
 
 export const draftPreviewResponse = z
   .object({ page: z.enum(previewPages), html: z.string() })
@@ -142,7 +142,11 @@ export function diffSnapshotContent(
   ];
 }
 
-type DraftServices = Pick<Services, 'tenants' | 'transfer' | 'publishing'>;
+export interface DraftServices {
+  tenants: TenantsService;
+  transfer: ReturnType<typeof createTransferService>;
+  publishing: PublishingService;
+}
 
 /** The draft as a snapshot would hold it, and the latest published snapshot (null before the first). */
 async function draftAndLatest(services: DraftServices, ctx: ServiceContext) {
@@ -158,15 +162,8 @@ async function draftAndLatest(services: DraftServices, ctx: ServiceContext) {
   return { tenant, content: toSnapshotContent(tenant, draft), latest };
 }
 
-const renderers: Record<(typeof previewPages)[number], (ctx: PageContext) => string> = {
-  overview: renderOverviewPage,
-  security: renderSecurityPage,
-  subprocessors: renderSubprocessorsPage,
-  faq: renderFaqPage,
-};
-
 /** GET /draft/changes and GET /draft/preview, for the admin console's publish and preview screens. */
-export function draftRoutes(services: DraftServices) {
+export function draftRoutes(services: DraftServices, renderPreview: RenderPreview) {
   return [
     defineRoute({
       method: 'GET',
@@ -193,7 +190,7 @@ export function draftRoutes(services: DraftServices) {
       response: draftPreviewResponse,
       handler: async ({ ctx, query }) => {
         const { tenant, content, latest } = await draftAndLatest(services, ctx);
-        const html = renderers[query.page]({
+        const html = renderPreview(query.page, {
           snapshot: {
             version: (latest?.version ?? 0) + 1,
             publishedAt: new Date(),
@@ -201,7 +198,6 @@ export function draftRoutes(services: DraftServices) {
             content,
           },
           basePath: `/t/${tenant.slug}`,
-          stylesheetHref: loadStylesheet().href,
         });
         return { page: query.page, html };
       },

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { type ApiRoute, defineRoute, page, pageOf, pageQuery } from '../../platform/http/api-route.js';
-import type { Services } from '../../services.js';
 import { trustCenterDocument } from '../content/content.contract.js';
-import { draftRoutes } from './draft-changes.js';
+import { type DraftServices, draftRoutes, type RenderPreview } from './draft-changes.js';
 
 /*
  * Publishing the draft as an immutable snapshot, the snapshot history, and trust center as code
@@ -38,7 +37,7 @@ const importQuery = z.object({
   publish: z.enum(['true', 'false']).default('false').describe('Publish in the same transaction.'),
 });
 
-export function publishingRoutes(services: Services): ApiRoute[] {
+export function publishingRoutes(services: DraftServices, renderPreview: RenderPreview): ApiRoute[] {
   return [
     defineRoute({
       method: 'POST',
@@ -111,6 +110,6 @@ export function publishingRoutes(services: Services): ApiRoute[] {
         published: await services.transfer.importDraft(ctx, body, { publish: query.publish === 'true' }),
       }),
     }),
-    ...draftRoutes(services),
+    ...draftRoutes(services, renderPreview),
   ];
 }
