@@ -6,9 +6,13 @@ import { drizzle as drizzleNodePostgres } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
-import * as schema from './schema.js';
 
-export type Schema = typeof schema;
+/*
+ * No schema object is handed to Drizzle: queries name their tables (each module imports its own
+ * *.schema.ts), and the relational `orm.query.*` API, the only user of a schema index, is not used.
+ * So platform/ needs no index of the modules' tables (docs/decisions/0025-module-boundaries.md).
+ */
+export type Schema = Record<string, never>;
 export type Orm = PgDatabase<PgQueryResultHKT, Schema>;
 export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
 
@@ -40,7 +44,7 @@ function openPostgres(url: string): Database {
   const pool = new pg.Pool({ connectionString: url, max: 10, idleTimeoutMillis: 30_000 });
   // An idle client that loses its server must not take the process down; the next query reconnects.
   pool.on('error', () => {});
-  const orm = drizzleNodePostgres({ client: pool, schema }) as unknown as Orm;
+  const orm = drizzleNodePostgres({ client: pool }) as unknown as Orm;
   let closed = false;
   return {
     kind: 'postgres',
@@ -69,7 +73,7 @@ function openPostgres(url: string): Database {
 async function openPglite(dir: string): Promise<Database> {
   if (dir !== 'memory://') fs.mkdirSync(path.dirname(dir), { recursive: true });
   const client = await PGlite.create(dir);
-  const orm = drizzlePglite({ client, schema }) as unknown as Orm;
+  const orm = drizzlePglite({ client }) as unknown as Orm;
   let closed = false;
   return {
     kind: 'pglite',

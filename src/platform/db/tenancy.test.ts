@@ -2,16 +2,16 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseKinds } from '../../../test/support/databases.js';
 import { seedTenant } from '../../../test/support/fixtures.js';
-import { type Database, resultRows } from './client.js';
-import { normalizePolicyExpression, tenantPolicyExpression } from './migrations/policy.js';
 import {
   controlCategories,
   controls,
   faqEntries,
-  snapshots,
   subprocessors,
   trustProfiles,
-} from './schema.js';
+} from '../../modules/content/content.schema.js';
+import { snapshots } from '../../modules/publishing/publishing.schema.js';
+import { type Database, resultRows } from './client.js';
+import { normalizePolicyExpression, tenantPolicyExpression } from './migrations/policy.js';
 import { withPlatform, withTenant } from './tenancy.js';
 
 describe.each(testDatabaseKinds)('tenant isolation on $name', (kind) => {
