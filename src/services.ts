@@ -1,3 +1,4 @@
+import { totpSecretsSealed } from './modules/accounts/accounts.jobs.js';
 import { createMembersService } from './modules/accounts/members.service.js';
 import { createMfaService } from './modules/accounts/mfa.service.js';
 import { createRolesService } from './modules/accounts/roles.service.js';
@@ -25,6 +26,7 @@ import { createSessionsService } from './modules/sessions/sessions.service.js';
 import { createTenantSwitchService } from './modules/sessions/tenant-switch.service.js';
 import { createSubprocessorChangesService } from './modules/subprocessor-changes/subprocessor-changes.service.js';
 import { createNotificationSettingsService } from './modules/subscribers/notification-settings.service.js';
+import { listKeysSealed } from './modules/subscribers/subscribers.jobs.js';
 import { createSubscribersService } from './modules/subscribers/subscribers.service.js';
 import { createTenantsService } from './modules/tenants/tenants.service.js';
 import { createIncidentsService } from './modules/updates/incidents.service.js';
@@ -32,6 +34,7 @@ import { createPostsService } from './modules/updates/posts.service.js';
 import { readPublicSections } from './modules/updates/public-sections.js';
 import { systemContext } from './platform/auth/context.js';
 import { type Clock, systemClock } from './platform/clock.js';
+import { type SealedColumn, signingKeysSealed, tenantDataKeysSealed } from './platform/crypto/rewrap.js';
 import type { Sealer } from './platform/crypto/sealing.js';
 import type { Database } from './platform/db/client.js';
 import { createFormRateLimiter } from './platform/http/form-rate-limit.js';
@@ -149,3 +152,17 @@ export function createServices({
 }
 
 export type Services = ReturnType<typeof createServices>;
+
+/**
+ * Every kind of sealed value at rest, for `attest master-key rewrap`: each is declared by the code
+ * that owns its column (platform/crypto/rewrap.ts, the modules' *.jobs.ts) and listed here.
+ */
+export function sealedColumns(db: Database): SealedColumn[] {
+  const tenants = createTenantsService({ db });
+  return [
+    signingKeysSealed,
+    totpSecretsSealed,
+    tenantDataKeysSealed,
+    listKeysSealed(async () => (await tenants.list()).map((tenant) => tenant.id)),
+  ];
+}

@@ -18,7 +18,7 @@ import { migrate } from '../platform/db/migrate.js';
 import { withPlatform } from '../platform/db/tenancy.js';
 import { createLogger } from '../platform/logging/logger.js';
 import { type ProcessRole, processRoles, RoleError, startApp, startWorkerProcess } from '../processes.js';
-import { createServices, type Services } from '../services.js';
+import { createServices, type Services, sealedColumns } from '../services.js';
 import { generatePassword } from './generate-password.js';
 
 export class UsageError extends Error {}
@@ -411,14 +411,14 @@ const masterKeyRewrap = async (config: Config): Promise<number> => {
   }
   const db = await openConfiguredDatabase(config);
   try {
-    const report = await rewrapSealedValues(db, sealer);
+    const report = await rewrapSealedValues(db, sealer, sealedColumns(db));
     process.stdout.write(
       `Re-sealed under the new master key: ${report.signingKeys} signing key(s), ${report.totpSecrets} TOTP secret(s), ` +
         `${report.tenantDataKeys} tenant data key(s), ${report.listKeys} unsubscribe key(s).\n`,
     );
     // Checked afresh: a process still running with only the old key may have sealed new values.
-    const left = await rewrapSealedValues(db, sealer, { dryRun: true });
-    const remaining = left.signingKeys + left.totpSecrets + left.tenantDataKeys + left.listKeys;
+    const left = await rewrapSealedValues(db, sealer, sealedColumns(db), { dryRun: true });
+    const remaining = Object.values(left).reduce((sum, count) => sum + count, 0);
     if (remaining > 0) {
       process.stdout.write(
         `${remaining} sealed value(s) still need a previous key (sealed meanwhile by a process that runs with the old key only?). ` +

@@ -8,7 +8,7 @@ import { testDatabaseKinds } from '../../../test/support/databases.js';
 import { createMfaService } from '../../modules/accounts/mfa.service.js';
 import { readListKey } from '../../modules/subscribers/notification-settings.service.js';
 import { createTenantsService } from '../../modules/tenants/tenants.service.js';
-import { createServices } from '../../services.js';
+import { createServices, sealedColumns } from '../../services.js';
 import { systemContext } from '../auth/context.js';
 import { createTokenService } from '../auth/jwt.js';
 import type { Database } from '../db/client.js';
@@ -66,23 +66,23 @@ describe.each(testDatabaseKinds)('master key rotation on $name', (kind) => {
 
     // The dry run counts what still needs the old key and changes nothing.
     const pending = { signingKeys: 1, totpSecrets: 1, tenantDataKeys: 1, listKeys: 1 };
-    expect(await rewrapSealedValues(db, rotating, { dryRun: true })).toEqual(pending);
-    expect(await rewrapSealedValues(db, rotating, { dryRun: true })).toEqual(pending);
+    expect(await rewrapSealedValues(db, rotating, sealedColumns(db), { dryRun: true })).toEqual(pending);
+    expect(await rewrapSealedValues(db, rotating, sealedColumns(db), { dryRun: true })).toEqual(pending);
     await expect(vaultWith(newOnly).read(tenantId, blobId)).rejects.toThrow();
 
-    expect(await rewrapSealedValues(db, rotating)).toEqual({
+    expect(await rewrapSealedValues(db, rotating, sealedColumns(db))).toEqual({
       signingKeys: 1,
       totpSecrets: 1,
       tenantDataKeys: 1,
       listKeys: 1,
     });
-    expect(await rewrapSealedValues(db, rotating)).toEqual({
+    expect(await rewrapSealedValues(db, rotating, sealedColumns(db))).toEqual({
       signingKeys: 0,
       totpSecrets: 0,
       tenantDataKeys: 0,
       listKeys: 0,
     });
-    expect(await rewrapSealedValues(db, rotating, { dryRun: true })).toEqual({
+    expect(await rewrapSealedValues(db, rotating, sealedColumns(db), { dryRun: true })).toEqual({
       signingKeys: 0,
       totpSecrets: 0,
       tenantDataKeys: 0,
@@ -105,6 +105,8 @@ describe.each(testDatabaseKinds)('master key rotation on $name', (kind) => {
 
   it('stops at a value that no configured key opens, and says so', async () => {
     const stranger = new Sealer(randomBytes(32));
-    await expect(rewrapSealedValues(db, stranger)).rejects.toThrow(/failed authentication/);
+    await expect(rewrapSealedValues(db, stranger, sealedColumns(db))).rejects.toThrow(
+      /failed authentication/,
+    );
   });
 });
