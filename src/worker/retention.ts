@@ -1,37 +1,26 @@
-import { and, inArray, isNull, lt, or } from 'drizzle-orm';
-import { invitations } from '../modules/accounts/accounts.schema.js';
-import { accessGrants, visitorSessions } from '../modules/documents/access.schema.js';
-import { loginThrottle, sessions } from '../modules/sessions/sessions.schema.js';
+import { CLOSED_INVITATION_DAYS, deleteClosedInvitations } from '../modules/accounts/accounts.jobs.js';
+import { deleteEndedVisitorSessions, ENDED_VISITOR_SESSION_DAYS } from '../modules/documents/access.jobs.js';
+import {
+  deleteEndedSessions,
+  pruneLoginThrottle,
+  sessionRetentionDays,
+} from '../modules/sessions/sessions.jobs.js';
 import { tenants } from '../modules/tenants/tenants.schema.js';
 import type { Database } from '../platform/db/client.js';
 import { withPlatform, withTenant } from '../platform/db/tenancy.js';
 import { redactFinishedMail } from '../platform/mail/retention.js';
 
-const DAY = 86_400_000;
-
 /**
- * How long data that has served its purpose is kept before the worker removes it. The demo trust
- * center's "Retention Policies" control states these numbers; change both together.
+ * How long data that has served its purpose is kept before the worker removes it. Each rule lives
+ * in the module that owns the data (its *.jobs.ts); this is the list the worker runs. The demo
+ * trust center's "Retention Policies" control states these numbers.
  */
 export const retentionDays = {
-  /** Sign-in sessions after they ended (signed out, revoked, idle or absolute timeout). */
-  endedSessions: 7,
-  /** Invitations after they were accepted, revoked or expired. */
-  closedInvitations: 7,
-  /** Document visitors' sessions after their grant ended (expired or revoked). */
-  endedVisitorSessions: 7,
-  /** Failed sign-in counters after the last failure, once no block is running. */
-  loginThrottle: 1,
+  endedSessions: sessionRetentionDays.endedSessions,
+  closedInvitations: CLOSED_INVITATION_DAYS,
+  endedVisitorSessions: ENDED_VISITOR_SESSION_DAYS,
+  loginThrottle: sessionRetentionDays.loginThrottle,
 } as const;
-
-/** Sign-in sessions that ended (signed out, revoked, idle or absolute timeout) before `cutoff`. */
-export function sessionsEndedBefore(cutoff: Date) {
-  return or(
-    lt(sessions.revokedAt, cutoff),
-    lt(sessions.idleExpiresAt, cutoff),
-    lt(sessions.absoluteExpiresAt, cutoff),
-  );
-}
 
 export interface RetentionReport {
   sessions: number;
@@ -48,7 +37,6 @@ export interface RetentionReport {
  * so several workers may run it.
  */
 export async function applyRetention(db: Database, now: Date): Promise<RetentionReport> {
-  const before = (days: number) => new Date(now.getTime() - days * DAY);
   const report: RetentionReport = {
     sessions: 0,
     invitations: 0,
@@ -60,51 +48,13 @@ export async function applyRetention(db: Database, now: Date): Promise<Retention
   const tenantIds = await withPlatform(db, (tx) => tx.select({ id: tenants.id }).from(tenants));
   for (const { id } of tenantIds) {
     await withTenant(db, id, async (tx) => {
-      const sessionCutoff = before(retentionDays.endedSessions);
-      const ended = await tx
-        .delete(sessions)
-        .where(sessionsEndedBefore(sessionCutoff))
-        .returning({ id: sessions.id });
-      report.sessions += ended.length;
-
-      const invitationCutoff = before(retentionDays.closedInvitations);
-      const closed = await tx
-        .delete(invitations)
-        .where(
-          or(
-            lt(invitations.acceptedAt, invitationCutoff),
-            lt(invitations.revokedAt, invitationCutoff),
-            lt(invitations.expiresAt, invitationCutoff),
-          ),
-        )
-        .returning({ id: invitations.id });
-      report.invitations += closed.length;
-
-      const grantCutoff = before(retentionDays.endedVisitorSessions);
-      const endedGrants = tx
-        .select({ id: accessGrants.id })
-        .from(accessGrants)
-        .where(or(lt(accessGrants.expiresAt, grantCutoff), lt(accessGrants.revokedAt, grantCutoff)));
-      const visitors = await tx
-        .delete(visitorSessions)
-        .where(inArray(visitorSessions.grantId, endedGrants))
-        .returning({ id: visitorSessions.id });
-      report.visitorSessions += visitors.length;
+      report.sessions += await deleteEndedSessions(tx, now);
+      report.invitations += await deleteClosedInvitations(tx, now);
+      report.visitorSessions += await deleteEndedVisitorSessions(tx, now);
     });
   }
 
-  const throttle = await withPlatform(db, (tx) =>
-    tx
-      .delete(loginThrottle)
-      .where(
-        and(
-          lt(loginThrottle.lastFailureAt, before(retentionDays.loginThrottle)),
-          or(isNull(loginThrottle.blockedUntil), lt(loginThrottle.blockedUntil, now)),
-        ),
-      )
-      .returning({ key: loginThrottle.key }),
-  );
-  report.loginThrottle = throttle.length;
+  report.loginThrottle = await pruneLoginThrottle(db, now);
   report.mails = await redactFinishedMail(db, now);
   return report;
 }

@@ -18,7 +18,7 @@ import { applyRetention, type RetentionReport } from './retention.js';
 const PENDING_GRACE_MS = 60_000;
 /** A fan-out that has written nothing for this long died with its worker; it is queued again. */
 const STUCK_AFTER_MS = 10 * 60_000;
-/** Retention (src/worker/retention.ts) runs at most this often per worker. */
+/** Retention (src/worker/retention.ts runs the modules' *.jobs.ts rules) runs at most this often per worker. */
 const RETENTION_EVERY_MS = 60 * 60_000;
 /** Live evidence (src/modules/evidence) runs at most this often per worker. */
 export const EVIDENCE_EVERY_MS = 15 * 60_000;

@@ -20,6 +20,9 @@ import { throttleKeys } from './login-throttle.js';
 import { type LoginInput, loginInput, type SessionView } from './sessions.contract.js';
 import { sessions } from './sessions.schema.js';
 
+/** The retention rule of sessions (sessions.jobs.ts), for the checks that prove it is kept. */
+export { sessionRetentionDays, sessionsEndedBefore } from './sessions.jobs.js';
+
 /** Touching last_seen on every request would write on every read; once a minute is enough. */
 const TOUCH_INTERVAL_MS = 60_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -2,8 +2,11 @@ import { count } from 'drizzle-orm';
 import { withTenant } from '../../../platform/db/tenancy.js';
 import { mailOutbox } from '../../../platform/mail/mail.schema.js';
 import { finishedMailUnredactedBefore, MAIL_RETENTION_DAYS } from '../../../platform/mail/retention.js';
-import { retentionDays, sessionsEndedBefore } from '../../../worker/retention.js';
 import { sessions } from '../../sessions/sessions.schema.js';
+import {
+  sessionRetentionDays as retentionDays,
+  sessionsEndedBefore,
+} from '../../sessions/sessions.service.js';
 import { subscribers } from '../../subscribers/subscribers.schema.js';
 import { CONFIRMATION_DAYS, unconfirmedBefore } from '../../subscribers/subscribers.service.js';
 import { type EvidenceCheck, plural } from './check.js';
@@ -17,7 +20,7 @@ export const RETENTION_GRACE_MS = 2 * 3_600_000;
 
 /**
  * Counts, in the tenant's own data, what should already be gone: the same conditions the
- * retention jobs delete or redact by (src/worker/retention.ts, src/platform/mail/retention.ts,
+ * retention jobs delete or redact by (src/modules/sessions/sessions.jobs.ts, src/platform/mail/retention.ts,
  * the subscribers' purge), each with the job's own period.
  */
 export const retention: EvidenceCheck = async ({ db, clock, tenantId }) => {
