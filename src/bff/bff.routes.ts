@@ -56,7 +56,7 @@ export async function registerBffRoutes(
     internalSecret,
     maxUploadBytes,
   }: {
-    services: Services;
+    services: Pick<Services, 'members' | 'mfa' | 'sessions' | 'tenantSwitch' | 'tenants' | 'users'>;
     tokens: TokenService;
     allowedOrigins: ReadonlySet<string>;
     issuerName: string;

@@ -63,7 +63,12 @@ export async function registerDocumentsPublicRoutes(
     services,
     limiter,
     publicUrl,
-  }: { cache: PublishedCache; services: Services; limiter: FormRateLimiter; publicUrl: string },
+  }: {
+    cache: PublishedCache;
+    services: Pick<Services, 'accessRequests' | 'grants' | 'visitorDownloads' | 'visitorLinks'>;
+    limiter: FormRateLimiter;
+    publicUrl: string;
+  },
 ) {
   await app.register(formbody, { bodyLimit: FORM_BODY_LIMIT });
   await app.register(cookie);

@@ -56,7 +56,12 @@ export async function registerSubscriptionRoutes(
     services,
     limiter,
     publicUrl,
-  }: { cache: PublishedCache; services: Services; limiter: FormRateLimiter; publicUrl: string },
+  }: {
+    cache: PublishedCache;
+    services: Pick<Services, 'subscribers'>;
+    limiter: FormRateLimiter;
+    publicUrl: string;
+  },
 ) {
   await app.register(formbody, { bodyLimit: FORM_BODY_LIMIT });
   const allowedOrigins = new Set([new URL(publicUrl).origin]);

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { type ApiRoute, defineRoute, page, pageOf, pageQuery } from '../../platform/http/api-route.js';
-import type { Services } from '../../services.js';
 import {
   changeRoleInput,
   invitation,
@@ -12,12 +11,22 @@ import {
   roleUpdateInput,
   settingsInput,
 } from './accounts.contract.js';
+import type { MembersService } from './members.service.js';
+import type { RolesService } from './roles.service.js';
+import type { SettingsService } from './settings.service.js';
 
 const userParam = z.object({ id: z.uuid() });
 const roleParam = z.object({ key: roleKey });
 
+/** What these routes use of the services (the app passes them all). */
+export interface AccountsRouteServices {
+  members: MembersService;
+  roles: RolesService;
+  settings: SettingsService;
+}
+
 /** Members, invitations, roles and tenant settings under /api/v1. */
-export function accountsRoutes(services: Services): ApiRoute[] {
+export function accountsRoutes(services: AccountsRouteServices): ApiRoute[] {
   return [
     defineRoute({
       method: 'GET',

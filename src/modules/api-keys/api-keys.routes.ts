@@ -1,12 +1,17 @@
 import { z } from 'zod';
 import { type ApiRoute, defineRoute, page, pageOf, pageQuery } from '../../platform/http/api-route.js';
-import type { Services } from '../../services.js';
 import { apiKeyView, createApiKeyInput, createdApiKey, rotateApiKeyInput } from './api-keys.contract.js';
+import type { ApiKeysService } from './api-keys.service.js';
 
 const keyParam = z.object({ id: z.uuid() });
 
+/** What these routes use of the services (the app passes them all). */
+export interface ApiKeysRouteServices {
+  apiKeys: ApiKeysService;
+}
+
 /** API keys under /api/v1: the secret appears only in the answer to create and rotate. */
-export function apiKeysRoutes(services: Services): ApiRoute[] {
+export function apiKeysRoutes(services: ApiKeysRouteServices): ApiRoute[] {
   return [
     defineRoute({
       method: 'GET',

@@ -1,12 +1,17 @@
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { type ApiRoute, defineRoute, RawResponse } from '../../platform/http/api-route.js';
-import type { Services } from '../../services.js';
 import { auditFilter, auditPage, auditQuery, auditVerification } from './audit.contract.js';
 import { auditExportContentTypes, auditExportFormats, formatAuditExport } from './audit.export.js';
+import type { AuditService } from './audit.service.js';
+
+/** What these routes use of the services (the app passes them all). */
+export interface AuditRouteServices {
+  audit: AuditService;
+}
 
 /** The audit log under /api/v1: read, export (streamed) and verify, all behind audit:read. */
-export function auditRoutes(services: Services): ApiRoute[] {
+export function auditRoutes(services: AuditRouteServices): ApiRoute[] {
   return [
     defineRoute({
       method: 'GET',

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import type { ServiceContext } from '../../platform/auth/context.js';
 import { type ApiRoute, defineRoute, page, pageOf, pageQuery } from '../../platform/http/api-route.js';
 import { patchOf, text } from '../../platform/validation/strings.js';
-import type { Services } from '../../services.js';
 import {
   categoryInput,
   controlStatus,
@@ -19,8 +18,12 @@ import {
   toControlResponse,
   toProfileResponse,
 } from './content.responses.js';
+import type { ControlsService } from './controls.service.js';
 import { categoryUpdateInput, controlCreateInput, controlUpdateInput } from './controls.service.js';
+import type { FaqService } from './faq.service.js';
 import { reorderInput } from './ordering.js';
+import type { createProfileService } from './profile.service.js';
+import type { SubprocessorsService } from './subprocessors.service.js';
 
 /*
  * The draft-content API: profile, categories, controls, FAQ and subprocessors. Handlers only map
@@ -46,7 +49,15 @@ function matches(control: { title: string; description: string }, needle: string
   return control.title.toLowerCase().includes(lowered) || control.description.toLowerCase().includes(lowered);
 }
 
-function profileRoutes(services: Services): ApiRoute[] {
+/** What these routes use of the services (the app passes them all). */
+export interface ContentRouteServices {
+  profile: ReturnType<typeof createProfileService>;
+  controls: ControlsService;
+  faq: FaqService;
+  subprocessors: SubprocessorsService;
+}
+
+function profileRoutes(services: ContentRouteServices): ApiRoute[] {
   return [
     defineRoute({
       method: 'GET',
@@ -70,7 +81,7 @@ function profileRoutes(services: Services): ApiRoute[] {
   ];
 }
 
-function categoryRoutes(services: Services): ApiRoute[] {
+function categoryRoutes(services: ContentRouteServices): ApiRoute[] {
   return [
     defineRoute({
       method: 'GET',
@@ -141,7 +152,7 @@ function categoryRoutes(services: Services): ApiRoute[] {
   ];
 }
 
-function controlRoutes(services: Services): ApiRoute[] {
+function controlRoutes(services: ContentRouteServices): ApiRoute[] {
   return [
     defineRoute({
       method: 'GET',
@@ -316,7 +327,7 @@ function itemListRoutes<Input extends z.ZodObject, Update extends z.ZodObject, I
 }
 
 /** Every route of the draft-content API, relative to API_PREFIX. */
-export function contentRoutes(services: Services): ApiRoute[] {
+export function contentRoutes(services: ContentRouteServices): ApiRoute[] {
   return [
     ...profileRoutes(services),
     ...categoryRoutes(services),

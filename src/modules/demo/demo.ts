@@ -1,8 +1,12 @@
 import fs from 'node:fs';
 import { systemContext } from '../../platform/auth/context.js';
-import type { Services } from '../../services.js';
+import type { MembersService } from '../accounts/members.service.js';
+import type { createTransferService } from '../content/transfer.service.js';
 import { parseTrustCenterFile } from '../content/transfer.service.js';
+import type { DocumentsService } from '../documents/documents.service.js';
 import type { Tenant } from '../tenants/tenants.contract.js';
+import type { TenantsService } from '../tenants/tenants.service.js';
+import type { PostsService } from '../updates/posts.service.js';
 import { demoOverview, demoOverviewPdf } from './demo-documents.js';
 
 export const DEMO_SLUG = 'demo';
@@ -36,12 +40,21 @@ const demoUpdates = [
   },
 ];
 
+/** What seeding the demo trust center uses of the services. */
+export interface DemoServices {
+  tenants: TenantsService;
+  members: MembersService;
+  transfer: ReturnType<typeof createTransferService>;
+  documents: DocumentsService;
+  posts: PostsService;
+}
+
 /**
  * On a first start with an empty database, creates and publishes the demo tenant. Returns it, or
  * null when the database already had tenants (nothing is touched then).
  */
 export async function seedDemoIfEmpty(
-  services: Services,
+  services: DemoServices,
   owner: { email: string; password: string },
 ): Promise<Tenant | null> {
   if (!(await services.tenants.isEmpty())) return null;

@@ -1,9 +1,14 @@
 import { type ApiRoute, defineRoute } from '../../platform/http/api-route.js';
-import type { Services } from '../../services.js';
 import { evidenceList } from './evidence.contract.js';
+import type { EvidenceService } from './evidence.service.js';
+
+/** What these routes use of the services (the app passes them all). */
+export interface EvidenceRouteServices {
+  evidence: EvidenceService;
+}
 
 /** Live evidence under /api/v1: the latest results, and running the checks now. */
-export function evidenceRoutes(services: Services): ApiRoute[] {
+export function evidenceRoutes(services: EvidenceRouteServices): ApiRoute[] {
   return [
     defineRoute({
       method: 'GET',

@@ -1,11 +1,16 @@
 import { z } from 'zod';
 import { type ApiRoute, defineRoute } from '../../platform/http/api-route.js';
-import type { Services } from '../../services.js';
 import { changeInput, changeResponse, noticePeriodResponse } from './subprocessor-changes.contract.js';
+import type { SubprocessorChangesService } from './subprocessor-changes.service.js';
 
 const idParams = z.object({ id: z.uuid() });
 
-export function subprocessorChangesRoutes(services: Services): ApiRoute[] {
+/** What these routes use of the services (the app passes them all). */
+export interface SubprocessorChangesRouteServices {
+  subprocessorChanges: SubprocessorChangesService;
+}
+
+export function subprocessorChangesRoutes(services: SubprocessorChangesRouteServices): ApiRoute[] {
   return [
     defineRoute({
       method: 'GET',

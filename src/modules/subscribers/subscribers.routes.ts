@@ -1,8 +1,15 @@
 import { type ApiRoute, defineRoute, pageOf, pageQuery } from '../../platform/http/api-route.js';
-import type { Services } from '../../services.js';
+import type { NotificationSettingsService } from './notification-settings.service.js';
 import { notificationSettingsInput, subscriberCounts, subscriberResponse } from './subscribers.contract.js';
+import type { SubscribersService } from './subscribers.service.js';
 
-export function subscribersRoutes(services: Services): ApiRoute[] {
+/** What these routes use of the services (the app passes them all). */
+export interface SubscribersRouteServices {
+  subscribers: SubscribersService;
+  notificationSettings: NotificationSettingsService;
+}
+
+export function subscribersRoutes(services: SubscribersRouteServices): ApiRoute[] {
   return [
     defineRoute({
       method: 'GET',

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { type ApiRoute, defineRoute } from '../../platform/http/api-route.js';
-import type { Services } from '../../services.js';
 import { noticeResponse } from '../notices/notices.contract.js';
+import type { NoticesService } from '../notices/notices.service.js';
+import type { IncidentsService } from './incidents.service.js';
+import type { PostsService } from './posts.service.js';
 import { renderUpdateBody } from './update-body.js';
 import {
   incidentInput,
@@ -17,8 +19,15 @@ import {
 const idParams = z.object({ id: z.uuid() });
 const list = <Item extends z.ZodType>(item: Item) => z.object({ items: z.array(item) });
 
+/** What these routes use of the services (the app passes them all). */
+export interface UpdatesRouteServices {
+  posts: PostsService;
+  incidents: IncidentsService;
+  notices: NoticesService;
+}
+
 /** The updates feed (posts), incidents with their time to notify, and the notices sent to subscribers. */
-export function updatesRoutes(services: Services): ApiRoute[] {
+export function updatesRoutes(services: UpdatesRouteServices): ApiRoute[] {
   return [
     defineRoute({
       method: 'GET',
