@@ -1,5 +1,5 @@
 /*
- * The layers of the server, as a rule that runs in `npm test` (see docs/decisions/0025-module-boundaries.md):
+ * The layers of the server, as a rule that runs in `npm test` (see docs/decisions/0013-module-boundaries.md):
  *
  *   cli → processes.ts → app.ts → {public, bff, admin, worker} → services.ts → modules → platform
  *

@@ -10,7 +10,7 @@ import pg from 'pg';
 /*
  * No schema object is handed to Drizzle: queries name their tables (each module imports its own
  * *.schema.ts), and the relational `orm.query.*` API, the only user of a schema index, is not used.
- * So platform/ needs no index of the modules' tables (docs/decisions/0025-module-boundaries.md).
+ * So platform/ needs no index of the modules' tables (docs/decisions/0013-module-boundaries.md).
  */
 export type Schema = Record<string, never>;
 export type Orm = PgDatabase<PgQueryResultHKT, Schema>;
