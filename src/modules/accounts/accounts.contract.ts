@@ -3,6 +3,9 @@ import { permissions } from '../../platform/auth/context.js';
 import { line, patchOf, tenantSlug } from '../../platform/validation/strings.js';
 import { passwordField } from './password-policy.js';
 
+/** The password rule, for every form that takes a new password. */
+export { passwordField } from './password-policy.js';
+
 export const emailAddress = z.string().trim().toLowerCase().max(254).pipe(z.email());
 
 export const roleKey = z

@@ -8,6 +8,9 @@ import { appendAuditEvent } from '../audit/audit.service.js';
 import { recoveryCodes, users } from './accounts.schema.js';
 import { generateRecoveryCodes, generateTotpSecret, hashRecoveryCode, totpUri, verifyTotp } from './totp.js';
 
+/** The second factor's checks, for signing in (the sessions module). */
+export { hashRecoveryCode, normalizeRecoveryCode, verifyTotp } from './totp.js';
+
 /** What a user's TOTP secret is sealed for (bound into the sealed value). */
 export const totpPurpose = (userId: string) => `totp:${userId}`;
 

@@ -11,6 +11,9 @@ import { appendAuditEvent } from '../audit/audit.service.js';
 import { roleInput, roleKey, roleUpdateInput } from './accounts.contract.js';
 import { memberships, roles } from './accounts.schema.js';
 
+/** A role's permissions, read in the caller's transaction (sign-in, API keys). */
+export { permissionsOfRole } from './role-permissions.js';
+
 export interface RoleView {
   key: string;
   name: string;

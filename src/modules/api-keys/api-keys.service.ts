@@ -7,7 +7,7 @@ import type { Database, Tx } from '../../platform/db/client.js';
 import { withTenant } from '../../platform/db/tenancy.js';
 import { AppError } from '../../platform/errors.js';
 import { memberships } from '../accounts/accounts.schema.js';
-import { permissionsOfRole } from '../accounts/role-permissions.js';
+import { permissionsOfRole } from '../accounts/roles.service.js';
 import { appendAuditEvent } from '../audit/audit.service.js';
 import { type ApiKeyView, createApiKeyInput, rotateApiKeyInput } from './api-keys.contract.js';
 import { apiKeys } from './api-keys.schema.js';

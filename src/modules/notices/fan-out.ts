@@ -4,8 +4,7 @@ import type { Sealer } from '../../platform/crypto/sealing.js';
 import type { Database } from '../../platform/db/client.js';
 import { withTenant } from '../../platform/db/tenancy.js';
 import { enqueueMails } from '../../platform/mail/outbox.js';
-import { readMailIdentity } from '../subscribers/mail-identity.js';
-import { confirmedSubscribersBatch } from '../subscribers/subscribers.service.js';
+import { confirmedSubscribersBatch, readMailIdentity } from '../subscribers/subscribers.service.js';
 import { noticeMail } from './notice-mail.js';
 import { notices } from './notices.schema.js';
 

@@ -1,5 +1,9 @@
 import type { MailMessage } from '../../platform/mail/mail.contract.js';
-import { listUnsubscribeHeaders, type MailIdentity, unsubscribeUrl } from '../subscribers/mail-identity.js';
+import {
+  listUnsubscribeHeaders,
+  type MailIdentity,
+  unsubscribeUrl,
+} from '../subscribers/subscribers.service.js';
 
 /** What one subscriber receives for a notice: the notice, a link to the feed, one-click unsubscribe. */
 export function noticeMail(input: {

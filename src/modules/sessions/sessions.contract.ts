@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { tenantSlug } from '../../platform/validation/strings.js';
-import { passwordField } from '../accounts/password-policy.js';
+import { passwordField } from '../accounts/accounts.contract.js';
 
 export const loginInput = z.object({
   email: z.string().trim().toLowerCase().min(3).max(254),

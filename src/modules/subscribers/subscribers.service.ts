@@ -15,6 +15,14 @@ import { isUnsubscribeToken, readMailIdentity } from './mail-identity.js';
 import { type SubscribeInput, subscribeInput } from './subscribers.contract.js';
 import { subscribers, type Topic } from './subscribers.schema.js';
 
+/** How a tenant's mails to subscribers are signed and unsubscribed, for the notices module. */
+export {
+  listUnsubscribeHeaders,
+  type MailIdentity,
+  readMailIdentity,
+  unsubscribeUrl,
+} from './mail-identity.js';
+
 const DAY_MS = 86_400_000;
 /** An unconfirmed subscription, and a pending confirmation link, last this long. */
 export const CONFIRMATION_DAYS = 7;

@@ -11,6 +11,9 @@ import { timeToNotify } from './time-to-notify.js';
 import { type IncidentResponse, incidentInput, incidentPatch } from './updates.contract.js';
 import { incidents } from './updates.schema.js';
 
+/** How long customers waited for an incident notice, for the evidence check that reports it. */
+export { timeToNotify } from './time-to-notify.js';
+
 type IncidentRow = typeof incidents.$inferSelect;
 
 function toResponse(row: IncidentRow, now: Date): IncidentResponse {

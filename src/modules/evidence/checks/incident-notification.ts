@@ -1,6 +1,6 @@
 import { gte } from 'drizzle-orm';
 import { withTenant } from '../../../platform/db/tenancy.js';
-import { timeToNotify } from '../../updates/time-to-notify.js';
+import { timeToNotify } from '../../updates/incidents.service.js';
 import { NOTIFY_TARGET_HOURS } from '../../updates/updates.contract.js';
 import { incidents } from '../../updates/updates.schema.js';
 import { type EvidenceCheck, plural } from './check.js';
