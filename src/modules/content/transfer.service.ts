@@ -6,7 +6,7 @@ import { withTenant } from '../../platform/db/tenancy.js';
 import { AppError } from '../../platform/errors.js';
 import type { PublishingService, PublishResult } from '../publishing/publishing.service.js';
 import { type TrustCenterDocument, trustCenterDocument } from './content.contract.js';
-import { readDraft, replaceDraft } from './draft.js';
+import { readDraft, replaceDraft } from './draft.service.js';
 
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
 

@@ -7,7 +7,7 @@ import { isUniqueViolation } from '../../platform/db/errors.js';
 import { withTenant } from '../../platform/db/tenancy.js';
 import { AppError } from '../../platform/errors.js';
 import type { TrustCenterDocument } from '../content/content.contract.js';
-import { readDraft } from '../content/draft.js';
+import { readDraft } from '../content/draft.service.js';
 import { tenants } from '../tenants/tenants.schema.js';
 import { snapshots } from './publishing.schema.js';
 import type { Snapshot, SnapshotContent, SnapshotSummary } from './snapshot.contract.js';

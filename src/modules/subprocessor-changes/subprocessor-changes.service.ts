@@ -7,7 +7,7 @@ import { translateDatabaseError } from '../../platform/db/errors.js';
 import { withTenant } from '../../platform/db/tenancy.js';
 import { AppError } from '../../platform/errors.js';
 import { appendAuditEvent } from '../audit/audit.service.js';
-import { readDraft, replaceDraft } from '../content/draft.js';
+import { readDraft, replaceDraft } from '../content/draft.service.js';
 import { createNoticeIn, type NoticeDispatcher } from '../notices/notices.service.js';
 import type { PublishingService, PublishResult } from '../publishing/publishing.service.js';
 import { readNotificationSettings } from '../subscribers/notification-settings.service.js';
