@@ -4,7 +4,6 @@ import type { ServiceContext } from '../../platform/auth/context.js';
 import { type Clock, systemClock } from '../../platform/clock.js';
 import type { Database, Tx } from '../../platform/db/client.js';
 import { isUniqueViolation } from '../../platform/db/errors.js';
-import { withTenant } from '../../platform/db/tenancy.js';
 import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
 import type { TrustCenterDocument } from '../content/content.contract.js';
@@ -132,7 +131,7 @@ export function createPublishingService({
 
   async function snapshotByVersion(tenantId: string, version: number): Promise<Snapshot> {
     if (!Number.isSafeInteger(version) || version < 1) throw new AppError('snapshot.not_found');
-    const [row] = await withTenant(db, tenantId, (tx) =>
+    const [row] = await run({ tenantId }, (tx) =>
       tx.select().from(snapshots).where(eq(snapshots.version, version)).limit(1),
     );
     if (!row) throw new AppError('snapshot.not_found');

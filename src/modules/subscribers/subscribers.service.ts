@@ -5,7 +5,6 @@ import type { Clock } from '../../platform/clock.js';
 import type { Sealer } from '../../platform/crypto/sealing.js';
 import { hashSecret, randomSecret } from '../../platform/crypto/tokens.js';
 import type { Database, Tx } from '../../platform/db/client.js';
-import { withTenant } from '../../platform/db/tenancy.js';
 import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
 import { type PageQuery, pageQuery } from '../../platform/http/api-route.js';
@@ -252,7 +251,7 @@ export function createSubscribersService({
     async purgeUnconfirmed(tenantId: string): Promise<number> {
       const now = clock();
       const cutoff = new Date(now.getTime() - CONFIRMATION_DAYS * DAY_MS);
-      return withTenant(db, tenantId, async (tx) => {
+      return run({ tenantId }, async (tx) => {
         const deleted = await tx
           .delete(subscribers)
           .where(unconfirmedBefore(cutoff))
