@@ -7,6 +7,12 @@ const errorTable = {
   'request.invalid': { status: 400, message: 'The request is not valid.' },
   'request.too_large': { status: 413, message: 'The request body is too large.' },
   'request.unsupported_media_type': { status: 415, message: 'This content type is not accepted.' },
+  // What a database conflict is when the module has not named it (see tenant-transaction.ts).
+  'request.conflict': {
+    status: 409,
+    message: 'This conflicts with data that already exists. Reload and try again.',
+  },
+  'request.concurrent_change': { status: 409, message: 'Someone changed this at the same time. Try again.' },
   'auth.required': { status: 401, message: 'Authentication is required.' },
   'auth.forbidden': { status: 403, message: 'You do not have permission to do this.' },
   'auth.invalid_credentials': {

@@ -4,10 +4,10 @@ import type { ServiceContext } from '../../platform/auth/context.js';
 import type { Clock } from '../../platform/clock.js';
 import { hashSecret, randomSecret } from '../../platform/crypto/tokens.js';
 import type { Database, Tx } from '../../platform/db/client.js';
-import { translateDatabaseError } from '../../platform/db/errors.js';
-import { withPlatform, withTenant } from '../../platform/db/tenancy.js';
+import { withPlatform } from '../../platform/db/tenancy.js';
+import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
-import { appendAuditEvent } from '../audit/audit.service.js';
+import { auditLog } from '../audit/audit.service.js';
 import type { TenantsService } from '../tenants/tenants.service.js';
 import { acceptInvitationInput, changeRoleInput, inviteInput, type Member } from './accounts.contract.js';
 import { invitations, memberships, users } from './accounts.schema.js';
@@ -16,10 +16,6 @@ import { permissionsOfRole } from './role-permissions.js';
 import type { UsersService } from './users.service.js';
 
 const INVITATION_DAYS = 7;
-
-function auditBase(ctx: ServiceContext) {
-  return { actor: ctx.actor, client: ctx.client };
-}
 
 /** A role the actor may hand out: it must exist and grant nothing the actor does not hold. */
 async function grantableRole(tx: Tx, ctx: ServiceContext, role: string): Promise<void> {
@@ -52,8 +48,12 @@ export function createMembersService({
   users: UsersService;
   tenants: TenantsService;
 }) {
-  const run = <T>(ctx: ServiceContext, work: (tx: Tx) => Promise<T>) =>
-    withTenant(db, ctx.tenantId, work).catch(translateDatabaseError);
+  const run = tenantTransaction({
+    db,
+    clock,
+    audit: auditLog,
+    errors: { codes: { '23505': 'content.key_taken', '23503': 'content.not_found' } },
+  });
 
   async function memberRow(tx: Tx, userId: string) {
     const [row] = await tx
@@ -100,7 +100,7 @@ export function createMembersService({
       ctx.require('members:manage');
       await run(ctx, (tx) => grantableRole(tx, ctx, input.role));
       const { user, created } = await usersService.ensureUser(input);
-      await run(ctx, async (tx) => {
+      await run(ctx, async (tx, audit) => {
         await grantableRole(tx, ctx, input.role);
         const inserted = await tx
           .insert(memberships)
@@ -108,12 +108,7 @@ export function createMembersService({
           .onConflictDoNothing()
           .returning({ userId: memberships.userId });
         if (inserted.length === 0) throw new AppError('member.exists');
-        await appendAuditEvent(tx, ctx.tenantId, {
-          ...auditBase(ctx),
-          action: 'member.joined',
-          target: { type: 'user', id: user.id },
-          details: { role: input.role },
-        });
+        await audit.record('member.joined', { type: 'user', id: user.id }, { role: input.role });
       });
       return { userId: user.id, created };
     },
@@ -125,7 +120,7 @@ export function createMembersService({
     ): Promise<void> {
       ctx.require('members:manage');
       const { role } = changeRoleInput.parse(input);
-      await run(ctx, async (tx) => {
+      await run(ctx, async (tx, audit) => {
         const current = await memberRow(tx, userId);
         await grantableRole(tx, ctx, role);
         if (current.role === 'owner' && !ctx.can('tenant:own')) throw new AppError('auth.forbidden');
@@ -139,18 +134,17 @@ export function createMembersService({
           .where(eq(memberships.userId, current.userId));
         // A privilege change ends the person's sessions: the next sign-in gets a new session id.
         const revoked = await revokeAccessInTenant(tx, current.userId, clock, { keepApiKeys: true });
-        await appendAuditEvent(tx, ctx.tenantId, {
-          ...auditBase(ctx),
-          action: 'member.role_changed',
-          target: { type: 'user', id: current.userId },
-          details: { from: current.role, to: role, sessionsEnded: revoked.sessions },
-        });
+        await audit.record(
+          'member.role_changed',
+          { type: 'user', id: current.userId },
+          { from: current.role, to: role, sessionsEnded: revoked.sessions },
+        );
       });
     },
 
     async remove(ctx: ServiceContext, userId: string): Promise<void> {
       ctx.require('members:manage');
-      await run(ctx, async (tx) => {
+      await run(ctx, async (tx, audit) => {
         const current = await memberRow(tx, userId);
         if (current.role === 'owner') {
           if (!ctx.can('tenant:own')) throw new AppError('auth.forbidden');
@@ -158,12 +152,11 @@ export function createMembersService({
         }
         const revoked = await revokeAccessInTenant(tx, current.userId, clock);
         await tx.delete(memberships).where(eq(memberships.userId, current.userId));
-        await appendAuditEvent(tx, ctx.tenantId, {
-          ...auditBase(ctx),
-          action: 'member.removed',
-          target: { type: 'user', id: current.userId },
-          details: { role: current.role, sessionsEnded: revoked.sessions, apiKeysRevoked: revoked.apiKeys },
-        });
+        await audit.record(
+          'member.removed',
+          { type: 'user', id: current.userId },
+          { role: current.role, sessionsEnded: revoked.sessions, apiKeysRevoked: revoked.apiKeys },
+        );
       });
     },
 
@@ -173,7 +166,7 @@ export function createMembersService({
       const parsed = inviteInput.parse(input);
       const token = randomSecret();
       const expiresAt = new Date(clock().getTime() + INVITATION_DAYS * 86_400_000);
-      const row = await run(ctx, async (tx) => {
+      const row = await run(ctx, async (tx, audit) => {
         await grantableRole(tx, ctx, parsed.role);
         const [created] = await tx
           .insert(invitations)
@@ -187,12 +180,7 @@ export function createMembersService({
           })
           .returning();
         if (!created) throw new Error('invitation insert returned no row');
-        await appendAuditEvent(tx, ctx.tenantId, {
-          ...auditBase(ctx),
-          action: 'member.invited',
-          target: { type: 'invitation', id: created.id },
-          details: { role: parsed.role },
-        });
+        await audit.record('member.invited', { type: 'invitation', id: created.id }, { role: parsed.role });
         return created;
       });
       return { invitation: toInvitation(row), token };
@@ -230,7 +218,7 @@ export function createMembersService({
       // A closing trust center is read-only: it gains no members.
       if (tenant.status !== 'active') throw new AppError('tenant.read_only');
       const tokenHash = hashSecret(parsed.token);
-      const invite = await withTenant(db, tenant.id, async (tx) => {
+      const invite = await run({ tenantId: tenant.id }, async (tx) => {
         const [row] = await tx
           .select()
           .from(invitations)
@@ -260,7 +248,8 @@ export function createMembersService({
             email: invite.email,
             ...(parsed.password ? { password: parsed.password } : {}),
           });
-      await withTenant(db, tenant.id, async (tx) => {
+      const joined = { tenantId: tenant.id, actor: { kind: 'user' as const, id: user.id } };
+      await run(joined, async (tx, audit) => {
         // Claim the invitation first: of two concurrent acceptances only one updates the row.
         const claimed = await tx
           .update(invitations)
@@ -272,12 +261,7 @@ export function createMembersService({
           .insert(memberships)
           .values({ tenantId: tenant.id, userId: user.id, role: invite.role })
           .onConflictDoNothing();
-        await appendAuditEvent(tx, tenant.id, {
-          actor: { kind: 'user', id: user.id },
-          action: 'member.joined',
-          target: { type: 'invitation', id: invite.id },
-          details: { role: invite.role },
-        });
+        await audit.record('member.joined', { type: 'invitation', id: invite.id }, { role: invite.role });
       });
       return { userId: user.id, tenantId: tenant.id };
     },

@@ -2,9 +2,10 @@ import { eq } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Sealer } from '../../platform/crypto/sealing.js';
 import type { Database } from '../../platform/db/client.js';
-import { withPlatform, withTenant } from '../../platform/db/tenancy.js';
+import { withPlatform } from '../../platform/db/tenancy.js';
+import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
-import { appendAuditEvent } from '../audit/audit.service.js';
+import { auditLog } from '../audit/audit.service.js';
 import { recoveryCodes, users } from './accounts.schema.js';
 import { generateRecoveryCodes, generateTotpSecret, hashRecoveryCode, totpUri, verifyTotp } from './totp.js';
 
@@ -20,6 +21,8 @@ export const totpPurpose = (userId: string) => `totp:${userId}`;
  * valid code. The secret and the recovery codes are shown to their owner once, at set-up.
  */
 export function createMfaService({ db, clock, sealer }: { db: Database; clock: Clock; sealer: Sealer }) {
+  const run = tenantTransaction({ db, clock, audit: auditLog });
+
   async function user(userId: string) {
     const [row] = await withPlatform(db, (tx) =>
       tx.select().from(users).where(eq(users.id, userId)).limit(1),
@@ -76,12 +79,8 @@ export function createMfaService({ db, clock, sealer }: { db: Database; clock: C
           .insert(recoveryCodes)
           .values(codes.map((value) => ({ userId, codeHash: hashRecoveryCode(value) })));
       });
-      await withTenant(db, tenantId, (tx) =>
-        appendAuditEvent(tx, tenantId, {
-          actor: { kind: 'user', id: userId },
-          action: 'auth.mfa_enabled',
-          target: { type: 'user', id: userId },
-        }),
+      await run({ tenantId, actor: { kind: 'user', id: userId } }, (_tx, audit) =>
+        audit.record('auth.mfa_enabled', { type: 'user', id: userId }),
       );
       return { recoveryCodes: codes };
     },
@@ -97,12 +96,8 @@ export function createMfaService({ db, clock, sealer }: { db: Database; clock: C
           .where(eq(users.id, userId));
         await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
       });
-      await withTenant(db, tenantId, (tx) =>
-        appendAuditEvent(tx, tenantId, {
-          actor: { kind: 'user', id: userId },
-          action: 'auth.mfa_disabled',
-          target: { type: 'user', id: userId },
-        }),
+      await run({ tenantId, actor: { kind: 'user', id: userId } }, (_tx, audit) =>
+        audit.record('auth.mfa_disabled', { type: 'user', id: userId }),
       );
     },
   };

@@ -3,11 +3,10 @@ import type { z } from 'zod';
 import type { ServiceContext } from '../../platform/auth/context.js';
 import { builtInRoles, isBuiltInRole } from '../../platform/auth/roles.js';
 import type { Clock } from '../../platform/clock.js';
-import type { Database, Tx } from '../../platform/db/client.js';
-import { translateDatabaseError } from '../../platform/db/errors.js';
-import { withTenant } from '../../platform/db/tenancy.js';
+import type { Database } from '../../platform/db/client.js';
+import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
-import { appendAuditEvent } from '../audit/audit.service.js';
+import { auditLog } from '../audit/audit.service.js';
 import { roleInput, roleKey, roleUpdateInput } from './accounts.contract.js';
 import { memberships, roles } from './accounts.schema.js';
 
@@ -23,8 +22,12 @@ export interface RoleView {
 
 /** Built-in roles plus the tenant's custom roles; custom roles never exceed their creator. */
 export function createRolesService({ db, clock }: { db: Database; clock: Clock }) {
-  const run = <T>(ctx: ServiceContext, work: (tx: Tx) => Promise<T>) =>
-    withTenant(db, ctx.tenantId, work).catch(translateDatabaseError);
+  const run = tenantTransaction({
+    db,
+    clock,
+    audit: auditLog,
+    errors: { codes: { '23505': 'content.key_taken', '23503': 'content.not_found' } },
+  });
 
   return {
     async list(ctx: ServiceContext): Promise<RoleView[]> {
@@ -51,15 +54,13 @@ export function createRolesService({ db, clock }: { db: Database; clock: Clock }
       const parsed = roleInput.parse(input);
       if (isBuiltInRole(parsed.key)) throw new AppError('content.key_taken');
       if (!ctx.holdsAll(parsed.permissions)) throw new AppError('auth.forbidden');
-      return run(ctx, async (tx) => {
+      return run(ctx, async (tx, audit) => {
         await tx.insert(roles).values({ tenantId: ctx.tenantId, ...parsed });
-        await appendAuditEvent(tx, ctx.tenantId, {
-          actor: ctx.actor,
-          client: ctx.client,
-          action: 'role.created',
-          target: { type: 'role', id: parsed.key },
-          details: { permissions: parsed.permissions },
-        });
+        await audit.record(
+          'role.created',
+          { type: 'role', id: parsed.key },
+          { permissions: parsed.permissions },
+        );
         return { ...parsed, builtIn: false };
       });
     },
@@ -70,27 +71,25 @@ export function createRolesService({ db, clock }: { db: Database; clock: Clock }
       const roleName = roleKey.parse(key);
       const parsed = roleUpdateInput.parse(input);
       if (parsed.permissions && !ctx.holdsAll(parsed.permissions)) throw new AppError('auth.forbidden');
-      await run(ctx, async (tx) => {
+      await run(ctx, async (tx, audit) => {
         const updated = await tx
           .update(roles)
           .set({ ...parsed, updatedAt: clock() })
           .where(eq(roles.key, roleName))
           .returning({ key: roles.key });
         if (updated.length === 0) throw new AppError('role.not_found');
-        await appendAuditEvent(tx, ctx.tenantId, {
-          actor: ctx.actor,
-          client: ctx.client,
-          action: 'role.updated',
-          target: { type: 'role', id: roleName },
-          details: parsed.permissions ? { permissions: parsed.permissions } : {},
-        });
+        await audit.record(
+          'role.updated',
+          { type: 'role', id: roleName },
+          parsed.permissions ? { permissions: parsed.permissions } : {},
+        );
       });
     },
 
     async remove(ctx: ServiceContext, key: string): Promise<void> {
       ctx.require('roles:manage');
       const roleName = roleKey.parse(key);
-      await run(ctx, async (tx) => {
+      await run(ctx, async (tx, audit) => {
         const assigned = await tx
           .select({ userId: memberships.userId })
           .from(memberships)
@@ -99,12 +98,7 @@ export function createRolesService({ db, clock }: { db: Database; clock: Clock }
         if (assigned.length) throw new AppError('role.in_use');
         const deleted = await tx.delete(roles).where(eq(roles.key, roleName)).returning({ key: roles.key });
         if (deleted.length === 0) throw new AppError('role.not_found');
-        await appendAuditEvent(tx, ctx.tenantId, {
-          actor: ctx.actor,
-          client: ctx.client,
-          action: 'role.deleted',
-          target: { type: 'role', id: roleName },
-        });
+        await audit.record('role.deleted', { type: 'role', id: roleName });
       });
     },
   };

@@ -2,8 +2,8 @@ import type { z } from 'zod';
 import type { ServiceContext } from '../../platform/auth/context.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Tx } from '../../platform/db/client.js';
-import { withTenant } from '../../platform/db/tenancy.js';
-import { appendAuditEvent } from '../audit/audit.service.js';
+import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
+import { auditLog } from '../audit/audit.service.js';
 import { type SettingsInput, settingsInput } from './accounts.contract.js';
 import { tenantSettings } from './accounts.schema.js';
 
@@ -26,28 +26,24 @@ export async function readSettings(tx: Tx): Promise<SettingsInput> {
 
 /** Tenant security settings: session timeouts and whether a second factor is required. */
 export function createSettingsService({ db, clock }: { db: Database; clock: Clock }) {
+  const run = tenantTransaction({ db, clock, audit: auditLog });
+
   return {
     async get(ctx: ServiceContext): Promise<SettingsInput> {
       ctx.require('settings:read');
-      return withTenant(db, ctx.tenantId, readSettings);
+      return run(ctx, readSettings);
     },
 
     async update(ctx: ServiceContext, input: z.input<typeof settingsInput>): Promise<SettingsInput> {
       ctx.require('settings:manage');
       const parsed = settingsInput.parse(input);
-      return withTenant(db, ctx.tenantId, async (tx) => {
+      return run(ctx, async (tx, audit) => {
         const values = { ...parsed, updatedAt: clock() };
         await tx
           .insert(tenantSettings)
           .values({ tenantId: ctx.tenantId, ...values })
           .onConflictDoUpdate({ target: tenantSettings.tenantId, set: values });
-        await appendAuditEvent(tx, ctx.tenantId, {
-          actor: ctx.actor,
-          client: ctx.client,
-          action: 'settings.updated',
-          target: { type: 'tenant', id: ctx.tenantId },
-          details: { ...parsed },
-        });
+        await audit.record('settings.updated', { type: 'tenant', id: ctx.tenantId }, { ...parsed });
         return parsed;
       });
     },

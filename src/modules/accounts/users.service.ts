@@ -3,9 +3,10 @@ import type { Clock } from '../../platform/clock.js';
 import { hashPassword } from '../../platform/crypto/passwords.js';
 import type { Database, Tx } from '../../platform/db/client.js';
 import { translateDatabaseError } from '../../platform/db/errors.js';
-import { withPlatform, withTenant } from '../../platform/db/tenancy.js';
+import { withPlatform } from '../../platform/db/tenancy.js';
+import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
-import { appendAuditEvent } from '../audit/audit.service.js';
+import { auditLog } from '../audit/audit.service.js';
 import { emailAddress } from './accounts.contract.js';
 import { memberships, users } from './accounts.schema.js';
 import { checkPasswordPolicy } from './password-policy.js';
@@ -37,7 +38,11 @@ export async function findUserByEmail(tx: Tx, email: string): Promise<UserRow | 
  * People, across tenants (platform role). Tenant-side views of them (members) go through the
  * members service; this one creates users, changes passwords and disables accounts.
  */
+const operator = { kind: 'system', id: 'operator' } as const;
+
 export function createUsersService({ db, clock }: { db: Database; clock: Clock }) {
+  const run = tenantTransaction({ db, clock, audit: auditLog });
+
   return {
     /** Creates a user, or returns the existing one with that address (without touching its password). */
     async ensureUser(input: {
@@ -82,14 +87,9 @@ export function createUsersService({ db, clock }: { db: Database; clock: Clock }
         return rows.map((row) => row.tenantId);
       });
       for (const tenantId of tenantIds) {
-        await withTenant(db, tenantId, async (tx) => {
+        await run({ tenantId, actor: operator }, async (tx, audit) => {
           const revoked = await revokeAccessInTenant(tx, userId, clock);
-          await appendAuditEvent(tx, tenantId, {
-            action: 'user.disabled',
-            actor: { kind: 'system', id: 'operator' },
-            target: { type: 'user', id: userId },
-            details: revoked,
-          });
+          await audit.record('user.disabled', { type: 'user', id: userId }, revoked);
         });
       }
       return { tenants: tenantIds.length };

@@ -4,11 +4,11 @@ import { isPermission, type Permission, ServiceContext } from '../../platform/au
 import type { Clock } from '../../platform/clock.js';
 import { hashSecret, randomSecret } from '../../platform/crypto/tokens.js';
 import type { Database, Tx } from '../../platform/db/client.js';
-import { withTenant } from '../../platform/db/tenancy.js';
+import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
 import { memberships } from '../accounts/accounts.schema.js';
 import { permissionsOfRole } from '../accounts/roles.service.js';
-import { appendAuditEvent } from '../audit/audit.service.js';
+import { auditLog } from '../audit/audit.service.js';
 import { type ApiKeyView, createApiKeyInput, rotateApiKeyInput } from './api-keys.contract.js';
 import { apiKeys } from './api-keys.schema.js';
 
@@ -52,6 +52,8 @@ function toView(row: ApiKeyRow, now: Date): ApiKeyView {
  * narrows their keys too, and removing them revokes the keys.
  */
 export function createApiKeysService({ db, clock }: { db: Database; clock: Clock }) {
+  const run = tenantTransaction({ db, clock, audit: auditLog });
+
   async function insertKey(
     tx: Tx,
     ctx: ServiceContext,
@@ -89,7 +91,7 @@ export function createApiKeysService({ db, clock }: { db: Database; clock: Clock
     async list(ctx: ServiceContext): Promise<ApiKeyView[]> {
       ctx.require('api_keys:read');
       const now = clock();
-      return withTenant(db, ctx.tenantId, async (tx) =>
+      return run(ctx, async (tx) =>
         (await tx.select().from(apiKeys).orderBy(desc(apiKeys.createdAt))).map((row) => toView(row, now)),
       );
     },
@@ -99,19 +101,17 @@ export function createApiKeysService({ db, clock }: { db: Database; clock: Clock
       const parsed = createApiKeyInput.parse(input);
       if (!ctx.holdsAll(parsed.scopes)) throw new AppError('auth.forbidden');
       const expiresAt = new Date(clock().getTime() + parsed.expiresInDays * 86_400_000);
-      return withTenant(db, ctx.tenantId, async (tx) => {
+      return run(ctx, async (tx, audit) => {
         const { row, token } = await insertKey(tx, ctx, {
           name: parsed.name,
           scopes: parsed.scopes,
           expiresAt,
         });
-        await appendAuditEvent(tx, ctx.tenantId, {
-          actor: ctx.actor,
-          client: ctx.client,
-          action: 'api_key.created',
-          target: { type: 'api_key', id: row.id },
-          details: { scopes: parsed.scopes, expiresAt: expiresAt.toISOString() },
-        });
+        await audit.record(
+          'api_key.created',
+          { type: 'api_key', id: row.id },
+          { scopes: parsed.scopes, expiresAt: expiresAt.toISOString() },
+        );
         return { key: toView(row, clock()), secret: token };
       });
     },
@@ -123,7 +123,7 @@ export function createApiKeysService({ db, clock }: { db: Database; clock: Clock
     async rotate(ctx: ServiceContext, id: string, input: z.input<typeof rotateApiKeyInput> = {}) {
       ctx.require('api_keys:manage');
       const { overlapHours } = rotateApiKeyInput.parse(input);
-      return withTenant(db, ctx.tenantId, async (tx) => {
+      return run(ctx, async (tx, audit) => {
         const old = await keyRow(tx, id);
         const now = clock();
         if (old.revokedAt || old.expiresAt <= now) throw new AppError('api_key.not_found');
@@ -140,29 +140,22 @@ export function createApiKeysService({ db, clock }: { db: Database; clock: Clock
           Math.min(old.expiresAt.getTime(), now.getTime() + overlapHours * 3_600_000),
         );
         await tx.update(apiKeys).set({ expiresAt: overlapEnd }).where(eq(apiKeys.id, old.id));
-        await appendAuditEvent(tx, ctx.tenantId, {
-          actor: ctx.actor,
-          client: ctx.client,
-          action: 'api_key.rotated',
-          target: { type: 'api_key', id: old.id },
-          details: { successor: row.id, oldKeyExpiresAt: overlapEnd.toISOString() },
-        });
+        await audit.record(
+          'api_key.rotated',
+          { type: 'api_key', id: old.id },
+          { successor: row.id, oldKeyExpiresAt: overlapEnd.toISOString() },
+        );
         return { key: toView(row, now), secret: token };
       });
     },
 
     async revoke(ctx: ServiceContext, id: string): Promise<void> {
       ctx.require('api_keys:manage');
-      await withTenant(db, ctx.tenantId, async (tx) => {
+      await run(ctx, async (tx, audit) => {
         const row = await keyRow(tx, id);
         if (row.revokedAt) return;
         await tx.update(apiKeys).set({ revokedAt: clock() }).where(eq(apiKeys.id, row.id));
-        await appendAuditEvent(tx, ctx.tenantId, {
-          actor: ctx.actor,
-          client: ctx.client,
-          action: 'api_key.revoked',
-          target: { type: 'api_key', id: row.id },
-        });
+        await audit.record('api_key.revoked', { type: 'api_key', id: row.id });
       });
     },
 
@@ -173,7 +166,7 @@ export function createApiKeysService({ db, clock }: { db: Database; clock: Clock
       const tenantId = tenantIdFromHex(match[1]);
       const secretHash = hashSecret(match[2]);
       const now = clock();
-      return withTenant(db, tenantId, async (tx) => {
+      return run({ tenantId }, async (tx) => {
         const [row] = await tx
           .select()
           .from(apiKeys)

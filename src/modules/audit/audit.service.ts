@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gt, gte, lt, type SQL, sql } from 'drizzle-orm';
 import type { Actor, ServiceContext } from '../../platform/auth/context.js';
 import type { Database, Tx } from '../../platform/db/client.js';
 import { withTenant } from '../../platform/db/tenancy.js';
+import type { AuditWriter } from '../../platform/db/tenant-transaction.js';
 import { eventHash, genesisHash } from './audit.chain.js';
 import {
   type AuditAction,
@@ -113,6 +114,10 @@ export async function appendAuditEvent(
   if (!row) throw new Error('audit event was not stored');
   return toAuditEvent(row);
 }
+
+/** The audit hook for tenantTransaction: what `audit.record(...)` in every service appends with. */
+export const auditLog: AuditWriter<AuditAction> = (tx, tenantId, entry, at) =>
+  appendAuditEvent(tx, tenantId, entry, at);
 
 function filterConditions(tenantId: string, filter: AuditFilter): SQL[] {
   const conditions: SQL[] = [eq(auditEvents.tenantId, tenantId)];

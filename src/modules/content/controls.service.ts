@@ -2,8 +2,7 @@ import { and, asc, count, eq, max, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ServiceContext } from '../../platform/auth/context.js';
 import type { Database, Tx } from '../../platform/db/client.js';
-import { translateDatabaseError } from '../../platform/db/errors.js';
-import { withTenant } from '../../platform/db/tenancy.js';
+import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
 import { patchOf } from '../../platform/validation/strings.js';
 import { evidenceCheckKeys } from '../evidence/evidence.contract.js';
@@ -63,8 +62,10 @@ async function nextPosition(tx: Tx, table: typeof controlCategories | typeof con
 
 /** Control categories and the controls inside them: the "Security Measures" of a trust center. */
 export function createControlsService({ db }: { db: Database }) {
-  const run = <T>(ctx: ServiceContext, work: (tx: Tx) => Promise<T>) =>
-    withTenant(db, ctx.tenantId, work).catch(translateDatabaseError);
+  const run = tenantTransaction({
+    db,
+    errors: { codes: { '23505': 'content.key_taken', '23503': 'content.not_found' } },
+  });
 
   return {
     async listCategories(ctx: ServiceContext): Promise<Category[]> {

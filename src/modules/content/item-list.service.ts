@@ -2,9 +2,8 @@ import { asc, eq, max } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import type { ServiceContext } from '../../platform/auth/context.js';
-import type { Database, Tx } from '../../platform/db/client.js';
-import { translateDatabaseError } from '../../platform/db/errors.js';
-import { withTenant } from '../../platform/db/tenancy.js';
+import type { Database } from '../../platform/db/client.js';
+import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
 import { patchOf } from '../../platform/validation/strings.js';
 import { planOrder } from './ordering.js';
@@ -31,8 +30,10 @@ export function createItemListService<Table extends OrderedTable, Input extends 
   // Drizzle's generic table types do not narrow inside a generic function; the casts stay here.
   // biome-ignore lint/suspicious/noExplicitAny: see above
   const anyTable = table as any;
-  const run = <T>(ctx: ServiceContext, work: (tx: Tx) => Promise<T>) =>
-    withTenant(db, ctx.tenantId, work).catch(translateDatabaseError);
+  const run = tenantTransaction({
+    db,
+    errors: { codes: { '23505': 'content.key_taken', '23503': 'content.not_found' } },
+  });
 
   return {
     async list(ctx: ServiceContext): Promise<Item[]> {

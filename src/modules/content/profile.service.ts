@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { ServiceContext } from '../../platform/auth/context.js';
 import type { Database, Tx } from '../../platform/db/client.js';
-import { withTenant } from '../../platform/db/tenancy.js';
+import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { type ProfileInput, profileInput } from './content.contract.js';
 import { trustProfiles } from './content.schema.js';
 
@@ -39,16 +39,18 @@ export async function writeProfile(tx: Tx, tenantId: string, input: ProfileInput
 
 /** The trust center's profile: company name, tagline, introduction, security contact. */
 export function createProfileService({ db }: { db: Database }) {
+  const run = tenantTransaction({ db });
+
   return {
     async get(ctx: ServiceContext): Promise<Profile> {
       ctx.require('content:read');
-      return withTenant(db, ctx.tenantId, (tx) => readProfile(tx, ctx.tenantId));
+      return run(ctx, (tx) => readProfile(tx, ctx.tenantId));
     },
 
     async update(ctx: ServiceContext, input: ProfileInput): Promise<Profile> {
       ctx.require('content:write');
       const parsed = profileInput.parse(input);
-      return withTenant(db, ctx.tenantId, async (tx) => {
+      return run(ctx, async (tx) => {
         await writeProfile(tx, ctx.tenantId, parsed);
         return readProfile(tx, ctx.tenantId);
       });

@@ -1,8 +1,7 @@
 import YAML from 'yaml';
 import type { ServiceContext } from '../../platform/auth/context.js';
 import type { Database } from '../../platform/db/client.js';
-import { translateDatabaseError } from '../../platform/db/errors.js';
-import { withTenant } from '../../platform/db/tenancy.js';
+import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
 import type { PublishingService, PublishResult } from '../publishing/publishing.service.js';
 import { type TrustCenterDocument, trustCenterDocument } from './content.contract.js';
@@ -44,10 +43,15 @@ export function formatTrustCenterFile(document: TrustCenterDocument): string {
  * single transaction (with the publish, when asked), so a failure changes nothing.
  */
 export function createTransferService({ db, publishing }: { db: Database; publishing: PublishingService }) {
+  const run = tenantTransaction({
+    db,
+    errors: { codes: { '23505': 'content.key_taken', '23503': 'content.not_found' } },
+  });
+
   return {
     async exportDraft(ctx: ServiceContext): Promise<TrustCenterDocument> {
       ctx.require('content:read');
-      return withTenant(db, ctx.tenantId, (tx) => readDraft(tx, ctx.tenantId));
+      return run(ctx, (tx) => readDraft(tx, ctx.tenantId));
     },
 
     async importDraft(
@@ -58,10 +62,10 @@ export function createTransferService({ db, publishing }: { db: Database; publis
       ctx.require('content:write');
       if (options.publish) ctx.require('content:publish');
       const parsed = trustCenterDocument.parse(document);
-      const result = await withTenant(db, ctx.tenantId, async (tx) => {
+      const result = await run(ctx, async (tx) => {
         await replaceDraft(tx, ctx.tenantId, parsed);
         return options.publish ? publishing.publishIn(tx, ctx) : null;
-      }).catch(translateDatabaseError);
+      });
       if (result?.changed) publishing.notifyPublished(ctx.tenantId, result.version);
       return result;
     },

@@ -2,10 +2,10 @@ import { and, count, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { ServiceContext } from '../../platform/auth/context.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Tx } from '../../platform/db/client.js';
-import { withTenant } from '../../platform/db/tenancy.js';
+import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
 import { enqueueMail } from '../../platform/mail/outbox.js';
-import { appendAuditEvent } from '../audit/audit.service.js';
+import { auditLog } from '../audit/audit.service.js';
 import type { PublishedDocument, PublishedNda } from '../publishing/snapshot.contract.js';
 import {
   type AccessRequestOutput,
@@ -80,6 +80,8 @@ export function createAccessRequestsService({
   staffRecipients,
   mailQueued,
 }: AccessRequestsDeps) {
+  const run = tenantTransaction({ db, clock, audit: auditLog });
+
   const senderOf = (tx: Tx): Promise<TenantSender> => tenantSender(tx, publicUrl);
 
   /** Grants the request inside `tx` and queues the mail with the link. */
@@ -164,7 +166,7 @@ export function createAccessRequestsService({
       }
       const staff = await staffRecipients(ctx.tenantId);
 
-      const result = await withTenant(db, ctx.tenantId, async (tx) => {
+      const result = await run(ctx, async (tx, audit) => {
         const now = clock();
         const rules = await readAccessRules(tx);
         const denied = domainMatches(form.email, rules.autoDenyDomains);
@@ -207,17 +209,11 @@ export function createAccessRequestsService({
         }
         const visitor = { kind: 'visitor' as const, id: request.id };
         const target = { type: 'access_request', id: request.id };
-        await appendAuditEvent(
-          tx,
-          ctx.tenantId,
-          {
-            actor: visitor,
-            client: ctx.client,
-            action: 'access_request.submitted',
-            target,
-            details: { documents: wanted.length, ndaVersion: nda?.version ?? null },
-          },
-          now,
+        await audit.record(
+          'access_request.submitted',
+          target,
+          { documents: wanted.length, ndaVersion: nda?.version ?? null },
+          { actor: visitor },
         );
         if (approved) {
           const grant = await approveIn(tx, request, {
@@ -226,31 +222,14 @@ export function createAccessRequestsService({
             decidedBy: 'rule',
             now,
           });
-          await appendAuditEvent(
-            tx,
-            ctx.tenantId,
-            {
-              actor: visitor,
-              client: ctx.client,
-              action: 'access_request.approved',
-              target,
-              details: { rule: 'domain', grantId: grant.id },
-            },
-            now,
+          await audit.record(
+            'access_request.approved',
+            target,
+            { rule: 'domain', grantId: grant.id },
+            { actor: visitor },
           );
         } else if (denied) {
-          await appendAuditEvent(
-            tx,
-            ctx.tenantId,
-            {
-              actor: visitor,
-              client: ctx.client,
-              action: 'access_request.denied',
-              target,
-              details: { rule: 'domain' },
-            },
-            now,
-          );
+          await audit.record('access_request.denied', target, { rule: 'domain' }, { actor: visitor });
         } else {
           const sender = await senderOf(tx);
           for (const address of staff) {
@@ -279,7 +258,7 @@ export function createAccessRequestsService({
     ) {
       ctx.require('access_requests:manage');
       const query = accessRequestQuery.parse(input);
-      return withTenant(db, ctx.tenantId, async (tx) => {
+      return run(ctx, async (tx) => {
         const conditions: SQL[] = query.status ? [eq(accessRequests.status, query.status)] : [];
         const [counted] = await tx
           .select({ total: count() })
@@ -322,7 +301,7 @@ export function createAccessRequestsService({
     ): Promise<{ request: AccessRequestOutput; grant: GrantOutput | null }> {
       ctx.require('access_requests:manage');
       const decision = decisionInput.parse(input);
-      const result = await withTenant(db, ctx.tenantId, async (tx) => {
+      const result = await run(ctx, async (tx, audit) => {
         const request = await findRequest(tx, id);
         if (request.status !== 'pending') throw new AppError('access_request.already_decided');
         const now = clock();
@@ -350,17 +329,10 @@ export function createAccessRequestsService({
                 now,
               })
             : null;
-        await appendAuditEvent(
-          tx,
-          ctx.tenantId,
-          {
-            actor: ctx.actor,
-            client: ctx.client,
-            action: status === 'approved' ? 'access_request.approved' : 'access_request.denied',
-            target: { type: 'access_request', id },
-            details: grant ? { grantId: grant.id, days: decision.days ?? rules.grantDays } : {},
-          },
-          now,
+        await audit.record(
+          status === 'approved' ? 'access_request.approved' : 'access_request.denied',
+          { type: 'access_request', id },
+          grant ? { grantId: grant.id, days: decision.days ?? rules.grantDays } : {},
         );
         const [acceptance] = await tx.select().from(ndaAcceptances).where(eq(ndaAcceptances.requestId, id));
         return { request: toRequest(updated, acceptance), grant };

@@ -3,8 +3,8 @@ import { desc } from 'drizzle-orm';
 import type { ServiceContext } from '../../platform/auth/context.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Tx } from '../../platform/db/client.js';
-import { withTenant } from '../../platform/db/tenancy.js';
-import { appendAuditEvent } from '../audit/audit.service.js';
+import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
+import { auditLog } from '../audit/audit.service.js';
 import { type AccessRules, accessRulesInput, type NdaOutput, ndaInput } from './access.contract.js';
 import { accessRules, ndaTexts } from './access.schema.js';
 import { createRepublishing, type Republisher } from './republish.js';
@@ -43,7 +43,8 @@ export function createAccessSettingsService({
   clock: Clock;
   publishing: Republisher;
 }) {
-  const change = createRepublishing(db, publishing);
+  const run = tenantTransaction({ db, clock, audit: auditLog });
+  const change = createRepublishing(run, publishing);
 
   async function readNda(tx: Tx): Promise<NdaOutput> {
     const rows = await tx.select().from(ndaTexts).orderBy(desc(ndaTexts.version));
@@ -68,7 +69,7 @@ export function createAccessSettingsService({
   return {
     async getNda(ctx: ServiceContext): Promise<NdaOutput> {
       ctx.require('documents:read');
-      return withTenant(db, ctx.tenantId, readNda);
+      return run(ctx, readNda);
     },
 
     /** A new NDA version (unless the text is unchanged); it is shown on the documents page at once. */
@@ -76,7 +77,7 @@ export function createAccessSettingsService({
       ctx.require('access_requests:manage');
       const { text } = ndaInput.parse(input);
       const sha256 = ndaSha256(text);
-      return change(ctx, async (tx) => {
+      return change(ctx, async (tx, audit) => {
         // Append-only (no row lock possible): a concurrent new version loses on the unique version and retries.
         const [latest] = await tx.select().from(ndaTexts).orderBy(desc(ndaTexts.version)).limit(1);
         if (latest?.sha256 !== sha256) {
@@ -90,18 +91,7 @@ export function createAccessSettingsService({
             createdBy: `${ctx.actor.kind}:${ctx.actor.id}`,
             createdAt: now,
           });
-          await appendAuditEvent(
-            tx,
-            ctx.tenantId,
-            {
-              actor: ctx.actor,
-              client: ctx.client,
-              action: 'nda.updated',
-              target: { type: 'nda', id: String(version) },
-              details: { version, sha256 },
-            },
-            now,
-          );
+          await audit.record('nda.updated', { type: 'nda', id: String(version) }, { version, sha256 });
         }
         return readNda(tx);
       });
@@ -109,7 +99,7 @@ export function createAccessSettingsService({
 
     async getRules(ctx: ServiceContext): Promise<AccessRules> {
       ctx.require('access_requests:manage');
-      return withTenant(db, ctx.tenantId, readAccessRules);
+      return run(ctx, readAccessRules);
     },
 
     async setRules(ctx: ServiceContext, input: AccessRules): Promise<AccessRules> {
@@ -120,27 +110,20 @@ export function createAccessSettingsService({
         autoDenyDomains: [...new Set(parsed.autoDenyDomains)].sort(),
         grantDays: parsed.grantDays,
       };
-      return withTenant(db, ctx.tenantId, async (tx) => {
+      return run(ctx, async (tx, audit) => {
         const now = clock();
         await tx
           .insert(accessRules)
           .values({ tenantId: ctx.tenantId, ...rules, updatedAt: now })
           .onConflictDoUpdate({ target: accessRules.tenantId, set: { ...rules, updatedAt: now } });
-        await appendAuditEvent(
-          tx,
-          ctx.tenantId,
+        await audit.record(
+          'access_rules.updated',
+          { type: 'tenant', id: ctx.tenantId },
           {
-            actor: ctx.actor,
-            client: ctx.client,
-            action: 'access_rules.updated',
-            target: { type: 'tenant', id: ctx.tenantId },
-            details: {
-              autoApprove: rules.autoApproveDomains.length,
-              autoDeny: rules.autoDenyDomains.length,
-              grantDays: rules.grantDays,
-            },
+            autoApprove: rules.autoApproveDomains.length,
+            autoDeny: rules.autoDenyDomains.length,
+            grantDays: rules.grantDays,
           },
-          now,
         );
         return rules;
       });

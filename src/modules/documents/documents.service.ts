@@ -3,10 +3,10 @@ import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { ServiceContext } from '../../platform/auth/context.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Tx } from '../../platform/db/client.js';
-import { withTenant } from '../../platform/db/tenancy.js';
+import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
 import type { BlobVault } from '../../platform/storage/blob-vault.js';
-import { appendAuditEvent } from '../audit/audit.service.js';
+import { auditLog } from '../audit/audit.service.js';
 import {
   type DocumentDetail,
   type DocumentInput,
@@ -114,7 +114,8 @@ export function createDocumentsService({
     }
   }
 
-  const change = createRepublishing(db, publishing);
+  const run = tenantTransaction({ db, clock, audit: auditLog });
+  const change = createRepublishing(run, publishing);
 
   async function removeBlobs(tenantId: string, blobIds: string[]): Promise<void> {
     for (const blobId of blobIds) await vault.remove(tenantId, blobId);
@@ -123,7 +124,7 @@ export function createDocumentsService({
   return {
     async list(ctx: ServiceContext): Promise<DocumentOutput[]> {
       ctx.require('documents:read');
-      return withTenant(db, ctx.tenantId, async (tx) => {
+      return run(ctx, async (tx) => {
         const rows = await tx.select().from(documents).orderBy(documents.createdAt, documents.id);
         const latest = await latestVersions(
           tx,
@@ -135,7 +136,7 @@ export function createDocumentsService({
 
     async get(ctx: ServiceContext, id: string): Promise<DocumentDetail> {
       ctx.require('documents:read');
-      return withTenant(db, ctx.tenantId, async (tx) => {
+      return run(ctx, async (tx) => {
         const row = await findDocument(tx, id);
         const versions = await tx
           .select()
@@ -151,7 +152,7 @@ export function createDocumentsService({
       const metadata = documentInput.parse(input);
       const stored = await storeFile(ctx, file);
       return withBlob(ctx, stored.blobId, () =>
-        change(ctx, async (tx) => {
+        change(ctx, async (tx, audit) => {
           const now = clock();
           const [row] = await tx
             .insert(documents)
@@ -179,17 +180,10 @@ export function createDocumentsService({
               uploadedAt: now,
             })
             .returning();
-          await appendAuditEvent(
-            tx,
-            ctx.tenantId,
-            {
-              actor: ctx.actor,
-              client: ctx.client,
-              action: 'document.created',
-              target: { type: 'document', id: row.id },
-              details: { versionId: version?.id, accessLevel: row.accessLevel, category: row.category },
-            },
-            now,
+          await audit.record(
+            'document.created',
+            { type: 'document', id: row.id },
+            { versionId: version?.id, accessLevel: row.accessLevel, category: row.category },
           );
           return toDocument(row, version);
         }),
@@ -199,10 +193,10 @@ export function createDocumentsService({
     async addVersion(ctx: ServiceContext, id: string, file: UploadedFile): Promise<DocumentVersionOutput> {
       ctx.require('documents:write');
       // Not found before anything is stored: another tenant's id must not cost us a blob.
-      await withTenant(db, ctx.tenantId, (tx) => findDocument(tx, id));
+      await run(ctx, (tx) => findDocument(tx, id));
       const stored = await storeFile(ctx, file);
       return withBlob(ctx, stored.blobId, () =>
-        change(ctx, async (tx) => {
+        change(ctx, async (tx, audit) => {
           await findDocument(tx, id, true);
           const [last] = await tx
             .select({ version: documentVersions.version })
@@ -228,17 +222,10 @@ export function createDocumentsService({
             .returning();
           if (!version) throw new Error('version insert returned no row');
           await tx.update(documents).set({ updatedAt: now }).where(eq(documents.id, id));
-          await appendAuditEvent(
-            tx,
-            ctx.tenantId,
-            {
-              actor: ctx.actor,
-              client: ctx.client,
-              action: 'document.version_added',
-              target: { type: 'document', id },
-              details: { versionId: version.id, version: version.version },
-            },
-            now,
+          await audit.record(
+            'document.version_added',
+            { type: 'document', id },
+            { versionId: version.id, version: version.version },
           );
           return toVersion(version);
         }),
@@ -248,7 +235,7 @@ export function createDocumentsService({
     async update(ctx: ServiceContext, id: string, patch: DocumentPatch): Promise<DocumentOutput> {
       ctx.require('documents:write');
       const changes = documentPatch.parse(patch);
-      return change(ctx, async (tx) => {
+      return change(ctx, async (tx, audit) => {
         await findDocument(tx, id, true);
         const now = clock();
         const [row] = await tx
@@ -257,17 +244,10 @@ export function createDocumentsService({
           .where(eq(documents.id, id))
           .returning();
         if (!row) throw new AppError('document.not_found');
-        await appendAuditEvent(
-          tx,
-          ctx.tenantId,
-          {
-            actor: ctx.actor,
-            client: ctx.client,
-            action: 'document.updated',
-            target: { type: 'document', id },
-            details: { fields: Object.keys(changes).sort() },
-          },
-          now,
+        await audit.record(
+          'document.updated',
+          { type: 'document', id },
+          { fields: Object.keys(changes).sort() },
         );
         return toDocument(row, (await latestVersions(tx, [id])).get(id));
       });
@@ -276,25 +256,14 @@ export function createDocumentsService({
     /** Deletes the document with every version; the blobs go right after the commit. */
     async remove(ctx: ServiceContext, id: string): Promise<void> {
       ctx.require('documents:write');
-      const blobIds = await change(ctx, async (tx) => {
+      const blobIds = await change(ctx, async (tx, audit) => {
         await findDocument(tx, id, true);
         const versions = await tx
           .select({ blobId: documentVersions.blobId })
           .from(documentVersions)
           .where(eq(documentVersions.documentId, id));
         await tx.delete(documents).where(eq(documents.id, id));
-        await appendAuditEvent(
-          tx,
-          ctx.tenantId,
-          {
-            actor: ctx.actor,
-            client: ctx.client,
-            action: 'document.deleted',
-            target: { type: 'document', id },
-            details: { versions: versions.length },
-          },
-          clock(),
-        );
+        await audit.record('document.deleted', { type: 'document', id }, { versions: versions.length });
         return versions.map((version) => version.blobId);
       });
       await removeBlobs(ctx.tenantId, blobIds);
@@ -303,7 +272,7 @@ export function createDocumentsService({
     /** A version's file for the tenant's own people (any access level); logged as a download. */
     async readFile(ctx: ServiceContext, id: string, version?: number) {
       ctx.require('documents:read');
-      const row = await withTenant(db, ctx.tenantId, async (tx) => {
+      const row = await run(ctx, async (tx) => {
         await findDocument(tx, id);
         const conditions = [eq(documentVersions.documentId, id)];
         if (version !== undefined) conditions.push(eq(documentVersions.version, version));
@@ -317,7 +286,7 @@ export function createDocumentsService({
         return found;
       });
       const bytes = await vault.read(ctx.tenantId, row.blobId);
-      await withTenant(db, ctx.tenantId, (tx) =>
+      await run(ctx, (tx) =>
         tx.insert(documentDownloads).values({
           tenantId: ctx.tenantId,
           documentId: id,
@@ -337,7 +306,7 @@ export function createDocumentsService({
     /** Who downloaded a document, newest first (personal data: access_requests:manage). */
     async downloads(ctx: ServiceContext, id: string): Promise<DownloadOutput[]> {
       ctx.require('access_requests:manage');
-      return withTenant(db, ctx.tenantId, async (tx) => {
+      return run(ctx, async (tx) => {
         await findDocument(tx, id);
         const rows = await tx
           .select()

@@ -3,10 +3,10 @@ import type { ServiceContext } from '../../platform/auth/context.js';
 import type { Clock } from '../../platform/clock.js';
 import { hashSecret, randomSecret } from '../../platform/crypto/tokens.js';
 import type { Database, Tx } from '../../platform/db/client.js';
-import { withTenant } from '../../platform/db/tenancy.js';
+import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
 import type { PageQuery } from '../../platform/http/api-route.js';
-import { appendAuditEvent } from '../audit/audit.service.js';
+import { auditLog } from '../audit/audit.service.js';
 import { extendInput, type GrantOutput } from './access.contract.js';
 import { accessGrants, visitorSessions } from './access.schema.js';
 
@@ -97,6 +97,8 @@ export function parseVisitorCookie(value: string | undefined): { tenantId: strin
  * own: every request checks that its grant still exists, is not revoked and has not expired.
  */
 export function createGrantsService({ db, clock }: { db: Database; clock: Clock }) {
+  const run = tenantTransaction({ db, clock, audit: auditLog });
+
   async function findGrant(tx: Tx, id: string, lock = false): Promise<GrantRow> {
     if (!UUID.test(id)) throw new AppError('grant.not_found');
     const query = tx.select().from(accessGrants).where(eq(accessGrants.id, id)).limit(1);
@@ -120,7 +122,7 @@ export function createGrantsService({ db, clock }: { db: Database; clock: Clock 
   return {
     async list(ctx: ServiceContext, query: PageQuery) {
       ctx.require('access_requests:manage');
-      return withTenant(db, ctx.tenantId, async (tx) => {
+      return run(ctx, async (tx) => {
         const [counted] = await tx.select({ total: count() }).from(accessGrants);
         const rows = await tx
           .select()
@@ -143,7 +145,7 @@ export function createGrantsService({ db, clock }: { db: Database; clock: Clock 
     async extend(ctx: ServiceContext, id: string, input: { days: number }): Promise<GrantOutput> {
       ctx.require('access_requests:manage');
       const { days } = extendInput.parse(input);
-      return withTenant(db, ctx.tenantId, async (tx) => {
+      return run(ctx, async (tx, audit) => {
         const row = await findGrant(tx, id, true);
         if (row.revokedAt) throw new AppError('grant.ended');
         const now = clock();
@@ -154,17 +156,10 @@ export function createGrantsService({ db, clock }: { db: Database; clock: Clock 
           .where(eq(accessGrants.id, id))
           .returning();
         if (!updated) throw new AppError('grant.not_found');
-        await appendAuditEvent(
-          tx,
-          ctx.tenantId,
-          {
-            actor: ctx.actor,
-            client: ctx.client,
-            action: 'grant.extended',
-            target: { type: 'access_grant', id },
-            details: { days, expiresAt: updated.expiresAt.toISOString() },
-          },
-          now,
+        await audit.record(
+          'grant.extended',
+          { type: 'access_grant', id },
+          { days, expiresAt: updated.expiresAt.toISOString() },
         );
         return toGrant(updated, now);
       });
@@ -173,29 +168,19 @@ export function createGrantsService({ db, clock }: { db: Database; clock: Clock 
     /** Ends the grant at once: its link, its sessions and every download URL stop working. */
     async revoke(ctx: ServiceContext, id: string): Promise<void> {
       ctx.require('access_requests:manage');
-      await withTenant(db, ctx.tenantId, async (tx) => {
+      await run(ctx, async (tx, audit) => {
         const row = await findGrant(tx, id, true);
         if (row.revokedAt) return;
         const now = clock();
         await tx.update(accessGrants).set({ revokedAt: now }).where(eq(accessGrants.id, id));
         await tx.delete(visitorSessions).where(eq(visitorSessions.grantId, id));
-        await appendAuditEvent(
-          tx,
-          ctx.tenantId,
-          {
-            actor: ctx.actor,
-            client: ctx.client,
-            action: 'grant.revoked',
-            target: { type: 'access_grant', id },
-          },
-          now,
-        );
+        await audit.record('grant.revoked', { type: 'access_grant', id });
       });
     },
 
     /** Whether a link would open (for the page that asks the visitor to confirm), without using it. */
     async linkIsValid(tenantId: string, token: string): Promise<boolean> {
-      return withTenant(db, tenantId, async (tx) => (await grantByLink(tx, token)) !== null);
+      return run({ tenantId }, async (tx) => (await grantByLink(tx, token)) !== null);
     },
 
     /**
@@ -207,7 +192,7 @@ export function createGrantsService({ db, clock }: { db: Database; clock: Clock 
       token: string,
       client: string | null,
     ): Promise<{ cookie: string; expiresAt: Date }> {
-      return withTenant(db, tenantId, async (tx) => {
+      return run({ tenantId, client }, async (tx, audit) => {
         const grant = await grantByLink(tx, token);
         if (!grant) throw new AppError('grant.link_invalid');
         const now = clock();
@@ -220,17 +205,9 @@ export function createGrantsService({ db, clock }: { db: Database; clock: Clock 
           createdAt: now,
           client,
         });
-        await appendAuditEvent(
-          tx,
-          tenantId,
-          {
-            actor: { kind: 'visitor', id: grant.id },
-            client,
-            action: 'grant.opened',
-            target: { type: 'access_grant', id: grant.id },
-          },
-          now,
-        );
+        await audit.record('grant.opened', { type: 'access_grant', id: grant.id }, undefined, {
+          actor: { kind: 'visitor', id: grant.id },
+        });
         return { cookie: `${tenantId}.${secret}`, expiresAt: grant.expiresAt };
       });
     },
@@ -239,7 +216,7 @@ export function createGrantsService({ db, clock }: { db: Database; clock: Clock 
     async resolveVisitor(tenantId: string, cookie: string | undefined): Promise<VisitorAccess | null> {
       const parsed = parseVisitorCookie(cookie);
       if (!parsed || parsed.tenantId !== tenantId) return null;
-      const [row] = await withTenant(db, tenantId, (tx) =>
+      const [row] = await run({ tenantId }, (tx) =>
         tx
           .select({ grant: accessGrants })
           .from(visitorSessions)
@@ -268,7 +245,7 @@ export function createGrantsService({ db, clock }: { db: Database; clock: Clock 
     async endVisitorSession(tenantId: string, cookie: string | undefined): Promise<void> {
       const parsed = parseVisitorCookie(cookie);
       if (!parsed || parsed.tenantId !== tenantId) return;
-      await withTenant(db, tenantId, (tx) =>
+      await run({ tenantId }, (tx) =>
         tx.delete(visitorSessions).where(eq(visitorSessions.tokenHash, hashSecret(parsed.secret))),
       );
     },

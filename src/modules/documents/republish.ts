@@ -1,7 +1,8 @@
 import type { ServiceContext } from '../../platform/auth/context.js';
-import type { Database, Tx } from '../../platform/db/client.js';
+import type { Tx } from '../../platform/db/client.js';
 import { isUniqueViolation } from '../../platform/db/errors.js';
-import { withTenant } from '../../platform/db/tenancy.js';
+import type { AuditRecorder, TenantTransaction } from '../../platform/db/tenant-transaction.js';
+import type { AuditAction } from '../audit/audit.contract.js';
 import type { PublishingService } from '../publishing/publishing.service.js';
 
 export type Republisher = Pick<PublishingService, 'republishIn' | 'notifyPublished'>;
@@ -13,19 +14,20 @@ export type Republisher = Pick<PublishingService, 'republishIn' | 'notifyPublish
  * Before the first publish there is nothing to republish and the change waits for it. Two changes
  * racing for the next snapshot number: the loser runs again.
  */
-export function createRepublishing(db: Database, publishing: Republisher) {
-  return async function change<T>(ctx: ServiceContext, work: (tx: Tx) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        const { result, published } = await withTenant(db, ctx.tenantId, async (tx) => {
-          const result = await work(tx);
-          return { result, published: await publishing.republishIn(tx, ctx) };
-        });
-        if (published?.changed) publishing.notifyPublished(ctx.tenantId, published.version);
-        return result;
-      } catch (error) {
-        if (attempt >= 3 || !isUniqueViolation(error)) throw error;
-      }
-    }
+export function createRepublishing(run: TenantTransaction<AuditAction>, publishing: Republisher) {
+  return async function change<T>(
+    ctx: ServiceContext,
+    work: (tx: Tx, audit: AuditRecorder<AuditAction>) => Promise<T>,
+  ): Promise<T> {
+    const { result, published } = await run(
+      ctx,
+      async (tx, audit) => {
+        const result = await work(tx, audit);
+        return { result, published: await publishing.republishIn(tx, ctx) };
+      },
+      { retry: { attempts: 3, when: isUniqueViolation } },
+    );
+    if (published?.changed) publishing.notifyPublished(ctx.tenantId, published.version);
+    return result;
   };
 }

@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import type { ServiceContext } from '../../platform/auth/context.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/db/client.js';
-import { withTenant } from '../../platform/db/tenancy.js';
+import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
 import type { BlobVault } from '../../platform/storage/blob-vault.js';
 import type { PublishedDocument } from '../publishing/snapshot.contract.js';
@@ -24,6 +24,8 @@ export function createVisitorDownloadsService({
   vault: BlobVault;
   clock: Clock;
 }) {
+  const run = tenantTransaction({ db, clock });
+
   return {
     async download(ctx: ServiceContext, document: PublishedDocument, access: VisitorAccess | null) {
       ctx.require('published:read');
@@ -34,7 +36,7 @@ export function createVisitorDownloadsService({
       ) {
         throw new AppError('visitor.access_required');
       }
-      const [version] = await withTenant(db, ctx.tenantId, (tx) =>
+      const [version] = await run(ctx, (tx) =>
         tx
           .select()
           .from(documentVersions)
@@ -55,7 +57,7 @@ export function createVisitorDownloadsService({
           grantId: access.grantId,
         });
       }
-      await withTenant(db, ctx.tenantId, (tx) =>
+      await run(ctx, (tx) =>
         tx.insert(documentDownloads).values({
           tenantId: ctx.tenantId,
           documentId: document.id,

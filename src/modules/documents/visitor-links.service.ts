@@ -4,11 +4,11 @@ import type { ServiceContext } from '../../platform/auth/context.js';
 import type { Clock } from '../../platform/clock.js';
 import { hashSecret, randomSecret } from '../../platform/crypto/tokens.js';
 import type { Database } from '../../platform/db/client.js';
-import { withTenant } from '../../platform/db/tenancy.js';
+import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { mailAddress } from '../../platform/mail/mail.contract.js';
 import { enqueueMail } from '../../platform/mail/outbox.js';
 import { auditEvents } from '../audit/audit.schema.js';
-import { appendAuditEvent } from '../audit/audit.service.js';
+import { auditLog } from '../audit/audit.service.js';
 import { newLinkMail } from './access.mails.js';
 import { accessGrants } from './access.schema.js';
 import { documents } from './documents.schema.js';
@@ -43,6 +43,8 @@ export function createVisitorLinksService({
   publicUrl: string;
   mailQueued: () => void;
 }) {
+  const run = tenantTransaction({ db, clock, audit: auditLog });
+
   const inFlight = new Set<Promise<unknown>>();
 
   /** Replaces the link of each grant in force for `email` and mails them there; how many were sent. */
@@ -50,7 +52,7 @@ export function createVisitorLinksService({
     ctx.require('published:read');
     const { email } = newLinkForm.parse(input);
     const now = clock();
-    const sent = await withTenant(db, ctx.tenantId, async (tx) => {
+    const sent = await run(ctx, async (tx, audit) => {
       const grants = await tx
         .select()
         .from(accessGrants)
@@ -103,18 +105,9 @@ export function createVisitorLinksService({
           }),
           link: `${sender.siteUrl}/access/${token}`,
         });
-        await appendAuditEvent(
-          tx,
-          ctx.tenantId,
-          {
-            // Whoever asked is anonymous: asking proves nothing, the link goes to the grant's address.
-            actor: { kind: 'visitor', id: 'anonymous' },
-            client: ctx.client,
-            action: 'grant.link_sent',
-            target: { type: 'access_grant', id: grant.id },
-          },
-          now,
-        );
+        await audit.record('grant.link_sent', { type: 'access_grant', id: grant.id }, undefined, {
+          actor: { kind: 'visitor', id: 'anonymous' },
+        });
       }
       // One mail for all of them: one request, one mail, whatever the number of approvals.
       await enqueueMail(tx, ctx.tenantId, newLinkMail(sender, email, links), now);

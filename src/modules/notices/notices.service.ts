@@ -4,9 +4,10 @@ import type { ServiceContext } from '../../platform/auth/context.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Tx } from '../../platform/db/client.js';
 import { withTenant } from '../../platform/db/tenancy.js';
+import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
 import { mailOutbox } from '../../platform/mail/mail.schema.js';
-import { appendAuditEvent } from '../audit/audit.service.js';
+import { auditLog } from '../audit/audit.service.js';
 import type { NoticeResponse } from './notices.contract.js';
 import { type NoticeTopic, notices } from './notices.schema.js';
 
@@ -99,10 +100,12 @@ export function createNoticesService({
   clock: Clock;
   dispatch: NoticeDispatcher;
 }) {
+  const run = tenantTransaction({ db, clock, audit: auditLog });
+
   return {
     async list(ctx: ServiceContext): Promise<NoticeResponse[]> {
       ctx.require('content:read');
-      return withTenant(db, ctx.tenantId, async (tx) => {
+      return run(ctx, async (tx) => {
         const rows = await tx.select().from(notices).orderBy(desc(notices.createdAt)).limit(200);
         const delivery = await deliveryOf(
           tx,
@@ -114,7 +117,7 @@ export function createNoticesService({
 
     async get(ctx: ServiceContext, id: string): Promise<NoticeResponse> {
       ctx.require('content:read');
-      return withTenant(db, ctx.tenantId, async (tx) => {
+      return run(ctx, async (tx) => {
         const [row] = await tx
           .select()
           .from(notices)
@@ -130,7 +133,7 @@ export function createNoticesService({
       ctx.require('updates:write');
       const noticeId = z.uuid().parse(id);
       const now = clock();
-      const row = await withTenant(db, ctx.tenantId, async (tx) => {
+      const row = await run(ctx, async (tx, audit) => {
         const [current] = await tx.select().from(notices).where(eq(notices.id, noticeId)).for('update');
         if (!current) throw new AppError('notice.not_found');
         if (current.state !== 'failed') throw new AppError('notice.not_failed');
@@ -139,17 +142,7 @@ export function createNoticesService({
           .set({ state: 'pending', attempts: 0, lastError: null, updatedAt: now })
           .where(eq(notices.id, noticeId))
           .returning();
-        await appendAuditEvent(
-          tx,
-          ctx.tenantId,
-          {
-            actor: ctx.actor,
-            client: ctx.client,
-            action: 'notice.retried',
-            target: { type: 'notice', id: noticeId },
-          },
-          now,
-        );
+        await audit.record('notice.retried', { type: 'notice', id: noticeId });
         if (!updated) throw new AppError('notice.not_found');
         return toResponse(updated, (await deliveryOf(tx, [noticeId])).get(noticeId));
       });

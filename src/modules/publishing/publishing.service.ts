@@ -4,7 +4,7 @@ import type { ServiceContext } from '../../platform/auth/context.js';
 import { type Clock, systemClock } from '../../platform/clock.js';
 import type { Database, Tx } from '../../platform/db/client.js';
 import { isUniqueViolation } from '../../platform/db/errors.js';
-import { withTenant } from '../../platform/db/tenancy.js';
+import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
 import type { TrustCenterDocument } from '../content/content.contract.js';
 import { readDraft } from '../content/draft.service.js';
@@ -71,6 +71,8 @@ export function createPublishingService({
   readSections?: PublicSectionsReader;
   clock?: Clock;
 }) {
+  const run = tenantTransaction({ db });
+
   async function latestRow(tx: Tx) {
     const [row] = await tx.select().from(snapshots).orderBy(desc(snapshots.version)).limit(1);
     return row;
@@ -129,7 +131,7 @@ export function createPublishingService({
 
   async function snapshotByVersion(tenantId: string, version: number): Promise<Snapshot> {
     if (!Number.isSafeInteger(version) || version < 1) throw new AppError('snapshot.not_found');
-    const [row] = await withTenant(db, tenantId, (tx) =>
+    const [row] = await run({ tenantId }, (tx) =>
       tx.select().from(snapshots).where(eq(snapshots.version, version)).limit(1),
     );
     if (!row) throw new AppError('snapshot.not_found');
@@ -153,21 +155,17 @@ export function createPublishingService({
     async publish(ctx: ServiceContext): Promise<PublishResult> {
       ctx.require('content:publish');
       // Two concurrent publishes race for the same version number; the loser simply tries again.
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          const result = await withTenant(db, ctx.tenantId, (tx) => publishIn(tx, ctx));
-          if (result.changed) onPublished?.(ctx.tenantId, result.version);
-          return result;
-        } catch (error) {
-          if (attempt >= 3 || !isUniqueViolation(error)) throw error;
-        }
-      }
+      const result = await run(ctx, (tx) => publishIn(tx, ctx), {
+        retry: { attempts: 3, when: isUniqueViolation },
+      });
+      if (result.changed) onPublished?.(ctx.tenantId, result.version);
+      return result;
     },
 
     /** Only the number of the latest snapshot: a cheap freshness check for caches. */
     async latestVersion(ctx: ServiceContext): Promise<number | null> {
       ctx.require('published:read');
-      const [row] = await withTenant(db, ctx.tenantId, (tx) =>
+      const [row] = await run(ctx, (tx) =>
         tx.select({ version: snapshots.version }).from(snapshots).orderBy(desc(snapshots.version)).limit(1),
       );
       return row?.version ?? null;
@@ -176,7 +174,7 @@ export function createPublishingService({
     /** The snapshot the public sees now, or null when nothing was published yet. */
     async latest(ctx: ServiceContext): Promise<Snapshot | null> {
       ctx.require('published:read');
-      const row = await withTenant(db, ctx.tenantId, latestRow);
+      const row = await run(ctx, latestRow);
       return row
         ? {
             version: row.version,
@@ -202,7 +200,7 @@ export function createPublishingService({
     /** What the trust center said at a moment in time: the last snapshot published at or before it. */
     async asOf(ctx: ServiceContext, moment: Date): Promise<Snapshot> {
       ctx.require('published:read');
-      const [row] = await withTenant(db, ctx.tenantId, (tx) =>
+      const [row] = await run(ctx, (tx) =>
         tx
           .select()
           .from(snapshots)
@@ -221,7 +219,7 @@ export function createPublishingService({
 
     async history(ctx: ServiceContext): Promise<SnapshotSummary[]> {
       ctx.require('content:read');
-      return withTenant(db, ctx.tenantId, (tx) =>
+      return run(ctx, (tx) =>
         tx
           .select({
             version: snapshots.version,

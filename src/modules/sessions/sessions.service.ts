@@ -6,13 +6,14 @@ import { verifyAgainstDummy, verifyPassword } from '../../platform/crypto/passwo
 import type { Sealer } from '../../platform/crypto/sealing.js';
 import { hashSecret, randomSecret } from '../../platform/crypto/tokens.js';
 import type { Database, Tx } from '../../platform/db/client.js';
-import { withPlatform, withTenant } from '../../platform/db/tenancy.js';
+import { withPlatform } from '../../platform/db/tenancy.js';
+import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
 import { memberships, recoveryCodes, users } from '../accounts/accounts.schema.js';
 import { hashRecoveryCode, normalizeRecoveryCode, totpPurpose, verifyTotp } from '../accounts/mfa.service.js';
 import { permissionsOfRole } from '../accounts/roles.service.js';
 import { readSettings } from '../accounts/settings.service.js';
-import { appendAuditEvent } from '../audit/audit.service.js';
+import { auditLog } from '../audit/audit.service.js';
 import type { TenantsService } from '../tenants/tenants.service.js';
 import type { LoginThrottle } from './login-throttle.js';
 import { throttleKeys } from './login-throttle.js';
@@ -123,6 +124,8 @@ export function createSessionsService({
   tenants: TenantsService;
   throttle: LoginThrottle;
 }) {
+  const run = tenantTransaction({ db, clock, audit: auditLog });
+
   async function checkSecondFactor(
     user: typeof users.$inferSelect,
     code: string | undefined,
@@ -178,7 +181,7 @@ export function createSessionsService({
         : await verifyAgainstDummy(parsed.password);
       const membership =
         passwordOk && user && tenant && !user.disabledAt
-          ? await withTenant(db, tenant.id, async (tx) => {
+          ? await run({ tenantId: tenant.id }, async (tx) => {
               const [row] = await tx
                 .select()
                 .from(memberships)
@@ -194,13 +197,9 @@ export function createSessionsService({
       ) => {
         if (code !== 'auth.mfa_required') await throttle.recordFailure(keys);
         if (tenant) {
-          await withTenant(db, tenant.id, (tx) =>
-            appendAuditEvent(tx, tenant.id, {
-              actor: { kind: 'user', id: membership && user ? user.id : 'unknown' },
-              client: info.client,
-              action: 'auth.login_failed',
-              details: { reason },
-            }),
+          const actor = { kind: 'user', id: membership && user ? user.id : 'unknown' } as const;
+          await run({ tenantId: tenant.id, actor, client: info.client }, (_tx, audit) =>
+            audit.record('auth.login_failed', null, { reason }),
           );
         }
         throw new AppError(code);
@@ -223,15 +222,18 @@ export function createSessionsService({
         }
       }
       await throttle.recordSuccess(keys);
-      const created = await withTenant(db, tenant.id, async (tx) => {
+      const signedIn = {
+        tenantId: tenant.id,
+        actor: { kind: 'user', id: user.id } as const,
+        client: info.client,
+      };
+      const created = await run(signedIn, async (tx, audit) => {
         const session = await insertSession(tx, clock, { tenantId: tenant.id, userId: user.id, info });
-        await appendAuditEvent(tx, tenant.id, {
-          actor: { kind: 'user', id: user.id },
-          client: info.client,
-          action: factor === 'recovery' ? 'auth.recovery_code_used' : 'auth.login_succeeded',
-          target: { type: 'session', id: session.sessionId },
-          details: { factor },
-        });
+        await audit.record(
+          factor === 'recovery' ? 'auth.recovery_code_used' : 'auth.login_succeeded',
+          { type: 'session', id: session.sessionId },
+          { factor },
+        );
         return session;
       });
       return { ...created, userId: user.id, tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name } };
@@ -242,7 +244,7 @@ export function createSessionsService({
       const parsed = parseSessionCookie(cookie);
       if (!parsed) return null;
       const now = clock();
-      return withTenant(db, parsed.tenantId, async (tx) => {
+      return run({ tenantId: parsed.tenantId }, async (tx) => {
         const [row] = await tx
           .select({
             session: sessions,
@@ -287,7 +289,7 @@ export function createSessionsService({
     async logout(cookie: string | undefined): Promise<void> {
       const parsed = parseSessionCookie(cookie);
       if (!parsed) return;
-      await withTenant(db, parsed.tenantId, async (tx) => {
+      await run({ tenantId: parsed.tenantId }, async (tx, audit) => {
         const ended = await tx
           .update(sessions)
           .set({ revokedAt: clock() })
@@ -295,10 +297,8 @@ export function createSessionsService({
           .returning({ id: sessions.id, userId: sessions.userId });
         const [row] = ended;
         if (row) {
-          await appendAuditEvent(tx, parsed.tenantId, {
+          await audit.record('auth.logout', { type: 'session', id: row.id }, undefined, {
             actor: { kind: 'user', id: row.userId },
-            action: 'auth.logout',
-            target: { type: 'session', id: row.id },
           });
         }
       });
@@ -306,7 +306,7 @@ export function createSessionsService({
 
     /** Replaces the current session with a new id (after a privilege change such as enabling MFA). */
     async renew(current: ActiveSession, info: ClientInfo): Promise<string> {
-      return withTenant(db, current.tenantId, async (tx) => {
+      return run({ tenantId: current.tenantId }, async (tx) => {
         await tx.update(sessions).set({ revokedAt: clock() }).where(eq(sessions.id, current.sessionId));
         return (await insertSession(tx, clock, { tenantId: current.tenantId, userId: current.userId, info }))
           .cookie;
@@ -316,7 +316,7 @@ export function createSessionsService({
     /** The caller's own sessions in this tenant (active ones only). */
     async listOwn(ctx: ServiceContext, currentSessionId: string): Promise<SessionView[]> {
       const userId = ownUser(ctx);
-      return withTenant(db, ctx.tenantId, async (tx) => {
+      return run(ctx, async (tx) => {
         const rows = await tx
           .select()
           .from(sessions)
@@ -340,38 +340,27 @@ export function createSessionsService({
       const userId = ownUser(ctx);
       const id = z.uuid().safeParse(sessionId);
       if (!id.success) throw new AppError('content.not_found');
-      await withTenant(db, ctx.tenantId, async (tx) => {
+      await run(ctx, async (tx, audit) => {
         const ended = await tx
           .update(sessions)
           .set({ revokedAt: clock() })
           .where(and(eq(sessions.id, id.data), eq(sessions.userId, userId), isNull(sessions.revokedAt)))
           .returning({ id: sessions.id });
         if (ended.length === 0) throw new AppError('content.not_found');
-        await appendAuditEvent(tx, ctx.tenantId, {
-          actor: ctx.actor,
-          client: ctx.client,
-          action: 'session.revoked',
-          target: { type: 'session', id: id.data },
-        });
+        await audit.record('session.revoked', { type: 'session', id: id.data });
       });
     },
 
     /** "Sign out everywhere": every session of the caller in this tenant, the current one included. */
     async revokeAllOwn(ctx: ServiceContext): Promise<number> {
       const userId = ownUser(ctx);
-      return withTenant(db, ctx.tenantId, async (tx) => {
+      return run(ctx, async (tx, audit) => {
         const ended = await tx
           .update(sessions)
           .set({ revokedAt: clock() })
           .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)))
           .returning({ id: sessions.id });
-        await appendAuditEvent(tx, ctx.tenantId, {
-          actor: ctx.actor,
-          client: ctx.client,
-          action: 'session.revoked_all',
-          target: { type: 'user', id: userId },
-          details: { sessions: ended.length },
-        });
+        await audit.record('session.revoked_all', { type: 'user', id: userId }, { sessions: ended.length });
         return ended.length;
       });
     },

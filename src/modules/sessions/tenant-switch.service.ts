@@ -4,11 +4,12 @@ import { builtInRoles, isBuiltInRole } from '../../platform/auth/roles.js';
 import type { Clock } from '../../platform/clock.js';
 import { hashSecret } from '../../platform/crypto/tokens.js';
 import type { Database, Tx } from '../../platform/db/client.js';
-import { withPlatform, withTenant } from '../../platform/db/tenancy.js';
+import { withPlatform } from '../../platform/db/tenancy.js';
+import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
 import type { FormRateLimiter } from '../../platform/http/form-rate-limit.js';
 import { memberships, roles, users } from '../accounts/accounts.schema.js';
-import { appendAuditEvent } from '../audit/audit.service.js';
+import { auditLog } from '../audit/audit.service.js';
 import { tenants as tenantsTable } from '../tenants/tenants.schema.js';
 import type { TenantsService } from '../tenants/tenants.service.js';
 import { switchInput, type TrustCenterView } from './sessions.contract.js';
@@ -56,6 +57,8 @@ export function createTenantSwitchService({
   tenants: TenantsService;
   limiter: FormRateLimiter;
 }) {
+  const run = tenantTransaction({ db, clock, audit: auditLog });
+
   return {
     /** The served trust centers the session's person is an active member of; the current one marked. */
     async list(current: ActiveSession): Promise<TrustCenterView[]> {
@@ -72,7 +75,7 @@ export function createTenantSwitchService({
       );
       const listed: TrustCenterView[] = [];
       for (const tenant of candidates) {
-        const role = await withTenant(db, tenant.id, async (tx) => {
+        const role = await run({ tenantId: tenant.id }, async (tx) => {
           const membership = await activeMembership(tx, current.userId);
           return membership ? { key: membership.role, name: await roleName(tx, membership.role) } : null;
         });
@@ -104,40 +107,34 @@ export function createTenantSwitchService({
       const target = await tenants.findBySlug(slug);
       if (target?.id === current.tenantId) return null;
       const member = target
-        ? await withTenant(db, target.id, (tx) => activeMembership(tx, current.userId))
+        ? await run({ tenantId: target.id }, (tx) => activeMembership(tx, current.userId))
         : null;
       if (!target || !member) {
         // Recorded where the person is; what they typed may name another tenant, so it stays out.
-        await withTenant(db, current.tenantId, (tx) =>
-          appendAuditEvent(tx, current.tenantId, {
-            actor,
-            client: info.client,
-            action: 'auth.switch_refused',
-          }),
+        await run({ tenantId: current.tenantId, actor, client: info.client }, (_tx, audit) =>
+          audit.record('auth.switch_refused'),
         );
         throw new AppError('auth.trust_center_unavailable');
       }
 
       // The current session ends first: one that ended meanwhile (signed out elsewhere) cannot
       // be continued, and a failure after this point leaves the person signed out, not signed in twice.
-      const ended = await withTenant(db, current.tenantId, async (tx) => {
-        const rows = await tx
-          .update(sessions)
-          .set({ revokedAt: clock() })
-          .where(and(eq(sessions.id, current.sessionId), isNull(sessions.revokedAt)))
-          .returning({ id: sessions.id });
-        if (rows.length === 0) return false;
-        await appendAuditEvent(tx, current.tenantId, {
-          actor,
-          client: info.client,
-          action: 'auth.switched_out',
-          target: { type: 'session', id: current.sessionId },
-        });
-        return true;
-      });
+      const ended = await run(
+        { tenantId: current.tenantId, actor, client: info.client },
+        async (tx, audit) => {
+          const rows = await tx
+            .update(sessions)
+            .set({ revokedAt: clock() })
+            .where(and(eq(sessions.id, current.sessionId), isNull(sessions.revokedAt)))
+            .returning({ id: sessions.id });
+          if (rows.length === 0) return false;
+          await audit.record('auth.switched_out', { type: 'session', id: current.sessionId });
+          return true;
+        },
+      );
       if (!ended) throw new AppError('auth.session_expired');
 
-      return withTenant(db, target.id, async (tx) => {
+      return run({ tenantId: target.id, actor, client: info.client }, async (tx, audit) => {
         // Checked again in the transaction that creates the session: removal may have happened since.
         if (!(await activeMembership(tx, current.userId)))
           throw new AppError('auth.trust_center_unavailable');
@@ -147,13 +144,11 @@ export function createTenantSwitchService({
           info,
           notAfter: current.expiresAt,
         });
-        await appendAuditEvent(tx, target.id, {
-          actor,
-          client: info.client,
-          action: 'auth.switched_in',
-          target: { type: 'session', id: created.sessionId },
-          details: { factor: 'switch' },
-        });
+        await audit.record(
+          'auth.switched_in',
+          { type: 'session', id: created.sessionId },
+          { factor: 'switch' },
+        );
         return { cookie: created.cookie, absoluteExpiresAt: created.absoluteExpiresAt };
       });
     },

@@ -3,10 +3,9 @@ import { z } from 'zod';
 import { type ServiceContext, systemContext } from '../../platform/auth/context.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Tx } from '../../platform/db/client.js';
-import { translateDatabaseError } from '../../platform/db/errors.js';
-import { withTenant } from '../../platform/db/tenancy.js';
+import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
-import { appendAuditEvent } from '../audit/audit.service.js';
+import { auditLog } from '../audit/audit.service.js';
 import { readDraft, replaceDraft } from '../content/draft.service.js';
 import { createNoticeIn, type NoticeDispatcher } from '../notices/notices.service.js';
 import type { PublishingService, PublishResult } from '../publishing/publishing.service.js';
@@ -60,8 +59,12 @@ export function createSubprocessorChangesService({
   publishing: PublishingService;
   dispatch: NoticeDispatcher;
 }) {
-  const run = <T>(ctx: ServiceContext, work: (tx: Tx) => Promise<T>) =>
-    withTenant(db, ctx.tenantId, work).catch((error) => translateDatabaseError(error));
+  const run = tenantTransaction({
+    db,
+    clock,
+    audit: auditLog,
+    errors: { codes: { '23505': 'content.key_taken', '23503': 'content.not_found' } },
+  });
 
   function afterCommit(tenantId: string, published: PublishResult | null, noticeId: string | null) {
     if (published?.changed) publishing.notifyPublished(tenantId, published.version);
@@ -134,7 +137,7 @@ export function createSubprocessorChangesService({
       const change = changeInput.parse(input);
       const now = clock();
       const today = now.toISOString().slice(0, 10);
-      const result = await run(ctx, async (tx) => {
+      const result = await run(ctx, async (tx, audit) => {
         const settings = await readNotificationSettings(tx);
         if (change.effectiveOn < addDays(today, settings.noticePeriodDays)) {
           throw new AppError('subprocessor_change.too_soon', [
@@ -175,17 +178,10 @@ export function createSubprocessorChangesService({
           })
           .returning();
         if (!row) throw new Error('change insert returned no row');
-        await appendAuditEvent(
-          tx,
-          ctx.tenantId,
-          {
-            actor: ctx.actor,
-            client: ctx.client,
-            action: 'subprocessor_change.announced',
-            target: { type: 'subprocessor_change', id: row.id },
-            details: { kind: change.kind, effectiveOn: change.effectiveOn, noticeId },
-          },
-          now,
+        await audit.record(
+          'subprocessor_change.announced',
+          { type: 'subprocessor_change', id: row.id },
+          { kind: change.kind, effectiveOn: change.effectiveOn, noticeId },
         );
         return { row, noticeId, published: await publishing.republishIn(tx, ctx) };
       });
@@ -201,7 +197,7 @@ export function createSubprocessorChangesService({
     async cancel(ctx: ServiceContext, id: string): Promise<void> {
       ctx.require('content:publish');
       const now = clock();
-      const result = await run(ctx, async (tx) => {
+      const result = await run(ctx, async (tx, audit) => {
         const row = await find(tx, id);
         if (row.state !== 'scheduled') throw new AppError('subprocessor_change.not_scheduled');
         await tx
@@ -214,17 +210,10 @@ export function createSubprocessorChangesService({
           : undefined;
         const post = withdrawalPost(row, going);
         const { updateId, noticeId } = await postAndNotify(tx, ctx.tenantId, post, now);
-        await appendAuditEvent(
-          tx,
-          ctx.tenantId,
-          {
-            actor: ctx.actor,
-            client: ctx.client,
-            action: 'subprocessor_change.cancelled',
-            target: { type: 'subprocessor_change', id: row.id },
-            details: { kind: row.kind, effectiveOn: row.effectiveOn, updateId, noticeId },
-          },
-          now,
+        await audit.record(
+          'subprocessor_change.cancelled',
+          { type: 'subprocessor_change', id: row.id },
+          { kind: row.kind, effectiveOn: row.effectiveOn, updateId, noticeId },
         );
         return { noticeId, published: await publishing.republishIn(tx, ctx) };
       });
@@ -239,7 +228,7 @@ export function createSubprocessorChangesService({
       const ctx = systemContext(tenantId, 'scheduler');
       const now = clock();
       const today = now.toISOString().slice(0, 10);
-      const result = await withTenant(db, tenantId, async (tx) => {
+      const result = await run(ctx, async (tx, audit) => {
         const due = await tx
           .select()
           .from(subprocessorChanges)
@@ -257,16 +246,10 @@ export function createSubprocessorChangesService({
             .update(subprocessorChanges)
             .set({ state: 'applied', appliedAt: now })
             .where(eq(subprocessorChanges.id, change.id));
-          await appendAuditEvent(
-            tx,
-            tenantId,
-            {
-              actor: ctx.actor,
-              action: 'subprocessor_change.applied',
-              target: { type: 'subprocessor_change', id: change.id },
-              details: { kind: change.kind, effectiveOn: change.effectiveOn },
-            },
-            now,
+          await audit.record(
+            'subprocessor_change.applied',
+            { type: 'subprocessor_change', id: change.id },
+            { kind: change.kind, effectiveOn: change.effectiveOn },
           );
         }
         const published = await publishing.republishIn(tx, ctx, (content) => ({

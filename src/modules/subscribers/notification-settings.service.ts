@@ -4,8 +4,8 @@ import type { ServiceContext } from '../../platform/auth/context.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Sealer } from '../../platform/crypto/sealing.js';
 import type { Database, Tx } from '../../platform/db/client.js';
-import { withTenant } from '../../platform/db/tenancy.js';
-import { appendAuditEvent } from '../audit/audit.service.js';
+import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
+import { auditLog } from '../audit/audit.service.js';
 import { type NotificationSettings, notificationSettingsInput } from './subscribers.contract.js';
 import { notificationSettings } from './subscribers.schema.js';
 
@@ -55,10 +55,12 @@ export function createNotificationSettingsService({
   sealer: Sealer;
   clock: Clock;
 }) {
+  const run = tenantTransaction({ db, clock, audit: auditLog });
+
   return {
     async get(ctx: ServiceContext): Promise<NotificationSettings> {
       ctx.require('settings:read');
-      return withTenant(db, ctx.tenantId, readNotificationSettings);
+      return run(ctx, readNotificationSettings);
     },
 
     async update(
@@ -67,21 +69,13 @@ export function createNotificationSettingsService({
     ): Promise<NotificationSettings> {
       ctx.require('settings:manage');
       const parsed = notificationSettingsInput.parse(input);
-      return withTenant(db, ctx.tenantId, async (tx) => {
+      return run(ctx, async (tx, audit) => {
         await readListKey(tx, ctx.tenantId, sealer);
         await tx.update(notificationSettings).set({ ...parsed, updatedAt: clock() });
-        await appendAuditEvent(
-          tx,
-          ctx.tenantId,
-          {
-            actor: ctx.actor,
-            client: ctx.client,
-            action: 'notification_settings.updated',
-            target: { type: 'tenant', id: ctx.tenantId },
-            // The reply-to is the tenant's own address, yet the audit log keeps no addresses at all.
-            details: { noticePeriodDays: parsed.noticePeriodDays, replyToSet: parsed.replyTo !== null },
-          },
-          clock(),
+        await audit.record(
+          'notification_settings.updated',
+          { type: 'tenant', id: ctx.tenantId },
+          { noticePeriodDays: parsed.noticePeriodDays, replyToSet: parsed.replyTo !== null },
         );
         return parsed;
       });

@@ -5,11 +5,11 @@ import type { Clock } from '../../platform/clock.js';
 import type { Sealer } from '../../platform/crypto/sealing.js';
 import { hashSecret, randomSecret } from '../../platform/crypto/tokens.js';
 import type { Database, Tx } from '../../platform/db/client.js';
-import { withTenant } from '../../platform/db/tenancy.js';
+import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
 import { type PageQuery, pageQuery } from '../../platform/http/api-route.js';
 import { enqueueMail } from '../../platform/mail/outbox.js';
-import { appendAuditEvent } from '../audit/audit.service.js';
+import { auditLog } from '../audit/audit.service.js';
 import { confirmationMail } from './confirmation-mail.js';
 import { isUnsubscribeToken, readMailIdentity } from './mail-identity.js';
 import { type SubscribeInput, subscribeInput } from './subscribers.contract.js';
@@ -75,6 +75,8 @@ export function createSubscribersService({
   /** Called after a commit that queued mail (the mailer's kick). */
   mailQueued?: () => void;
 }) {
+  const run = tenantTransaction({ db, clock, audit: auditLog });
+
   return {
     /**
      * Starts (or renews) a subscription and mails a single-use confirmation link. Nothing in the
@@ -86,7 +88,7 @@ export function createSubscribersService({
       const parsed = subscribeInput.parse(input);
       const now = clock();
       const token = randomSecret();
-      const queued = await withTenant(db, ctx.tenantId, async (tx) => {
+      const queued = await run(ctx, async (tx) => {
         const [existing] = await tx
           .select({ id: subscribers.id, confirmExpiresAt: subscribers.confirmExpiresAt })
           .from(subscribers)
@@ -139,7 +141,7 @@ export function createSubscribersService({
       const parsed = z.string().min(20).max(100).safeParse(token);
       if (!parsed.success) throw new AppError('subscription.link_invalid');
       const now = clock();
-      await withTenant(db, ctx.tenantId, async (tx) => {
+      await run(ctx, async (tx, audit) => {
         const [row] = await tx
           .update(subscribers)
           .set({
@@ -157,17 +159,10 @@ export function createSubscribersService({
           )
           .returning({ id: subscribers.id, topics: subscribers.topics });
         if (!row) throw new AppError('subscription.link_invalid');
-        await appendAuditEvent(
-          tx,
-          ctx.tenantId,
-          {
-            actor: ctx.actor,
-            client: ctx.client,
-            action: 'subscriber.confirmed',
-            target: { type: 'subscriber', id: row.id },
-            details: { topics: row.topics },
-          },
-          now,
+        await audit.record(
+          'subscriber.confirmed',
+          { type: 'subscriber', id: row.id },
+          { topics: row.topics },
         );
       });
     },
@@ -181,8 +176,7 @@ export function createSubscribersService({
       const id = z.uuid().safeParse(subscriberId);
       const secret = z.string().min(20).max(100).safeParse(token);
       if (!id.success || !secret.success) throw new AppError('subscription.link_invalid');
-      const now = clock();
-      await withTenant(db, ctx.tenantId, async (tx) => {
+      await run(ctx, async (tx, audit) => {
         const identity = await readMailIdentity(tx, ctx.tenantId, { sealer, publicUrl });
         if (!isUnsubscribeToken(identity.listKey, id.data, secret.data)) {
           throw new AppError('subscription.link_invalid');
@@ -192,24 +186,14 @@ export function createSubscribersService({
           .where(eq(subscribers.id, id.data))
           .returning({ id: subscribers.id });
         if (deleted.length === 0) return;
-        await appendAuditEvent(
-          tx,
-          ctx.tenantId,
-          {
-            actor: ctx.actor,
-            client: ctx.client,
-            action: 'subscriber.unsubscribed',
-            target: { type: 'subscriber', id: id.data },
-          },
-          now,
-        );
+        await audit.record('subscriber.unsubscribed', { type: 'subscriber', id: id.data });
       });
     },
 
     async list(ctx: ServiceContext, input: Partial<PageQuery> = {}) {
       ctx.require('subscribers:read');
       const query = pageQuery.parse(input);
-      return withTenant(db, ctx.tenantId, async (tx) => {
+      return run(ctx, async (tx) => {
         const [counted] = await tx.select({ total: count() }).from(subscribers);
         const rows = await tx
           .select()
@@ -236,7 +220,7 @@ export function createSubscribersService({
 
     async counts(ctx: ServiceContext) {
       ctx.require('subscribers:read');
-      return withTenant(db, ctx.tenantId, async (tx) => {
+      return run(ctx, async (tx) => {
         const [row] = await tx
           .select({
             confirmed: sql<number>`count(*) filter (where ${subscribers.confirmedAt} is not null)`.mapWith(
@@ -275,7 +259,7 @@ export function createSubscribersService({
     async purgeUnconfirmed(tenantId: string): Promise<number> {
       const now = clock();
       const cutoff = new Date(now.getTime() - CONFIRMATION_DAYS * DAY_MS);
-      return withTenant(db, tenantId, async (tx) => {
+      return run({ tenantId }, async (tx) => {
         const deleted = await tx
           .delete(subscribers)
           .where(unconfirmedBefore(cutoff))

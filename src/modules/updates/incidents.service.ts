@@ -2,11 +2,10 @@ import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ServiceContext } from '../../platform/auth/context.js';
 import type { Clock } from '../../platform/clock.js';
-import type { Database, Tx } from '../../platform/db/client.js';
-import { translateDatabaseError } from '../../platform/db/errors.js';
-import { withTenant } from '../../platform/db/tenancy.js';
+import type { Database } from '../../platform/db/client.js';
+import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
-import { appendAuditEvent } from '../audit/audit.service.js';
+import { auditLog } from '../audit/audit.service.js';
 import { timeToNotify } from './time-to-notify.js';
 import { type IncidentResponse, incidentInput, incidentPatch } from './updates.contract.js';
 import { incidents } from './updates.schema.js';
@@ -38,10 +37,18 @@ const asDate = (value: string | null | undefined) =>
  * (customers told another way).
  */
 export function createIncidentsService({ db, clock }: { db: Database; clock: Clock }) {
-  const run = <T>(ctx: ServiceContext, work: (tx: Tx) => Promise<T>) =>
-    withTenant(db, ctx.tenantId, work).catch((error) =>
-      translateDatabaseError(error, { '23514': 'incident.notified_before_detected' }),
-    );
+  const run = tenantTransaction({
+    db,
+    clock,
+    audit: auditLog,
+    errors: {
+      codes: {
+        '23505': 'content.key_taken',
+        '23503': 'content.not_found',
+        '23514': 'incident.notified_before_detected',
+      },
+    },
+  });
 
   function checkOrder(detectedAt: Date, later: (Date | null | undefined)[]) {
     if (later.some((moment) => moment && moment.getTime() < detectedAt.getTime())) {
@@ -78,7 +85,7 @@ export function createIncidentsService({ db, clock }: { db: Database; clock: Clo
       const resolvedAt = asDate(parsed.resolvedAt) ?? null;
       checkOrder(detectedAt, [customersNotifiedAt, resolvedAt]);
       const now = clock();
-      const row = await run(ctx, async (tx) => {
+      const row = await run(ctx, async (tx, audit) => {
         const [created] = await tx
           .insert(incidents)
           .values({
@@ -92,17 +99,7 @@ export function createIncidentsService({ db, clock }: { db: Database; clock: Clo
           })
           .returning();
         if (!created) throw new Error('incident insert returned no row');
-        await appendAuditEvent(
-          tx,
-          ctx.tenantId,
-          {
-            actor: ctx.actor,
-            client: ctx.client,
-            action: 'incident.recorded',
-            target: { type: 'incident', id: created.id },
-          },
-          now,
-        );
+        await audit.record('incident.recorded', { type: 'incident', id: created.id });
         return created;
       });
       return toResponse(row, now);
@@ -118,7 +115,7 @@ export function createIncidentsService({ db, clock }: { db: Database; clock: Clo
       const incidentId = z.uuid().safeParse(id);
       if (!incidentId.success) throw new AppError('incident.not_found');
       const now = clock();
-      const row = await run(ctx, async (tx) => {
+      const row = await run(ctx, async (tx, audit) => {
         const [current] = await tx
           .select()
           .from(incidents)
@@ -140,17 +137,7 @@ export function createIncidentsService({ db, clock }: { db: Database; clock: Clo
           .set({ ...next, updatedAt: now })
           .where(eq(incidents.id, current.id))
           .returning();
-        await appendAuditEvent(
-          tx,
-          ctx.tenantId,
-          {
-            actor: ctx.actor,
-            client: ctx.client,
-            action: 'incident.updated',
-            target: { type: 'incident', id: current.id },
-          },
-          now,
-        );
+        await audit.record('incident.updated', { type: 'incident', id: current.id });
         return updated as IncidentRow;
       });
       return toResponse(row, now);

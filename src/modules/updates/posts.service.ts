@@ -3,10 +3,10 @@ import { z } from 'zod';
 import type { ServiceContext } from '../../platform/auth/context.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Tx } from '../../platform/db/client.js';
-import { translateDatabaseError } from '../../platform/db/errors.js';
-import { withTenant } from '../../platform/db/tenancy.js';
+import { type AuditRecorder, tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
-import { appendAuditEvent } from '../audit/audit.service.js';
+import type { AuditAction } from '../audit/audit.contract.js';
+import { auditLog } from '../audit/audit.service.js';
 import type { NoticeTopic } from '../notices/notices.schema.js';
 import { createNoticeIn, type NoticeDispatcher } from '../notices/notices.service.js';
 import type { PublishingService, PublishResult } from '../publishing/publishing.service.js';
@@ -50,6 +50,7 @@ export async function publishPostIn(
   ctx: ServiceContext,
   post: PostRow,
   { publishing, clock }: PublishPostDeps,
+  audit: AuditRecorder<AuditAction>,
 ): Promise<{ noticeId: string | null; published: PublishResult | null; row: PostRow }> {
   const now = clock();
   let row = post;
@@ -77,18 +78,7 @@ export async function publishPostIn(
         })
         .where(eq(incidents.id, post.incidentId));
     }
-    await appendAuditEvent(
-      tx,
-      ctx.tenantId,
-      {
-        actor: ctx.actor,
-        client: ctx.client,
-        action: 'update.published',
-        target: { type: 'update', id: post.id },
-        details: { kind: post.kind, noticeId },
-      },
-      now,
-    );
+    await audit.record('update.published', { type: 'update', id: post.id }, { kind: post.kind, noticeId });
   }
   const published = await publishing.republishIn(tx, ctx);
   return { noticeId, published, row };
@@ -106,10 +96,12 @@ export function createPostsService({
   publishing: PublishingService;
   dispatch: NoticeDispatcher;
 }) {
-  const run = <T>(ctx: ServiceContext, work: (tx: Tx) => Promise<T>) =>
-    withTenant(db, ctx.tenantId, work).catch((error) =>
-      translateDatabaseError(error, { '23503': 'incident.not_found' }),
-    );
+  const run = tenantTransaction({
+    db,
+    clock,
+    audit: auditLog,
+    errors: { codes: { '23505': 'content.key_taken', '23503': 'incident.not_found' } },
+  });
 
   async function find(tx: Tx, id: string): Promise<PostRow> {
     const parsed = z.uuid().safeParse(id);
@@ -177,8 +169,8 @@ export function createPostsService({
 
     async publish(ctx: ServiceContext, id: string): Promise<PostResponse> {
       ctx.require('updates:write');
-      const result = await run(ctx, async (tx) =>
-        publishPostIn(tx, ctx, await find(tx, id), { publishing, clock }),
+      const result = await run(ctx, async (tx, audit) =>
+        publishPostIn(tx, ctx, await find(tx, id), { publishing, clock }, audit),
       );
       afterCommit(ctx, result);
       return toPostResponse(result.row);
@@ -187,20 +179,13 @@ export function createPostsService({
     /** Deletes a post; a published one leaves the feed with the next snapshot, published at once. */
     async remove(ctx: ServiceContext, id: string): Promise<void> {
       ctx.require('updates:write');
-      const result = await run(ctx, async (tx) => {
+      const result = await run(ctx, async (tx, audit) => {
         const post = await find(tx, id);
         await tx.delete(updatePosts).where(eq(updatePosts.id, post.id));
-        await appendAuditEvent(
-          tx,
-          ctx.tenantId,
-          {
-            actor: ctx.actor,
-            client: ctx.client,
-            action: 'update.deleted',
-            target: { type: 'update', id: post.id },
-            details: { wasPublished: post.publishedAt !== null },
-          },
-          clock(),
+        await audit.record(
+          'update.deleted',
+          { type: 'update', id: post.id },
+          { wasPublished: post.publishedAt !== null },
         );
         const published = post.publishedAt ? await publishing.republishIn(tx, ctx) : null;
         return { published, noticeId: null };

@@ -9,15 +9,22 @@ const expected: Record<string, ErrorCode> = {
   '22001': 'request.invalid', // string_data_right_truncation
 };
 
-function pgCode(error: unknown): string | undefined {
+/** The SQLSTATE and, for constraint violations, the constraint's name of a driver error. */
+export function pgErrorOf(error: unknown): { code: string; constraint: string | undefined } | undefined {
   let current: unknown = error;
   // Drizzle wraps driver errors; the PostgreSQL code sits on the cause.
   for (let depth = 0; depth < 3 && current && typeof current === 'object'; depth += 1) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    const { code, constraint } = current as { code?: unknown; constraint?: unknown };
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
+      return { code, constraint: typeof constraint === 'string' ? constraint : undefined };
+    }
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+function pgCode(error: unknown): string | undefined {
+  return pgErrorOf(error)?.code;
 }
 
 /**
