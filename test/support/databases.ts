@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { type Database, openDatabase } from '../../src/platform/db/client.js';
-import { migrate } from '../../src/platform/db/migrate.js';
+import { pgliteTemplate, postgresTemplate, retryWhileInUse, withDatabaseName } from './database-templates.js';
 
 /**
  * The databases every database test runs against: embedded PGlite always, and PostgreSQL when
  * TEST_DATABASE_URL is set. CI must exercise PostgreSQL, so there a missing URL is an error,
  * not a skip.
+ *
+ * Each test database is a copy of one migrated template (see database-templates.ts): migrating
+ * from scratch costs seconds per database, a copy a fraction of that.
  */
 export interface TestDatabaseKind {
   name: 'pglite' | 'postgres';
@@ -22,27 +25,27 @@ if (process.env.CI === 'true' && !postgresUrl) {
 const pglite: TestDatabaseKind = {
   name: 'pglite',
   async create() {
-    const db = await openDatabase({ pgliteDir: 'memory://' });
-    await migrate(db);
-    return db;
+    return openDatabase({ pgliteDir: 'memory://', pgliteTemplate: await pgliteTemplate() });
   },
 };
 
-function withDatabaseName(url: string, name: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${name}`;
-  return parsed.toString();
-}
-
-/** A new, empty PostgreSQL database on the TEST_DATABASE_URL server: its URL, and how to drop it. */
-export async function freshPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+/**
+ * A new PostgreSQL database on the TEST_DATABASE_URL server, empty or a copy of `template`: its
+ * URL, and how to drop it.
+ */
+export async function freshPostgresDatabase(
+  template?: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
   if (!postgresUrl) throw new Error('TEST_DATABASE_URL is not set');
   const server = postgresUrl;
   const name = `attest_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: server });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
+  try {
+    await retryWhileInUse(admin, `CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
+  } finally {
+    await admin.end();
+  }
   return {
     url: withDatabaseName(server, name),
     async drop() {
@@ -57,9 +60,9 @@ export async function freshPostgresDatabase(): Promise<{ url: string; drop(): Pr
 const postgres: TestDatabaseKind = {
   name: 'postgres',
   async create() {
-    const fresh = await freshPostgresDatabase();
+    if (!postgresUrl) throw new Error('TEST_DATABASE_URL is not set');
+    const fresh = await freshPostgresDatabase(await postgresTemplate(postgresUrl));
     const db = await openDatabase({ url: fresh.url });
-    await migrate(db);
     return {
       ...db,
       async close() {

@@ -1,11 +1,9 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { drizzle as drizzleNodePostgres } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
+import { createPglite } from './pglite.js';
 
 /*
  * No schema object is handed to Drizzle: queries name their tables (each module imports its own
@@ -33,11 +31,13 @@ export interface DatabaseLocation {
   url?: string | undefined;
   /** Where PGlite keeps its files; `memory://` keeps them in memory (tests). */
   pgliteDir?: string | undefined;
+  /** A data-directory tarball (PGlite `dumpDataDir`) a `memory://` database starts from: tests' migrated template. */
+  pgliteTemplate?: Blob | undefined;
 }
 
 export async function openDatabase(location: DatabaseLocation): Promise<Database> {
   if (location.url) return openPostgres(location.url);
-  return openPglite(location.pgliteDir ?? 'memory://');
+  return openPglite(location.pgliteDir ?? 'memory://', location.pgliteTemplate);
 }
 
 function openPostgres(url: string): Database {
@@ -70,9 +70,8 @@ function openPostgres(url: string): Database {
   };
 }
 
-async function openPglite(dir: string): Promise<Database> {
-  if (dir !== 'memory://') fs.mkdirSync(path.dirname(dir), { recursive: true });
-  const client = await PGlite.create(dir);
+async function openPglite(dir: string, template: Blob | undefined): Promise<Database> {
+  const client = await createPglite({ dir, template });
   const orm = drizzlePglite({ client }) as unknown as Orm;
   let closed = false;
   return {
