@@ -7,6 +7,7 @@ import type { TokenService } from '../platform/auth/jwt.js';
 import { AppError } from '../platform/errors.js';
 import { API_PREFIX } from '../platform/http/api-route.js';
 import { INTERNAL_CLIENT_HEADER, INTERNAL_SECRET_HEADER } from '../platform/http/authenticate.js';
+import { bindTenantToLog } from '../platform/http/server.js';
 import { truncateAddress } from '../platform/logging/logger.js';
 import type { Services } from '../services.js';
 import { assertSameOrigin } from './origin-check.js';
@@ -80,6 +81,7 @@ export async function registerBffRoutes(
       clearSessionCookie(reply);
       throw new AppError('auth.session_expired');
     }
+    bindTenantToLog(request, session.tenantId);
     return session;
   }
 
@@ -112,6 +114,7 @@ export async function registerBffRoutes(
     setSessionCookie(reply, result.cookie, result.absoluteExpiresAt);
     const session = await services.sessions.resolve(result.cookie);
     if (!session) throw new AppError('auth.session_expired');
+    bindTenantToLog(request, session.tenantId);
     return describe(session);
   });
 

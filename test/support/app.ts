@@ -3,6 +3,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { type App, createApp } from '../../src/app.js';
 import type { Clock } from '../../src/platform/clock.js';
 import { Sealer } from '../../src/platform/crypto/sealing.js';
+import type { Logger } from '../../src/platform/logging/logger.js';
 import type { TestDatabaseKind } from './databases.js';
 
 /** A full application on a fresh database of the given kind, for HTTP tests through inject(). */
@@ -16,6 +17,9 @@ export function useTestApp(
     smtpUrl?: () => Promise<string>;
     apiRequestsPerMinute?: number;
     rateLimitNow?: () => number;
+    /** The app's logger (tests that read log lines pass one with a destination). */
+    logger?: Logger;
+    trustProxy?: boolean;
   } = {},
 ) {
   const holder: { app: App; sealer: Sealer } = {} as { app: App; sealer: Sealer };
@@ -32,6 +36,8 @@ export function useTestApp(
         ? { apiRequestsPerMinute: options.apiRequestsPerMinute }
         : {}),
       ...(options.rateLimitNow ? { rateLimitNow: options.rateLimitNow } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.trustProxy ? { trustProxy: true } : {}),
       ...(options.smtpUrl ? { smtpUrl: await options.smtpUrl(), mailFrom: 'notices@attest.test' } : {}),
     });
   });
