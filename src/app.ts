@@ -69,8 +69,8 @@ export interface App {
 }
 
 /** PostgreSQL when DATABASE_URL is set, else the embedded database in the data directory (locked to this process). */
-export async function openConfiguredDatabase(config: Config): Promise<Database> {
-  if (config.databaseUrl) return openDatabase({ url: config.databaseUrl });
+export async function openConfiguredDatabase(config: Config, logger?: Logger): Promise<Database> {
+  if (config.databaseUrl) return openDatabase({ url: config.databaseUrl, logger });
   const release = acquireEmbeddedLock(config.dataDir);
   try {
     const db = await openDatabase({ pgliteDir: path.join(config.dataDir, 'pgdata') });

@@ -20,7 +20,7 @@ export type ProcessRole = (typeof processRoles)[number];
 export class RoleError extends Error {}
 
 async function openMigrated(config: Config, logger: Logger): Promise<Database> {
-  const db = await openConfiguredDatabase(config);
+  const db = await openConfiguredDatabase(config, logger);
   try {
     const report = await migrate(db);
     if (report.applied.length) logger.info({ applied: report.applied }, 'database migrated');

@@ -9,6 +9,7 @@ import { API_PREFIX } from '../platform/http/api-route.js';
 import { INTERNAL_CLIENT_HEADER, INTERNAL_SECRET_HEADER } from '../platform/http/authenticate.js';
 import { assertSameOrigin } from '../platform/http/origin-check.js';
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from '../platform/http/session-cookie.js';
+import { bindTenantToLog } from '../platform/http/server.js';
 import { truncateAddress } from '../platform/logging/logger.js';
 import type { Services } from '../services.js';
 
@@ -80,6 +81,7 @@ export async function registerBffRoutes(
       clearSessionCookie(reply);
       throw new AppError('auth.session_expired');
     }
+    bindTenantToLog(request, session.tenantId);
     return session;
   }
 
@@ -112,6 +114,7 @@ export async function registerBffRoutes(
     setSessionCookie(reply, result.cookie, result.absoluteExpiresAt);
     const session = await services.sessions.resolve(result.cookie);
     if (!session) throw new AppError('auth.session_expired');
+    bindTenantToLog(request, session.tenantId);
     return describe(session);
   });
 

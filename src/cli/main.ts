@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: refuses a Node.js older than the supported LTS before anything else loads.
+import './require-node.js';
 import { ZodError } from 'zod';
 import { ConfigError, loadConfig } from '../platform/config.js';
 import { MasterKeyError } from '../platform/crypto/master-key.js';

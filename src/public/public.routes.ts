@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { bindTenantToLog } from '../platform/http/server.js';
 import { loadStylesheet } from './assets.js';
 import { documentsJson, renderDocumentsMarkdown } from './documents-views.js';
 import { faqJson, overviewJson, securityJson, subprocessorsJson } from './json-views.js';
@@ -158,6 +159,7 @@ export async function registerPublicRoutes(app: FastifyInstance, { cache }: { ca
     pageName: string,
     basePath: string,
   ) {
+    if (site) bindTenantToLog(request, site.tenant.id);
     const page = site ? publicPageOf(site, pageName, basePath) : null;
     return page ? sendPage(request, reply, page) : sendPage(request, reply, notFound, 404);
   }

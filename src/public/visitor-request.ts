@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ServiceContext, visitorContext } from '../platform/auth/context.js';
 import { AppError } from '../platform/errors.js';
+import { bindTenantToLog } from '../platform/http/server.js';
 import { truncateAddress } from '../platform/logging/logger.js';
 import { loadStylesheet } from './assets.js';
 import type { PageContext } from './pages/layout.js';
@@ -34,6 +35,7 @@ export function createVisitorResolver(cache: PublishedCache) {
     const domainSite = await cache.byHost(request.hostname);
     const site = slug === null ? domainSite : domainSite ? null : await cache.bySlug(slug);
     if (!site) return null;
+    bindTenantToLog(request, site.tenant.id);
     const visitor = visitorContext(site.tenant.id);
     return {
       site,

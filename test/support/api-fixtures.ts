@@ -15,6 +15,7 @@ import type { ApiRoute } from '../../src/platform/http/api-route.js';
 import type { TestDatabaseKind } from './databases.js';
 import { multipart } from './documents.js';
 import { sampleDocument } from './fixtures.js';
+import { checkResponseContracts } from './response-contracts.js';
 
 /*
  * Two populated tenants on one app, for tests that cross every API route with every kind of
@@ -140,6 +141,7 @@ export async function buildMatrixWorld(kind: TestDatabaseKind): Promise<MatrixWo
   const sealer = new Sealer(randomBytes(32));
   const db = await kind.create();
   const app = await createApp({ db, sealer, clock, publicCacheMs: 0, publicUrl: ISSUER });
+  checkResponseContracts(app);
   try {
     const { services } = app;
 

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { type App, createApp } from '../../src/app.js';
 import type { Clock } from '../../src/platform/clock.js';
 import { Sealer } from '../../src/platform/crypto/sealing.js';
+import type { Logger } from '../../src/platform/logging/logger.js';
 import type { TestDatabaseKind } from './databases.js';
+import { checkResponseContracts } from './response-contracts.js';
 
 /** A full application on a fresh database of the given kind, for HTTP tests through inject(). */
 export function useTestApp(
@@ -16,9 +18,13 @@ export function useTestApp(
     smtpUrl?: () => Promise<string>;
     apiRequestsPerMinute?: number;
     rateLimitNow?: () => number;
+    /** The app's logger (tests that read log lines pass one with a destination). */
+    logger?: Logger;
+    trustProxy?: boolean;
   } = {},
 ) {
   const holder: { app: App; sealer: Sealer } = {} as { app: App; sealer: Sealer };
+  let contracts: ReturnType<typeof checkResponseContracts> | undefined;
   beforeAll(async () => {
     const db = await kind.create();
     holder.sealer = new Sealer(randomBytes(32));
@@ -32,8 +38,16 @@ export function useTestApp(
         ? { apiRequestsPerMinute: options.apiRequestsPerMinute }
         : {}),
       ...(options.rateLimitNow ? { rateLimitNow: options.rateLimitNow } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.trustProxy ? { trustProxy: true } : {}),
       ...(options.smtpUrl ? { smtpUrl: await options.smtpUrl(), mailFrom: 'notices@attest.test' } : {}),
     });
+    contracts = checkResponseContracts(holder.app);
+  });
+  // A handler that answered outside its declared response schema fails the test that called it.
+  afterEach(() => {
+    const mismatches = contracts?.mismatches.splice(0) ?? [];
+    if (mismatches.length) throw new Error(mismatches.join('\n'));
   });
   afterAll(async () => {
     await holder.app?.close();

@@ -10,6 +10,7 @@ import { Sealer } from '../../src/platform/crypto/sealing.js';
 import { createLocalBlobStore } from '../../src/platform/storage/local-blob-store.js';
 import type { TestDatabaseKind } from './databases.js';
 import { sampleDocument } from './fixtures.js';
+import { checkResponseContracts } from './response-contracts.js';
 
 export const PUBLIC_URL = 'http://127.0.0.1:3000';
 
@@ -32,6 +33,7 @@ export async function documentsApp(
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.maxUploadBytes ? { maxUploadBytes: options.maxUploadBytes } : {}),
   });
+  checkResponseContracts(app);
   return {
     app,
     blobDir,

@@ -3,6 +3,7 @@ import { drizzle as drizzleNodePostgres } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
+import type { Logger } from '../logging/logger.js';
 import { createPglite } from './pglite.js';
 
 /*
@@ -33,17 +34,36 @@ export interface DatabaseLocation {
   pgliteDir?: string | undefined;
   /** A data-directory tarball (PGlite `dumpDataDir`) a `memory://` database starts from: tests' migrated template. */
   pgliteTemplate?: Blob | undefined;
+  /** Where a PostgreSQL pool's connection errors are logged. */
+  logger?: Pick<Logger, 'error'> | undefined;
 }
 
 export async function openDatabase(location: DatabaseLocation): Promise<Database> {
-  if (location.url) return openPostgres(location.url);
+  if (location.url) return openPostgres(location.url, location.logger);
   return openPglite(location.pgliteDir ?? 'memory://', location.pgliteTemplate);
 }
 
-function openPostgres(url: string): Database {
+/**
+ * A pool error as a log line: its type, PostgreSQL code (57P01: the server terminated the
+ * connection) and message, with any connection string cut out, so no password reaches a log.
+ */
+export function describePoolError(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { type: typeof error };
+  return {
+    type: error.name,
+    code: (error as { code?: unknown }).code,
+    message: error.message
+      .replace(/postgres(?:ql)?:\/\/\S*/gi, 'postgres://[redacted]')
+      .replace(/password=\S*/gi, 'password=[redacted]')
+      .slice(0, 300),
+  };
+}
+
+function openPostgres(url: string, logger?: Pick<Logger, 'error'>): Database {
   const pool = new pg.Pool({ connectionString: url, max: 10, idleTimeoutMillis: 30_000 });
-  // An idle client that loses its server must not take the process down; the next query reconnects.
-  pool.on('error', () => {});
+  // An idle client that loses its server must not take the process down (the next query
+  // reconnects), but an operator must see it: a restart, a failover, a killed backend.
+  pool.on('error', (error) => logger?.error({ err: describePoolError(error) }, 'database pool error'));
   const orm = drizzleNodePostgres({ client: pool }) as unknown as Orm;
   let closed = false;
   return {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Permission, ServiceContext } from '../auth/context.js';
 import { AppError } from '../errors.js';
 import { type ApiRateLimiter, RateLimitedError, type RateLimitState } from './api-rate-limit.js';
+import { bindTenantToLog } from './server.js';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -114,6 +115,7 @@ export function registerApiRoutes(
       ...(route.bodyLimit ? { bodyLimit: route.bodyLimit } : {}),
       handler: async (request: FastifyRequest, reply: FastifyReply) => {
         const ctx = await authenticate(request);
+        bindTenantToLog(request, ctx.tenantId);
         if (rateLimit) countRequest(rateLimit, ctx, reply);
         // Permission first: a caller who may not use the route learns nothing from its validation.
         // The service checks again (defence in depth, and for callers that are not routes).

@@ -20,6 +20,37 @@ export interface ServerOptions {
   fastPath?: (request: IncomingMessage, response: ServerResponse) => boolean;
 }
 
+/** The response header that carries the request id (also in every error body as `requestId`). */
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+/** A proxy's request id is taken only in this shape: bounded, and nothing a log or header could misread. */
+const INCOMING_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const requestIdOf = Symbol('attest.requestId');
+
+/**
+ * The request's id: the reverse proxy's `X-Request-Id` when the operator trusts the proxy and it is
+ * well-formed (so one id follows the request through both logs), else a fresh random one. A client
+ * without a trusted proxy in front cannot choose the id that lands in our logs.
+ */
+export function requestIdFor(request: IncomingMessage, trustProxy: boolean): string {
+  const incoming = request.headers[REQUEST_ID_HEADER];
+  if (trustProxy && typeof incoming === 'string' && INCOMING_REQUEST_ID.test(incoming)) return incoming;
+  return randomUUID();
+}
+
+const tenantBound = Symbol('attest.tenantBound');
+
+/**
+ * Adds the tenant to every later log line of this request (the access line included), once the
+ * tenant is known: after authentication, or once a public page's slug or host is resolved.
+ */
+export function bindTenantToLog(request: FastifyRequest, tenantId: string): void {
+  const tagged = request as FastifyRequest & { [tenantBound]?: string };
+  if (tagged[tenantBound] === tenantId) return;
+  tagged[tenantBound] = tenantId;
+  request.log = request.log.child({ tenantId });
+}
+
 /** One access-log line: method, route pattern (never the URL, which may carry data), status, time, network. */
 export function logRequest(request: FastifyRequest, reply: FastifyReply): void {
   request.log.info(
@@ -40,11 +71,14 @@ export function logRequest(request: FastifyRequest, reply: FastifyReply): void {
  * precompressed and log only failures, see decision 0002).
  */
 export async function createHttpServer(options: ServerOptions): Promise<FastifyInstance> {
+  const trustProxy = options.trustProxy ?? false;
   const app = Fastify({
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    trustProxy: options.trustProxy ?? false,
-    genReqId: () => randomUUID(),
+    trustProxy,
+    // The id the server factory below chose (and already put on the response), or for inject().
+    genReqId: (raw) =>
+      (raw as IncomingMessage & { [requestIdOf]?: string })[requestIdOf] ?? requestIdFor(raw, trustProxy),
     requestIdHeader: false,
     // Our own access line replaces Fastify's two lines per request (which carry full URLs).
     logController: new LogController({ disableRequestLogging: true }),
@@ -54,6 +88,10 @@ export async function createHttpServer(options: ServerOptions): Promise<FastifyI
     requestTimeout: 30_000,
     serverFactory: (handler) => {
       const server = http.createServer((request, response) => {
+        // Every answer carries its request id, the public fast path's included (it never reaches Fastify).
+        const id = requestIdFor(request, trustProxy);
+        (request as IncomingMessage & { [requestIdOf]?: string })[requestIdOf] = id;
+        response.setHeader(REQUEST_ID_HEADER, id);
         if (options.fastPath?.(request, response)) return;
         handler(request, response);
       });
@@ -63,6 +101,11 @@ export async function createHttpServer(options: ServerOptions): Promise<FastifyI
     },
   }) as unknown as FastifyInstance;
 
+  // inject() skips the server factory: the header is set here too (the same id, so no conflict).
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+    done();
+  });
   registerSecurityHeaders(app);
   registerErrorHandler(app);
   return app;
