@@ -58,6 +58,12 @@ const errorTable = {
     status: 422,
     message: 'Customers cannot have been notified before the incident was detected.',
   },
+  'incident.time_in_future': { status: 400, message: 'An incident time cannot lie in the future.' },
+  'incident.detection_moved_later': {
+    status: 422,
+    message:
+      'The detection time can be moved earlier, not later: a later time would shorten the time to notify customers.',
+  },
   'notice.not_found': { status: 404, message: 'Not found.' },
   'notice.not_failed': { status: 409, message: 'Only a failed notice can be retried.' },
   'subprocessor_change.not_found': { status: 404, message: 'Not found.' },

@@ -1,4 +1,4 @@
-import { desc, eq } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ServiceContext } from '../../platform/auth/context.js';
 import type { Clock } from '../../platform/clock.js';
@@ -7,9 +7,10 @@ import { translateDatabaseError } from '../../platform/db/errors.js';
 import { withTenant } from '../../platform/db/tenancy.js';
 import { AppError } from '../../platform/errors.js';
 import { appendAuditEvent } from '../audit/audit.service.js';
+import { changedTimes, refuseFutureTimes } from './incident-times.js';
 import { timeToNotify } from './time-to-notify.js';
 import { type IncidentResponse, incidentInput, incidentPatch } from './updates.contract.js';
-import { incidents } from './updates.schema.js';
+import { incidents, updatePosts } from './updates.schema.js';
 
 type IncidentRow = typeof incidents.$inferSelect;
 
@@ -30,9 +31,11 @@ const asDate = (value: string | null | undefined) =>
   value === undefined ? undefined : value === null ? null : new Date(value);
 
 /**
- * Incidents and the promise to notify customers within 24 hours of detection. Publishing an
- * incident post linked to an incident records the notification time; it can also be set by hand
- * (customers told another way).
+ * Incidents and the promise to notify customers within 24 hours of detection. When customers were
+ * notified is recorded by the system only, when the notice of a published incident update linked
+ * to the incident has gone out (recordIncidentNotifiedIn): it feeds public evidence, so an editor
+ * cannot set it. Editors may move the detection time earlier (that only makes the record stricter),
+ * never later, and no time may lie in the future; every change is audited with before and after.
  */
 export function createIncidentsService({ db, clock }: { db: Database; clock: Clock }) {
   const run = <T>(ctx: ServiceContext, work: (tx: Tx) => Promise<T>) =>
@@ -71,10 +74,10 @@ export function createIncidentsService({ db, clock }: { db: Database; clock: Clo
       ctx.require('updates:write');
       const parsed = incidentInput.parse(input);
       const detectedAt = new Date(parsed.detectedAt);
-      const customersNotifiedAt = asDate(parsed.customersNotifiedAt) ?? null;
       const resolvedAt = asDate(parsed.resolvedAt) ?? null;
-      checkOrder(detectedAt, [customersNotifiedAt, resolvedAt]);
       const now = clock();
+      refuseFutureTimes([detectedAt, resolvedAt], now);
+      checkOrder(detectedAt, [resolvedAt]);
       const row = await run(ctx, async (tx) => {
         const [created] = await tx
           .insert(incidents)
@@ -82,7 +85,6 @@ export function createIncidentsService({ db, clock }: { db: Database; clock: Clo
             tenantId: ctx.tenantId,
             title: parsed.title,
             detectedAt,
-            customersNotifiedAt,
             resolvedAt,
             createdAt: now,
             updatedAt: now,
@@ -97,6 +99,7 @@ export function createIncidentsService({ db, clock }: { db: Database; clock: Clo
             client: ctx.client,
             action: 'incident.recorded',
             target: { type: 'incident', id: created.id },
+            details: { detectedAt: detectedAt.toISOString(), resolvedAt: resolvedAt?.toISOString() ?? null },
           },
           now,
         );
@@ -125,12 +128,16 @@ export function createIncidentsService({ db, clock }: { db: Database; clock: Clo
         const next = {
           title: parsed.title ?? current.title,
           detectedAt: asDate(parsed.detectedAt) ?? current.detectedAt,
-          customersNotifiedAt:
-            parsed.customersNotifiedAt === undefined
-              ? current.customersNotifiedAt
-              : asDate(parsed.customersNotifiedAt),
-          resolvedAt: parsed.resolvedAt === undefined ? current.resolvedAt : asDate(parsed.resolvedAt),
+          customersNotifiedAt: current.customersNotifiedAt,
+          resolvedAt:
+            parsed.resolvedAt === undefined ? current.resolvedAt : (asDate(parsed.resolvedAt) ?? null),
         };
+        refuseFutureTimes([next.detectedAt, next.resolvedAt], now);
+        // A later detection would shorten the measured time to notify (and could turn a missed or
+        // overdue incident into a met one); an earlier one only makes the record stricter.
+        if (next.detectedAt.getTime() > current.detectedAt.getTime()) {
+          throw new AppError('incident.detection_moved_later');
+        }
         checkOrder(next.detectedAt, [next.customersNotifiedAt, next.resolvedAt]);
         const [updated] = await tx
           .update(incidents)
@@ -145,6 +152,11 @@ export function createIncidentsService({ db, clock }: { db: Database; clock: Clo
             client: ctx.client,
             action: 'incident.updated',
             target: { type: 'incident', id: current.id },
+            // Titles are free text (they could hold anything): the log says only that one changed.
+            details: {
+              ...changedTimes(current, next),
+              ...(next.title !== current.title ? { titleChanged: true } : {}),
+            },
           },
           now,
         );
@@ -153,6 +165,57 @@ export function createIncidentsService({ db, clock }: { db: Database; clock: Clo
       return toResponse(row, now);
     },
   };
+}
+
+/**
+ * Called in the transaction that marks a notice sent (the worker's fan-out has put every
+ * subscriber's mail in the outbox): when the notice is that of a published incident update linked
+ * to an incident, records that customers were notified now, unless an earlier notice already did.
+ * Idempotent, so a fan-out that runs twice changes nothing the second time.
+ */
+export async function recordIncidentNotifiedIn(
+  tx: Tx,
+  tenantId: string,
+  notice: { id: string; topic: string; updateId: string | null },
+  sentAt: Date,
+): Promise<void> {
+  if (notice.topic !== 'incidents' || !notice.updateId) return;
+  const [post] = await tx
+    .select({ incidentId: updatePosts.incidentId })
+    .from(updatePosts)
+    .where(
+      and(
+        eq(updatePosts.id, notice.updateId),
+        eq(updatePosts.kind, 'incident'),
+        isNotNull(updatePosts.publishedAt),
+      ),
+    )
+    .limit(1);
+  if (!post?.incidentId) return;
+  const [updated] = await tx
+    .update(incidents)
+    .set({
+      // Never before detection: the check constraint holds notification after detection.
+      customersNotifiedAt: sql`greatest(${incidents.detectedAt}, ${sentAt.toISOString()}::timestamptz)`,
+      updatedAt: sentAt,
+    })
+    .where(and(eq(incidents.id, post.incidentId), sql`${incidents.customersNotifiedAt} is null`))
+    .returning({ id: incidents.id, customersNotifiedAt: incidents.customersNotifiedAt });
+  if (!updated) return;
+  await appendAuditEvent(
+    tx,
+    tenantId,
+    {
+      actor: { kind: 'system', id: 'fan-out' },
+      action: 'incident.customers_notified',
+      target: { type: 'incident', id: updated.id },
+      details: {
+        noticeId: notice.id,
+        customersNotifiedAt: { before: null, after: updated.customersNotifiedAt?.toISOString() ?? null },
+      },
+    },
+    sentAt,
+  );
 }
 
 export type IncidentsService = ReturnType<typeof createIncidentsService>;
