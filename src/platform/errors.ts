@@ -89,7 +89,16 @@ const errorTable = {
   'document.type_mismatch': { status: 422, message: "The file's content does not match its extension." },
   'document.pdf_unreadable': {
     status: 422,
-    message: 'This PDF cannot be opened for watermarking (it is encrypted or damaged).',
+    message:
+      'This PDF cannot be watermarked for download (it is encrypted, damaged or incomplete). Save it again as an ordinary PDF and upload that.',
+  },
+  // The visitor's request is fine and trying again will not help: the stored file is at fault, a
+  // server-side condition, hence a 500, but a known one that says what happened (see
+  // visitor-downloads.service.ts). Never served without the watermark instead.
+  'document.watermark_failed': {
+    status: 500,
+    message:
+      'This document cannot be prepared for download with your watermark. The trust center team can replace the file; contact them.',
   },
   'access_request.not_found': { status: 404, message: 'Not found.' },
   'access_request.already_decided': { status: 409, message: 'This request has already been decided.' },
