@@ -36,6 +36,7 @@ export function createSettingsService({ db, clock }: { db: Database; clock: Cloc
       ctx.require('settings:manage');
       const parsed = settingsInput.parse(input);
       return withTenant(db, ctx.tenantId, async (tx) => {
+        const before = await readSettings(tx);
         const values = { ...parsed, updatedAt: clock() };
         await tx
           .insert(tenantSettings)
@@ -46,7 +47,8 @@ export function createSettingsService({ db, clock }: { db: Database; clock: Cloc
           client: ctx.client,
           action: 'settings.updated',
           target: { type: 'tenant', id: ctx.tenantId },
-          details: { ...parsed },
+          // The session-limits evidence reads these: the log keeps what they were, too.
+          details: { ...parsed, before },
         });
         return parsed;
       });

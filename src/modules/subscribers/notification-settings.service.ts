@@ -69,6 +69,7 @@ export function createNotificationSettingsService({
       const parsed = notificationSettingsInput.parse(input);
       return withTenant(db, ctx.tenantId, async (tx) => {
         await readListKey(tx, ctx.tenantId, sealer);
+        const before = await readNotificationSettings(tx);
         await tx.update(notificationSettings).set({ ...parsed, updatedAt: clock() });
         await appendAuditEvent(
           tx,
@@ -79,7 +80,12 @@ export function createNotificationSettingsService({
             action: 'notification_settings.updated',
             target: { type: 'tenant', id: ctx.tenantId },
             // The reply-to is the tenant's own address, yet the audit log keeps no addresses at all.
-            details: { noticePeriodDays: parsed.noticePeriodDays, replyToSet: parsed.replyTo !== null },
+            // The subprocessor-notice evidence reads the notice period: the log keeps what it was, too.
+            details: {
+              noticePeriodDays: parsed.noticePeriodDays,
+              replyToSet: parsed.replyTo !== null,
+              before: { noticePeriodDays: before.noticePeriodDays },
+            },
           },
           clock(),
         );
