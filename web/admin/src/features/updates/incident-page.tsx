@@ -13,16 +13,25 @@ import { PageHeader } from '../../ui/page-header.js';
 import { useForm } from '../../ui/use-form.js';
 import { DateTimeField } from './date-time-field.js';
 import { TimeToNotifySummary } from './time-to-notify.js';
-import { type Incident, kindLabels, UPDATES_KEY, usePosts } from './updates-queries.js';
+import {
+  awaitingNotice,
+  type Incident,
+  kindLabels,
+  UPDATES_KEY,
+  type UpdatePost,
+  usePosts,
+} from './updates-queries.js';
 
 type IncidentValues = z.input<typeof incidentInput>;
 
-function incidentQuery(id: string | undefined) {
+function incidentQuery(id: string | undefined, posts?: UpdatePost[]) {
   return {
     queryKey: [...UPDATES_KEY, 'incident', id],
     queryFn: () => api.get<Incident>(`/incidents/${id}`),
     enabled: Boolean(id),
-    refetchInterval: 60_000,
+    // Shortly while a linked update's notice is going out (the worker then records the time).
+    refetchInterval: (query: { state: { data?: Incident | undefined } }) =>
+      query.state.data && awaitingNotice(query.state.data, posts) ? 3_000 : 60_000,
   };
 }
 
@@ -30,7 +39,8 @@ function incidentQuery(id: string | undefined) {
 export function IncidentPage() {
   const { id } = useParams();
   const can = useCan();
-  const incident = useQuery(incidentQuery(id));
+  const posts = usePosts();
+  const incident = useQuery(incidentQuery(id, posts.data?.items));
   // Up here: the form below is rebuilt from the saved incident (its key changes with updatedAt).
   const [saved, setSaved] = useState(false);
   const title = id ? (incident.data?.title ?? 'Incident') : 'Record an incident';
