@@ -56,7 +56,7 @@ const errorTable = {
   'incident.not_found': { status: 404, message: 'Not found.' },
   'incident.notified_before_detected': {
     status: 422,
-    message: 'Customers cannot have been notified before the incident was detected.',
+    message: 'Neither the notification nor the resolution can come before the incident was detected.',
   },
   'incident.time_in_future': { status: 400, message: 'An incident time cannot lie in the future.' },
   'incident.detection_moved_later': {
