@@ -1,4 +1,4 @@
-import { and, desc, eq, isNotNull, sql } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ServiceContext } from '../../platform/auth/context.js';
 import type { Clock } from '../../platform/clock.js';
@@ -199,7 +199,7 @@ export async function recordIncidentNotifiedIn(
       customersNotifiedAt: sql`greatest(${incidents.detectedAt}, ${sentAt.toISOString()}::timestamptz)`,
       updatedAt: sentAt,
     })
-    .where(and(eq(incidents.id, post.incidentId), sql`${incidents.customersNotifiedAt} is null`))
+    .where(and(eq(incidents.id, post.incidentId), isNull(incidents.customersNotifiedAt)))
     .returning({ id: incidents.id, customersNotifiedAt: incidents.customersNotifiedAt });
   if (!updated) return;
   await appendAuditEvent(
