@@ -8,8 +8,8 @@ import { AppError } from '../platform/errors.js';
 import { API_PREFIX } from '../platform/http/api-route.js';
 import { INTERNAL_CLIENT_HEADER, INTERNAL_SECRET_HEADER } from '../platform/http/authenticate.js';
 import { assertSameOrigin } from '../platform/http/origin-check.js';
-import { clearSessionCookie, readSessionCookie, setSessionCookie } from '../platform/http/session-cookie.js';
 import { bindTenantToLog } from '../platform/http/server.js';
+import { clearSessionCookie, readSessionCookie, setSessionCookie } from '../platform/http/session-cookie.js';
 import { truncateAddress } from '../platform/logging/logger.js';
 import type { Services } from '../services.js';
 

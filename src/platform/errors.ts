@@ -62,7 +62,13 @@ const errorTable = {
   'incident.not_found': { status: 404, message: 'Not found.' },
   'incident.notified_before_detected': {
     status: 422,
-    message: 'Customers cannot have been notified before the incident was detected.',
+    message: 'Neither the notification nor the resolution can come before the incident was detected.',
+  },
+  'incident.time_in_future': { status: 400, message: 'An incident time cannot lie in the future.' },
+  'incident.detection_moved_later': {
+    status: 422,
+    message:
+      'The detection time can be moved earlier, not later: a later time would shorten the time to notify customers.',
   },
   'notice.not_found': { status: 404, message: 'Not found.' },
   'notice.not_failed': { status: 409, message: 'Only a failed notice can be retried.' },
@@ -89,7 +95,16 @@ const errorTable = {
   'document.type_mismatch': { status: 422, message: "The file's content does not match its extension." },
   'document.pdf_unreadable': {
     status: 422,
-    message: 'This PDF cannot be opened for watermarking (it is encrypted or damaged).',
+    message:
+      'This PDF cannot be watermarked for download (it is encrypted, damaged or incomplete). Save it again as an ordinary PDF and upload that.',
+  },
+  // The visitor's request is fine and trying again will not help: the stored file is at fault, a
+  // server-side condition, hence a 500, but a known one that says what happened (see
+  // visitor-downloads.service.ts). Never served without the watermark instead.
+  'document.watermark_failed': {
+    status: 500,
+    message:
+      'This document cannot be prepared for download with your watermark. The trust center team can replace the file; contact them.',
   },
   'access_request.not_found': { status: 404, message: 'Not found.' },
   'access_request.already_decided': { status: 409, message: 'This request has already been decided.' },

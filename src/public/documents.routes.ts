@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { accessRequestForm } from '../modules/documents/access.contract.js';
 import { contentDisposition } from '../modules/documents/upload-checks.js';
+import { WatermarkFailedError } from '../modules/documents/visitor-downloads.service.js';
 import { newLinkForm } from '../modules/documents/visitor-links.service.js';
 import { AppError } from '../platform/errors.js';
 import type { FormRateLimiter } from '../platform/http/form-rate-limit.js';
@@ -126,7 +127,13 @@ export async function registerDocumentsPublicRoutes(
         if (error.code === 'visitor.access_required') return html(reply, 403, renderAccessRequiredPage(ctx));
         if (error.code === 'grant.link_invalid') return html(reply, 404, renderLinkInvalidPage(ctx));
         const title =
-          error.status === 429 ? 'Too many requests' : error.status === 404 ? 'Not found' : 'Not accepted';
+          error.status === 429
+            ? 'Too many requests'
+            : error.status === 404
+              ? 'Not found'
+              : error.status >= 500
+                ? 'Not available'
+                : 'Not accepted';
         return html(reply, error.status, renderVisitorProblemPage(ctx, title, error.message));
       }
     };
@@ -267,7 +274,15 @@ export async function registerDocumentsPublicRoutes(
       document.accessLevel === 'gated'
         ? await services.grants.resolveVisitor(service.tenantId, request.cookies[VISITOR_COOKIE])
         : null;
-    const file = await services.visitorDownloads.download(service, document, access);
+    const file = await services.visitorDownloads.download(service, document, access).catch((error) => {
+      if (error instanceof WatermarkFailedError) {
+        request.log.error(
+          { documentId: error.documentId, versionId: error.versionId, err: { type: error.reason } },
+          'watermarking a gated document failed',
+        );
+      }
+      throw error;
+    });
     return reply
       .code(200)
       .header('content-type', file.mediaType)

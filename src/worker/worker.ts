@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { createFanOut, type FanOutHooks } from '../modules/notices/fan-out.js';
 import { recordNoticeFailure } from '../modules/notices/notices.service.js';
+import { recordIncidentNotifiedIn } from '../modules/updates/incidents.service.js';
 import type { Clock } from '../platform/clock.js';
 import type { Sealer } from '../platform/crypto/sealing.js';
 import type { Database } from '../platform/db/client.js';
@@ -88,6 +89,8 @@ export function createWorker(options: WorkerOptions) {
     sealer: options.sealer,
     clock,
     publicUrl: options.publicUrl,
+    // A linked incident counts as notified when its notice has gone out (public evidence reads it).
+    onSent: recordIncidentNotifiedIn,
     ...(options.fanOutBatchSize ? { batchSize: options.fanOutBatchSize } : {}),
   });
   let started = false;

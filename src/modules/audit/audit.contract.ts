@@ -56,6 +56,7 @@ export const auditActions = [
   'update.deleted',
   'incident.recorded',
   'incident.updated',
+  'incident.customers_notified',
   'subprocessor_change.announced',
   'subprocessor_change.cancelled',
   'subprocessor_change.applied',

@@ -11,6 +11,21 @@ import type { VisitorAccess } from './grants.service.js';
 import { watermarkPdf } from './watermark.js';
 
 /**
+ * A gated PDF whose watermark failed: a file stored before uploads were tried with a watermark
+ * (today's uploads are, in documents.service.ts). It carries the ids for the log; the visitor gets
+ * document.watermark_failed, never the file without its watermark.
+ */
+export class WatermarkFailedError extends AppError {
+  constructor(
+    readonly documentId: string,
+    readonly versionId: string,
+    readonly reason: string,
+  ) {
+    super('document.watermark_failed');
+  }
+}
+
+/**
  * Downloads from the public site. A public document goes to anyone; a gated one only to a visitor
  * whose grant (checked on this very request) names it, and a gated PDF carries that visitor's
  * watermark. Every download is logged with the version and, for visitors, the grant.
@@ -50,11 +65,15 @@ export function createVisitorDownloadsService({
       const now = clock();
       const watermarked = gated && access !== null && version.mediaType === 'application/pdf';
       if (watermarked && access) {
-        bytes = await watermarkPdf(bytes, {
+        const facts = {
           email: access.email,
           company: access.company,
           date: now.toISOString().slice(0, 10),
           grantId: access.grantId,
+        };
+        // The error's type only: a message could quote the watermark, which names the visitor.
+        bytes = await watermarkPdf(bytes, facts).catch((error: unknown) => {
+          throw new WatermarkFailedError(document.id, version.id, (error as Error)?.name ?? 'Error');
         });
       }
       await run(ctx, (tx) =>

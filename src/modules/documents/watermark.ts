@@ -17,10 +17,23 @@ export function watermarkText(facts: WatermarkFacts): string {
   return winAnsi(`Shared with ${facts.email} (${facts.company}) on ${facts.date} - grant ${facts.grantId}`);
 }
 
-/** True when pdf-lib can open the file for watermarking (not encrypted, not broken). */
+/** Who a trial watermark names: as long as a real one can be (the longest e-mail address and company). */
+const TRIAL_FACTS: WatermarkFacts = {
+  email: `${'a'.repeat(64)}@${'b'.repeat(185)}.example`,
+  company: 'c'.repeat(200),
+  date: '2000-01-01',
+  grantId: '00000000-0000-4000-8000-000000000000',
+};
+
+/**
+ * True when the file can be watermarked the way a gated download will be: the whole of
+ * watermarkPdf (load, stamp every page, save), not just a load. pdf-lib opens some files it then
+ * cannot stamp or save (no page tree, a broken catalog), and an encrypted file does not open at
+ * all; accepting those at upload would only move the failure to a visitor's download.
+ */
 export async function canWatermark(bytes: Buffer): Promise<boolean> {
   try {
-    await PDFDocument.load(bytes, { updateMetadata: false });
+    await watermarkPdf(bytes, TRIAL_FACTS);
     return true;
   } catch {
     return false;

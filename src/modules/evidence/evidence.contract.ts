@@ -49,7 +49,7 @@ export const evidenceChecks: Record<EvidenceCheckKey, { title: string; checks: s
   'session-limits': {
     title: 'Session limits',
     checks:
-      "The trust center's idle timeout and absolute session lifetime, whether a second factor is required, and that the session cookie is HttpOnly, Secure and SameSite.",
+      "The trust center's idle timeout and absolute session lifetime, that no open session keeps longer limits it was started under, whether a second factor is required, and that the session cookie is HttpOnly, Secure and SameSite.",
   },
   'audit-log-integrity': {
     title: 'Audit log integrity',
@@ -69,7 +69,7 @@ export const evidenceChecks: Record<EvidenceCheckKey, { title: string; checks: s
   'incident-notification': {
     title: 'Customers notified of incidents within 24 hours',
     checks:
-      'Every incident of the last twelve months whose 24 hours have passed, or that customers have been told of, was notified within 24 hours of detection. An incident still inside its 24 hours and not yet notified is not counted here: customers hear of it from its notice.',
+      'Every incident detected or recorded in the last twelve months whose 24 hours have passed, or that customers have been told of, was notified within 24 hours of detection. The notification time is recorded by the system when the incident notice has gone out to subscribers, never entered by hand. An incident still inside its 24 hours and not yet notified is not counted here: customers hear of it from its notice.',
   },
   'data-portability': {
     title: 'Complete export',

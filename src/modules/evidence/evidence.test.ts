@@ -12,6 +12,8 @@ import { withTenant } from '../../platform/db/tenancy.js';
 import { createFormRateLimiter } from '../../platform/http/form-rate-limit.js';
 import { createLogger } from '../../platform/logging/logger.js';
 import { createScheduler } from '../../worker/scheduler.js';
+import { auditEvents } from '../audit/audit.schema.js';
+import { insertSession } from '../sessions/sessions.service.js';
 import { type EvidenceCheckKey, evidenceCheckKeys } from './evidence.contract.js';
 import { evidenceResults } from './evidence.schema.js';
 import { createEvidenceService } from './evidence.service.js';
@@ -216,6 +218,74 @@ describe.each(testDatabaseKinds)('live evidence checks on $name', (kind) => {
         sessionAbsoluteHours: 12,
         requireMfa: false,
       });
+    }
+  });
+
+  it('session limits fail while a session opened under longer limits is still open, and the log keeps the old settings', async () => {
+    const settings = (sessionAbsoluteHours: number) =>
+      app().services.settings.update(tenant.system, {
+        sessionIdleMinutes: 30,
+        sessionAbsoluteHours,
+        requireMfa: false,
+      });
+    const [user] = resultRows<{ id: string }>(
+      await superuser(sql`insert into users (email) values ('long-session@evidence.example') returning id`),
+    );
+    await settings(720);
+    const sessionId = await withTenant(app().db, tenant.tenant.id, async (tx) => {
+      const created = await insertSession(tx, time.clock, {
+        tenantId: tenant.tenant.id,
+        userId: user?.id ?? '',
+        info: { client: null, userAgent: null },
+      });
+      return created.sessionId;
+    });
+    await settings(12);
+    try {
+      const [event] = await withTenant(app().db, tenant.tenant.id, (tx) =>
+        tx
+          .select()
+          .from(auditEvents)
+          .where(sql`${auditEvents.action} = 'settings.updated'`)
+          .orderBy(sql`seq desc`)
+          .limit(1),
+      );
+      expect(event?.details).toMatchObject({
+        sessionAbsoluteHours: 12,
+        before: { sessionAbsoluteHours: 720, sessionIdleMinutes: 30 },
+      });
+      const row = await run('session-limits');
+      expect(row.status).toBe('fail');
+      expect(row.facts).toMatchObject({ absoluteLifetimeHours: 12, openSessionsBeyondSettings: 1 });
+      expect(row.summary).toContain('1 open session was started under longer limits');
+    } finally {
+      await superuser(sql`update sessions set revoked_at = now() where id = ${sessionId}`);
+    }
+    const after = await run('session-limits');
+    expect(after.status).toBe('pass');
+    expect(after.facts).toMatchObject({ openSessionsBeyondSettings: 0 });
+  });
+
+  it('the audit log keeps the notice period a change of the notification settings replaced', async () => {
+    const update = (noticePeriodDays: number) =>
+      app().services.notificationSettings.update(tenant.system, {
+        noticePeriodDays,
+        senderName: '',
+        replyTo: null,
+      });
+    await update(45);
+    try {
+      const [event] = await withTenant(app().db, tenant.tenant.id, (tx) =>
+        tx
+          .select()
+          .from(auditEvents)
+          .where(sql`${auditEvents.action} = 'notification_settings.updated'`)
+          .orderBy(sql`seq desc`)
+          .limit(1),
+      );
+      expect(event?.details).toMatchObject({ noticePeriodDays: 45, before: { noticePeriodDays: 30 } });
+    } finally {
+      await update(30);
     }
   });
 

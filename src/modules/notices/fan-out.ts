@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Sealer } from '../../platform/crypto/sealing.js';
-import type { Database } from '../../platform/db/client.js';
+import type { Database, Tx } from '../../platform/db/client.js';
 import { withTenant } from '../../platform/db/tenancy.js';
 import { enqueueMails } from '../../platform/mail/outbox.js';
 import { confirmedSubscribersBatch, readMailIdentity } from '../subscribers/subscribers.service.js';
@@ -16,6 +16,17 @@ export interface FanOutResult {
   recipients: number;
   batches: number;
 }
+
+/**
+ * Runs in the transaction that marks a notice sent, so what it records (an incident's
+ * notification time) is true exactly when the notice is.
+ */
+export type NoticeSentHook = (
+  tx: Tx,
+  tenantId: string,
+  notice: typeof notices.$inferSelect,
+  sentAt: Date,
+) => Promise<void>;
 
 export interface FanOutHooks {
   /** Runs after each committed batch (tests use it to kill the run half-way). */
@@ -35,12 +46,14 @@ export function createFanOut({
   clock,
   publicUrl,
   batchSize = FAN_OUT_BATCH_SIZE,
+  onSent,
 }: {
   db: Database;
   sealer: Sealer;
   clock: Clock;
   publicUrl: string;
   batchSize?: number;
+  onSent?: NoticeSentHook;
 }) {
   return async function fanOut(
     tenantId: string,
@@ -83,12 +96,15 @@ export function createFanOut({
       batches += 1;
       await hooks.afterBatch?.(batches);
     }
-    await withTenant(db, tenantId, (tx) =>
-      tx
+    await withTenant(db, tenantId, async (tx) => {
+      const sentAt = clock();
+      const [sent] = await tx
         .update(notices)
-        .set({ state: 'sent', lastError: null, completedAt: clock(), updatedAt: clock() })
-        .where(eq(notices.id, noticeId)),
-    );
+        .set({ state: 'sent', lastError: null, completedAt: sentAt, updatedAt: sentAt })
+        .where(eq(notices.id, noticeId))
+        .returning();
+      if (sent) await onSent?.(tx, tenantId, sent, sentAt);
+    });
     return { state: 'sent', recipients, batches };
   };
 }

@@ -71,11 +71,18 @@ export function createNotificationSettingsService({
       const parsed = notificationSettingsInput.parse(input);
       return run(ctx, async (tx, audit) => {
         await readListKey(tx, ctx.tenantId, sealer);
+        const before = await readNotificationSettings(tx);
         await tx.update(notificationSettings).set({ ...parsed, updatedAt: clock() });
+        // The reply-to is the tenant's own address, yet the audit log keeps no addresses at all.
+        // The subprocessor-notice evidence reads the notice period: the log keeps what it was, too.
         await audit.record(
           'notification_settings.updated',
           { type: 'tenant', id: ctx.tenantId },
-          { noticePeriodDays: parsed.noticePeriodDays, replyToSet: parsed.replyTo !== null },
+          {
+            noticePeriodDays: parsed.noticePeriodDays,
+            replyToSet: parsed.replyTo !== null,
+            before: { noticePeriodDays: before.noticePeriodDays },
+          },
         );
         return parsed;
       });

@@ -1,14 +1,15 @@
-import { desc, eq } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ServiceContext } from '../../platform/auth/context.js';
 import type { Clock } from '../../platform/clock.js';
-import type { Database } from '../../platform/db/client.js';
+import type { Database, Tx } from '../../platform/db/client.js';
 import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
-import { auditLog } from '../audit/audit.service.js';
+import { appendAuditEvent, auditLog } from '../audit/audit.service.js';
+import { changedTimes, refuseFutureTimes } from './incident-times.js';
 import { timeToNotify } from './time-to-notify.js';
 import { type IncidentResponse, incidentInput, incidentPatch } from './updates.contract.js';
-import { incidents } from './updates.schema.js';
+import { incidents, updatePosts } from './updates.schema.js';
 
 /** How long customers waited for an incident notice, for the evidence check that reports it. */
 export { timeToNotify } from './time-to-notify.js';
@@ -32,9 +33,11 @@ const asDate = (value: string | null | undefined) =>
   value === undefined ? undefined : value === null ? null : new Date(value);
 
 /**
- * Incidents and the promise to notify customers within 24 hours of detection. Publishing an
- * incident post linked to an incident records the notification time; it can also be set by hand
- * (customers told another way).
+ * Incidents and the promise to notify customers within 24 hours of detection. When customers were
+ * notified is recorded by the system only, when the notice of a published incident update linked
+ * to the incident has gone out (recordIncidentNotifiedIn): it feeds public evidence, so an editor
+ * cannot set it. Editors may move the detection time earlier (that only makes the record stricter),
+ * never later, and no time may lie in the future; every change is audited with before and after.
  */
 export function createIncidentsService({ db, clock }: { db: Database; clock: Clock }) {
   const run = tenantTransaction({
@@ -81,10 +84,10 @@ export function createIncidentsService({ db, clock }: { db: Database; clock: Clo
       ctx.require('updates:write');
       const parsed = incidentInput.parse(input);
       const detectedAt = new Date(parsed.detectedAt);
-      const customersNotifiedAt = asDate(parsed.customersNotifiedAt) ?? null;
       const resolvedAt = asDate(parsed.resolvedAt) ?? null;
-      checkOrder(detectedAt, [customersNotifiedAt, resolvedAt]);
       const now = clock();
+      refuseFutureTimes([detectedAt, resolvedAt], now);
+      checkOrder(detectedAt, [resolvedAt]);
       const row = await run(ctx, async (tx, audit) => {
         const [created] = await tx
           .insert(incidents)
@@ -92,14 +95,17 @@ export function createIncidentsService({ db, clock }: { db: Database; clock: Clo
             tenantId: ctx.tenantId,
             title: parsed.title,
             detectedAt,
-            customersNotifiedAt,
             resolvedAt,
             createdAt: now,
             updatedAt: now,
           })
           .returning();
         if (!created) throw new Error('incident insert returned no row');
-        await audit.record('incident.recorded', { type: 'incident', id: created.id });
+        await audit.record(
+          'incident.recorded',
+          { type: 'incident', id: created.id },
+          { detectedAt: detectedAt.toISOString(), resolvedAt: resolvedAt?.toISOString() ?? null },
+        );
         return created;
       });
       return toResponse(row, now);
@@ -125,24 +131,87 @@ export function createIncidentsService({ db, clock }: { db: Database; clock: Clo
         const next = {
           title: parsed.title ?? current.title,
           detectedAt: asDate(parsed.detectedAt) ?? current.detectedAt,
-          customersNotifiedAt:
-            parsed.customersNotifiedAt === undefined
-              ? current.customersNotifiedAt
-              : asDate(parsed.customersNotifiedAt),
-          resolvedAt: parsed.resolvedAt === undefined ? current.resolvedAt : asDate(parsed.resolvedAt),
+          customersNotifiedAt: current.customersNotifiedAt,
+          resolvedAt:
+            parsed.resolvedAt === undefined ? current.resolvedAt : (asDate(parsed.resolvedAt) ?? null),
         };
+        refuseFutureTimes([next.detectedAt, next.resolvedAt], now);
+        // A later detection would shorten the measured time to notify (and could turn a missed or
+        // overdue incident into a met one); an earlier one only makes the record stricter.
+        if (next.detectedAt.getTime() > current.detectedAt.getTime()) {
+          throw new AppError('incident.detection_moved_later');
+        }
         checkOrder(next.detectedAt, [next.customersNotifiedAt, next.resolvedAt]);
         const [updated] = await tx
           .update(incidents)
           .set({ ...next, updatedAt: now })
           .where(eq(incidents.id, current.id))
           .returning();
-        await audit.record('incident.updated', { type: 'incident', id: current.id });
+        // Titles are free text (they could hold anything): the log says only that one changed.
+        await audit.record(
+          'incident.updated',
+          { type: 'incident', id: current.id },
+          {
+            ...changedTimes(current, next),
+            ...(next.title !== current.title ? { titleChanged: true } : {}),
+          },
+        );
         return updated as IncidentRow;
       });
       return toResponse(row, now);
     },
   };
+}
+
+/**
+ * Called in the transaction that marks a notice sent (the worker's fan-out has put every
+ * subscriber's mail in the outbox): when the notice is that of a published incident update linked
+ * to an incident, records that customers were notified now, unless an earlier notice already did.
+ * Idempotent, so a fan-out that runs twice changes nothing the second time.
+ */
+export async function recordIncidentNotifiedIn(
+  tx: Tx,
+  tenantId: string,
+  notice: { id: string; topic: string; updateId: string | null },
+  sentAt: Date,
+): Promise<void> {
+  if (notice.topic !== 'incidents' || !notice.updateId) return;
+  const [post] = await tx
+    .select({ incidentId: updatePosts.incidentId })
+    .from(updatePosts)
+    .where(
+      and(
+        eq(updatePosts.id, notice.updateId),
+        eq(updatePosts.kind, 'incident'),
+        isNotNull(updatePosts.publishedAt),
+      ),
+    )
+    .limit(1);
+  if (!post?.incidentId) return;
+  const [updated] = await tx
+    .update(incidents)
+    .set({
+      // Never before detection: the check constraint holds notification after detection.
+      customersNotifiedAt: sql`greatest(${incidents.detectedAt}, ${sentAt.toISOString()}::timestamptz)`,
+      updatedAt: sentAt,
+    })
+    .where(and(eq(incidents.id, post.incidentId), isNull(incidents.customersNotifiedAt)))
+    .returning({ id: incidents.id, customersNotifiedAt: incidents.customersNotifiedAt });
+  if (!updated) return;
+  await appendAuditEvent(
+    tx,
+    tenantId,
+    {
+      actor: { kind: 'system', id: 'fan-out' },
+      action: 'incident.customers_notified',
+      target: { type: 'incident', id: updated.id },
+      details: {
+        noticeId: notice.id,
+        customersNotifiedAt: { before: null, after: updated.customersNotifiedAt?.toISOString() ?? null },
+      },
+    },
+    sentAt,
+  );
 }
 
 export type IncidentsService = ReturnType<typeof createIncidentsService>;

@@ -1,4 +1,4 @@
-import { desc, eq, sql } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ServiceContext } from '../../platform/auth/context.js';
 import type { Clock } from '../../platform/clock.js';
@@ -11,7 +11,7 @@ import type { NoticeTopic } from '../notices/notices.schema.js';
 import { createNoticeIn, type NoticeDispatcher } from '../notices/notices.service.js';
 import type { PublishingService, PublishResult } from '../publishing/publishing.service.js';
 import { type PostInput, type PostResponse, postInput, postPatch } from './updates.contract.js';
-import { incidents, type UpdateKind, updatePosts } from './updates.schema.js';
+import { type UpdateKind, updatePosts } from './updates.schema.js';
 
 type PostRow = typeof updatePosts.$inferSelect;
 
@@ -41,9 +41,10 @@ export interface PublishPostDeps {
 }
 
 /**
- * Publishes a post inside the caller's transaction: marks it published, records its notice, links
- * an incident's notification time, and publishes a snapshot derived from the latest one (never
- * from the draft). The caller dispatches the notice and tells the cache after commit.
+ * Publishes a post inside the caller's transaction: marks it published, records its notice, and
+ * publishes a snapshot derived from the latest one (never
+ * from the draft). A linked incident counts as notified once the notice has gone out, not here
+ * (recordIncidentNotifiedIn, called by the fan-out). The caller dispatches the notice and tells the cache after commit.
  */
 export async function publishPostIn(
   tx: Tx,
@@ -69,15 +70,6 @@ export async function publishPostIn(
       { topic: noticeTopicOf(post.kind), updateId: post.id, subject: post.title, body: post.body },
       now,
     );
-    if (post.kind === 'incident' && post.incidentId) {
-      await tx
-        .update(incidents)
-        .set({
-          customersNotifiedAt: sql`coalesce(${incidents.customersNotifiedAt}, greatest(${incidents.detectedAt}, ${now.toISOString()}::timestamptz))`,
-          updatedAt: now,
-        })
-        .where(eq(incidents.id, post.incidentId));
-    }
     await audit.record('update.published', { type: 'update', id: post.id }, { kind: post.kind, noticeId });
   }
   const published = await publishing.republishIn(tx, ctx);

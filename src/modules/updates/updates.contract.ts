@@ -47,13 +47,18 @@ export const postResponse = z
   .meta({ id: 'UpdatePost' });
 export type PostResponse = z.infer<typeof postResponse>;
 
-export const incidentInput = z.object({
+/*
+ * When customers were notified is not an input: it feeds the public incident-notification evidence,
+ * so the system records it when a linked incident update's notice has gone out to subscribers
+ * (incidents.service.ts, recordIncidentNotifiedIn). The schemas are strict so that a client sending
+ * it is told so (400) rather than silently ignored.
+ */
+export const incidentInput = z.strictObject({
   title: line(200),
-  detectedAt: dateTime,
-  customersNotifiedAt: dateTime.nullable().default(null),
-  resolvedAt: dateTime.nullable().default(null),
+  detectedAt: dateTime.describe('Not in the future. Once recorded it may be moved earlier, never later.'),
+  resolvedAt: dateTime.nullable().default(null).describe('Not in the future, nor before detection.'),
 });
-export const incidentPatch = patchOf(incidentInput);
+export const incidentPatch = patchOf(incidentInput).strict();
 
 /** Customers are told within this many hours of detection; the console warns from WARN_AFTER_HOURS. */
 export const NOTIFY_TARGET_HOURS = 24;
@@ -66,7 +71,9 @@ export const incidentResponse = z
     id: z.uuid(),
     title: z.string(),
     detectedAt: dateTime,
-    customersNotifiedAt: dateTime.nullable(),
+    customersNotifiedAt: dateTime
+      .nullable()
+      .describe("Set by the system when a linked incident update's notice has gone out to subscribers."),
     resolvedAt: dateTime.nullable(),
     timeToNotify: z.object({
       targetHours: z.number().int(),

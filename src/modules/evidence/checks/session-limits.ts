@@ -1,7 +1,9 @@
+import { and, count, gt, isNull, or, sql } from 'drizzle-orm';
 import { withTenant } from '../../../platform/db/tenancy.js';
 import { SESSION_COOKIE, sessionCookieAttributes } from '../../../platform/http/session-cookie.js';
 import { readSettings } from '../../accounts/settings.service.js';
-import type { EvidenceCheck } from './check.js';
+import { sessions } from '../../sessions/sessions.schema.js';
+import { type EvidenceCheck, plural } from './check.js';
 
 /**
  * The limits this check holds a trust center's settings to: at most an hour idle and a day in all.
@@ -11,9 +13,35 @@ import type { EvidenceCheck } from './check.js';
 export const MAX_IDLE_MINUTES = 60;
 export const MAX_ABSOLUTE_HOURS = 24;
 
-/** The tenant's own settings (RLS) and the attributes the BFF always sets its session cookie with. */
-export const sessionLimits: EvidenceCheck = async ({ db, tenantId }) => {
-  const settings = await withTenant(db, tenantId, readSettings);
+/** A session's expiries are computed from the clock a moment apart from its timestamps. */
+const TOLERANCE_SECONDS = 60;
+
+/**
+ * The tenant's own settings (RLS), the attributes the BFF always sets its session cookie with,
+ * and the sessions open now: a session keeps the limits it was opened under, so shortening the
+ * settings does not end the longer sessions already open. Those are counted, or the settings
+ * alone would let a trust center claim limits its open sessions do not keep.
+ */
+export const sessionLimits: EvidenceCheck = async ({ db, clock, tenantId }) => {
+  const now = clock();
+  const { settings, beyond } = await withTenant(db, tenantId, async (tx) => {
+    const current = await readSettings(tx);
+    const [row] = await tx
+      .select({ n: count() })
+      .from(sessions)
+      .where(
+        and(
+          isNull(sessions.revokedAt),
+          gt(sessions.idleExpiresAt, now),
+          gt(sessions.absoluteExpiresAt, now),
+          or(
+            sql`${sessions.absoluteExpiresAt} > ${sessions.createdAt} + make_interval(hours => ${current.sessionAbsoluteHours}, secs => ${TOLERANCE_SECONDS})`,
+            sql`${sessions.idleExpiresAt} > ${sessions.lastSeenAt} + make_interval(mins => ${current.sessionIdleMinutes}, secs => ${TOLERANCE_SECONDS})`,
+          ),
+        ),
+      );
+    return { settings: current, beyond: Number(row?.n ?? 0) };
+  });
   const cookie = sessionCookieAttributes;
   const cookieOk =
     cookie.httpOnly === true &&
@@ -30,15 +58,20 @@ export const sessionLimits: EvidenceCheck = async ({ db, tenantId }) => {
     cookieHostOnly: SESSION_COOKIE.startsWith('__Host-'),
     maxIdleMinutes: MAX_IDLE_MINUTES,
     maxAbsoluteHours: MAX_ABSOLUTE_HOURS,
+    openSessionsBeyondSettings: beyond,
   };
   const idleOk = settings.sessionIdleMinutes <= MAX_IDLE_MINUTES;
   const absoluteOk = settings.sessionAbsoluteHours <= MAX_ABSOLUTE_HOURS;
   const limits = `Sessions end after ${settings.sessionIdleMinutes} minutes idle and ${settings.sessionAbsoluteHours} hours at most`;
   const mfa = settings.requireMfa ? 'a second factor is required' : 'a second factor is not required';
-  if (!idleOk || !absoluteOk || !cookieOk) {
+  if (!idleOk || !absoluteOk || !cookieOk || beyond > 0) {
+    const longer =
+      beyond > 0
+        ? `; ${plural(beyond, 'open session')} ${beyond === 1 ? 'was' : 'were'} started under longer limits and ${beyond === 1 ? 'keeps them' : 'keep them'}`
+        : '';
     return {
       status: 'fail',
-      summary: `${limits} (limits checked: ${MAX_IDLE_MINUTES} minutes idle, ${MAX_ABSOLUTE_HOURS} hours)${cookieOk ? '' : '; the session cookie is not HttpOnly, Secure, SameSite and host-only'}.`,
+      summary: `${limits} (limits checked: ${MAX_IDLE_MINUTES} minutes idle, ${MAX_ABSOLUTE_HOURS} hours)${cookieOk ? '' : '; the session cookie is not HttpOnly, Secure, SameSite and host-only'}${longer}.`,
       facts,
     };
   }

@@ -1,5 +1,5 @@
 import { incidentInput } from '@attest/modules/updates/updates.contract.js';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import type { z } from 'zod';
@@ -8,21 +8,30 @@ import { useCan } from '../../auth/session.js';
 import { Badge, formatDateTime } from '../../ui/badges.js';
 import { FormError, SubmitButton, TextField } from '../../ui/fields.js';
 import { ListState } from '../../ui/list-state.js';
-import { ErrorNotice, Notice } from '../../ui/notice.js';
+import { Notice } from '../../ui/notice.js';
 import { PageHeader } from '../../ui/page-header.js';
 import { useForm } from '../../ui/use-form.js';
 import { DateTimeField } from './date-time-field.js';
 import { TimeToNotifySummary } from './time-to-notify.js';
-import { type Incident, kindLabels, UPDATES_KEY, usePosts } from './updates-queries.js';
+import {
+  awaitingNotice,
+  type Incident,
+  kindLabels,
+  UPDATES_KEY,
+  type UpdatePost,
+  usePosts,
+} from './updates-queries.js';
 
 type IncidentValues = z.input<typeof incidentInput>;
 
-function incidentQuery(id: string | undefined) {
+function incidentQuery(id: string | undefined, posts?: UpdatePost[]) {
   return {
     queryKey: [...UPDATES_KEY, 'incident', id],
     queryFn: () => api.get<Incident>(`/incidents/${id}`),
     enabled: Boolean(id),
-    refetchInterval: 60_000,
+    // Shortly while a linked update's notice is going out (the worker then records the time).
+    refetchInterval: (query: { state: { data?: Incident | undefined } }) =>
+      query.state.data && awaitingNotice(query.state.data, posts) ? 3_000 : 60_000,
   };
 }
 
@@ -30,7 +39,8 @@ function incidentQuery(id: string | undefined) {
 export function IncidentPage() {
   const { id } = useParams();
   const can = useCan();
-  const incident = useQuery(incidentQuery(id));
+  const posts = usePosts();
+  const incident = useQuery(incidentQuery(id, posts.data?.items));
   // Up here: the form below is rebuilt from the saved incident (its key changes with updatedAt).
   const [saved, setSaved] = useState(false);
   const title = id ? (incident.data?.title ?? 'Incident') : 'Record an incident';
@@ -46,8 +56,12 @@ export function IncidentPage() {
           <section className="stack" aria-labelledby="notify-heading">
             <h2 id="notify-heading">Time to notify customers</h2>
             <TimeToNotifySummary incident={incident.data} />
-            {can('updates:write') && !incident.data.customersNotifiedAt && (
-              <NotifiedNow incident={incident.data} />
+            {!incident.data.customersNotifiedAt && (
+              <p className="muted">
+                Publish an incident update linked to this incident: once its notice has gone out to
+                subscribers, the time is recorded here. It cannot be entered by hand, because the public
+                evidence on your trust center counts it.
+              </p>
             )}
           </section>
           <IncidentPosts incident={incident.data} writable={can('updates:write')} />
@@ -70,36 +84,6 @@ export function IncidentPage() {
           <ListState state="empty">You can read incidents but not record them.</ListState>
         ))}
     </>
-  );
-}
-
-/** One click for the moment that matters most: customers were told just now. */
-function NotifiedNow({ incident }: { incident: Incident }) {
-  const queryClient = useQueryClient();
-  const record = useMutation({
-    mutationFn: () =>
-      api.patch<Incident>(`/incidents/${incident.id}`, { customersNotifiedAt: new Date().toISOString() }),
-    onSuccess: async (updated) => {
-      queryClient.setQueryData(incidentQuery(incident.id).queryKey, updated);
-      await queryClient.invalidateQueries({ queryKey: UPDATES_KEY });
-    },
-  });
-  return (
-    <div className="stack">
-      <div className="actions">
-        <button
-          type="button"
-          className="button"
-          onClick={() => record.mutate()}
-          disabled={record.isPending}
-          aria-busy={record.isPending || undefined}
-        >
-          Customers were notified just now
-        </button>
-        <span className="muted">Or publish an incident update linked to it: that records the time too.</span>
-      </div>
-      <ErrorNotice error={record.error} />
-    </div>
   );
 }
 
@@ -178,10 +162,9 @@ function IncidentForm({
     ? {
         title: incident.title,
         detectedAt: incident.detectedAt,
-        customersNotifiedAt: incident.customersNotifiedAt,
         resolvedAt: incident.resolvedAt,
       }
-    : { title: '', detectedAt: nowToTheMinute(), customersNotifiedAt: null, resolvedAt: null };
+    : { title: '', detectedAt: nowToTheMinute(), resolvedAt: null };
   const form = useForm(incidentInput, initial, async (body) => {
     onSaved(false);
     if (incident) {
@@ -216,19 +199,22 @@ function IncidentForm({
         form={form}
         name="detectedAt"
         label="Detected at"
-        hint="Your local time. The 24 hours to notify customers count from here; it may lie in the past."
+        hint={
+          incident
+            ? 'Your local time. It can be moved earlier, not later, and not into the future.'
+            : 'Your local time. The 24 hours to notify customers count from here; it may lie in the past, not in the future.'
+        }
         required
         nowLabel="Now"
         idPrefix="incident"
       />
-      <DateTimeField
-        form={form}
-        name="customersNotifiedAt"
-        label="Customers notified at"
-        hint="Leave empty until customers have been told (publishing a linked incident update fills it in)."
-        nowLabel="Just now"
-        idPrefix="incident"
-      />
+      {incident && (
+        <p>
+          <strong>Customers notified:</strong>{' '}
+          {incident.customersNotifiedAt ? formatDateTime(incident.customersNotifiedAt) : 'Not yet'}{' '}
+          <span className="muted">(recorded when a linked incident update has gone out)</span>
+        </p>
+      )}
       <DateTimeField
         form={form}
         name="resolvedAt"

@@ -257,7 +257,7 @@ function IncidentLink({
       id="update-incidentId"
       path="incidentId"
       label="Incident"
-      hint="Publishing a post linked to an incident records when customers were notified, if that is not recorded yet."
+      hint="Once a published post linked to an incident has gone out to subscribers, that time is recorded as when customers were notified (if not recorded yet)."
       error={form.error('incidentId')}
     >
       {(aria) => (

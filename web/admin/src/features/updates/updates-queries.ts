@@ -44,12 +44,28 @@ export function usePosts() {
   });
 }
 
+/**
+ * True while a published update linked to the incident has not yet counted as notifying customers:
+ * the worker records that when the update's notice has gone out, seconds after publishing.
+ */
+export function awaitingNotice(incident: Incident, posts: UpdatePost[] | undefined): boolean {
+  return (
+    !incident.customersNotifiedAt &&
+    (posts ?? []).some((post) => post.incidentId === incident.id && post.publishedAt !== null)
+  );
+}
+
 export function useIncidents(options: { refetchInterval?: number } = {}) {
+  const posts = usePosts();
   return useQuery({
     queryKey: [...UPDATES_KEY, 'incidents'],
     queryFn: () => api.get<Items<Incident>>('/incidents'),
-    // The time to notify moves on by itself: the server's verdict is fetched again now and then.
-    refetchInterval: options.refetchInterval ?? 60_000,
+    // The time to notify moves on by itself: the server's verdict is fetched again now and then,
+    // and shortly while a linked update's notice is going out.
+    refetchInterval: (query) =>
+      (query.state.data?.items ?? []).some((incident) => awaitingNotice(incident, posts.data?.items))
+        ? 3_000
+        : (options.refetchInterval ?? 60_000),
   });
 }
 
