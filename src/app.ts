@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import compress from '@fastify/compress';
 import cookie from '@fastify/cookie';
-import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { registerAdminConsole } from './admin/admin-console.js';
 import { registerBffRoutes } from './bff/bff.routes.js';
@@ -33,6 +32,7 @@ import { API_PREFIX, type ApiRoute, registerApiRoutes } from './platform/http/ap
 import { createApiAuthenticator } from './platform/http/authenticate.js';
 import { createFormRateLimiter } from './platform/http/form-rate-limit.js';
 import { registerHealthRoutes } from './platform/http/health.routes.js';
+import { registerMultipartUploads } from './platform/http/multipart.js';
 import { buildOpenApiDocument } from './platform/http/openapi.js';
 import { createHttpServer, logRequest } from './platform/http/server.js';
 import { createCoalescedRuns } from './platform/jobs/coalesced-runs.js';
@@ -251,26 +251,7 @@ export async function createApp({
     scope.addHook('onResponse', async (request, reply) => logRequest(request, reply));
     await scope.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });
     await scope.register(cookie);
-    // Uploads: one file part, buffered up to the limit (beyond it: 413), fields as plain values.
-    await scope.register(multipart, {
-      attachFieldsToBody: 'keyValues',
-      // The whole name as sent: a name that climbs directories ("../x") is refused, not quietly cut.
-      preservePath: true,
-      limits: {
-        fileSize: maxUploadBytes,
-        files: 1,
-        fields: 10,
-        fieldSize: 10_000,
-        parts: 12,
-        headerPairs: 50,
-      },
-      async onFile(part) {
-        (part as unknown as { value: unknown }).value = {
-          filename: part.filename,
-          data: await part.toBuffer(),
-        };
-      },
-    });
+    await registerMultipartUploads(scope, { maxUploadBytes });
     await registerHealthRoutes(scope, { db });
     scope.get('/.well-known/jwks.json', async (_request, reply) => {
       reply.header('cache-control', 'public, max-age=60');

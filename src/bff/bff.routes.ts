@@ -5,15 +5,15 @@ import type { ActiveSession } from '../modules/sessions/sessions.service.js';
 import { ServiceContext } from '../platform/auth/context.js';
 import type { TokenService } from '../platform/auth/jwt.js';
 import { AppError } from '../platform/errors.js';
-import { API_PREFIX } from '../platform/http/api-route.js';
 import { INTERNAL_CLIENT_HEADER, INTERNAL_SECRET_HEADER } from '../platform/http/authenticate.js';
 import { assertSameOrigin } from '../platform/http/origin-check.js';
 import { bindTenantToLog } from '../platform/http/server.js';
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from '../platform/http/session-cookie.js';
 import { truncateAddress } from '../platform/logging/logger.js';
 import type { Services } from '../services.js';
+import { apiPathOf } from './api-path.js';
 
-/** The API's largest JSON body (a whole trust center imported at once, publishing.routes.ts). */
+/** The API's largest JSON body (a whole trust center imported at once, publishing.routes.ts); any non-upload body. */
 const LARGEST_JSON_BODY = 2 * 1024 * 1024;
 
 /** Room for the form fields and part headers around an upload of the maximum size. */
@@ -195,15 +195,22 @@ export async function registerBffRoutes(
   /**
    * /bff/api/* → /api/v1/*, in process, with a JWT minted for this request only. The session is
    * checked before the body is read, so no upload is buffered for someone who is not signed in.
-   * An upload is passed to the API as the bytes the browser sent, so the API parses, limits and
-   * checks it exactly as it does for an API client (re-encoding it here would be a second
-   * multipart implementation to get wrong).
+   * A body is passed to the API as the bytes the browser sent, with its content type, so the API
+   * parses, limits and checks it exactly as it does for an API client (re-encoding it here would
+   * be a second multipart implementation to get wrong, and re-serialising JSON ran out of stack
+   * on deep bodies). The path is forwarded only if it stays under /api/v1 (apiPathOf).
    */
   await app.register(async (proxy) => {
     const sessionOf = new WeakMap<FastifyRequest, ActiveSession>();
+    proxy.removeAllContentTypeParsers();
     proxy.addContentTypeParser(
       'multipart/form-data',
       { parseAs: 'buffer', bodyLimit: maxUploadBytes + MULTIPART_FIELDS_ALLOWANCE },
+      (_request, body, done) => done(null, body),
+    );
+    proxy.addContentTypeParser(
+      '*',
+      { parseAs: 'buffer', bodyLimit: LARGEST_JSON_BODY },
       (_request, body, done) => done(null, body),
     );
     proxy.addHook('onRequest', async (request, reply) => {
@@ -211,41 +218,38 @@ export async function registerBffRoutes(
       if (session.mfaRequired && !session.mfaEnabled) throw new AppError('auth.mfa_enrollment_required');
       sessionOf.set(request, session);
     });
-    proxy.all<{ Params: { '*': string } }>(
-      '/bff/api/*',
-      { bodyLimit: LARGEST_JSON_BODY },
-      async (request, reply) => {
-        const session = sessionOf.get(request);
-        if (!session) throw new AppError('auth.session_expired');
-        const token = await tokens.mint({
-          subject: session.userId,
-          tenantId: session.tenantId,
-          permissions: session.permissions,
-          sessionId: session.sessionId,
-        });
-        const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
-        const raw = Buffer.isBuffer(request.body) ? request.body : undefined;
-        const contentType = raw ? String(request.headers['content-type']) : 'application/json';
-        const forwarded = await app.inject({
-          method: request.method as 'GET',
-          url: `${API_PREFIX}/${request.params['*']}${query}`,
-          headers: {
-            authorization: `Bearer ${token}`,
-            accept: request.headers.accept ?? 'application/json',
-            ...(request.body !== undefined ? { 'content-type': contentType } : {}),
-            // The API trusts this client address only with the process's own internal secret.
-            [INTERNAL_CLIENT_HEADER]: clientInfo(request).client ?? '',
-            [INTERNAL_SECRET_HEADER]: internalSecret,
-          },
-          ...(request.body !== undefined ? { payload: raw ?? JSON.stringify(request.body) } : {}),
-        });
-        reply.code(forwarded.statusCode);
-        for (const name of FORWARDED_RESPONSE_HEADERS) {
-          const value = forwarded.headers[name];
-          if (value !== undefined) reply.header(name, value);
-        }
-        return reply.send(forwarded.rawPayload);
-      },
-    );
+    // No route body limit: each parser above has its own (a route's limit would override both).
+    proxy.all('/bff/api/*', async (request, reply) => {
+      const session = sessionOf.get(request);
+      if (!session) throw new AppError('auth.session_expired');
+      const target = apiPathOf(request.url);
+      const token = await tokens.mint({
+        subject: session.userId,
+        tenantId: session.tenantId,
+        permissions: session.permissions,
+        sessionId: session.sessionId,
+      });
+      const body = Buffer.isBuffer(request.body) ? request.body : undefined;
+      const contentType = request.headers['content-type'];
+      const forwarded = await app.inject({
+        method: request.method as 'GET',
+        url: target,
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: request.headers.accept ?? 'application/json',
+          ...(body && contentType !== undefined ? { 'content-type': contentType } : {}),
+          // The API trusts this client address only with the process's own internal secret.
+          [INTERNAL_CLIENT_HEADER]: clientInfo(request).client ?? '',
+          [INTERNAL_SECRET_HEADER]: internalSecret,
+        },
+        ...(body ? { payload: body } : {}),
+      });
+      reply.code(forwarded.statusCode);
+      for (const name of FORWARDED_RESPONSE_HEADERS) {
+        const value = forwarded.headers[name];
+        if (value !== undefined) reply.header(name, value);
+      }
+      return reply.send(forwarded.rawPayload);
+    });
   });
 }

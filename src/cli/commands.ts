@@ -6,16 +6,17 @@ import { emailAddress } from '../modules/accounts/accounts.contract.js';
 import { findUserByEmail } from '../modules/accounts/users.service.js';
 import { verifyAuditChain } from '../modules/audit/audit.service.js';
 import { formatTrustCenterFile, parseTrustCenterFile } from '../modules/content/transfer.service.js';
-import { seedDemoIfEmpty } from '../modules/demo/demo.js';
+import { assertDemoOwner, type DemoOwner, seedDemo } from '../modules/demo/demo.js';
 import { deleteTenantNow } from '../modules/tenants/tenant-deletion.js';
 import { systemContext } from '../platform/auth/context.js';
 import { createTokenService, TOKEN_LIFETIME_SECONDS } from '../platform/auth/jwt.js';
 import { systemClock } from '../platform/clock.js';
-import type { Config } from '../platform/config.js';
+import { type Config, ConfigError } from '../platform/config.js';
 import { rewrapSealedValues } from '../platform/crypto/rewrap.js';
 import type { Database } from '../platform/db/client.js';
 import { migrate } from '../platform/db/migrate.js';
 import { withPlatform } from '../platform/db/tenancy.js';
+import { AppError } from '../platform/errors.js';
 import { createLogger } from '../platform/logging/logger.js';
 import { type ProcessRole, processRoles, RoleError, startApp, startWorkerProcess } from '../processes.js';
 import { createServices, type Services, sealedColumns } from '../services.js';
@@ -110,6 +111,19 @@ function closeOnSignal(logger: ReturnType<typeof createLogger>, running: { close
   process.once('SIGTERM', () => shutdown('SIGTERM'));
 }
 
+/** A weak ATTEST_ADMIN_PASSWORD is a configuration error, reported like any other. */
+function refuseUnusableOwner(owner: DemoOwner): void {
+  try {
+    assertDemoOwner(owner);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    const problems = error.details.map((detail) => detail.message).join(' ');
+    throw new ConfigError(
+      `Invalid configuration:\n  ATTEST_ADMIN_PASSWORD: not accepted as the demo owner's password. ${problems} (Or start with --no-demo.)`,
+    );
+  }
+}
+
 const start: Command = async (args, config) => {
   const { values } = parse(args, { 'no-demo': { type: 'boolean' }, role: { type: 'string' } });
   const role = roleOf(values.role);
@@ -124,20 +138,42 @@ const start: Command = async (args, config) => {
     );
     return new Promise<number>(() => {}); // runs until a signal ends the process
   }
+  const owner: DemoOwner | null = values['no-demo']
+    ? null
+    : {
+        email: config.adminEmail ?? 'owner@demo.attest.example',
+        password: config.adminPassword ?? generatePassword(),
+      };
+  // Before anything is opened or created: a demo whose owner cannot be made is not started.
+  if (owner) refuseUnusableOwner(owner);
   const app = await startApp(config, logger, role).catch((error: unknown) => {
     throw error instanceof RoleError ? new UsageError(error.message) : error;
   });
   let demoLogin = '';
-  if (!values['no-demo']) {
-    const owner = {
-      email: config.adminEmail ?? 'owner@demo.attest.example',
-      password: config.adminPassword ?? generatePassword(),
-    };
-    const demo = await seedDemoIfEmpty(app.services, owner);
-    if (demo) {
-      logger.info({ tenantId: demo.id }, 'demo trust center created');
+  try {
+    const demo = owner
+      ? await seedDemo(
+          {
+            services: app.services,
+            db: app.db,
+            servicesOn: (db) =>
+              createServices({
+                db,
+                sealer: sealerFor(config),
+                publicUrl: config.publicUrl,
+                blobs: blobStoreFor(config),
+              }),
+          },
+          owner,
+        )
+      : null;
+    if (owner && demo) {
+      logger.info(
+        { tenantId: demo.tenant.id },
+        demo.created ? 'demo trust center created' : 'demo trust center given its missing owner',
+      );
       // The worker's first run came before the demo existed: show its live evidence from the start.
-      await app.services.evidence.runForTenant(demo.id);
+      if (demo.created) await app.services.evidence.runForTenant(demo.tenant.id);
       // Printed once, to the terminal only (never logged): the operator's first sign-in.
       demoLogin = `  Demo owner: ${owner.email}${
         config.adminPassword
@@ -145,6 +181,11 @@ const start: Command = async (args, config) => {
           : `, password ${owner.password} (shown once)`
       }\n`;
     }
+  } catch (error) {
+    // Without this the open database and the worker keep the process alive: it would neither
+    // serve nor exit.
+    await app.close();
+    throw error;
   }
   closeOnSignal(logger, app);
   try {

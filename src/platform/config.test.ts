@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
+import { masterKeyWeakness } from './crypto/master-key.js';
 
 describe('configuration', () => {
   it('has defaults that run the embedded demo locally', () => {
@@ -38,5 +40,62 @@ describe('configuration', () => {
     const config = loadConfig({ DATABASE_URL: '', ATTEST_PUBLIC_URL: 'https://trust.example.com/' });
     expect(config.databaseUrl).toBeUndefined();
     expect(config.publicUrl).toBe('https://trust.example.com');
+  });
+});
+
+describe('the master key in production', () => {
+  const production = (key: string) => () => loadConfig({ NODE_ENV: 'production', ATTEST_MASTER_KEY: key });
+  const base64 = (bytes: number[] | Buffer) => Buffer.from(bytes).toString('base64');
+  const counting = Array.from({ length: 32 }, (_, index) => index);
+
+  it('refuses a key that is plainly not random, and says why and how to make one', () => {
+    for (const [key, why] of [
+      [base64(Buffer.alloc(32)), 'all 32 bytes are the same'],
+      ['00'.repeat(32), 'all 32 bytes are the same'],
+      [base64(Buffer.alloc(32, 0xff)), 'all 32 bytes are the same'],
+      ['abcd'.repeat(16), 'a pattern of 2 bytes'],
+      ['deadbeef'.repeat(8), 'a pattern of 4 bytes'],
+      [base64(Buffer.concat([randomBytes(16)].flatMap((half) => [half, half]))), 'a pattern of 16 bytes'],
+      [base64(Buffer.from('abc'.repeat(11)).subarray(0, 32)), 'a pattern of 3 bytes'],
+      [base64(counting), 'count up or down'],
+      [base64(counting.map((index) => (200 - 3 * index + 256) % 256)), 'count up or down'],
+      // The first 32 digits of pi: nine distinct values, in no pattern.
+      [
+        base64([
+          3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3, 2, 3, 8, 4, 6, 2, 6, 4, 3, 3, 8, 3, 2, 7, 9, 5,
+        ]),
+        'only 9 distinct byte values',
+      ],
+      [base64(Buffer.from('my own super secret master key!!')), 'printable text'],
+    ] as const) {
+      expect(production(key), why).toThrow(ConfigError);
+      try {
+        production(key)();
+      } catch (error) {
+        const message = (error as Error).message;
+        expect(message).toContain('ATTEST_MASTER_KEY');
+        expect(message).toContain(why);
+        expect(message).toContain('openssl rand -base64 32');
+        expect(message).not.toContain(key);
+      }
+    }
+    expect(production(base64(Buffer.alloc(16, 7)))).toThrow(/32 bytes/);
+  });
+
+  it('accepts random keys, and weak ones outside production or as the previous key of a rotation', () => {
+    for (let attempt = 0; attempt < 2000; attempt++) {
+      expect(masterKeyWeakness(randomBytes(32))).toBeNull();
+    }
+    expect(production(randomBytes(32).toString('base64'))).not.toThrow();
+    expect(production(randomBytes(32).toString('hex'))).not.toThrow();
+    const zeros = base64(Buffer.alloc(32));
+    expect(() => loadConfig({ NODE_ENV: 'development', ATTEST_MASTER_KEY: zeros })).not.toThrow();
+    expect(() =>
+      loadConfig({
+        NODE_ENV: 'production',
+        ATTEST_MASTER_KEY: randomBytes(32).toString('base64'),
+        ATTEST_PREVIOUS_MASTER_KEYS: zeros,
+      }),
+    ).not.toThrow();
   });
 });

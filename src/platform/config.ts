@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { MasterKeyError, masterKeyWeakness, parseMasterKey } from './crypto/master-key.js';
 
 /**
  * Process configuration, read once from the environment at boot. A bad value stops start-up with a
@@ -121,6 +122,29 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/**
+ * In production the master key must be 32 bytes that look random. A key of zeros or a repeated
+ * pattern would start and seal everything under a key an attacker can guess. (The previous keys
+ * of a rotation are not checked: moving away from a weak key must stay possible.)
+ */
+function refuseWeakMasterKey(value: string): void {
+  let key: Buffer;
+  try {
+    key = parseMasterKey(value);
+  } catch (error) {
+    if (!(error instanceof MasterKeyError)) throw error;
+    throw new ConfigError(
+      `Invalid configuration:\n  ATTEST_MASTER_KEY: must be 32 bytes, base64 or hex encoded`,
+    );
+  }
+  const weakness = masterKeyWeakness(key);
+  if (weakness) {
+    throw new ConfigError(
+      `Invalid configuration:\n  ATTEST_MASTER_KEY: not a random key (${weakness}). Generate one with: openssl rand -base64 32`,
+    );
+  }
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
@@ -130,6 +154,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const value = parsed.data;
   if (value.ATTEST_STORAGE === 's3' && !value.ATTEST_S3_BUCKET) {
     throw new ConfigError('Invalid configuration:\n  ATTEST_S3_BUCKET: required when ATTEST_STORAGE=s3');
+  }
+  if (value.NODE_ENV === 'production' && value.ATTEST_MASTER_KEY) {
+    refuseWeakMasterKey(value.ATTEST_MASTER_KEY);
   }
   const dataDir = path.resolve(value.ATTEST_DATA_DIR);
   const storage: StorageConfig =

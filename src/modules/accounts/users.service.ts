@@ -14,11 +14,8 @@ import { revokeAccessInTenant } from './revocation.js';
 
 export type UserRow = typeof users.$inferSelect;
 
-/** A password that passes the policy, hashed; the problems become the error's details. */
-export async function acceptablePasswordHash(
-  password: string,
-  context: { email?: string; tenantName?: string },
-) {
+/** Refuses a password that fails the policy; the problems become the error's details. */
+export function assertAcceptablePassword(password: string, context: { email?: string; tenantName?: string }) {
   const verdict = checkPasswordPolicy(password, context);
   if (!verdict.ok) {
     throw new AppError(
@@ -26,6 +23,14 @@ export async function acceptablePasswordHash(
       verdict.problems.map((message) => ({ path: 'password', message })),
     );
   }
+}
+
+/** A password that passes the policy, hashed. */
+export async function acceptablePasswordHash(
+  password: string,
+  context: { email?: string; tenantName?: string },
+) {
+  assertAcceptablePassword(password, context);
   return hashPassword(password);
 }
 

@@ -42,3 +42,29 @@ export function parseMasterKey(value: string): Buffer {
 export class MasterKeyError extends Error {
   override name = 'MasterKeyError';
 }
+
+/** Fewer distinct values than this among 32 random bytes is not seen in practice (about 30 are). */
+const FEWEST_DISTINCT_BYTES = 16;
+
+/**
+ * Why a 32-byte key is plainly not random, or null. Each test is one that 32 bytes from a
+ * cryptographic generator fail with negligible probability (below 2^-40), so a real key is never
+ * refused: one repeated byte, a short pattern repeated (period up to 16), bytes that count up or
+ * down in equal steps, few distinct bytes, or printable text (a passphrase encoded as the key).
+ */
+export function masterKeyWeakness(key: Buffer): string | null {
+  if (key.every((byte) => byte === key[0])) return `all ${key.length} bytes are the same`;
+  for (let period = 1; period <= key.length / 2; period++) {
+    if (key.every((byte, index) => index < period || byte === key[index - period])) {
+      return `it repeats a pattern of ${period} byte${period === 1 ? '' : 's'}`;
+    }
+  }
+  const step = ((key[1] ?? 0) - (key[0] ?? 0) + 256) % 256;
+  if (key.every((byte, index) => index === 0 || (byte - (key[index - 1] ?? 0) + 256) % 256 === step)) {
+    return 'its bytes count up or down in equal steps';
+  }
+  const distinct = new Set(key).size;
+  if (distinct < FEWEST_DISTINCT_BYTES) return `it has only ${distinct} distinct byte values`;
+  if (key.every((byte) => byte >= 0x20 && byte <= 0x7e)) return 'it is printable text, not random bytes';
+  return null;
+}

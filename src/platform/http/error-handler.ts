@@ -1,7 +1,8 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { AppError, type ErrorCode, errorMessage, errorStatus } from '../errors.js';
 import { describeError } from '../logging/logger.js';
+import { securityHeaders } from './security-headers.js';
 
 function body(code: ErrorCode, requestId: string, details?: readonly { path: string; message: string }[]) {
   return { error: { code, message: errorMessage(code), requestId, ...(details?.length ? { details } : {}) } };
@@ -38,4 +39,19 @@ export function registerErrorHandler(app: FastifyInstance): void {
     request.log.error({ err: describeError(error) }, 'unhandled error');
     return reply.status(500).send(body('internal', request.id));
   });
+}
+
+/**
+ * Errors the router raises before any hook runs: a path that is not valid percent-encoding
+ * ("/t/%E0%A4%A/security") or a path parameter over the length limit. Fastify's own answer
+ * echoes the path back; ours is the usual error body. No hook has run, so the security headers
+ * are set here.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  reply.headers(securityHeaders);
+  if (error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return reply.status(400).send(body('request.invalid', request.id));
+  }
+  request.log.error({ err: describeError(error) }, 'unhandled router error');
+  return reply.status(500).send(body('internal', request.id));
 }

@@ -8,7 +8,8 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import { truncateAddress } from '../logging/logger.js';
-import { registerErrorHandler } from './error-handler.js';
+import { frameworkErrors, registerErrorHandler } from './error-handler.js';
+import { registerJsonBodyParser } from './json-body.js';
 import { registerSecurityHeaders } from './security-headers.js';
 
 export interface ServerOptions {
@@ -84,6 +85,7 @@ export async function createHttpServer(options: ServerOptions): Promise<FastifyI
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     return503OnClosing: true,
+    frameworkErrors,
     connectionTimeout: 30_000,
     requestTimeout: 30_000,
     serverFactory: (handler) => {
@@ -108,5 +110,6 @@ export async function createHttpServer(options: ServerOptions): Promise<FastifyI
   });
   registerSecurityHeaders(app);
   registerErrorHandler(app);
+  registerJsonBodyParser(app);
   return app;
 }

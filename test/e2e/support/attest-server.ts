@@ -145,3 +145,21 @@ export function runAttestCli(dataDir: string, args: readonly string[]): Promise<
     );
   });
 }
+
+/**
+ * Runs the built CLI with `env` on top and returns how it ended, or throws when it has not ended
+ * within `timeoutMs` (then it is killed): for commands that must fail, and fail promptly.
+ */
+export async function attestExit(
+  dataDir: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; output: string }> {
+  const { child, output } = spawnAttest(args, dataDir, env);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  await exited(child);
+  clearTimeout(timer);
+  if (child.signalCode === 'SIGKILL') throw new Error(`attest ${args.join(' ')} did not end:\n${output()}`);
+  return { code: child.exitCode, output: output() };
+}
