@@ -21,8 +21,8 @@ function toTenant(row: TenantRow): Tenant {
 }
 
 /**
- * Platform-level tenant registry. Runs as attest_platform, which sees the tenants table only; it
- * is used by operators (CLI) and by the public site to resolve a slug or a Host header.
+ * Platform-level tenant registry. Runs as attest_platform (the tenants table is a platform table);
+ * it is used by operators (CLI) and by the public site to resolve a slug or a Host header.
  */
 /**
  * A Host header's name as a tenant's domain is stored: no port, and no trailing dot ("acme.com."
