@@ -119,7 +119,7 @@ describe('live evidence', () => {
 
   it('an editor adds a check to a control, publishes, and the security page links it; removing it unlinks it', async () => {
     const { page } = tab;
-    const control = { key: 'data-deletion-at-contract-end', title: 'Data Deletion at Contract End' };
+    const control = { key: 'data-classification', title: 'Data Classification' };
     const check = evidenceChecks['data-portability'].title;
     const link = 'href="/t/demo/evidence#data-portability"';
 
