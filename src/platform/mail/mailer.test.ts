@@ -213,6 +213,9 @@ describe.each(testDatabaseKinds)('mail outbox and delivery on $name', (kind) => 
     expect(ids).toContain(expected);
     // Per tenant and key: the same key in another tenant is another mail.
     expect(new Set(ids).size).toBe(2);
+    // The console shows both, so a mail can be found in the server's logs.
+    const listed = await createOutboxService({ db }).list(systemContext(tenantA), { limit: 10, offset: 0 });
+    expect(listed.items[0]).toMatchObject({ messageId: expected, smtpReply: ofA?.smtpReply });
   });
 
   it('a crash after the server took a mail but before "sent" was recorded: reconciled and re-sent with the same Message-ID', async () => {
