@@ -7,7 +7,7 @@ import { findUserByEmail } from '../modules/accounts/users.service.js';
 import { verifyAuditChain } from '../modules/audit/audit.service.js';
 import { formatTrustCenterFile, parseTrustCenterFile } from '../modules/content/transfer.service.js';
 import { assertDemoOwner, type DemoOwner, seedDemo } from '../modules/demo/demo.js';
-import { deleteTenantNow } from '../modules/tenants/tenant-deletion.js';
+import { deleteTenantNow, TenantDeletionError } from '../modules/tenants/tenant-deletion.js';
 import { systemContext } from '../platform/auth/context.js';
 import { createTokenService, TOKEN_LIFETIME_SECONDS } from '../platform/auth/jwt.js';
 import { systemClock } from '../platform/clock.js';
@@ -246,7 +246,9 @@ const tenant: Command = async ([sub, ...args], config) => {
     parse(args, {});
     const all = await withServices(config, (services) => services.tenants.list());
     for (const row of all) {
-      process.stdout.write(`${row.slug}\t${row.status}\t${row.customDomain ?? '-'}\t${row.name}\n`);
+      // A deletion the database refused shows here, with its reason (names only, no data).
+      const status = row.deletionError ? `${row.status} (deletion failed: ${row.deletionError})` : row.status;
+      process.stdout.write(`${row.slug}\t${status}\t${row.customDomain ?? '-'}\t${row.name}\n`);
     }
     return 0;
   }
@@ -297,9 +299,17 @@ const tenant: Command = async ([sub, ...args], config) => {
       await migrate(db);
       const services = createServices({ db, sealer: sealerFor(config), blobs: blobStoreFor(config) });
       const found = await services.tenants.requireBySlug(slug);
-      const { files } = await deleteTenantNow(db, services.vault, found.id);
-      process.stdout.write(`Deleted tenant ${slug}, all its data and ${files} file(s).\n`);
-      return 0;
+      try {
+        const { files } = await deleteTenantNow(db, services.vault, found.id);
+        process.stdout.write(`Deleted tenant ${slug}, all its data and ${files} file(s).\n`);
+        return 0;
+      } catch (error) {
+        if (!(error instanceof TenantDeletionError)) throw error;
+        process.stderr.write(
+          `attest: tenant ${slug} was not deleted and keeps all its data: ${error.message}\n`,
+        );
+        return 1;
+      }
     } finally {
       await db.close();
     }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { trustCenterDocument } from '../modules/content/content.contract.js';
+import { evidenceCheckKeys } from '../modules/evidence/evidence.contract.js';
 import type { Snapshot, SnapshotContent } from '../modules/publishing/snapshot.contract.js';
 import { escapeMarkdown } from '../platform/text/markdown-escape.js';
 import { loadStylesheet } from './assets.js';
@@ -228,7 +229,7 @@ describe('other pages', () => {
       'Latest: Newest post (2026-11-20)',
     );
     expect(sections.find((section) => section.page === 'evidence')?.summary).toMatch(
-      /^10 live checks behind \d+ controls$/,
+      new RegExp(`^${evidenceCheckKeys.length} live checks behind \\d+ controls$`),
     );
     expect(html).toContain('<a class="card-link" href="/evidence">Live evidence</a>');
   });

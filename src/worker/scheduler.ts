@@ -4,7 +4,7 @@ import type { NoticeDispatcher } from '../modules/notices/notices.service.js';
 import { subprocessorChanges } from '../modules/subprocessor-changes/subprocessor-changes.schema.js';
 import { subscribers } from '../modules/subscribers/subscribers.schema.js';
 import { CONFIRMATION_DAYS, unconfirmedBefore } from '../modules/subscribers/subscribers.service.js';
-import { deleteTenantNow } from '../modules/tenants/tenant-deletion.js';
+import { deleteTenantNow, deletionFailureOf } from '../modules/tenants/tenant-deletion.js';
 import { tenants } from '../modules/tenants/tenants.schema.js';
 import type { Clock } from '../platform/clock.js';
 import type { Database } from '../platform/db/client.js';
@@ -152,14 +152,18 @@ export function createScheduler({
       for (const tenant of await services.tenants.dueForDeletion(now)) {
         try {
           // Only while it is still closing and due: a reopen in the meantime wins.
-          const { deleted, files } = await deleteTenantNow(db, services.vault, tenant.id, { dueBy: now });
+          const { deleted, files } = await deleteTenantNow(db, services.vault, tenant.id, {
+            dueBy: now,
+            clock,
+          });
           if (!deleted) continue;
           logger.info({ tenantId: tenant.id, files }, 'closed tenant deleted');
           report.tenantsDeleted += 1;
         } catch (error) {
           // One tenant that cannot be deleted must not stop the rest of the tick (retention, evidence).
+          // Why, in names only (code, constraint, table): the database's message and detail quote values.
           logger.error(
-            { tenantId: tenant.id, err: { type: (error as Error).name } },
+            { tenantId: tenant.id, err: { type: (error as Error).name, ...deletionFailureOf(error) } },
             'deleting a closed tenant failed',
           );
         }

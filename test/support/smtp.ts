@@ -48,6 +48,10 @@ export async function startSmtpServer(options: { reject?: number } = {}) {
   const received: ReceivedMail[] = [];
   let rejectCode = options.reject;
   let refused = 0;
+  let queued = 0;
+  /** While holding, a received message waits for its reply (a slow server) until release(). */
+  let holding = false;
+  const held: (() => void)[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
@@ -68,7 +72,11 @@ export async function startSmtpServer(options: { reject?: number } = {}) {
         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
         const to = session.envelope.rcptTo.map((recipient) => recipient.address);
         received.push(parse(Buffer.concat(chunks).toString('latin1'), from, to));
-        callback();
+        queued += 1;
+        // Like a real MTA, the reply names the queue id the message got.
+        const reply = () => callback(null, `OK: queued as Q${queued}`);
+        if (holding) held.push(reply);
+        else reply();
       });
     },
   });
@@ -82,6 +90,19 @@ export async function startSmtpServer(options: { reject?: number } = {}) {
     },
     reject(code: number | undefined) {
       rejectCode = code;
+    },
+    /** From now on, receives messages but answers none until release() (the sender waits for its 250). */
+    hold() {
+      holding = true;
+    },
+    /** Answers new messages at once again; those held so far stay unanswered until release(). */
+    resume() {
+      holding = false;
+    },
+    /** Answers every held message. */
+    release() {
+      holding = false;
+      for (const reply of held.splice(0)) reply();
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

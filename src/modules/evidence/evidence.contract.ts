@@ -20,6 +20,7 @@ export const evidenceCheckKeys = [
   'subprocessor-notice',
   'incident-notification',
   'data-portability',
+  'data-deletion',
 ] as const;
 export type EvidenceCheckKey = (typeof evidenceCheckKeys)[number];
 export const evidenceCheckKey = z.enum(evidenceCheckKeys);
@@ -75,6 +76,11 @@ export const evidenceChecks: Record<EvidenceCheckKey, { title: string; checks: s
     title: 'Complete export',
     checks:
       "The trust center's whole content is exported in the documented format and read back by the importer without loss.",
+  },
+  'data-deletion': {
+    title: 'Closed trust centers deleted on time',
+    checks:
+      'No closed trust center of this installation is still stored more than an hour after its deletion date: the worker deleted each one with its data and files, and none had its deletion refused by the database.',
   },
 };
 

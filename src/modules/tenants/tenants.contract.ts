@@ -23,6 +23,8 @@ export interface Tenant {
   /** `closing`: read-only until `deletionDueAt`, then deleted (contract end). */
   status: 'active' | 'suspended' | 'closing';
   deletionDueAt: Date | null;
+  /** Why the last attempt to delete it failed (error code, constraint, table), if it did. */
+  deletionError: string | null;
   customDomain: string | null;
   createdAt: Date;
 }

@@ -10,6 +10,9 @@ export const tenants = pgTable('tenants', {
     .default('active'),
   /** Set while closing: when the worker deletes the tenant and everything it holds. */
   deletionDueAt: timestamp('deletion_due_at', { withTimezone: true }),
+  /** The last failed attempt to delete it, and why (error code, constraint, table; no values). */
+  deletionFailedAt: timestamp('deletion_failed_at', { withTimezone: true }),
+  deletionError: text('deletion_error'),
   customDomain: text('custom_domain').unique(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

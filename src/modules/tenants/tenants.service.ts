@@ -14,14 +14,15 @@ function toTenant(row: TenantRow): Tenant {
     name: row.name,
     status: row.status,
     deletionDueAt: row.deletionDueAt,
+    deletionError: row.deletionError,
     customDomain: row.customDomain,
     createdAt: row.createdAt,
   };
 }
 
 /**
- * Platform-level tenant registry. Runs as attest_platform, which sees the tenants table only; it
- * is used by operators (CLI) and by the public site to resolve a slug or a Host header.
+ * Platform-level tenant registry. Runs as attest_platform (the tenants table is a platform table);
+ * it is used by operators (CLI) and by the public site to resolve a slug or a Host header.
  */
 /**
  * A Host header's name as a tenant's domain is stored: no port, and no trailing dot ("acme.com."
@@ -29,6 +30,33 @@ function toTenant(row: TenantRow): Tenant {
  */
 export function withoutPortAndRootDot(host: string): string {
   return host.replace(/:\d{1,5}$/, '').replace(/\.+$/, '');
+}
+
+/** Closed tenants, and those of them still here this long after their deletion date (the worker runs every minute). */
+export const DELETION_GRACE_MS = 60 * 60_000;
+
+/**
+ * How the deletion of closed tenants stands, across the platform: counts only. A tenant past its
+ * deletion date plus the grace still holds its data, whether the database refused the deletion
+ * (its reason is on the row) or no worker ran.
+ */
+export async function deletionBacklog(
+  db: Database,
+  now: Date,
+): Promise<{ closing: number; overdue: number; refused: number }> {
+  const rows = await withPlatform(db, (tx) =>
+    tx
+      .select({ dueAt: tenants.deletionDueAt, error: tenants.deletionError })
+      .from(tenants)
+      .where(eq(tenants.status, 'closing')),
+  );
+  const late = now.getTime() - DELETION_GRACE_MS;
+  const overdue = rows.filter((row) => row.dueAt !== null && row.dueAt.getTime() < late);
+  return {
+    closing: rows.length,
+    overdue: overdue.length,
+    refused: overdue.filter((row) => row.error !== null).length,
+  };
 }
 
 export function createTenantsService({ db }: { db: Database }) {
@@ -132,7 +160,13 @@ export function createTenantsService({ db }: { db: Database }) {
     const [row] = await withPlatform(db, (tx) =>
       tx
         .update(tenants)
-        .set({ status: 'closing', deletionDueAt: due, updatedAt: now })
+        .set({
+          status: 'closing',
+          deletionDueAt: due,
+          deletionFailedAt: null,
+          deletionError: null,
+          updatedAt: now,
+        })
         .where(eq(tenants.id, tenant.id))
         .returning(),
     );
@@ -146,7 +180,13 @@ export function createTenantsService({ db }: { db: Database }) {
     const [row] = await withPlatform(db, (tx) =>
       tx
         .update(tenants)
-        .set({ status: 'active', deletionDueAt: null, updatedAt: now })
+        .set({
+          status: 'active',
+          deletionDueAt: null,
+          deletionFailedAt: null,
+          deletionError: null,
+          updatedAt: now,
+        })
         .where(eq(tenants.id, tenant.id))
         .returning(),
     );

@@ -14,6 +14,63 @@ import { type Database, resultRows } from './client.js';
 import { normalizePolicyExpression, tenantPolicyExpression } from './migrations/policy.js';
 import { withPlatform, withTenant } from './tenancy.js';
 
+/**
+ * Everything attest_platform may do, as docs/decisions/0003 lists it: whole platform tables (no
+ * tenant_id), and on tenant tables only the columns cross-tenant work needs. A new grant fails here
+ * until the decision and this list say why.
+ */
+const platformGrants = [
+  // Platform tables.
+  ...['SELECT', 'INSERT', 'UPDATE', 'DELETE'].map((privilege) => `tenants: ${privilege}`),
+  ...['SELECT', 'INSERT', 'UPDATE', 'DELETE'].map((privilege) => `users: ${privilege}`),
+  ...['SELECT', 'INSERT', 'UPDATE', 'DELETE'].map((privilege) => `recovery_codes: ${privilege}`),
+  ...['SELECT', 'INSERT', 'UPDATE', 'DELETE'].map((privilege) => `login_throttle: ${privilege}`),
+  ...['SELECT', 'INSERT', 'UPDATE', 'DELETE'].map((privilege) => `form_rate_limits: ${privilege}`),
+  ...['SELECT', 'INSERT', 'UPDATE'].map((privilege) => `signing_keys: ${privilege}`),
+  // Tenant data keys: master-key rotation re-seals them; crypto-shredding deletes them.
+  'tenant_keys: SELECT',
+  'tenant_keys: DELETE',
+  'tenant_keys.sealed_key: UPDATE',
+  // Which tenants a person belongs to (disabling a user, switching, deleting a tenant's people).
+  'memberships.tenant_id: SELECT',
+  'memberships.user_id: SELECT',
+  // The scheduler finds due work: ids, states and dates, no content.
+  ...['id', 'tenant_id', 'state', 'updated_at'].map((column) => `notices.${column}: SELECT`),
+  ...['tenant_id', 'state', 'effective_on'].map((column) => `subprocessor_changes.${column}: SELECT`),
+  ...['tenant_id', 'confirmed_at', 'created_at', 'confirm_expires_at'].map(
+    (column) => `subscribers.${column}: SELECT`,
+  ),
+  // The mailer moves delivery state; retention blanks finished mails. It never reads a recipient or text.
+  ...[
+    'id',
+    'tenant_id',
+    'status',
+    'attempts',
+    'next_attempt_at',
+    'created_at',
+    'sent_at',
+    'redacted_at',
+    'message_id',
+    'send_started_at',
+  ].map((column) => `mail_outbox.${column}: SELECT`),
+  ...[
+    'status',
+    'attempts',
+    'next_attempt_at',
+    'last_error',
+    'sent_at',
+    'message_id',
+    'send_started_at',
+    'smtp_reply',
+    'to_address',
+    'reply_to',
+    'text_body',
+    'html_body',
+    'headers',
+    'redacted_at',
+  ].map((column) => `mail_outbox.${column}: UPDATE`),
+];
+
 describe.each(testDatabaseKinds)('tenant isolation on $name', (kind) => {
   let db: Database;
   let a: Awaited<ReturnType<typeof seedTenant>>;
@@ -135,6 +192,27 @@ describe.each(testDatabaseKinds)('tenant isolation on $name', (kind) => {
     const all = await withPlatform(db, (tx) => tx.execute(sql`select slug from tenants order by slug`));
     expect(resultRows<{ slug: string }>(all).map((row) => row.slug)).toEqual(['alpha', 'bravo']);
     await expect(withPlatform(db, (tx) => tx.select().from(controls))).rejects.toThrow();
+  });
+
+  it('the platform role holds exactly the grants decision 0003 lists, and is a member of no other role', async () => {
+    const grants = resultRows<{ grant: string }>(
+      await db.orm.execute(sql`
+        select c.relname || ': ' || acl.privilege_type as grant
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace, aclexplode(c.relacl) acl
+        where n.nspname = 'public' and acl.grantee = 'attest_platform'::regrole
+        union all
+        select c.relname || '.' || att.attname || ': ' || acl.privilege_type
+        from pg_attribute att join pg_class c on c.oid = att.attrelid
+        join pg_namespace n on n.oid = c.relnamespace, aclexplode(att.attacl) acl
+        where n.nspname = 'public' and not att.attisdropped and acl.grantee = 'attest_platform'::regrole`),
+    );
+    expect(grants.map((row) => row.grant).sort()).toEqual([...platformGrants].sort());
+    const memberships = resultRows<{ role: string }>(
+      await db.orm.execute(sql`
+        select r.rolname as role from pg_auth_members m join pg_roles r on r.oid = m.roleid
+        where m.member = 'attest_platform'::regrole`),
+    );
+    expect(memberships).toEqual([]);
   });
 
   it('published snapshots cannot be altered by the application role', async () => {

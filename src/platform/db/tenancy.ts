@@ -25,8 +25,10 @@ export async function withTenant<T>(
 }
 
 /**
- * Cross-tenant platform work (provisioning, slug and host lookup). Runs as attest_platform, which
- * is granted the tenants table and nothing that holds a tenant's content.
+ * Cross-tenant platform work (provisioning, slug and host lookup, sign-in, the scheduler, mail
+ * delivery, deletion). Runs as attest_platform, which is granted the platform tables and, of tenant
+ * tables, only ids, states, dates and sealed data keys: decision 0003 lists every grant, and the
+ * catalog test in tenancy.test.ts holds the list.
  */
 export async function withPlatform<T>(db: Database, work: (tx: Tx) => Promise<T>): Promise<T> {
   return db.orm.transaction(async (tx) => {

@@ -44,6 +44,14 @@ export const outboxEntry = z
     createdAt: z.iso.datetime(),
     sentAt: z.iso.datetime().nullable(),
     nextAttemptAt: z.iso.datetime().nullable(),
+    messageId: z
+      .string()
+      .nullable()
+      .describe('The Message-ID every attempt of this mail carries (null: not sent yet).'),
+    smtpReply: z
+      .string()
+      .nullable()
+      .describe("The SMTP server's reply to the accepted mail, with its queue id; addresses cut out."),
     text: z
       .string()
       .nullable()

@@ -23,4 +23,10 @@ export const mailOutbox = pgTable('mail_outbox', {
   dedupeKey: text('dedupe_key'),
   /** When the recipient and bodies were blanked after the retention period (see outbox.ts). */
   redactedAt: timestamp('redacted_at', { withTimezone: true }),
+  /** The Message-ID every attempt sends (fixed at the first), so receivers can drop a re-sent copy. */
+  messageId: text('message_id'),
+  /** When the last SMTP transaction began: a mail still 'sending' past its lease was interrupted there. */
+  sendStartedAt: timestamp('send_started_at', { withTimezone: true }),
+  /** The server's final reply to the accepted mail (its queue id), addresses cut out. */
+  smtpReply: text('smtp_reply'),
 });

@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { testDatabaseKinds } from '../../../test/support/databases.js';
 import { startSmtpServer, type TestSmtpServer } from '../../../test/support/smtp.js';
@@ -8,7 +9,7 @@ import type { Database } from '../db/client.js';
 import { withPlatform, withTenant } from '../db/tenancy.js';
 import { createLogger } from '../logging/logger.js';
 import { mailOutbox } from './mail.schema.js';
-import { createMailer, MAX_ATTEMPTS, RETRY_BASE_MS } from './mailer.js';
+import { createMailer, MAX_ATTEMPTS, messageIdOf, RETRY_BASE_MS } from './mailer.js';
 import { createOutboxService, enqueueMail } from './outbox.js';
 
 describe.each(testDatabaseKinds)('mail outbox and delivery on $name', (kind) => {
@@ -175,5 +176,123 @@ describe.each(testDatabaseKinds)('mail outbox and delivery on $name', (kind) => 
     await withPlatform(db, (tx) =>
       tx.update(mailOutbox).set({ status: 'stored' }).where(eq(mailOutbox.tenantId, tenantA)),
     );
+  });
+
+  it("the platform role reads a mail's delivery state, never its recipient or text", async () => {
+    await withTenant(db, tenantA, (tx) => enqueueMail(tx, tenantA, message('a private mail'), clock()));
+    await expect(
+      withPlatform(db, (tx) => tx.select({ to: mailOutbox.toAddress }).from(mailOutbox)),
+    ).rejects.toThrow();
+    await expect(
+      withPlatform(db, (tx) => tx.select({ text: mailOutbox.textBody }).from(mailOutbox)),
+    ).rejects.toThrow();
+    const [state] = await withPlatform(db, (tx) =>
+      tx.select({ status: mailOutbox.status, attempts: mailOutbox.attempts }).from(mailOutbox),
+    );
+    expect(state).toEqual({ status: 'pending', attempts: 0 });
+  });
+
+  it("sends a stable Message-ID per mail and records the server's reply with its queue id", async () => {
+    const mailer = createMailer({ db, smtpUrl: smtp.url, from: 'no-reply@attest.example', clock, logger });
+    const keyed = { ...message('the notice mail'), dedupeKey: 'notice:n-1:subscriber-1' };
+    const id = await withTenant(db, tenantA, (tx) => enqueueMail(tx, tenantA, keyed, clock()));
+    await withTenant(db, tenantB, (tx) => enqueueMail(tx, tenantB, keyed, clock()));
+    expect((await mailer.deliverDue()).sent).toBe(2);
+    await mailer.stop();
+    const [ofA] = await db.orm
+      .select()
+      .from(mailOutbox)
+      .where(eq(mailOutbox.id, String(id)));
+    const expected = messageIdOf(
+      { id: String(id), tenantId: tenantA, dedupeKey: keyed.dedupeKey },
+      'x@attest.example',
+    );
+    expect(ofA).toMatchObject({ status: 'sent', attempts: 1, messageId: expected });
+    expect(ofA?.smtpReply).toMatch(/^250 OK: queued as Q\d+$/);
+    const ids = smtp.received.map((mail) => mail.headers['message-id']);
+    expect(ids).toContain(expected);
+    // Per tenant and key: the same key in another tenant is another mail.
+    expect(new Set(ids).size).toBe(2);
+    // The console shows both, so a mail can be found in the server's logs.
+    const listed = await createOutboxService({ db }).list(systemContext(tenantA), { limit: 10, offset: 0 });
+    expect(listed.items[0]).toMatchObject({ messageId: expected, smtpReply: ofA?.smtpReply });
+  });
+
+  it('a crash after the server took a mail but before "sent" was recorded: reconciled and re-sent with the same Message-ID', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const capture = pino(
+      { level: 'info', base: undefined },
+      { write: (line: string) => lines.push(JSON.parse(line)) },
+    );
+    await withTenant(db, tenantA, (tx) =>
+      enqueueMail(tx, tenantA, { ...message('the interrupted mail'), dedupeKey: 'notice:n-2:s-1' }, clock()),
+    );
+    // The first process hands the mail over; the server's reply is slow, and the process dies waiting.
+    smtp.hold();
+    const dying = createMailer({
+      db,
+      smtpUrl: smtp.url,
+      from: 'no-reply@attest.example',
+      clock,
+      logger: capture,
+    });
+    const lost = dying.deliverDue();
+    while (smtp.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    smtp.resume();
+    const [left] = await db.orm.select().from(mailOutbox);
+    expect(left).toMatchObject({ status: 'sending', attempts: 1, sentAt: null, smtpReply: null });
+    expect(left?.sendStartedAt).toEqual(clock());
+
+    // The restarted process leaves it alone while the lease runs: the first may still record it.
+    const restarted = createMailer({
+      db,
+      smtpUrl: smtp.url,
+      from: 'no-reply@attest.example',
+      clock,
+      logger: capture,
+    });
+    expect((await restarted.deliverDue()).sent).toBe(0);
+    expect(smtp.received).toHaveLength(1);
+    now += 5 * 60_000 + 1;
+    expect((await restarted.deliverDue()).sent).toBe(1);
+    const [first, second] = smtp.received;
+    expect(second?.headers['message-id']).toBe(first?.headers['message-id']);
+    expect(second?.headers['message-id']).toBe(left?.messageId);
+    const [after] = await db.orm.select().from(mailOutbox);
+    expect(after).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
+    expect(after?.smtpReply).toMatch(/queued as Q\d+$/);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        msg: expect.stringContaining('mail delivery was interrupted'),
+        mailId: left?.id,
+        messageId: left?.messageId,
+        giveUp: false,
+      }),
+    );
+
+    // The first process's late answer changes nothing: the second attempt's record stands.
+    smtp.release();
+    await lost;
+    const [final] = await db.orm.select().from(mailOutbox);
+    expect(final).toMatchObject({ status: 'sent', attempts: 2, smtpReply: after?.smtpReply });
+    await dying.stop();
+    await restarted.stop();
+  });
+
+  it('an interrupted mail with no attempts left is failed as interrupted, not sent again', async () => {
+    const id = await withTenant(db, tenantA, (tx) =>
+      enqueueMail(tx, tenantA, message('the last try'), clock()),
+    );
+    // What a process that died during its last attempt leaves behind.
+    await db.orm
+      .update(mailOutbox)
+      .set({ status: 'sending', attempts: MAX_ATTEMPTS, sendStartedAt: clock(), nextAttemptAt: clock() })
+      .where(eq(mailOutbox.id, String(id)));
+    const mailer = createMailer({ db, smtpUrl: smtp.url, from: 'no-reply@attest.example', clock, logger });
+    expect(await mailer.deliverDue()).toMatchObject({ sent: 0 });
+    await mailer.stop();
+    expect(smtp.received).toHaveLength(0);
+    const [row] = await db.orm.select().from(mailOutbox);
+    expect(row).toMatchObject({ status: 'failed', lastError: 'mail:interrupted', attempts: MAX_ATTEMPTS });
   });
 });

@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/client.js';
-import { withPlatform } from '../db/tenancy.js';
+import { withPlatform, withTenant } from '../db/tenancy.js';
 import { createCoalescedRuns } from '../jobs/coalesced-runs.js';
 import type { Logger } from '../logging/logger.js';
 import { mailOutbox } from './mail.schema.js';
@@ -14,7 +15,7 @@ const OUTBOX_RUN = 'outbox';
 export const MAX_ATTEMPTS = 5;
 /** The first retry waits this long; each further one twice as long (30 s, 1 min, 2 min, 4 min). */
 export const RETRY_BASE_MS = 30_000;
-/** A claimed mail whose sender vanished (a crash) is due again after this. */
+/** A claimed or sending mail whose sender vanished (a crash) is due again after this. */
 const LEASE_MS = 5 * 60_000;
 const BATCH = 20;
 const MAX_BATCHES_PER_RUN = 50;
@@ -38,7 +39,34 @@ export interface DeliveryReport {
   stored: number;
 }
 
-type OutboxRow = typeof mailOutbox.$inferSelect;
+/** What the platform role may read of a mail: its delivery state, never its recipient or text. */
+const delivery = {
+  id: mailOutbox.id,
+  tenantId: mailOutbox.tenantId,
+  attempts: mailOutbox.attempts,
+  nextAttemptAt: mailOutbox.nextAttemptAt,
+  messageId: mailOutbox.messageId,
+};
+type Claimed = {
+  id: string;
+  tenantId: string;
+  attempts: number;
+  nextAttemptAt: Date;
+  messageId: string | null;
+};
+type Content = Pick<
+  typeof mailOutbox.$inferSelect,
+  | 'id'
+  | 'tenantId'
+  | 'toAddress'
+  | 'fromName'
+  | 'replyTo'
+  | 'subject'
+  | 'textBody'
+  | 'htmlBody'
+  | 'headers'
+  | 'dedupeKey'
+>;
 
 /** A code for the outbox and the logs: never the server's message, which may quote addresses. */
 function errorCode(error: unknown): string {
@@ -55,12 +83,48 @@ function isPermanent(error: unknown): boolean {
 }
 
 /**
- * Delivers the outbox. `deliverDue` claims due mails in a short platform transaction (FOR UPDATE
- * SKIP LOCKED, so several processes share the work), sends them outside any transaction, and
- * records the outcome. A failure is retried with exponential backoff; after MAX_ATTEMPTS, or at
- * once on a permanent (5xx) refusal, the mail is 'failed' with an error code the console shows.
- * Delivery is at least once: a process that dies between sending and recording sends that mail
- * again when its lease runs out.
+ * The server's final reply ("250 2.0.0 Ok: queued as 4F1B2C"), kept so an operator can find the
+ * mail in the server's logs. Addresses some servers quote are cut out; printable ASCII, bounded.
+ */
+export function smtpReplyOf(response: unknown): string | null {
+  if (typeof response !== 'string' || response.length === 0) return null;
+  return response
+    .replace(/[^\s<>()"]+@[^\s<>()"]+/g, '(address)')
+    .replace(/[^\x20-\x7e]/g, ' ')
+    .slice(0, 200);
+}
+
+/**
+ * A mail's Message-ID: the same for every attempt to send it, so a receiver that sees it twice
+ * (a re-send after a crash) can drop the copy. Derived from the tenant and the mail's dedupe key
+ * (one per notice and subscriber) or, without one, the mail's id; the domain is the sender's.
+ */
+export function messageIdOf(mail: Pick<Content, 'id' | 'tenantId' | 'dedupeKey'>, from: string): string {
+  const domain = /^[^@\s]+@([A-Za-z0-9.-]{1,253})$/.exec(from)?.[1] ?? 'attest.invalid';
+  const basis = mail.dedupeKey ? `key:${mail.dedupeKey}` : `mail:${mail.id}`;
+  const hash = createHash('sha256')
+    .update(`attest-message-id:v1:${mail.tenantId}:${basis}`)
+    .digest('hex')
+    .slice(0, 32);
+  return `<${hash}@${domain}>`;
+}
+
+/**
+ * Delivers the outbox, at least once, with the duplicate window as small as SMTP allows:
+ *
+ * 1. `claim` takes due mails in a short platform transaction (FOR UPDATE SKIP LOCKED, so several
+ *    processes share the work) and leases them; they stay 'pending'. A process that dies now
+ *    has sent nothing: the mail is simply due again when the lease ends.
+ * 2. Its text is read in the tenant's own transaction (the platform role cannot read it).
+ * 3. Just before the SMTP transaction, the mail is marked 'sending' (attempt counted, Message-ID
+ *    fixed) in its own commit, only if this process's lease still holds.
+ * 4. After the server's reply, the outcome is recorded: 'sent' with the server's reply (its
+ *    queue id), or a retry with exponential backoff, or 'failed' after MAX_ATTEMPTS or at once on
+ *    a permanent (5xx) refusal.
+ *
+ * A mail still 'sending' after its lease was handed to SMTP by a process that died before step 4:
+ * whether the server took it is unknown. It is reconciled, not silently re-sent: logged, marked
+ * `mail:interrupted`, and sent again with the same Message-ID (or failed once out of attempts).
  */
 export function createMailer({
   db,
@@ -84,73 +148,158 @@ export function createMailer({
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
 
-  async function claim(now: Date): Promise<OutboxRow[]> {
-    return withPlatform(db, async (tx) => {
-      // A mail still 'sending' after its lease, with no attempts left, was interrupted for good.
-      await tx
+  /** Mails left 'sending' past their lease by a process that died mid-transaction. */
+  async function reconcile(now: Date): Promise<void> {
+    const interrupted = await withPlatform(db, (tx) =>
+      tx
         .update(mailOutbox)
-        .set({ status: 'failed', lastError: 'mail:interrupted' })
-        .where(
-          and(
-            eq(mailOutbox.status, 'sending'),
-            lte(mailOutbox.nextAttemptAt, now),
-            sql`${mailOutbox.attempts} >= ${MAX_ATTEMPTS}`,
-          ),
-        );
+        .set({
+          status: sql`case when ${mailOutbox.attempts} >= ${MAX_ATTEMPTS} then 'failed' else 'pending' end`,
+          lastError: 'mail:interrupted',
+          nextAttemptAt: now,
+        })
+        .where(and(eq(mailOutbox.status, 'sending'), lte(mailOutbox.nextAttemptAt, now)))
+        .returning({ ...delivery, status: mailOutbox.status }),
+    );
+    for (const mail of interrupted) {
+      logger.warn(
+        {
+          mailId: mail.id,
+          tenantId: mail.tenantId,
+          attempts: mail.attempts,
+          messageId: mail.messageId,
+          giveUp: mail.status === 'failed',
+        },
+        'mail delivery was interrupted: the server may have it; sending again with the same Message-ID',
+      );
+    }
+  }
+
+  async function claim(now: Date): Promise<Claimed[]> {
+    return withPlatform(db, async (tx) => {
       const due = tx
         .select({ id: mailOutbox.id })
         .from(mailOutbox)
-        .where(and(inArray(mailOutbox.status, ['pending', 'sending']), lte(mailOutbox.nextAttemptAt, now)))
+        .where(and(eq(mailOutbox.status, 'pending'), lte(mailOutbox.nextAttemptAt, now)))
         .orderBy(mailOutbox.nextAttemptAt)
         .limit(BATCH)
         .for('update', { skipLocked: true });
       return tx
         .update(mailOutbox)
-        .set({
-          status: 'sending',
-          attempts: sql`${mailOutbox.attempts} + 1`,
-          nextAttemptAt: new Date(now.getTime() + LEASE_MS),
-        })
+        .set({ nextAttemptAt: new Date(now.getTime() + LEASE_MS) })
         .where(inArray(mailOutbox.id, due))
-        .returning();
+        .returning(delivery);
     });
   }
 
-  async function record(id: string, values: Partial<typeof mailOutbox.$inferInsert>): Promise<void> {
-    await withPlatform(db, (tx) => tx.update(mailOutbox).set(values).where(eq(mailOutbox.id, id)));
+  /** The claimed mails' text, read per tenant under its row-level security. */
+  async function contentOf(claimed: Claimed[]): Promise<Map<string, Content>> {
+    const found = new Map<string, Content>();
+    for (const tenantId of new Set(claimed.map((mail) => mail.tenantId))) {
+      const ids = claimed.filter((mail) => mail.tenantId === tenantId).map((mail) => mail.id);
+      const rows = await withTenant(db, tenantId, (tx) =>
+        tx
+          .select({
+            id: mailOutbox.id,
+            tenantId: mailOutbox.tenantId,
+            toAddress: mailOutbox.toAddress,
+            fromName: mailOutbox.fromName,
+            replyTo: mailOutbox.replyTo,
+            subject: mailOutbox.subject,
+            textBody: mailOutbox.textBody,
+            htmlBody: mailOutbox.htmlBody,
+            headers: mailOutbox.headers,
+            dedupeKey: mailOutbox.dedupeKey,
+          })
+          .from(mailOutbox)
+          .where(inArray(mailOutbox.id, ids)),
+      );
+      for (const row of rows) found.set(row.id, row);
+    }
+    return found;
   }
 
-  async function sendOne(row: OutboxRow, report: DeliveryReport): Promise<void> {
-    if (!transport) return;
+  /** Step 3: 'sending', in its own commit, while the lease is still this process's. */
+  async function markSending(mail: Claimed, content: Content) {
+    const now = clock();
+    const [marked] = await withPlatform(db, (tx) =>
+      tx
+        .update(mailOutbox)
+        .set({
+          status: 'sending',
+          attempts: sql`${mailOutbox.attempts} + 1`,
+          sendStartedAt: now,
+          nextAttemptAt: new Date(now.getTime() + LEASE_MS),
+          messageId: sql`coalesce(${mailOutbox.messageId}, ${messageIdOf(content, from)})`,
+        })
+        .where(
+          and(
+            eq(mailOutbox.id, mail.id),
+            eq(mailOutbox.status, 'pending'),
+            eq(mailOutbox.nextAttemptAt, mail.nextAttemptAt),
+          ),
+        )
+        .returning({ attempts: mailOutbox.attempts, messageId: mailOutbox.messageId }),
+    );
+    return marked?.messageId ? { attempts: marked.attempts, messageId: marked.messageId } : null;
+  }
+
+  /** Step 4, only over this attempt: a process that took the mail over since then keeps its own state. */
+  async function record(
+    id: string,
+    attempts: number,
+    values: Partial<typeof mailOutbox.$inferInsert>,
+    statuses: ('sending' | 'pending')[] = ['sending'],
+  ): Promise<void> {
+    await withPlatform(db, (tx) =>
+      tx
+        .update(mailOutbox)
+        .set(values)
+        .where(
+          and(eq(mailOutbox.id, id), eq(mailOutbox.attempts, attempts), inArray(mailOutbox.status, statuses)),
+        ),
+    );
+  }
+
+  async function sendOne(mail: Claimed, content: Content | undefined, report: DeliveryReport): Promise<void> {
+    if (!transport || !content) return;
+    const marked = await markSending(mail, content);
+    if (!marked) return;
+    const { attempts, messageId } = marked;
     try {
-      await transport.sendMail({
-        from: { name: row.fromName ?? '', address: from },
-        to: row.toAddress,
-        ...(row.replyTo ? { replyTo: row.replyTo } : {}),
-        subject: row.subject,
-        text: row.textBody,
-        ...(row.htmlBody ? { html: row.htmlBody } : {}),
-        headers: row.headers,
+      const info = await transport.sendMail({
+        messageId,
+        from: { name: content.fromName ?? '', address: from },
+        to: content.toAddress,
+        ...(content.replyTo ? { replyTo: content.replyTo } : {}),
+        subject: content.subject,
+        text: content.textBody,
+        ...(content.htmlBody ? { html: content.htmlBody } : {}),
+        headers: content.headers,
       });
-      await record(row.id, { status: 'sent', sentAt: clock(), lastError: null });
+      // Also over an interruption reconciled meanwhile but not yet re-sent: it is sent, so it stays so.
+      await record(
+        mail.id,
+        attempts,
+        { status: 'sent', sentAt: clock(), lastError: null, smtpReply: smtpReplyOf(info.response) },
+        ['sending', 'pending'],
+      );
       report.sent += 1;
-      logger.info({ mailId: row.id, tenantId: row.tenantId }, 'mail sent');
+      logger.info({ mailId: mail.id, tenantId: mail.tenantId, messageId }, 'mail sent');
     } catch (error) {
       const code = errorCode(error);
-      const giveUp = row.attempts >= MAX_ATTEMPTS || isPermanent(error);
-      const retryAt = new Date(clock().getTime() + RETRY_BASE_MS * 2 ** (row.attempts - 1));
+      const giveUp = attempts >= MAX_ATTEMPTS || isPermanent(error);
+      const retryAt = new Date(clock().getTime() + RETRY_BASE_MS * 2 ** (attempts - 1));
       await record(
-        row.id,
+        mail.id,
+        attempts,
         giveUp
           ? { status: 'failed', lastError: code }
           : { status: 'pending', lastError: code, nextAttemptAt: retryAt },
       );
       if (giveUp) report.failed += 1;
       else report.retrying += 1;
-      logger.warn(
-        { mailId: row.id, tenantId: row.tenantId, attempts: row.attempts, code, giveUp },
-        'mail not delivered',
-      );
+      logger.warn({ mailId: mail.id, tenantId: mail.tenantId, attempts, code, giveUp }, 'mail not delivered');
     }
   }
 
@@ -168,10 +317,14 @@ export function createMailer({
       report.stored = stored.length;
       return report;
     }
+    await reconcile(clock());
     for (let batch = 0; batch < MAX_BATCHES_PER_RUN && !stopped; batch += 1) {
       const rows = await claim(clock());
+      const contents = await contentOf(rows);
       for (let start = 0; start < rows.length; start += concurrency) {
-        await Promise.all(rows.slice(start, start + concurrency).map((row) => sendOne(row, report)));
+        await Promise.all(
+          rows.slice(start, start + concurrency).map((row) => sendOne(row, contents.get(row.id), report)),
+        );
       }
       if (rows.length < BATCH) break;
     }

@@ -95,6 +95,8 @@ export function createOutboxService({ db }: { db: Database }) {
             sentAt: row.sentAt?.toISOString() ?? null,
             nextAttemptAt:
               row.status === 'pending' || row.status === 'sending' ? row.nextAttemptAt.toISOString() : null,
+            messageId: row.messageId,
+            smtpReply: row.smtpReply,
             text: withBody ? row.textBody : null,
           })),
           total,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { trustCenterDocument } from '../../modules/content/content.contract.js';
+import { evidenceCheckKeys } from '../../modules/evidence/evidence.contract.js';
 import { toSnapshotContent } from '../../modules/publishing/publishing.service.js';
 import type { Snapshot, SnapshotContent } from '../../modules/publishing/snapshot.contract.js';
 import { securityJson } from '../json-views.js';
@@ -49,7 +50,7 @@ describe('live evidence on the security page', () => {
       ['tenant-isolation'],
     ]);
     // Every check backs at least one demo control, and no control lists an empty array.
-    expect(new Set(backed.flatMap((control) => control.evidence)).size).toBe(10);
+    expect(new Set(backed.flatMap((control) => control.evidence)).size).toBe(evidenceCheckKeys.length);
     expect(backed.every((control) => (control.evidence?.length ?? 0) > 0)).toBe(true);
   });
 
@@ -59,7 +60,7 @@ describe('live evidence on the security page', () => {
       '<p class="evidence-links">Live evidence: <a href="/t/demo/evidence#tenant-isolation">Tenant isolation in the database</a></p>',
     );
     expect(controlHtml(page, 'network-segmentation')).not.toContain('Live evidence');
-    expect(page.match(/class="evidence-links"/g)).toHaveLength(11);
+    expect(page.match(/class="evidence-links"/g)).toHaveLength(12);
   });
 
   it('lists several checks comma-separated, and links relative to a custom domain', () => {

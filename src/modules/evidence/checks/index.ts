@@ -1,6 +1,7 @@
 import type { EvidenceCheckKey } from '../evidence.contract.js';
 import { auditLogIntegrity } from './audit-log-integrity.js';
 import type { EvidenceCheck } from './check.js';
+import { dataDeletion } from './data-deletion.js';
 import { dataPortability } from './data-portability.js';
 import { encryptionAtRest } from './encryption-at-rest.js';
 import { incidentNotification } from './incident-notification.js';
@@ -25,4 +26,5 @@ export const checks: Record<EvidenceCheckKey, EvidenceCheck> = {
   'subprocessor-notice': subprocessorNotice,
   'incident-notification': incidentNotification,
   'data-portability': dataPortability,
+  'data-deletion': dataDeletion,
 };

@@ -9,6 +9,8 @@ import * as tenantClosing from './0008-tenant-closing.js';
 import * as evidence from './0009-evidence.js';
 import * as controlEvidence from './0010-control-evidence.js';
 import * as orphanUsers from './0011-orphan-users.js';
+import * as tenantPurge from './0012-tenant-purge.js';
+import * as mailDelivery from './0016-mail-delivery.js';
 
 export interface Migration {
   readonly version: number;
@@ -29,4 +31,6 @@ export const migrations: readonly Migration[] = [
   { version: 9, name: 'evidence', sql: evidence.sql },
   { version: 10, name: 'control-evidence', sql: controlEvidence.sql },
   { version: 11, name: 'orphan-users', sql: orphanUsers.sql },
+  { version: 12, name: 'tenant-purge', sql: tenantPurge.sql },
+  { version: 16, name: 'mail-delivery', sql: mailDelivery.sql },
 ];
