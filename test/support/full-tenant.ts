@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { Secret, TOTP } from 'otpauth';
 import type { App } from '../../src/app.js';
 import { systemContext, visitorContext } from '../../src/platform/auth/context.js';
 import { resultRows } from '../../src/platform/db/client.js';
@@ -121,6 +122,13 @@ export async function buildFullTenant(
   await services.sessions.login(
     { tenant: slug, email: ownerEmail, password: FULL_TENANT_PASSWORD },
     { client: 'purge-fixture', userAgent: 'vitest' },
+  );
+  // A second factor: the account's sealed secret and its recovery codes.
+  const { secret } = await services.mfa.setup(owner.userId, 'Attest');
+  await services.mfa.enable(
+    owner.userId,
+    tenant.id,
+    new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: now().getTime() }),
   );
 
   // Updates, incidents, an announced subprocessor change and its notice; subscribers.

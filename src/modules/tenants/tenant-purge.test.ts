@@ -68,8 +68,10 @@ describe.each(testDatabaseKinds)('purging a tenant that has every kind of row on
     expect(Object.keys(counts).length).toBe((await tenantTables(app)).length);
   }
 
-  async function expectNothingLeft(tenantId: string, ownerEmail: string) {
+  async function expectNothingLeft(tenantId: string, ownerEmail: string, ownerId?: string) {
     expect(await rowsHolding(app, tenantId)).toEqual({});
+    // The owner's account went, and with it its second factor and recovery codes.
+    if (ownerId) expect(await rowsHolding(app, ownerId)).toEqual({});
     expect(files(tenantId)).toEqual([]);
     const left = await accounts();
     expect(left).not.toContain(ownerEmail);
@@ -88,6 +90,7 @@ describe.each(testDatabaseKinds)('purging a tenant that has every kind of row on
   it('the worker deletes a tenant closed with --days 0: no row, file or account of it remains', async () => {
     const leaving = await buildFullTenant(app, 'leaving', { sharedEmail: SHARED, clock: time.clock });
     await expectEveryTableFilled(leaving.tenant.id);
+    expect(await rowsHolding(app, leaving.ownerId)).toMatchObject({ 'recovery_codes.user_id': 10 });
     expect(files(leaving.tenant.id)).toHaveLength(1);
     const stayingBefore = await tenantRowCounts(app, staying.tenant.id);
 
@@ -95,7 +98,7 @@ describe.each(testDatabaseKinds)('purging a tenant that has every kind of row on
     time.advance(1);
     expect((await scheduler().tick()).tenantsDeleted).toBe(1);
 
-    await expectNothingLeft(leaving.tenant.id, 'owner@leaving.example');
+    await expectNothingLeft(leaving.tenant.id, 'owner@leaving.example', leaving.ownerId);
     expect(await app.services.tenants.findById(leaving.tenant.id)).toBeNull();
     expect(await tenantRowCounts(app, staying.tenant.id)).toEqual(stayingBefore);
     expect(files(staying.tenant.id)).toHaveLength(1);
@@ -110,7 +113,7 @@ describe.each(testDatabaseKinds)('purging a tenant that has every kind of row on
       deleted: true,
       files: 1,
     });
-    await expectNothingLeft(gone.tenant.id, 'owner@deleted-now.example');
+    await expectNothingLeft(gone.tenant.id, 'owner@deleted-now.example', gone.ownerId);
   });
 
   it('a deletion the database refuses keeps the data, logs why without values, and fails the evidence check', async () => {
