@@ -11,6 +11,8 @@ import { assertSameOrigin } from '../platform/http/origin-check.js';
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from '../platform/http/session-cookie.js';
 import { truncateAddress } from '../platform/logging/logger.js';
 import type { Services } from '../services.js';
+import '../modules/accounts/accounts.errors.js';
+import '../modules/sessions/sessions.errors.js';
 
 /** The API's largest JSON body (a whole trust center imported at once, publishing.routes.ts). */
 const LARGEST_JSON_BODY = 2 * 1024 * 1024;

@@ -9,6 +9,7 @@ import type { PublishedDocument } from '../publishing/snapshot.contract.js';
 import { documentDownloads, documentVersions } from './documents.schema.js';
 import type { VisitorAccess } from './grants.service.js';
 import { watermarkPdf } from './watermark.js';
+import './documents.errors.js';
 
 /**
  * Downloads from the public site. A public document goes to anyone; a gated one only to a visitor
