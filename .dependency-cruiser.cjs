@@ -10,7 +10,8 @@
  * the one exception is a foreign key from one `*.schema.ts` to another.
  *
  * Tests are out of the layering (a test may build what it needs), but production code never imports
- * a test. The admin console (web/admin, React) is out of this cruise: swc reads no TSX here.
+ * a test. The admin console (web/admin, TSX, which swc does not read here) has its own rule, a test:
+ * test/architecture/console-imports.test.ts.
  *
  * Parsing: TypeScript 7 has no JavaScript compiler API, so the files are read with swc, which sees
  * `import type` as an import: type-only imports obey the layers too.

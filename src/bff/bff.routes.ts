@@ -11,6 +11,8 @@ import { bindTenantToLog } from '../platform/http/server.js';
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from '../platform/http/session-cookie.js';
 import { truncateAddress } from '../platform/logging/logger.js';
 import type { Services } from '../services.js';
+import '../modules/accounts/accounts.errors.js';
+import '../modules/sessions/sessions.errors.js';
 import { apiPathOf } from './api-path.js';
 
 /** The API's largest JSON body (a whole trust center imported at once, publishing.routes.ts); any non-upload body. */

@@ -1,9 +1,16 @@
 /**
- * One error type for everything a client may be told. The code names what went wrong; the table
- * below is the only place that maps a code to an HTTP status and a message for people. Anything
+ * One error type for everything a client may be told. A code names what went wrong and maps to an
+ * HTTP status and a message for people. The generic codes are below; each module declares its own
+ * in its `<feature>.errors.ts` and registers them (one table per module, merged here). Anything
  * that is not an AppError is a bug and is answered as a 500 with no internals.
  */
-const errorTable = {
+export interface ErrorSpec {
+  readonly status: number;
+  readonly message: string;
+}
+
+/** Codes the platform itself raises (requests, authentication, routes, tenancy, database defaults). */
+const genericErrors = {
   'request.invalid': { status: 400, message: 'The request is not valid.' },
   'request.too_large': { status: 413, message: 'The request body is too large.' },
   'request.unsupported_media_type': { status: 415, message: 'This content type is not accepted.' },
@@ -15,115 +22,48 @@ const errorTable = {
   'request.concurrent_change': { status: 409, message: 'Someone changed this at the same time. Try again.' },
   'auth.required': { status: 401, message: 'Authentication is required.' },
   'auth.forbidden': { status: 403, message: 'You do not have permission to do this.' },
-  'auth.invalid_credentials': {
-    status: 401,
-    message: 'The e-mail address, password or trust center is not correct.',
-  },
-  'auth.mfa_required': {
-    status: 401,
-    message: 'Enter the code from your authenticator app or a recovery code.',
-  },
-  'auth.mfa_invalid': { status: 401, message: 'That code is not valid.' },
-  'auth.mfa_enrollment_required': {
-    status: 403,
-    message: 'This trust center requires two-factor authentication. Set it up first.',
-  },
-  'auth.throttled': { status: 429, message: 'Too many failed sign-ins. Wait a moment and try again.' },
-  'auth.session_expired': { status: 401, message: 'Your session has ended. Sign in again.' },
   'auth.origin_rejected': { status: 403, message: 'This request did not come from this site.' },
-  'auth.weak_password': { status: 422, message: 'Choose a stronger password.' },
-  // One answer for an unknown, suspended or foreign trust center: it does not say which.
-  'auth.trust_center_unavailable': {
-    status: 404,
-    message: 'That trust center is not available to you. Check the name or sign in to it.',
-  },
-  'auth.invitation_invalid': { status: 404, message: 'This invitation is not valid any more.' },
-  'member.not_found': { status: 404, message: 'Not found.' },
-  'member.last_owner': { status: 409, message: 'A trust center needs at least one owner.' },
-  'member.exists': { status: 409, message: 'That person is already a member.' },
-  'role.not_found': { status: 404, message: 'No such role.' },
-  'role.in_use': { status: 409, message: 'That role is still assigned to members.' },
-  'api_key.not_found': { status: 404, message: 'Not found.' },
   'route.not_found': { status: 404, message: 'Not found.' },
   'tenant.not_found': { status: 404, message: 'No trust center is published here.' },
-  'tenant.slug_taken': { status: 409, message: 'That slug is already in use.' },
-  'tenant.domain_taken': { status: 409, message: 'That custom domain is already in use.' },
   'tenant.read_only': {
     status: 409,
     message: 'This trust center is closing: it can be read and exported, but no longer changed.',
   },
   'content.not_found': { status: 404, message: 'Not found.' },
   'content.key_taken': { status: 409, message: 'An item with that key already exists.' },
-  'content.invalid_import': { status: 422, message: 'The trust center file is not valid.' },
-  'content.nothing_to_publish': { status: 409, message: 'There is nothing to publish yet.' },
-  'snapshot.not_found': { status: 404, message: 'No such published version.' },
   'rate.limited': { status: 429, message: 'Too many requests. Try again later.' },
-  'update.not_found': { status: 404, message: 'Not found.' },
-  'incident.not_found': { status: 404, message: 'Not found.' },
-  'incident.notified_before_detected': {
-    status: 422,
-    message: 'Neither the notification nor the resolution can come before the incident was detected.',
-  },
-  'incident.time_in_future': { status: 400, message: 'An incident time cannot lie in the future.' },
-  'incident.detection_moved_later': {
-    status: 422,
-    message:
-      'The detection time can be moved earlier, not later: a later time would shorten the time to notify customers.',
-  },
-  'notice.not_found': { status: 404, message: 'Not found.' },
-  'notice.not_failed': { status: 409, message: 'Only a failed notice can be retried.' },
-  'subprocessor_change.not_found': { status: 404, message: 'Not found.' },
-  'subprocessor_change.too_soon': {
-    status: 422,
-    message: 'The effective date must be at least the notice period from today.',
-  },
-  'subprocessor_change.unknown_subprocessor': {
-    status: 422,
-    message: 'There is no subprocessor with that key in the list.',
-  },
-  'subprocessor_change.key_taken': { status: 409, message: 'A subprocessor with that key already exists.' },
-  'subprocessor_change.not_scheduled': { status: 409, message: 'This change is no longer scheduled.' },
-  'subscription.link_invalid': { status: 404, message: 'This link is not valid any more.' },
-  'document.not_found': { status: 404, message: 'Not found.' },
-  'document.file_required': { status: 400, message: 'Attach the file to upload.' },
-  'document.empty_file': { status: 422, message: 'The file is empty.' },
-  'document.bad_filename': { status: 400, message: 'The file name is not acceptable.' },
-  'document.type_not_allowed': {
-    status: 415,
-    message: 'This kind of file is not accepted: upload PDF, DOCX, XLSX, PNG, JPEG, plain text or Markdown.',
-  },
-  'document.type_mismatch': { status: 422, message: "The file's content does not match its extension." },
-  'document.pdf_unreadable': {
-    status: 422,
-    message:
-      'This PDF cannot be watermarked for download (it is encrypted, damaged or incomplete). Save it again as an ordinary PDF and upload that.',
-  },
-  // The visitor's request is fine and trying again will not help: the stored file is at fault, a
-  // server-side condition, hence a 500, but a known one that says what happened (see
-  // visitor-downloads.service.ts). Never served without the watermark instead.
-  'document.watermark_failed': {
-    status: 500,
-    message:
-      'This document cannot be prepared for download with your watermark. The trust center team can replace the file; contact them.',
-  },
-  'access_request.not_found': { status: 404, message: 'Not found.' },
-  'access_request.already_decided': { status: 409, message: 'This request has already been decided.' },
-  'access_request.invalid': { status: 400, message: 'Check the highlighted fields and try again.' },
-  'access_request.nda_outdated': {
-    status: 409,
-    message: 'The confidentiality agreement has changed since the page was loaded. Read it again.',
-  },
-  'grant.not_found': { status: 404, message: 'Not found.' },
-  'grant.ended': { status: 409, message: 'This access has ended; it cannot be changed any more.' },
-  'grant.link_invalid': { status: 404, message: 'This link is not valid any more.' },
-  'visitor.access_required': {
-    status: 403,
-    message: 'This document is shared on request. Request access, or open the link from your e-mail.',
-  },
   internal: { status: 500, message: 'Something went wrong on our side.' },
-} as const satisfies Record<string, { status: number; message: string }>;
+} as const satisfies Record<string, ErrorSpec>;
 
-export type ErrorCode = keyof typeof errorTable;
+/**
+ * Every code a client may be told, as a type: the generic ones, and each module's, which its
+ * `<feature>.errors.ts` adds by declaration merging (`declare module '…/platform/errors.js'`).
+ */
+export interface ErrorCodes extends Record<keyof typeof genericErrors, ErrorSpec> {}
+export type ErrorCode = keyof ErrorCodes & string;
+
+const errorTable = new Map<string, ErrorSpec>(Object.entries(genericErrors));
+
+/**
+ * Adds a module's codes to the table (at load: the module's files that raise them import its
+ * errors file). A code is owned once: registering it again with another meaning is a bug.
+ */
+export function registerErrorCodes<const Codes extends Record<string, ErrorSpec>>(codes: Codes): Codes {
+  for (const [code, spec] of Object.entries(codes)) {
+    const known = errorTable.get(code);
+    if (known && (known.status !== spec.status || known.message !== spec.message)) {
+      throw new Error(`error code ${code} is already registered with another meaning`);
+    }
+    errorTable.set(code, spec);
+  }
+  return codes;
+}
+
+function specOf(code: ErrorCode): ErrorSpec {
+  const spec = errorTable.get(code);
+  if (!spec) throw new Error(`error code ${code} is not registered: import its module's *.errors.ts`);
+  return spec;
+}
 
 export interface ErrorDetail {
   path: string;
@@ -138,8 +78,9 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     readonly details: readonly ErrorDetail[] = [],
   ) {
-    super(errorTable[code].message);
-    this.status = errorTable[code].status;
+    const spec = specOf(code);
+    super(spec.message);
+    this.status = spec.status;
   }
 
   toJSON() {
@@ -154,9 +95,14 @@ export class AppError extends Error {
 }
 
 export function errorStatus(code: ErrorCode): number {
-  return errorTable[code].status;
+  return specOf(code).status;
 }
 
 export function errorMessage(code: ErrorCode): string {
-  return errorTable[code].message;
+  return specOf(code).message;
+}
+
+/** Every registered code with its status and message (the OpenAPI document and tests list them). */
+export function registeredErrorCodes(): ReadonlyMap<string, ErrorSpec> {
+  return errorTable;
 }

@@ -29,6 +29,7 @@ import {
   sendHtml,
   type VisitorRequest,
 } from './visitor-request.js';
+import '../modules/documents/documents.errors.js';
 
 /** The visitor session cookie; `__Host-` binds it to this origin (Secure, Path=/, no Domain). */
 export const VISITOR_COOKIE = '__Host-attest_visitor';

@@ -14,6 +14,7 @@ import { invitations, memberships, users } from './accounts.schema.js';
 import { revokeAccessInTenant } from './revocation.js';
 import { permissionsOfRole } from './role-permissions.js';
 import type { UsersService } from './users.service.js';
+import './accounts.errors.js';
 
 const INVITATION_DAYS = 7;
 

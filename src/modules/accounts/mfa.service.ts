@@ -8,6 +8,7 @@ import { AppError } from '../../platform/errors.js';
 import { auditLog } from '../audit/audit.service.js';
 import { recoveryCodes, users } from './accounts.schema.js';
 import { generateRecoveryCodes, generateTotpSecret, hashRecoveryCode, totpUri, verifyTotp } from './totp.js';
+import './accounts.errors.js';
 
 /** The second factor's checks, for signing in (the sessions module). */
 export { hashRecoveryCode, normalizeRecoveryCode, verifyTotp } from './totp.js';

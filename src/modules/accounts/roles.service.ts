@@ -9,6 +9,7 @@ import { AppError } from '../../platform/errors.js';
 import { auditLog } from '../audit/audit.service.js';
 import { roleInput, roleKey, roleUpdateInput } from './accounts.contract.js';
 import { memberships, roles } from './accounts.schema.js';
+import './accounts.errors.js';
 
 /** A role's permissions, read in the caller's transaction (sign-in, API keys). */
 export { permissionsOfRole } from './role-permissions.js';

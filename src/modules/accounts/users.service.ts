@@ -11,6 +11,7 @@ import { emailAddress } from './accounts.contract.js';
 import { memberships, users } from './accounts.schema.js';
 import { checkPasswordPolicy } from './password-policy.js';
 import { revokeAccessInTenant } from './revocation.js';
+import './accounts.errors.js';
 
 export type UserRow = typeof users.$inferSelect;
 

@@ -11,6 +11,7 @@ import { permissionsOfRole } from '../accounts/roles.service.js';
 import { auditLog } from '../audit/audit.service.js';
 import { type ApiKeyView, createApiKeyInput, rotateApiKeyInput } from './api-keys.contract.js';
 import { apiKeys } from './api-keys.schema.js';
+import './api-keys.errors.js';
 
 /**
  * Key format: `attest_<tenant id, 32 hex>_<43 base64url secret>`. The fixed `attest_` prefix lets

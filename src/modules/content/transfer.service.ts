@@ -6,6 +6,7 @@ import { AppError } from '../../platform/errors.js';
 import type { PublishingService, PublishResult } from '../publishing/publishing.service.js';
 import { type TrustCenterDocument, trustCenterDocument } from './content.contract.js';
 import { readDraft, replaceDraft } from './draft.service.js';
+import './content.errors.js';
 
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
 

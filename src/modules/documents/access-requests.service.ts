@@ -21,6 +21,7 @@ import { domainMatches, readAccessRules } from './access-settings.service.js';
 import { documents } from './documents.schema.js';
 import { issueGrant, toGrant } from './grants.service.js';
 import { tenantSender } from './tenant-sender.js';
+import './documents.errors.js';
 
 type RequestRow = typeof accessRequests.$inferSelect;
 type AcceptanceRow = typeof ndaAcceptances.$inferSelect;

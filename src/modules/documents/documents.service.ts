@@ -22,6 +22,7 @@ import { documentDownloads, documents, documentVersions } from './documents.sche
 import { createRepublishing, type Republisher } from './republish.js';
 import { checkUpload } from './upload-checks.js';
 import { canWatermark } from './watermark.js';
+import './documents.errors.js';
 
 type DocumentRow = typeof documents.$inferSelect;
 type VersionRow = typeof documentVersions.$inferSelect;

@@ -9,6 +9,7 @@ import type { PageQuery } from '../../platform/http/api-route.js';
 import { auditLog } from '../audit/audit.service.js';
 import { extendInput, type GrantOutput } from './access.contract.js';
 import { accessGrants, visitorSessions } from './access.schema.js';
+import './documents.errors.js';
 
 type GrantRow = typeof accessGrants.$inferSelect;
 

@@ -1,4 +1,5 @@
 import { AppError } from '../../platform/errors.js';
+import './documents.errors.js';
 
 /*
  * What an upload must be before it is stored: a sane file name, not empty, a type recognised from

@@ -9,6 +9,7 @@ import type { PublishedDocument } from '../publishing/snapshot.contract.js';
 import { documentDownloads, documentVersions } from './documents.schema.js';
 import type { VisitorAccess } from './grants.service.js';
 import { watermarkPdf } from './watermark.js';
+import './documents.errors.js';
 
 /**
  * A gated PDF whose watermark failed: a file stored before uploads were tried with a watermark

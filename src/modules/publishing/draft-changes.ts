@@ -4,6 +4,13 @@ import { AppError } from '../../platform/errors.js';
 import { defineRoute } from '../../platform/http/api-route.js';
 import type { createTransferService } from '../content/transfer.service.js';
 import type { TenantsService } from '../tenants/tenants.service.js';
+import {
+  type DraftChange,
+  draftChangesResponse,
+  draftPreviewResponse,
+  type PreviewPage,
+  previewPages,
+} from './publishing.contract.js';
 import { type PublishingService, toSnapshotContent } from './publishing.service.js';
 import type { Snapshot, SnapshotContent } from './snapshot.contract.js';
 
@@ -14,35 +21,13 @@ import type { Snapshot, SnapshotContent } from './snapshot.contract.js';
  * draft-only field (a review interval) is neither a change nor visible.
  */
 
-export const changeSections = ['profile', 'category', 'control', 'faq', 'subprocessor'] as const;
-
-export const draftChange = z.object({
-  kind: z.enum(['added', 'removed', 'changed']),
-  section: z.enum(changeSections),
-  key: z.string(),
-  title: z.string(),
-});
-export type DraftChange = z.infer<typeof draftChange>;
-
-export const draftChangesResponse = z
-  .object({
-    publishedVersion: z.number().int().min(1).nullable(),
-    changes: z.array(draftChange),
-  })
-  .meta({ id: 'DraftChanges', description: 'What publishing the draft now would change, item by item.' });
-
-export const previewPages = ['overview', 'security', 'subprocessors', 'faq'] as const;
-export type PreviewPage = (typeof previewPages)[number];
-
 /**
  * Renders a draft as one public page. The public site's own renderers, handed in by the app (a
  * module does not import the public site), so the preview is exactly the page visitors will get.
  */
-export type RenderPreview = (page: PreviewPage, view: { snapshot: Snapshot; basePath: string }) => string;
+export type { PreviewPage };
 
-export const draftPreviewResponse = z
-  .object({ page: z.enum(previewPages), html: z.string() })
-  .meta({ id: 'DraftPreview', description: 'The draft rendered as the public page will be once published.' });
+export type RenderPreview = (page: PreviewPage, view: { snapshot: Snapshot; basePath: string }) => string;
 
 const profileLabels: Record<keyof SnapshotContent['profile'], string> = {
   companyName: 'Company name',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type ApiRoute, defineRoute, page, pageOf, pageQuery } from '../../platform/http/api-route.js';
 import { trustCenterDocument } from '../content/content.contract.js';
 import { type DraftServices, draftRoutes, type RenderPreview } from './draft-changes.js';
+import { snapshotSummaryResponse } from './publishing.contract.js';
 
 /*
  * Publishing the draft as an immutable snapshot, the snapshot history, and trust center as code
@@ -14,15 +15,6 @@ export const publishResultResponse = z
     id: 'PublishResult',
     description: 'The latest version; changed is false when the draft equalled it and nothing was published.',
   });
-
-export const snapshotSummaryResponse = z
-  .object({
-    version: z.number().int().min(1),
-    publishedAt: z.iso.datetime(),
-    publishedBy: z.string().describe('The actor, as kind:id.'),
-    contentSha256: z.string().regex(/^[0-9a-f]{64}$/),
-  })
-  .meta({ id: 'SnapshotSummary' });
 
 export const importResultResponse = z.object({
   published: publishResultResponse.nullable().describe('null unless publish=true'),

@@ -11,6 +11,7 @@ import { readDraft } from '../content/draft.service.js';
 import { tenants } from '../tenants/tenants.schema.js';
 import { snapshots } from './publishing.schema.js';
 import type { Snapshot, SnapshotContent, SnapshotSummary } from './snapshot.contract.js';
+import './publishing.errors.js';
 
 /** Keeps only what is meant for the public: review intervals and internal ids stay in the draft. */
 export function toSnapshotContent(

@@ -5,6 +5,7 @@ import type { Database } from '../../platform/db/client.js';
 import { withPlatform } from '../../platform/db/tenancy.js';
 import { AppError } from '../../platform/errors.js';
 import { loginThrottle } from './sessions.schema.js';
+import './sessions.errors.js';
 
 /** Failures allowed before delays start, per account and per client network (shared by many people). */
 const ACCOUNT_FREE_FAILURES = 5;

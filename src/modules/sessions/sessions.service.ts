@@ -19,6 +19,7 @@ import type { LoginThrottle } from './login-throttle.js';
 import { throttleKeys } from './login-throttle.js';
 import { type LoginInput, loginInput, type SessionView } from './sessions.contract.js';
 import { sessions } from './sessions.schema.js';
+import './sessions.errors.js';
 
 /** The retention rule of sessions (sessions.jobs.ts), for the checks that prove it is kept. */
 export { sessionRetentionDays, sessionsEndedBefore } from './sessions.jobs.js';

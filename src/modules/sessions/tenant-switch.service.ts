@@ -15,6 +15,7 @@ import type { TenantsService } from '../tenants/tenants.service.js';
 import { switchInput, type TrustCenterView } from './sessions.contract.js';
 import { sessions } from './sessions.schema.js';
 import { type ActiveSession, type ClientInfo, insertSession } from './sessions.service.js';
+import './sessions.errors.js';
 
 /** Switching is a click, not a search: a person needs a handful an hour, a prober many. */
 const SWITCH_LIMIT = { limit: 30, windowMs: 10 * 60_000 };

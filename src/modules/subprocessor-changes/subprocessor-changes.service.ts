@@ -19,6 +19,7 @@ import {
   type NoticePeriodResponse,
 } from './subprocessor-changes.contract.js';
 import { subprocessorChanges } from './subprocessor-changes.schema.js';
+import './subprocessor-changes.errors.js';
 
 type ChangeRow = typeof subprocessorChanges.$inferSelect;
 

@@ -14,6 +14,7 @@ import { confirmationMail } from './confirmation-mail.js';
 import { isUnsubscribeToken, readMailIdentity } from './mail-identity.js';
 import { type SubscribeInput, subscribeInput } from './subscribers.contract.js';
 import { subscribers, type Topic } from './subscribers.schema.js';
+import './subscribers.errors.js';
 
 /** How a tenant's mails to subscribers are signed and unsubscribed, for the notices module. */
 export {

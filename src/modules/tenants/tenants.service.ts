@@ -6,6 +6,7 @@ import { AppError } from '../../platform/errors.js';
 import { tenantSlug } from '../../platform/validation/strings.js';
 import { type CreateTenantInput, createTenantInput, domainName, type Tenant } from './tenants.contract.js';
 import { type TenantRow, tenants } from './tenants.schema.js';
+import './tenants.errors.js';
 
 function toTenant(row: TenantRow): Tenant {
   return {

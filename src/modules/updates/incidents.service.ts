@@ -10,6 +10,7 @@ import { changedTimes, refuseFutureTimes } from './incident-times.js';
 import { timeToNotify } from './time-to-notify.js';
 import { type IncidentResponse, incidentInput, incidentPatch } from './updates.contract.js';
 import { incidents, updatePosts } from './updates.schema.js';
+import './updates.errors.js';
 
 /** How long customers waited for an incident notice, for the evidence check that reports it. */
 export { timeToNotify } from './time-to-notify.js';

@@ -12,6 +12,7 @@ import { createNoticeIn, type NoticeDispatcher } from '../notices/notices.servic
 import type { PublishingService, PublishResult } from '../publishing/publishing.service.js';
 import { type PostInput, type PostResponse, postInput, postPatch } from './updates.contract.js';
 import { type UpdateKind, updatePosts } from './updates.schema.js';
+import './updates.errors.js';
 
 type PostRow = typeof updatePosts.$inferSelect;
 

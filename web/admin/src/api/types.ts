@@ -13,8 +13,11 @@ import type {
   profileResponse,
   subprocessorResponse,
 } from '@attest/modules/content/content.responses.js';
-import type { draftChangesResponse, draftPreviewResponse } from '@attest/modules/publishing/draft-changes.js';
-import type { snapshotSummaryResponse } from '@attest/modules/publishing/publishing.routes.js';
+import type {
+  draftChangesResponse,
+  draftPreviewResponse,
+  snapshotSummaryResponse,
+} from '@attest/modules/publishing/publishing.contract.js';
 import type { sessionView, trustCenterView } from '@attest/modules/sessions/sessions.contract.js';
 import type { Permission } from '@attest/platform/auth/context.js';
 import type { z } from 'zod';
