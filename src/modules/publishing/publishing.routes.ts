@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type ApiRoute, defineRoute, page, pageOf, pageQuery } from '../../platform/http/api-route.js';
+import { type ApiRoute, defineRoute, pageOf, pageQuery } from '../../platform/http/api-route.js';
 import type { Services } from '../../services.js';
 import { trustCenterDocument } from '../content/content.contract.js';
 import { draftRoutes } from './draft-changes.js';
@@ -58,11 +58,14 @@ export function publishingRoutes(services: Services): ApiRoute[] {
       query: pageQuery,
       response: pageOf(snapshotSummaryResponse),
       handler: async ({ ctx, query }) => {
-        const history = await services.publishing.history(ctx);
-        return page(
-          history.map((snapshot) => ({ ...snapshot, publishedAt: snapshot.publishedAt.toISOString() })),
-          query,
-        );
+        const history = await services.publishing.historyPage(ctx, query);
+        return {
+          ...history,
+          items: history.items.map((snapshot) => ({
+            ...snapshot,
+            publishedAt: snapshot.publishedAt.toISOString(),
+          })),
+        };
       },
     }),
     defineRoute({

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseKinds } from '../../../test/support/databases.js';
 import { multipart, samplePdf } from '../../../test/support/documents.js';
 import { documentsApp, publishedTenant } from '../../../test/support/documents-app.js';
+import { sampleDocument } from '../../../test/support/fixtures.js';
 
 /**
  * Lists that grow (documents, downloads, members, invitations, API keys) are paged in SQL: each
@@ -66,6 +67,21 @@ describe.each(testDatabaseKinds)('lists paged in SQL on $name', (kind) => {
     expect(second.nextOffset).toBeNull();
     const all = [...ids(first, key), ...ids(second, key)];
     expect(new Set(all).size).toBe(total);
+  });
+
+  it('/snapshots: the publish history comes back in pages, newest first', async () => {
+    const { services } = setup.app;
+    for (const label of ['Second', 'Third']) {
+      await services.transfer.importDraft(tenant.system, sampleDocument(label), { publish: true });
+    }
+    const total = (await services.publishing.history(tenant.system)).length;
+    expect(total).toBeGreaterThan(2);
+    const { first, second } = await pages('/snapshots');
+    expect(first.total).toBe(total);
+    expect(first.nextOffset).toBe(2);
+    const versions = [...ids(first, 'version'), ...ids(second, 'version')] as number[];
+    expect(versions).toEqual([...versions].sort((a, b) => b - a));
+    expect(versions[0]).toBe(total);
   });
 
   it('refuses a page size beyond the bound with a 400', async () => {
