@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type ApiRoute, defineRoute, page, pageOf, pageQuery } from '../../platform/http/api-route.js';
+import { type ApiRoute, defineRoute, pageOf, pageQuery } from '../../platform/http/api-route.js';
 import {
   changeRoleInput,
   invitation,
@@ -36,7 +36,7 @@ export function accountsRoutes(services: AccountsRouteServices): ApiRoute[] {
       permission: 'members:read',
       query: pageQuery,
       response: pageOf(member),
-      handler: async ({ ctx, query }) => page(await services.members.list(ctx), query),
+      handler: async ({ ctx, query }) => services.members.listPage(ctx, query),
     }),
     defineRoute({
       method: 'PATCH',
@@ -75,7 +75,7 @@ export function accountsRoutes(services: AccountsRouteServices): ApiRoute[] {
       permission: 'members:read',
       query: pageQuery,
       response: pageOf(invitation),
-      handler: async ({ ctx, query }) => page(await services.members.listInvitations(ctx), query),
+      handler: async ({ ctx, query }) => services.members.listInvitationsPage(ctx, query),
     }),
     defineRoute({
       method: 'POST',

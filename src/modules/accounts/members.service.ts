@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNull } from 'drizzle-orm';
+import { and, asc, count, eq, gt, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ServiceContext } from '../../platform/auth/context.js';
 import type { Clock } from '../../platform/clock.js';
@@ -7,6 +7,7 @@ import type { Database, Tx } from '../../platform/db/client.js';
 import { withPlatform } from '../../platform/db/tenancy.js';
 import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
+import { type PageQuery, pageQuery, pageResult } from '../../platform/http/api-route.js';
 import { auditLog } from '../audit/audit.service.js';
 import type { TenantsService } from '../tenants/tenants.service.js';
 import { acceptInvitationInput, changeRoleInput, inviteInput, type Member } from './accounts.contract.js';
@@ -66,30 +67,75 @@ export function createMembersService({
     return row;
   }
 
+  type MemberRow = {
+    userId: string;
+    role: string;
+    joinedAt: Date;
+    email: string;
+    totpEnabledAt: Date | null;
+    disabledAt: Date | null;
+  };
+  const toMember = (row: MemberRow): Member => ({
+    userId: row.userId,
+    email: row.email,
+    role: row.role,
+    mfaEnabled: row.totpEnabledAt !== null,
+    disabled: row.disabledAt !== null,
+    joinedAt: row.joinedAt.toISOString(),
+  });
+  const memberColumns = {
+    userId: memberships.userId,
+    role: memberships.role,
+    joinedAt: memberships.createdAt,
+    email: users.email,
+    totpEnabledAt: users.totpEnabledAt,
+    disabledAt: users.disabledAt,
+  };
+
   return {
+    /** One page of the members by e-mail address, read in SQL. */
+    async listPage(ctx: ServiceContext, input: Partial<PageQuery> = {}) {
+      ctx.require('members:read');
+      const query = pageQuery.parse(input);
+      return run(ctx, async (tx) => {
+        const [counted] = await tx.select({ total: count() }).from(memberships);
+        const rows = await tx
+          .select(memberColumns)
+          .from(memberships)
+          .innerJoin(users, eq(users.id, memberships.userId))
+          .orderBy(asc(users.email))
+          .limit(query.limit)
+          .offset(query.offset);
+        return pageResult(rows.map(toMember), Number(counted?.total ?? 0), query);
+      });
+    },
+
+    /** One page of the invitations, oldest first, read in SQL. */
+    async listInvitationsPage(ctx: ServiceContext, input: Partial<PageQuery> = {}) {
+      ctx.require('members:read');
+      const query = pageQuery.parse(input);
+      return run(ctx, async (tx) => {
+        const [counted] = await tx.select({ total: count() }).from(invitations);
+        const rows = await tx
+          .select()
+          .from(invitations)
+          .orderBy(asc(invitations.createdAt), asc(invitations.id))
+          .limit(query.limit)
+          .offset(query.offset);
+        return pageResult(rows.map(toInvitation), Number(counted?.total ?? 0), query);
+      });
+    },
+
+    /** Every member (for the service's own callers, such as who decides access requests). */
     async list(ctx: ServiceContext): Promise<Member[]> {
       ctx.require('members:read');
       return run(ctx, async (tx) => {
         const rows = await tx
-          .select({
-            userId: memberships.userId,
-            role: memberships.role,
-            joinedAt: memberships.createdAt,
-            email: users.email,
-            totpEnabledAt: users.totpEnabledAt,
-            disabledAt: users.disabledAt,
-          })
+          .select(memberColumns)
           .from(memberships)
           .innerJoin(users, eq(users.id, memberships.userId))
           .orderBy(asc(users.email));
-        return rows.map((row) => ({
-          userId: row.userId,
-          email: row.email,
-          role: row.role,
-          mfaEnabled: row.totpEnabledAt !== null,
-          disabled: row.disabledAt !== null,
-          joinedAt: row.joinedAt.toISOString(),
-        }));
+        return rows.map(toMember);
       });
     },
 

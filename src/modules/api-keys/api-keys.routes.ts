@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type ApiRoute, defineRoute, page, pageOf, pageQuery } from '../../platform/http/api-route.js';
+import { type ApiRoute, defineRoute, pageOf, pageQuery } from '../../platform/http/api-route.js';
 import { apiKeyView, createApiKeyInput, createdApiKey, rotateApiKeyInput } from './api-keys.contract.js';
 import type { ApiKeysService } from './api-keys.service.js';
 
@@ -21,7 +21,7 @@ export function apiKeysRoutes(services: ApiKeysRouteServices): ApiRoute[] {
       permission: 'api_keys:read',
       query: pageQuery,
       response: pageOf(apiKeyView),
-      handler: async ({ ctx, query }) => page(await services.apiKeys.list(ctx), query),
+      handler: async ({ ctx, query }) => services.apiKeys.listPage(ctx, query),
     }),
     defineRoute({
       method: 'POST',

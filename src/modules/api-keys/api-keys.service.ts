@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, count, desc, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { isPermission, type Permission, ServiceContext } from '../../platform/auth/context.js';
 import type { Clock } from '../../platform/clock.js';
@@ -6,6 +6,7 @@ import { hashSecret, randomSecret } from '../../platform/crypto/tokens.js';
 import type { Database, Tx } from '../../platform/db/client.js';
 import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
+import { type PageQuery, pageQuery, pageResult } from '../../platform/http/api-route.js';
 import { memberships } from '../accounts/accounts.schema.js';
 import { permissionsOfRole } from '../accounts/roles.service.js';
 import { auditLog } from '../audit/audit.service.js';
@@ -95,6 +96,27 @@ export function createApiKeysService({ db, clock }: { db: Database; clock: Clock
       return run(ctx, async (tx) =>
         (await tx.select().from(apiKeys).orderBy(desc(apiKeys.createdAt))).map((row) => toView(row, now)),
       );
+    },
+
+    /** One page of the keys, newest first, read in SQL. */
+    async listPage(ctx: ServiceContext, input: Partial<PageQuery> = {}) {
+      ctx.require('api_keys:read');
+      const query = pageQuery.parse(input);
+      const now = clock();
+      return run(ctx, async (tx) => {
+        const [counted] = await tx.select({ total: count() }).from(apiKeys);
+        const rows = await tx
+          .select()
+          .from(apiKeys)
+          .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))
+          .limit(query.limit)
+          .offset(query.offset);
+        return pageResult(
+          rows.map((row) => toView(row, now)),
+          Number(counted?.total ?? 0),
+          query,
+        );
+      });
     },
 
     async create(ctx: ServiceContext, input: z.input<typeof createApiKeyInput>) {

@@ -1,13 +1,6 @@
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import {
-  type ApiRoute,
-  defineRoute,
-  page,
-  pageOf,
-  pageQuery,
-  RawResponse,
-} from '../../platform/http/api-route.js';
+import { type ApiRoute, defineRoute, pageOf, pageQuery, RawResponse } from '../../platform/http/api-route.js';
 import {
   createDocumentBody,
   documentDetail,
@@ -34,7 +27,7 @@ export function documentsRoutes(services: { documents: DocumentsService }): ApiR
       permission: 'documents:read',
       query: pageQuery,
       response: pageOf(documentOutput),
-      handler: async ({ ctx, query }) => page(await services.documents.list(ctx), query),
+      handler: async ({ ctx, query }) => services.documents.listPage(ctx, query),
     }),
     defineRoute({
       method: 'POST',
@@ -126,8 +119,7 @@ export function documentsRoutes(services: { documents: DocumentsService }): ApiR
       params: idParam,
       query: pageQuery,
       response: pageOf(downloadOutput),
-      handler: async ({ ctx, params, query }) =>
-        page(await services.documents.downloads(ctx, params.id), query),
+      handler: async ({ ctx, params, query }) => services.documents.downloads(ctx, params.id, query),
     }),
   ];
 }

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, count, desc, eq, inArray } from 'drizzle-orm';
 import type { ServiceContext } from '../../platform/auth/context.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Tx } from '../../platform/db/client.js';
 import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
+import { type PageQuery, pageQuery, pageResult } from '../../platform/http/api-route.js';
 import type { BlobVault } from '../../platform/storage/blob-vault.js';
 import { auditLog } from '../audit/audit.service.js';
 import {
@@ -132,6 +133,27 @@ export function createDocumentsService({
           rows.map((row) => row.id),
         );
         return rows.map((row) => toDocument(row, latest.get(row.id)));
+      });
+    },
+
+    /** One page of the documents, oldest first, read in SQL. */
+    async listPage(ctx: ServiceContext, input: Partial<PageQuery> = {}) {
+      ctx.require('documents:read');
+      const query = pageQuery.parse(input);
+      return run(ctx, async (tx) => {
+        const [counted] = await tx.select({ total: count() }).from(documents);
+        const rows = await tx
+          .select()
+          .from(documents)
+          .orderBy(documents.createdAt, documents.id)
+          .limit(query.limit)
+          .offset(query.offset);
+        const latest = await latestVersions(
+          tx,
+          rows.map((row) => row.id),
+        );
+        const items = rows.map((row) => toDocument(row, latest.get(row.id)));
+        return pageResult(items, Number(counted?.total ?? 0), query);
       });
     },
 
@@ -305,17 +327,23 @@ export function createDocumentsService({
     },
 
     /** Who downloaded a document, newest first (personal data: access_requests:manage). */
-    async downloads(ctx: ServiceContext, id: string): Promise<DownloadOutput[]> {
+    async downloads(ctx: ServiceContext, id: string, input: Partial<PageQuery> = {}) {
       ctx.require('access_requests:manage');
+      const query = pageQuery.parse(input);
       return run(ctx, async (tx) => {
         await findDocument(tx, id);
+        const [counted] = await tx
+          .select({ total: count() })
+          .from(documentDownloads)
+          .where(eq(documentDownloads.documentId, id));
         const rows = await tx
           .select()
           .from(documentDownloads)
           .where(eq(documentDownloads.documentId, id))
           .orderBy(desc(documentDownloads.downloadedAt), desc(documentDownloads.id))
-          .limit(1000);
-        return rows.map((row) => ({
+          .limit(query.limit)
+          .offset(query.offset);
+        const items: DownloadOutput[] = rows.map((row) => ({
           id: row.id,
           documentId: row.documentId,
           versionId: row.versionId,
@@ -326,6 +354,7 @@ export function createDocumentsService({
           client: row.client,
           downloadedAt: row.downloadedAt.toISOString(),
         }));
+        return pageResult(items, Number(counted?.total ?? 0), query);
       });
     },
   };

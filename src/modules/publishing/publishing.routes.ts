@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type ApiRoute, defineRoute, page, pageOf, pageQuery } from '../../platform/http/api-route.js';
+import { type ApiRoute, defineRoute, pageOf, pageQuery } from '../../platform/http/api-route.js';
 import { trustCenterDocument } from '../content/content.contract.js';
 import { type DraftServices, draftRoutes, type RenderPreview } from './draft-changes.js';
 import { snapshotSummaryResponse } from './publishing.contract.js';
@@ -49,11 +49,14 @@ export function publishingRoutes(services: DraftServices, renderPreview: RenderP
       query: pageQuery,
       response: pageOf(snapshotSummaryResponse),
       handler: async ({ ctx, query }) => {
-        const history = await services.publishing.history(ctx);
-        return page(
-          history.map((snapshot) => ({ ...snapshot, publishedAt: snapshot.publishedAt.toISOString() })),
-          query,
-        );
+        const history = await services.publishing.historyPage(ctx, query);
+        return {
+          ...history,
+          items: history.items.map((snapshot) => ({
+            ...snapshot,
+            publishedAt: snapshot.publishedAt.toISOString(),
+          })),
+        };
       },
     }),
     defineRoute({

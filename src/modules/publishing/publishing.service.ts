@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { desc, eq, lte } from 'drizzle-orm';
+import { count, desc, eq, lte } from 'drizzle-orm';
 import type { ServiceContext } from '../../platform/auth/context.js';
 import { type Clock, systemClock } from '../../platform/clock.js';
 import type { Database, Tx } from '../../platform/db/client.js';
 import { isUniqueViolation } from '../../platform/db/errors.js';
 import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
+import { type PageQuery, pageQuery, pageResult } from '../../platform/http/api-route.js';
 import type { TrustCenterDocument } from '../content/content.contract.js';
 import { readDraft } from '../content/draft.service.js';
 import { tenants } from '../tenants/tenants.schema.js';
@@ -216,6 +217,27 @@ export function createPublishingService({
         contentSha256: row.contentSha256,
         content: row.content,
       };
+    },
+
+    /** One page of the published snapshots, newest first, read in SQL (every publish adds one). */
+    async historyPage(ctx: ServiceContext, input: Partial<PageQuery> = {}) {
+      ctx.require('content:read');
+      const query = pageQuery.parse(input);
+      return run(ctx, async (tx) => {
+        const [counted] = await tx.select({ total: count() }).from(snapshots);
+        const rows = await tx
+          .select({
+            version: snapshots.version,
+            publishedAt: snapshots.publishedAt,
+            publishedBy: snapshots.publishedBy,
+            contentSha256: snapshots.contentSha256,
+          })
+          .from(snapshots)
+          .orderBy(desc(snapshots.version))
+          .limit(query.limit)
+          .offset(query.offset);
+        return pageResult<SnapshotSummary>(rows, Number(counted?.total ?? 0), query);
+      });
     },
 
     async history(ctx: ServiceContext): Promise<SnapshotSummary[]> {

@@ -154,6 +154,12 @@ export function page<Item>(items: Item[], query: PageQuery) {
   return { items: slice, total: items.length, nextOffset: next < items.length ? next : null };
 }
 
+/** One page read in SQL (`limit`/`offset` from the query, `total` from a count) in the page shape. */
+export function pageResult<Item>(items: Item[], total: number, query: PageQuery) {
+  const next = query.offset + items.length;
+  return { items, total, nextOffset: next < total ? next : null };
+}
+
 export function pageOf<Item extends z.ZodType>(item: Item) {
   return z.object({ items: z.array(item), total: z.number().int(), nextOffset: z.number().int().nullable() });
 }
