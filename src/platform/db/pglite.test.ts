@@ -39,6 +39,9 @@ describe('embedded database (PGlite)', () => {
 
   it('creates a new data directory in place, and keeps what was committed across a reopen', async () => {
     const dir = path.join(tmp, 'data', 'pgdata');
+    // What a first start killed midway would have left.
+    fs.mkdirSync(`${dir}.initdb-1`, { recursive: true });
+    fs.writeFileSync(path.join(`${dir}.initdb-1`, 'PG_VERSION'), '18');
     const first = await openDatabase({ pgliteDir: dir });
     try {
       await first.orm.execute(sql`create table kept (value text)`);

@@ -69,12 +69,17 @@ const execFileAsync = promisify(execFile);
  * leaves no half-made cluster that the next start would take for a real one.
  */
 async function initdbOnce(dir: string): Promise<void> {
-  if (fs.existsSync(path.join(dir, 'PG_VERSION'))) return;
-  // A directory with other files in it but no cluster: leave it to PGlite, as before.
-  if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) return;
-  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  // An existing directory is a cluster, or one the operator made (maybe a mount point, which
+  // cannot be renamed onto): PGlite resumes or creates it in place, as before.
+  if (fs.existsSync(dir)) return;
+  const parent = path.dirname(dir);
+  fs.mkdirSync(parent, { recursive: true });
+  // What an interrupted first start left (one process holds the data directory's lock at a time).
+  for (const name of fs.readdirSync(parent)) {
+    if (name.startsWith(`${path.basename(dir)}.initdb-`))
+      fs.rmSync(path.join(parent, name), { recursive: true, force: true });
+  }
   const building = `${dir}.initdb-${process.pid}`;
-  fs.rmSync(building, { recursive: true, force: true });
   const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
   const script = `const { PGlite } = require(process.argv[1]);
 PGlite.create(process.argv[2]).then((pg) => pg.close()).then(
@@ -85,7 +90,6 @@ PGlite.create(process.argv[2]).then((pg) => pg.close()).then(
       env: { ...process.env, NODE_OPTIONS: '' },
       maxBuffer: 1 << 20,
     });
-    fs.rmSync(dir, { recursive: true, force: true }); // an empty directory, if any
     fs.renameSync(building, dir);
   } catch (error) {
     fs.rmSync(building, { recursive: true, force: true });

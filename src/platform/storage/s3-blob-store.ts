@@ -1,4 +1,4 @@
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { assertBlobKey, type BlobStore } from './blob-store.js';
 
 export interface S3BlobStoreOptions {
@@ -19,15 +19,28 @@ export interface S3BlobStoreOptions {
  * the bucket is an extra layer, not the one we rely on.
  */
 export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
-  const client = new S3Client({
-    region: options.region,
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    forcePathStyle: options.forcePathStyle ?? false,
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-    // Checksums only where S3 requires them: several S3-compatible servers reject the newer headers.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  // The SDK (~20MB once loaded) is imported on first use, so a server on local storage never loads it.
+  let sdk: Promise<typeof import('@aws-sdk/client-s3')> | undefined;
+  const loadSdk = () => {
+    sdk ??= import('@aws-sdk/client-s3');
+    return sdk;
+  };
+  let client: Promise<S3Client> | undefined;
+  const connect = () => {
+    client ??= loadSdk().then(
+      ({ S3Client }) =>
+        new S3Client({
+          region: options.region,
+          ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+          forcePathStyle: options.forcePathStyle ?? false,
+          ...(options.credentials ? { credentials: options.credentials } : {}),
+          // Checksums only where S3 requires them: several S3-compatible servers reject the newer headers.
+          requestChecksumCalculation: 'WHEN_REQUIRED',
+          responseChecksumValidation: 'WHEN_REQUIRED',
+        }),
+    );
+    return client;
+  };
   const prefix = options.prefix ?? '';
   const objectKey = (key: string) => `${prefix}${assertBlobKey(key)}`;
 
@@ -35,7 +48,8 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
     driver: 's3',
 
     async put(key, data) {
-      await client.send(
+      const { PutObjectCommand } = await loadSdk();
+      await (await connect()).send(
         new PutObjectCommand({
           Bucket: options.bucket,
           Key: objectKey(key),
@@ -47,7 +61,8 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
 
     async get(key) {
       try {
-        const result = await client.send(
+        const { GetObjectCommand } = await loadSdk();
+        const result = await (await connect()).send(
           new GetObjectCommand({ Bucket: options.bucket, Key: objectKey(key) }),
         );
         if (!result.Body) return null;
@@ -60,7 +75,8 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
     },
 
     async delete(key) {
-      await client.send(new DeleteObjectCommand({ Bucket: options.bucket, Key: objectKey(key) }));
+      const { DeleteObjectCommand } = await loadSdk();
+      await (await connect()).send(new DeleteObjectCommand({ Bucket: options.bucket, Key: objectKey(key) }));
     },
   };
 }
