@@ -10,6 +10,7 @@ import { AppError } from '../../platform/errors.js';
 import { appendAuditEvent } from '../audit/audit.service.js';
 import { roleInput, roleKey, roleUpdateInput } from './accounts.contract.js';
 import { memberships, roles } from './accounts.schema.js';
+import { assertHoldsAll } from './role-permissions.js';
 
 export interface RoleView {
   key: string;
@@ -18,7 +19,10 @@ export interface RoleView {
   permissions: string[];
 }
 
-/** Built-in roles plus the tenant's custom roles; custom roles never exceed their creator. */
+/**
+ * Built-in roles plus the tenant's custom roles; custom roles never exceed their creator, and
+ * nobody changes or deletes a role that holds a right they lack (that would demote its members).
+ */
 export function createRolesService({ db, clock }: { db: Database; clock: Clock }) {
   const run = <T>(ctx: ServiceContext, work: (tx: Tx) => Promise<T>) =>
     withTenant(db, ctx.tenantId, work).catch(translateDatabaseError);
@@ -68,6 +72,7 @@ export function createRolesService({ db, clock }: { db: Database; clock: Clock }
       const parsed = roleUpdateInput.parse(input);
       if (parsed.permissions && !ctx.holdsAll(parsed.permissions)) throw new AppError('auth.forbidden');
       await run(ctx, async (tx) => {
+        await assertHoldsCustomRole(tx, ctx, roleName);
         const updated = await tx
           .update(roles)
           .set({ ...parsed, updatedAt: clock() })
@@ -88,6 +93,7 @@ export function createRolesService({ db, clock }: { db: Database; clock: Clock }
       ctx.require('roles:manage');
       const roleName = roleKey.parse(key);
       await run(ctx, async (tx) => {
+        await assertHoldsCustomRole(tx, ctx, roleName);
         const assigned = await tx
           .select({ userId: memberships.userId })
           .from(memberships)
@@ -105,6 +111,18 @@ export function createRolesService({ db, clock }: { db: Database; clock: Clock }
       });
     },
   };
+}
+
+/** The custom role as it is now (locked for the change); 404 if there is none. */
+async function assertHoldsCustomRole(tx: Tx, ctx: ServiceContext, key: string): Promise<void> {
+  const [row] = await tx
+    .select({ permissions: roles.permissions })
+    .from(roles)
+    .where(eq(roles.key, key))
+    .limit(1)
+    .for('update');
+  if (!row) throw new AppError('role.not_found');
+  assertHoldsAll(ctx, row.permissions);
 }
 
 export type RolesService = ReturnType<typeof createRolesService>;
