@@ -97,6 +97,7 @@ export function createServices({
       .map((person) => person.email);
   }
   const transfer = createTransferService({ db, publishing });
+  const mfa = createMfaService({ db, clock, sealer });
   return {
     tenants,
     profile: createProfileService({ db }),
@@ -109,13 +110,14 @@ export function createServices({
     members,
     roles,
     settings: createSettingsService({ db, clock }),
-    mfa: createMfaService({ db, clock, sealer }),
+    mfa,
     sessions: createSessionsService({
       db,
       clock,
       sealer,
       tenants,
       throttle: createLoginThrottle({ db, clock }),
+      mfa,
     }),
     tenantSwitch: createTenantSwitchService({
       db,

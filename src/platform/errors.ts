@@ -23,6 +23,7 @@ const errorTable = {
     message: 'This trust center requires two-factor authentication. Set it up first.',
   },
   'auth.throttled': { status: 429, message: 'Too many failed sign-ins. Wait a moment and try again.' },
+  'auth.mfa_throttled': { status: 429, message: 'Too many wrong codes. Wait a moment and try again.' },
   'auth.session_expired': { status: 401, message: 'Your session has ended. Sign in again.' },
   'auth.origin_rejected': { status: 403, message: 'This request did not come from this site.' },
   'auth.weak_password': { status: 422, message: 'Choose a stronger password.' },

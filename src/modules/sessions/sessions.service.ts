@@ -8,11 +8,10 @@ import { hashSecret, randomSecret } from '../../platform/crypto/tokens.js';
 import type { Database, Tx } from '../../platform/db/client.js';
 import { withPlatform, withTenant } from '../../platform/db/tenancy.js';
 import { AppError } from '../../platform/errors.js';
-import { memberships, recoveryCodes, users } from '../accounts/accounts.schema.js';
-import { totpPurpose } from '../accounts/mfa.service.js';
+import { memberships, users } from '../accounts/accounts.schema.js';
+import type { MfaService } from '../accounts/mfa.service.js';
 import { permissionsOfRole } from '../accounts/role-permissions.js';
 import { readSettings } from '../accounts/settings.service.js';
-import { hashRecoveryCode, normalizeRecoveryCode, verifyTotp } from '../accounts/totp.js';
 import { appendAuditEvent } from '../audit/audit.service.js';
 import type { TenantsService } from '../tenants/tenants.service.js';
 import type { LoginThrottle } from './login-throttle.js';
@@ -114,52 +113,15 @@ export function createSessionsService({
   sealer,
   tenants,
   throttle,
+  mfa,
 }: {
   db: Database;
   clock: Clock;
   sealer: Sealer;
   tenants: TenantsService;
   throttle: LoginThrottle;
+  mfa: MfaService;
 }) {
-  async function checkSecondFactor(
-    user: typeof users.$inferSelect,
-    code: string | undefined,
-  ): Promise<'totp' | 'recovery'> {
-    if (!code) throw new AppError('auth.mfa_required');
-    if (/^\d{6}$/.test(code.replace(/\s/g, '')) && user.totpSecretSealed) {
-      const secret = sealer.open(user.totpSecretSealed, totpPurpose(user.id)).toString('utf8');
-      const step = verifyTotp(secret, code, clock().getTime());
-      if (step === null || (user.totpLastStep !== null && step <= user.totpLastStep))
-        throw new AppError('auth.mfa_invalid');
-      // Record the step: the same code cannot be used twice.
-      const updated = await withPlatform(db, (tx) =>
-        tx
-          .update(users)
-          .set({ totpLastStep: step })
-          .where(and(eq(users.id, user.id)))
-          .returning({ id: users.id }),
-      );
-      if (updated.length === 0) throw new AppError('auth.mfa_invalid');
-      return 'totp';
-    }
-    const codeHash = hashRecoveryCode(normalizeRecoveryCode(code));
-    const used = await withPlatform(db, (tx) =>
-      tx
-        .update(recoveryCodes)
-        .set({ usedAt: clock() })
-        .where(
-          and(
-            eq(recoveryCodes.userId, user.id),
-            eq(recoveryCodes.codeHash, codeHash),
-            isNull(recoveryCodes.usedAt),
-          ),
-        )
-        .returning({ userId: recoveryCodes.userId }),
-    );
-    if (used.length === 0) throw new AppError('auth.mfa_invalid');
-    return 'recovery';
-  }
-
   return {
     async login(input: z.input<typeof loginInput>, info: ClientInfo) {
       const parsed: LoginInput = loginInput.parse(input);
@@ -209,7 +171,7 @@ export function createSessionsService({
       let factor: 'password' | 'totp' | 'recovery' = 'password';
       if (user.totpEnabledAt) {
         try {
-          factor = await checkSecondFactor(user, parsed.totp);
+          factor = await mfa.verifySignIn(user, parsed.totp);
         } catch (error) {
           if (
             error instanceof AppError &&

@@ -9,6 +9,7 @@ import * as tenantClosing from './0008-tenant-closing.js';
 import * as evidence from './0009-evidence.js';
 import * as controlEvidence from './0010-control-evidence.js';
 import * as orphanUsers from './0011-orphan-users.js';
+import * as secondFactorAttempts from './0013-second-factor-attempts.js';
 
 export interface Migration {
   readonly version: number;
@@ -29,4 +30,5 @@ export const migrations: readonly Migration[] = [
   { version: 9, name: 'evidence', sql: evidence.sql },
   { version: 10, name: 'control-evidence', sql: controlEvidence.sql },
   { version: 11, name: 'orphan-users', sql: orphanUsers.sql },
+  { version: 13, name: 'second-factor-attempts', sql: secondFactorAttempts.sql },
 ];
