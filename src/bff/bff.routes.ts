@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { acceptInvitationInput } from '../modules/accounts/accounts.contract.js';
-import type { ActiveSession } from '../modules/sessions/sessions.service.js';
+import { type ActiveSession, ThrottledError } from '../modules/sessions/sessions.service.js';
 import { ServiceContext } from '../platform/auth/context.js';
 import type { TokenService } from '../platform/auth/jwt.js';
 import { AppError } from '../platform/errors.js';
@@ -10,7 +10,13 @@ import { INTERNAL_CLIENT_HEADER, INTERNAL_SECRET_HEADER } from '../platform/http
 import { truncateAddress } from '../platform/logging/logger.js';
 import type { Services } from '../services.js';
 import { assertSameOrigin } from './origin-check.js';
-import { clearSessionCookie, readSessionCookie, setSessionCookie } from './session-cookie.js';
+import {
+  clearSessionCookie,
+  readDeviceCookie,
+  readSessionCookie,
+  setDeviceCookie,
+  setSessionCookie,
+} from './session-cookie.js';
 
 /** The API's largest JSON body (a whole trust center imported at once, publishing.routes.ts). */
 const LARGEST_JSON_BODY = 2 * 1024 * 1024;
@@ -108,8 +114,14 @@ export async function registerBffRoutes(
   }
 
   app.post('/bff/login', async (request, reply) => {
-    const result = await services.sessions.login(request.body as never, clientInfo(request));
+    const result = await services.sessions
+      .login(request.body as never, { ...clientInfo(request), deviceProof: readDeviceCookie(request) })
+      .catch((error: unknown) => {
+        if (error instanceof ThrottledError) reply.header('retry-after', error.retryAfterSeconds);
+        throw error;
+      });
     setSessionCookie(reply, result.cookie, result.absoluteExpiresAt);
+    setDeviceCookie(reply, result.deviceProof.value, result.deviceProof.expiresAt);
     const session = await services.sessions.resolve(result.cookie);
     if (!session) throw new AppError('auth.session_expired');
     return describe(session);

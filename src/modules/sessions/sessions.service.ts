@@ -14,10 +14,13 @@ import { permissionsOfRole } from '../accounts/role-permissions.js';
 import { readSettings } from '../accounts/settings.service.js';
 import { appendAuditEvent } from '../audit/audit.service.js';
 import type { TenantsService } from '../tenants/tenants.service.js';
-import type { LoginThrottle } from './login-throttle.js';
-import { throttleKeys } from './login-throttle.js';
+import { createDeviceProofs } from './device-proof.js';
+import { type LoginThrottle, ThrottledError, throttleKeys } from './login-throttle.js';
 import { type LoginInput, loginInput, type SessionView } from './sessions.contract.js';
 import { sessions } from './sessions.schema.js';
+
+/** A refused sign-in that says when to come back (the BFF sets Retry-After from it). */
+export { ThrottledError } from './login-throttle.js';
 
 /** Touching last_seen on every request would write on every read; once a minute is enough. */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -27,6 +30,8 @@ export interface ClientInfo {
   /** Truncated address (see truncateAddress): never the full one. */
   client: string | null;
   userAgent: string | null;
+  /** The browser's proof of earlier sign-ins (its device cookie), if it sent one. */
+  deviceProof?: string | undefined;
 }
 
 /** A signed-in browser, as the BFF sees it on each request. */
@@ -122,16 +127,27 @@ export function createSessionsService({
   throttle: LoginThrottle;
   mfa: MfaService;
 }) {
+  const devices = createDeviceProofs({ sealer, clock });
   return {
+    /**
+     * Signs in. `info.deviceProof` is what the browser kept from earlier sign-ins; the answer
+     * carries the renewed proof to keep (device-proof.ts). While the account is locked by failures
+     * the answer is 429 whatever was wrong, so the lock is no oracle for the password; only the
+     * right password with a valid second factor, or a browser with a proof, get past it.
+     */
     async login(input: z.input<typeof loginInput>, info: ClientInfo) {
       const parsed: LoginInput = loginInput.parse(input);
-      const keys = throttleKeys(parsed.email, info.client);
-      await throttle.assertAllowed(keys);
       const tenant = await tenants.findBySlug(parsed.tenant);
       const user = await withPlatform(db, async (tx) => {
         const [row] = await tx.select().from(users).where(eq(users.email, parsed.email)).limit(1);
         return row;
       });
+      const keys = throttleKeys(
+        parsed.email,
+        info.client,
+        user ? devices.nonceFor(info.deviceProof, user.id) : null,
+      );
+      const admission = await throttle.admit(keys);
       // An unknown address costs the same argon2 work as a wrong password: same answer, similar time.
       const passwordOk = user?.passwordHash
         ? await verifyPassword(user.passwordHash, parsed.password)
@@ -159,15 +175,18 @@ export function createSessionsService({
               actor: { kind: 'user', id: membership && user ? user.id : 'unknown' },
               client: info.client,
               action: 'auth.login_failed',
-              details: { reason },
+              details: { reason: admission.accountLocked ? `${reason}_while_locked` : reason },
             }),
           );
         }
+        if (admission.accountLocked) throw new ThrottledError(admission.retryAfterSeconds);
         throw new AppError(code);
       };
 
       if (!tenant || !user || !passwordOk || !membership)
         return fail('credentials', 'auth.invalid_credentials');
+      // The right password alone does not open a locked account: wait, or use a known browser.
+      if (admission.accountLocked && !user.totpEnabledAt) return fail('locked', 'auth.mfa_required');
       let factor: 'password' | 'totp' | 'recovery' = 'password';
       if (user.totpEnabledAt) {
         try {
@@ -194,7 +213,12 @@ export function createSessionsService({
         });
         return session;
       });
-      return { ...created, userId: user.id, tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name } };
+      return {
+        ...created,
+        userId: user.id,
+        tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name },
+        deviceProof: devices.issue(info.deviceProof, user.id),
+      };
     },
 
     /** The session behind a cookie, if it is still valid; slides the idle timeout forward. */
