@@ -186,7 +186,7 @@ export function createSessionsService({
       if (!tenant || !user || !passwordOk || !membership)
         return fail('credentials', 'auth.invalid_credentials');
       // The right password alone does not open a locked account: wait, or use a known browser.
-      if (admission.accountLocked && !user.totpEnabledAt) return fail('locked', 'auth.mfa_required');
+      if (admission.accountLocked && !user.totpEnabledAt) return fail('password_only', 'auth.mfa_required');
       let factor: 'password' | 'totp' | 'recovery' = 'password';
       if (user.totpEnabledAt) {
         try {
