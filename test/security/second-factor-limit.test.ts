@@ -25,7 +25,7 @@ describe.each(testDatabaseKinds)('one second-factor attempt limit per person on 
   beforeAll(async () => {
     const { services } = holder.app;
     const tenant = await services.tenants.create({ slug: 'codes', name: 'Codes Ltd' });
-    for (const name of ['disabler', 'signer'])
+    for (const name of ['disabler', 'signer', 'racer'])
       await services.members.add(systemContext(tenant.id), {
         email: `${name}@codes.example`,
         role: 'editor',
@@ -75,5 +75,13 @@ describe.each(testDatabaseKinds)('one second-factor attempt limit per person on 
     });
     expect(disabled.statusCode).toBe(429);
     expect(disabled.json().error.code).toBe('auth.mfa_throttled');
+  });
+
+  it('accepts a TOTP code once even when two sign-ins race with it', async () => {
+    const mfa = await enableTotp(request, sessionOf(await login('racer@codes.example')), time.clock);
+    time.advance(31_000);
+    const code = mfa.code();
+    const answers = await Promise.all([1, 2, 3].map(() => login('racer@codes.example', code)));
+    expect(answers.map((answer) => answer.statusCode).sort()).toEqual([200, 401, 401]);
   });
 });

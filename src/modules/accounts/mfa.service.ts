@@ -1,4 +1,4 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Sealer } from '../../platform/crypto/sealing.js';
 import type { Database } from '../../platform/db/client.js';
@@ -60,8 +60,13 @@ export function createMfaService({ db, clock, sealer }: { db: Database; clock: C
   async function checkSignInCode(row: typeof users.$inferSelect, code: string): Promise<'totp' | 'recovery'> {
     if (/^\d{6}$/.test(code.replace(/\s/g, '')) && row.totpSecretSealed) {
       const step = totpStep(row, code);
+      // Only a step later than the last one used: of two sign-ins racing with one code, one wins.
       const updated = await withPlatform(db, (tx) =>
-        tx.update(users).set({ totpLastStep: step }).where(eq(users.id, row.id)).returning({ id: users.id }),
+        tx
+          .update(users)
+          .set({ totpLastStep: step })
+          .where(and(eq(users.id, row.id), or(isNull(users.totpLastStep), lt(users.totpLastStep, step))))
+          .returning({ id: users.id }),
       );
       if (updated.length === 0) throw new AppError('auth.mfa_invalid');
       return 'totp';
