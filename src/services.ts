@@ -100,6 +100,7 @@ export function createServices({
       .map((person) => person.email);
   }
   const transfer = createTransferService({ db, publishing });
+  const mfa = createMfaService({ db, clock, sealer });
   return {
     tenants,
     profile: createProfileService({ db }),
@@ -112,13 +113,14 @@ export function createServices({
     members,
     roles,
     settings: createSettingsService({ db, clock }),
-    mfa: createMfaService({ db, clock, sealer }),
+    mfa,
     sessions: createSessionsService({
       db,
       clock,
       sealer,
       tenants,
       throttle: createLoginThrottle({ db, clock }),
+      mfa,
     }),
     tenantSwitch: createTenantSwitchService({
       db,

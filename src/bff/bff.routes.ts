@@ -1,14 +1,20 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { acceptInvitationInput } from '../modules/accounts/accounts.contract.js';
-import type { ActiveSession } from '../modules/sessions/sessions.service.js';
+import { type ActiveSession, ThrottledError } from '../modules/sessions/sessions.service.js';
 import { ServiceContext } from '../platform/auth/context.js';
 import type { TokenService } from '../platform/auth/jwt.js';
 import { AppError } from '../platform/errors.js';
 import { INTERNAL_CLIENT_HEADER, INTERNAL_SECRET_HEADER } from '../platform/http/authenticate.js';
 import { assertSameOrigin } from '../platform/http/origin-check.js';
 import { bindTenantToLog } from '../platform/http/server.js';
-import { clearSessionCookie, readSessionCookie, setSessionCookie } from '../platform/http/session-cookie.js';
+import {
+  clearSessionCookie,
+  readDeviceCookie,
+  readSessionCookie,
+  setDeviceCookie,
+  setSessionCookie,
+} from '../platform/http/session-cookie.js';
 import { truncateAddress } from '../platform/logging/logger.js';
 import type { Services } from '../services.js';
 import '../modules/accounts/accounts.errors.js';
@@ -112,8 +118,14 @@ export async function registerBffRoutes(
   }
 
   app.post('/bff/login', async (request, reply) => {
-    const result = await services.sessions.login(request.body as never, clientInfo(request));
+    const result = await services.sessions
+      .login(request.body as never, { ...clientInfo(request), deviceProof: readDeviceCookie(request) })
+      .catch((error: unknown) => {
+        if (error instanceof ThrottledError) reply.header('retry-after', error.retryAfterSeconds);
+        throw error;
+      });
     setSessionCookie(reply, result.cookie, result.absoluteExpiresAt);
+    setDeviceCookie(reply, result.deviceProof.value, result.deviceProof.expiresAt);
     const session = await services.sessions.resolve(result.cookie);
     if (!session) throw new AppError('auth.session_expired');
     bindTenantToLog(request, session.tenantId);

@@ -1,8 +1,8 @@
 import type { RouteOptions } from 'fastify';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { SESSION_COOKIE } from '../../src/bff/session-cookie.js';
 import { systemContext } from '../../src/platform/auth/context.js';
 import { builtInRoles } from '../../src/platform/auth/roles.js';
+import { SESSION_COOKIE } from '../../src/platform/http/session-cookie.js';
 import { useTestApp } from '../support/app.js';
 import { testDatabaseKinds } from '../support/databases.js';
 import { sampleDocument } from '../support/fixtures.js';

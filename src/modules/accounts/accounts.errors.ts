@@ -3,6 +3,7 @@ import { type ErrorSpec, registerErrorCodes } from '../../platform/errors.js';
 /** The accounts module's error codes: the HTTP status and the message people see for each. */
 export const accountsErrors = registerErrorCodes({
   'auth.mfa_invalid': { status: 401, message: 'That code is not valid.' },
+  'auth.mfa_throttled': { status: 429, message: 'Too many wrong codes. Wait a moment and try again.' },
   'auth.mfa_enrollment_required': {
     status: 403,
     message: 'This trust center requires two-factor authentication. Set it up first.',

@@ -23,6 +23,14 @@ export const recoveryCodes = pgTable(
   (table) => [primaryKey({ columns: [table.userId, table.codeHash] })],
 );
 
+/** Wrong second-factor codes per person, shared by every place that checks one (migration 0013). */
+export const secondFactorAttempts = pgTable('second_factor_attempts', {
+  userId: uuid('user_id').primaryKey(),
+  failures: integer('failures').notNull().default(0),
+  lastFailureAt: timestamp('last_failure_at', { withTimezone: true }).notNull().defaultNow(),
+  blockedUntil: timestamp('blocked_until', { withTimezone: true }),
+});
+
 export const memberships = pgTable(
   'memberships',
   {

@@ -13,7 +13,7 @@ import type { TenantsService } from '../tenants/tenants.service.js';
 import { acceptInvitationInput, changeRoleInput, inviteInput, type Member } from './accounts.contract.js';
 import { invitations, memberships, users } from './accounts.schema.js';
 import { revokeAccessInTenant } from './revocation.js';
-import { permissionsOfRole } from './role-permissions.js';
+import { assertHoldsRole, permissionsOfRole } from './role-permissions.js';
 import type { UsersService } from './users.service.js';
 import './accounts.errors.js';
 
@@ -36,8 +36,8 @@ async function ownerCount(tx: Tx): Promise<number> {
 
 /**
  * The people of a tenant: who is a member with which role, invitations, role changes and
- * removals. Nobody grants more than they hold, only owners touch owners, the last owner cannot
- * leave, and a removal or demotion ends the person's sessions (and, on removal, API keys) at once.
+ * removals. Nobody grants more than they hold, nobody changes, removes or un-invites someone who
+ * holds a right they lack (so only owners touch owners), the last owner cannot leave, and a removal or demotion ends the person's sessions (and, on removal, API keys) at once.
  */
 export function createMembersService({
   db,
@@ -169,6 +169,7 @@ export function createMembersService({
       const { role } = changeRoleInput.parse(input);
       await run(ctx, async (tx, audit) => {
         const current = await memberRow(tx, userId);
+        await assertHoldsRole(tx, ctx, current.role);
         await grantableRole(tx, ctx, role);
         if (current.role === 'owner' && !ctx.can('tenant:own')) throw new AppError('auth.forbidden');
         if (current.role === 'owner' && role !== 'owner' && (await ownerCount(tx)) <= 1) {
@@ -193,6 +194,7 @@ export function createMembersService({
       ctx.require('members:manage');
       await run(ctx, async (tx, audit) => {
         const current = await memberRow(tx, userId);
+        await assertHoldsRole(tx, ctx, current.role);
         if (current.role === 'owner') {
           if (!ctx.can('tenant:own')) throw new AppError('auth.forbidden');
           if ((await ownerCount(tx)) <= 1) throw new AppError('member.last_owner');
@@ -243,12 +245,15 @@ export function createMembersService({
     async revokeInvitation(ctx: ServiceContext, id: string): Promise<void> {
       ctx.require('members:manage');
       await run(ctx, async (tx) => {
-        const updated = await tx
-          .update(invitations)
-          .set({ revokedAt: clock() })
+        const [invite] = await tx
+          .select({ id: invitations.id, role: invitations.role })
+          .from(invitations)
           .where(and(eq(invitations.id, z.uuid().parse(id)), isNull(invitations.acceptedAt)))
-          .returning({ id: invitations.id });
-        if (updated.length === 0) throw new AppError('member.not_found');
+          .limit(1)
+          .for('update');
+        if (!invite) throw new AppError('member.not_found');
+        await assertHoldsRole(tx, ctx, invite.role);
+        await tx.update(invitations).set({ revokedAt: clock() }).where(eq(invitations.id, invite.id));
       });
     },
 

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Sealer } from '../../platform/crypto/sealing.js';
 import type { Database } from '../../platform/db/client.js';
@@ -7,7 +7,15 @@ import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
 import { auditLog } from '../audit/audit.service.js';
 import { recoveryCodes, users } from './accounts.schema.js';
-import { generateRecoveryCodes, generateTotpSecret, hashRecoveryCode, totpUri, verifyTotp } from './totp.js';
+import { createSecondFactorAttempts } from './second-factor-attempts.js';
+import {
+  generateRecoveryCodes,
+  generateTotpSecret,
+  hashRecoveryCode,
+  normalizeRecoveryCode,
+  totpUri,
+  verifyTotp,
+} from './totp.js';
 import './accounts.errors.js';
 
 /** The second factor's checks, for signing in (the sessions module). */
@@ -19,10 +27,12 @@ export const totpPurpose = (userId: string) => `totp:${userId}`;
 /**
  * TOTP second factor for a user: set up (a sealed, not yet active secret), enable with a first
  * valid code (which also issues ten single-use recovery codes, stored as hashes), disable with a
- * valid code. The secret and the recovery codes are shown to their owner once, at set-up.
+ * valid code. The secret and the recovery codes are shown to their owner once, at set-up. Every
+ * check of a code, here and at sign-in, goes through one attempt limit per person.
  */
 export function createMfaService({ db, clock, sealer }: { db: Database; clock: Clock; sealer: Sealer }) {
   const run = tenantTransaction({ db, clock, audit: auditLog });
+  const attempts = createSecondFactorAttempts({ db, clock });
 
   async function user(userId: string) {
     const [row] = await withPlatform(db, (tx) =>
@@ -32,7 +42,7 @@ export function createMfaService({ db, clock, sealer }: { db: Database; clock: C
     return row;
   }
 
-  function checkCode(row: typeof users.$inferSelect, code: string): number {
+  function totpStep(row: typeof users.$inferSelect, code: string): number {
     if (!row.totpSecretSealed) throw new AppError('auth.mfa_invalid');
     const secret = sealer.open(row.totpSecretSealed, totpPurpose(row.id)).toString('utf8');
     const step = verifyTotp(secret, code, clock().getTime());
@@ -41,7 +51,63 @@ export function createMfaService({ db, clock, sealer }: { db: Database; clock: C
     return step;
   }
 
+  /** Runs one code check under the person's attempt limit: charged first, forgiven if right. */
+  async function limited<T>(userId: string, check: () => Promise<T> | T): Promise<T> {
+    await attempts.charge(userId);
+    const result = await check();
+    await attempts.forgive(userId);
+    return result;
+  }
+
+  const checkCode = (row: typeof users.$inferSelect, code: string) =>
+    limited(row.id, () => totpStep(row, code));
+
+  /** A TOTP code, recorded as used (no replay), or an unused recovery code, used up. */
+  async function checkSignInCode(row: typeof users.$inferSelect, code: string): Promise<'totp' | 'recovery'> {
+    if (/^\d{6}$/.test(code.replace(/\s/g, '')) && row.totpSecretSealed) {
+      const step = totpStep(row, code);
+      // Only a step later than the last one used: of two sign-ins racing with one code, one wins.
+      const updated = await withPlatform(db, (tx) =>
+        tx
+          .update(users)
+          .set({ totpLastStep: step })
+          .where(and(eq(users.id, row.id), or(isNull(users.totpLastStep), lt(users.totpLastStep, step))))
+          .returning({ id: users.id }),
+      );
+      if (updated.length === 0) throw new AppError('auth.mfa_invalid');
+      return 'totp';
+    }
+    const codeHash = hashRecoveryCode(normalizeRecoveryCode(code));
+    const used = await withPlatform(db, (tx) =>
+      tx
+        .update(recoveryCodes)
+        .set({ usedAt: clock() })
+        .where(
+          and(
+            eq(recoveryCodes.userId, row.id),
+            eq(recoveryCodes.codeHash, codeHash),
+            isNull(recoveryCodes.usedAt),
+          ),
+        )
+        .returning({ userId: recoveryCodes.userId }),
+    );
+    if (used.length === 0) throw new AppError('auth.mfa_invalid');
+    return 'recovery';
+  }
+
   return {
+    /**
+     * The second step of a sign-in (the password was right): a TOTP code or a recovery code,
+     * under the same per-person limit as every other code check.
+     */
+    async verifySignIn(
+      row: typeof users.$inferSelect,
+      code: string | undefined,
+    ): Promise<'totp' | 'recovery'> {
+      if (!code) throw new AppError('auth.mfa_required');
+      return limited(row.id, () => checkSignInCode(row, code));
+    },
+
     async setup(userId: string, issuer: string): Promise<{ secret: string; uri: string }> {
       const row = await user(userId);
       if (row.totpEnabledAt)
@@ -68,7 +134,7 @@ export function createMfaService({ db, clock, sealer }: { db: Database; clock: C
         throw new AppError('request.invalid', [
           { path: '', message: 'Two-factor authentication is already on.' },
         ]);
-      const step = checkCode(row, code);
+      const step = await checkCode(row, code);
       const codes = generateRecoveryCodes();
       await withPlatform(db, async (tx) => {
         await tx
@@ -89,7 +155,7 @@ export function createMfaService({ db, clock, sealer }: { db: Database; clock: C
     async disable(userId: string, tenantId: string, code: string): Promise<void> {
       const row = await user(userId);
       if (!row.totpEnabledAt) return;
-      checkCode(row, code);
+      await checkCode(row, code);
       await withPlatform(db, async (tx) => {
         await tx
           .update(users)

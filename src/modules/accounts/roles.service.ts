@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { ServiceContext } from '../../platform/auth/context.js';
 import { builtInRoles, isBuiltInRole } from '../../platform/auth/roles.js';
 import type { Clock } from '../../platform/clock.js';
-import type { Database } from '../../platform/db/client.js';
+import type { Database, Tx } from '../../platform/db/client.js';
 import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
 import { auditLog } from '../audit/audit.service.js';
@@ -12,7 +12,9 @@ import { memberships, roles } from './accounts.schema.js';
 import './accounts.errors.js';
 
 /** A role's permissions, read in the caller's transaction (sign-in, API keys). */
-export { permissionsOfRole } from './role-permissions.js';
+export { assertHoldsAll, permissionsOfRole } from './role-permissions.js';
+
+import { assertHoldsAll } from './role-permissions.js';
 
 export interface RoleView {
   key: string;
@@ -21,7 +23,10 @@ export interface RoleView {
   permissions: string[];
 }
 
-/** Built-in roles plus the tenant's custom roles; custom roles never exceed their creator. */
+/**
+ * Built-in roles plus the tenant's custom roles; custom roles never exceed their creator, and
+ * nobody changes or deletes a role that holds a right they lack (that would demote its members).
+ */
 export function createRolesService({ db, clock }: { db: Database; clock: Clock }) {
   const run = tenantTransaction({
     db,
@@ -73,6 +78,7 @@ export function createRolesService({ db, clock }: { db: Database; clock: Clock }
       const parsed = roleUpdateInput.parse(input);
       if (parsed.permissions && !ctx.holdsAll(parsed.permissions)) throw new AppError('auth.forbidden');
       await run(ctx, async (tx, audit) => {
+        await assertHoldsCustomRole(tx, ctx, roleName);
         const updated = await tx
           .update(roles)
           .set({ ...parsed, updatedAt: clock() })
@@ -91,6 +97,7 @@ export function createRolesService({ db, clock }: { db: Database; clock: Clock }
       ctx.require('roles:manage');
       const roleName = roleKey.parse(key);
       await run(ctx, async (tx, audit) => {
+        await assertHoldsCustomRole(tx, ctx, roleName);
         const assigned = await tx
           .select({ userId: memberships.userId })
           .from(memberships)
@@ -103,6 +110,18 @@ export function createRolesService({ db, clock }: { db: Database; clock: Clock }
       });
     },
   };
+}
+
+/** The custom role as it is now (locked for the change); 404 if there is none. */
+async function assertHoldsCustomRole(tx: Tx, ctx: ServiceContext, key: string): Promise<void> {
+  const [row] = await tx
+    .select({ permissions: roles.permissions })
+    .from(roles)
+    .where(eq(roles.key, key))
+    .limit(1)
+    .for('update');
+  if (!row) throw new AppError('role.not_found');
+  assertHoldsAll(ctx, row.permissions);
 }
 
 export type RolesService = ReturnType<typeof createRolesService>;

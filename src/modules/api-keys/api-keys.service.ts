@@ -8,7 +8,7 @@ import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
 import { type PageQuery, pageQuery, pageResult } from '../../platform/http/api-route.js';
 import { memberships } from '../accounts/accounts.schema.js';
-import { permissionsOfRole } from '../accounts/roles.service.js';
+import { assertHoldsAll, permissionsOfRole } from '../accounts/roles.service.js';
 import { auditLog } from '../audit/audit.service.js';
 import { type ApiKeyView, createApiKeyInput, rotateApiKeyInput } from './api-keys.contract.js';
 import { apiKeys } from './api-keys.schema.js';
@@ -81,6 +81,23 @@ export function createApiKeysService({ db, clock }: { db: Database; clock: Clock
     return { row, token };
   }
 
+  /**
+   * What a key may really do: its scopes, narrowed to what its creator holds now (a key of a
+   * removed person does nothing).
+   */
+  async function effectiveScopes(tx: Tx, row: ApiKeyRow): Promise<Permission[] | null> {
+    const scopes = row.scopes.filter(isPermission);
+    if (!row.createdBy) return scopes;
+    const [member] = await tx
+      .select()
+      .from(memberships)
+      .where(eq(memberships.userId, row.createdBy))
+      .limit(1);
+    if (!member) return null;
+    const held = new Set(await permissionsOfRole(tx, member.role));
+    return scopes.filter((scope) => held.has(scope));
+  }
+
   async function keyRow(tx: Tx, id: string): Promise<ApiKeyRow> {
     const parsed = z.uuid().safeParse(id);
     if (!parsed.success) throw new AppError('api_key.not_found');
@@ -150,8 +167,9 @@ export function createApiKeysService({ db, clock }: { db: Database; clock: Clock
         const old = await keyRow(tx, id);
         const now = clock();
         if (old.revokedAt || old.expiresAt <= now) throw new AppError('api_key.not_found');
+        // The successor carries the old key's scopes, so the caller must hold them all.
         const scopes = old.scopes.filter(isPermission);
-        if (!ctx.holdsAll(scopes)) throw new AppError('auth.forbidden');
+        assertHoldsAll(ctx, scopes);
         const lifetime = old.expiresAt.getTime() - old.createdAt.getTime();
         const { row, token } = await insertKey(tx, ctx, {
           name: old.name,
@@ -177,6 +195,8 @@ export function createApiKeysService({ db, clock }: { db: Database; clock: Clock
       await run(ctx, async (tx, audit) => {
         const row = await keyRow(tx, id);
         if (row.revokedAt) return;
+        // A key that can do more than the caller is not theirs to take away.
+        assertHoldsAll(ctx, (await effectiveScopes(tx, row)) ?? []);
         await tx.update(apiKeys).set({ revokedAt: clock() }).where(eq(apiKeys.id, row.id));
         await audit.record('api_key.revoked', { type: 'api_key', id: row.id });
       });
@@ -196,17 +216,8 @@ export function createApiKeysService({ db, clock }: { db: Database; clock: Clock
           .where(and(eq(apiKeys.secretHash, secretHash), isNull(apiKeys.revokedAt)))
           .limit(1);
         if (!row || row.expiresAt <= now) return null;
-        let scopes = row.scopes.filter(isPermission);
-        if (row.createdBy) {
-          const [member] = await tx
-            .select()
-            .from(memberships)
-            .where(eq(memberships.userId, row.createdBy))
-            .limit(1);
-          if (!member) return null;
-          const held = new Set(await permissionsOfRole(tx, member.role));
-          scopes = scopes.filter((scope) => held.has(scope));
-        }
+        const scopes = await effectiveScopes(tx, row);
+        if (!scopes) return null;
         if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
           await tx.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.id));
         }

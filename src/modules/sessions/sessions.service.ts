@@ -9,20 +9,24 @@ import type { Database, Tx } from '../../platform/db/client.js';
 import { withPlatform } from '../../platform/db/tenancy.js';
 import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
-import { memberships, recoveryCodes, users } from '../accounts/accounts.schema.js';
-import { hashRecoveryCode, normalizeRecoveryCode, totpPurpose, verifyTotp } from '../accounts/mfa.service.js';
+import { memberships, users } from '../accounts/accounts.schema.js';
+import type { MfaService } from '../accounts/mfa.service.js';
 import { permissionsOfRole } from '../accounts/roles.service.js';
 import { readSettings } from '../accounts/settings.service.js';
 import { auditLog } from '../audit/audit.service.js';
 import type { TenantsService } from '../tenants/tenants.service.js';
-import type { LoginThrottle } from './login-throttle.js';
-import { throttleKeys } from './login-throttle.js';
+import { createDeviceProofs } from './device-proof.js';
+import { type LoginThrottle, ThrottledError, throttleKeys } from './login-throttle.js';
 import { type LoginInput, loginInput, type SessionView } from './sessions.contract.js';
 import { sessions } from './sessions.schema.js';
 import './sessions.errors.js';
 
+/** A refused sign-in that says when to come back (the BFF sets Retry-After from it). */
+export { ThrottledError } from './login-throttle.js';
 /** The retention rule of sessions (sessions.jobs.ts), for the checks that prove it is kept. */
 export { sessionRetentionDays, sessionsEndedBefore } from './sessions.jobs.js';
+/** Open sessions that keep longer limits than the settings now say, for the session-limits check. */
+export { countOpenSessionsBeyond } from './sessions-beyond-limits.js';
 
 /** Touching last_seen on every request would write on every read; once a minute is enough. */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -32,6 +36,8 @@ export interface ClientInfo {
   /** Truncated address (see truncateAddress): never the full one. */
   client: string | null;
   userAgent: string | null;
+  /** The browser's proof of earlier sign-ins (its device cookie), if it sent one. */
+  deviceProof?: string | undefined;
 }
 
 /** A signed-in browser, as the BFF sees it on each request. */
@@ -118,64 +124,37 @@ export function createSessionsService({
   sealer,
   tenants,
   throttle,
+  mfa,
 }: {
   db: Database;
   clock: Clock;
   sealer: Sealer;
   tenants: TenantsService;
   throttle: LoginThrottle;
+  mfa: MfaService;
 }) {
   const run = tenantTransaction({ db, clock, audit: auditLog });
-
-  async function checkSecondFactor(
-    user: typeof users.$inferSelect,
-    code: string | undefined,
-  ): Promise<'totp' | 'recovery'> {
-    if (!code) throw new AppError('auth.mfa_required');
-    if (/^\d{6}$/.test(code.replace(/\s/g, '')) && user.totpSecretSealed) {
-      const secret = sealer.open(user.totpSecretSealed, totpPurpose(user.id)).toString('utf8');
-      const step = verifyTotp(secret, code, clock().getTime());
-      if (step === null || (user.totpLastStep !== null && step <= user.totpLastStep))
-        throw new AppError('auth.mfa_invalid');
-      // Record the step: the same code cannot be used twice.
-      const updated = await withPlatform(db, (tx) =>
-        tx
-          .update(users)
-          .set({ totpLastStep: step })
-          .where(and(eq(users.id, user.id)))
-          .returning({ id: users.id }),
-      );
-      if (updated.length === 0) throw new AppError('auth.mfa_invalid');
-      return 'totp';
-    }
-    const codeHash = hashRecoveryCode(normalizeRecoveryCode(code));
-    const used = await withPlatform(db, (tx) =>
-      tx
-        .update(recoveryCodes)
-        .set({ usedAt: clock() })
-        .where(
-          and(
-            eq(recoveryCodes.userId, user.id),
-            eq(recoveryCodes.codeHash, codeHash),
-            isNull(recoveryCodes.usedAt),
-          ),
-        )
-        .returning({ userId: recoveryCodes.userId }),
-    );
-    if (used.length === 0) throw new AppError('auth.mfa_invalid');
-    return 'recovery';
-  }
-
+  const devices = createDeviceProofs({ sealer, clock });
   return {
+    /**
+     * Signs in. `info.deviceProof` is what the browser kept from earlier sign-ins; the answer
+     * carries the renewed proof to keep (device-proof.ts). While the account is locked by failures
+     * the answer is 429 whatever was wrong, so the lock is no oracle for the password; only the
+     * right password with a valid second factor, or a browser with a proof, get past it.
+     */
     async login(input: z.input<typeof loginInput>, info: ClientInfo) {
       const parsed: LoginInput = loginInput.parse(input);
-      const keys = throttleKeys(parsed.email, info.client);
-      await throttle.assertAllowed(keys);
       const tenant = await tenants.findBySlug(parsed.tenant);
       const user = await withPlatform(db, async (tx) => {
         const [row] = await tx.select().from(users).where(eq(users.email, parsed.email)).limit(1);
         return row;
       });
+      const keys = throttleKeys(
+        parsed.email,
+        info.client,
+        user ? devices.nonceFor(info.deviceProof, user.id) : null,
+      );
+      const admission = await throttle.admit(keys);
       // An unknown address costs the same argon2 work as a wrong password: same answer, similar time.
       const passwordOk = user?.passwordHash
         ? await verifyPassword(user.passwordHash, parsed.password)
@@ -200,18 +179,23 @@ export function createSessionsService({
         if (tenant) {
           const actor = { kind: 'user', id: membership && user ? user.id : 'unknown' } as const;
           await run({ tenantId: tenant.id, actor, client: info.client }, (_tx, audit) =>
-            audit.record('auth.login_failed', null, { reason }),
+            audit.record('auth.login_failed', null, {
+              reason: admission.accountLocked ? `${reason}_while_locked` : reason,
+            }),
           );
         }
+        if (admission.accountLocked) throw new ThrottledError(admission.retryAfterSeconds);
         throw new AppError(code);
       };
 
       if (!tenant || !user || !passwordOk || !membership)
         return fail('credentials', 'auth.invalid_credentials');
+      // The right password alone does not open a locked account: wait, or use a known browser.
+      if (admission.accountLocked && !user.totpEnabledAt) return fail('password_only', 'auth.mfa_required');
       let factor: 'password' | 'totp' | 'recovery' = 'password';
       if (user.totpEnabledAt) {
         try {
-          factor = await checkSecondFactor(user, parsed.totp);
+          factor = await mfa.verifySignIn(user, parsed.totp);
         } catch (error) {
           if (
             error instanceof AppError &&
@@ -237,7 +221,12 @@ export function createSessionsService({
         );
         return session;
       });
-      return { ...created, userId: user.id, tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name } };
+      return {
+        ...created,
+        userId: user.id,
+        tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name },
+        deviceProof: devices.issue(info.deviceProof, user.id),
+      };
     },
 
     /** The session behind a cookie, if it is still valid; slides the idle timeout forward. */

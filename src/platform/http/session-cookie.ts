@@ -27,3 +27,18 @@ export function setSessionCookie(reply: FastifyReply, value: string, expiresAt: 
 export function clearSessionCookie(reply: FastifyReply): void {
   reply.clearCookie(SESSION_COOKIE, { ...sessionCookieAttributes });
 }
+
+/**
+ * The browser's proof that it signed in before (sealed, see device-proof.ts): it outlives
+ * sessions and sign-outs on purpose, so a lock or slowdown caused by someone else does not keep
+ * this browser's person out. Same attributes as the session cookie.
+ */
+export const DEVICE_COOKIE = '__Host-attest_device';
+
+export function readDeviceCookie(request: FastifyRequest): string | undefined {
+  return request.cookies[DEVICE_COOKIE];
+}
+
+export function setDeviceCookie(reply: FastifyReply, value: string, expiresAt: Date): void {
+  reply.setCookie(DEVICE_COOKIE, value, { ...sessionCookieAttributes, expires: expiresAt });
+}

@@ -1,8 +1,7 @@
-import { and, count, gt, isNull, or, sql } from 'drizzle-orm';
 import { withTenant } from '../../../platform/db/tenancy.js';
 import { SESSION_COOKIE, sessionCookieAttributes } from '../../../platform/http/session-cookie.js';
 import { readSettings } from '../../accounts/settings.service.js';
-import { sessions } from '../../sessions/sessions.schema.js';
+import { countOpenSessionsBeyond } from '../../sessions/sessions.service.js';
 import { type EvidenceCheck, plural } from './check.js';
 
 /**
@@ -12,9 +11,6 @@ import { type EvidenceCheck, plural } from './check.js';
  */
 export const MAX_IDLE_MINUTES = 60;
 export const MAX_ABSOLUTE_HOURS = 24;
-
-/** A session's expiries are computed from the clock a moment apart from its timestamps. */
-const TOLERANCE_SECONDS = 60;
 
 /**
  * The tenant's own settings (RLS), the attributes the BFF always sets its session cookie with,
@@ -26,21 +22,12 @@ export const sessionLimits: EvidenceCheck = async ({ db, clock, tenantId }) => {
   const now = clock();
   const { settings, beyond } = await withTenant(db, tenantId, async (tx) => {
     const current = await readSettings(tx);
-    const [row] = await tx
-      .select({ n: count() })
-      .from(sessions)
-      .where(
-        and(
-          isNull(sessions.revokedAt),
-          gt(sessions.idleExpiresAt, now),
-          gt(sessions.absoluteExpiresAt, now),
-          or(
-            sql`${sessions.absoluteExpiresAt} > ${sessions.createdAt} + make_interval(hours => ${current.sessionAbsoluteHours}, secs => ${TOLERANCE_SECONDS})`,
-            sql`${sessions.idleExpiresAt} > ${sessions.lastSeenAt} + make_interval(mins => ${current.sessionIdleMinutes}, secs => ${TOLERANCE_SECONDS})`,
-          ),
-        ),
-      );
-    return { settings: current, beyond: Number(row?.n ?? 0) };
+    const beyond = await countOpenSessionsBeyond(
+      tx,
+      { idleMinutes: current.sessionIdleMinutes, absoluteHours: current.sessionAbsoluteHours },
+      now,
+    );
+    return { settings: current, beyond };
   });
   const cookie = sessionCookieAttributes;
   const cookieOk =
