@@ -36,6 +36,7 @@ function getOverSocket(port: number, path: string, headers: Record<string, strin
   });
 }
 
+const PASSWORD = 'a long and unusual passphrase 4471';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe.each(testDatabaseKinds)('request ids and request log lines on $name', (kind) => {
@@ -49,6 +50,11 @@ describe.each(testDatabaseKinds)('request ids and request log lines on $name', (
     tenantId = tenant.id;
     await holder.app.services.transfer.importDraft(systemContext(tenantId), sampleDocument('LOG'), {
       publish: true,
+    });
+    await holder.app.services.members.add(systemContext(tenantId), {
+      email: 'owner@logged.example',
+      role: 'owner',
+      password: PASSWORD,
     });
     await holder.app.server.listen({ host: '127.0.0.1', port: 0 });
     port = (holder.app.server.server.address() as AddressInfo).port;
@@ -73,6 +79,31 @@ describe.each(testDatabaseKinds)('request ids and request log lines on $name', (
     expect(requestId).toMatch(UUID);
     const line = captured.lines.find((entry) => entry.reqId === requestId && entry.msg === 'request');
     expect(line).toMatchObject({ reqId: requestId, tenantId, route: `${API_PREFIX}/controls`, status: 200 });
+  });
+
+  it("logs a console request with its session's tenant, and a public page with its trust center's", async () => {
+    const login = await holder.app.server.inject({
+      method: 'POST',
+      url: '/bff/login',
+      headers: { origin: 'http://127.0.0.1:3000' },
+      payload: { email: 'owner@logged.example', password: PASSWORD, tenant: 'logged' },
+    });
+    expect(login.statusCode).toBe(200);
+    const cookie = String(login.headers['set-cookie']).split(';')[0] ?? '';
+    const me = await holder.app.server.inject({
+      url: '/bff/me',
+      headers: { origin: 'http://127.0.0.1:3000', cookie },
+    });
+    expect(me.statusCode).toBe(200);
+    for (const response of [login, me]) {
+      const line = captured.lines.find((entry) => entry.reqId === response.headers['x-request-id']);
+      expect(line).toMatchObject({ msg: 'request', tenantId, status: 200 });
+    }
+    // Public pages log only failures: an unknown page of a known trust center is one.
+    const missing = await holder.app.server.inject({ url: '/t/logged/no-such-page' });
+    expect(missing.statusCode).toBe(404);
+    const line = captured.lines.find((entry) => entry.reqId === missing.headers['x-request-id']);
+    expect(line).toMatchObject({ msg: 'request', tenantId, status: 404 });
   });
 
   it('puts the request id of an error into the header and the error body alike', async () => {
