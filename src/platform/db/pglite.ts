@@ -7,7 +7,7 @@ import v8 from 'node:v8';
 import { PGlite } from '@electric-sql/pglite';
 
 /**
- * How Attest starts PGlite: small, and fast to open. See docs/decisions/0013-embedded-database-footprint.md.
+ * How Attest starts PGlite: small, and fast to open. See docs/decisions/0015-embedded-database-footprint.md.
  *
  * PGlite's postgres lives in one WebAssembly memory that only grows. Its shared memory is allocated
  * and zeroed at start, so `shared_buffers` (128MB, initdb's default) is resident from the first

@@ -24,6 +24,8 @@ const platformGrants = [
   ...['SELECT', 'INSERT', 'UPDATE', 'DELETE'].map((privilege) => `tenants: ${privilege}`),
   ...['SELECT', 'INSERT', 'UPDATE', 'DELETE'].map((privilege) => `users: ${privilege}`),
   ...['SELECT', 'INSERT', 'UPDATE', 'DELETE'].map((privilege) => `recovery_codes: ${privilege}`),
+  // One second-factor attempt limit per person, whatever tenant the code is checked for.
+  ...['SELECT', 'INSERT', 'UPDATE', 'DELETE'].map((privilege) => `second_factor_attempts: ${privilege}`),
   ...['SELECT', 'INSERT', 'UPDATE', 'DELETE'].map((privilege) => `login_throttle: ${privilege}`),
   ...['SELECT', 'INSERT', 'UPDATE', 'DELETE'].map((privilege) => `form_rate_limits: ${privilege}`),
   ...['SELECT', 'INSERT', 'UPDATE'].map((privilege) => `signing_keys: ${privilege}`),

@@ -11,7 +11,7 @@ import * as controlEvidence from './0010-control-evidence.js';
 import * as orphanUsers from './0011-orphan-users.js';
 import * as tenantPurge from './0012-tenant-purge.js';
 import * as secondFactorAttempts from './0013-second-factor-attempts.js';
-import * as mailDelivery from './0016-mail-delivery.js';
+import * as mailDelivery from './0014-mail-delivery.js';
 
 export interface Migration {
   readonly version: number;
@@ -34,5 +34,5 @@ export const migrations: readonly Migration[] = [
   { version: 11, name: 'orphan-users', sql: orphanUsers.sql },
   { version: 12, name: 'tenant-purge', sql: tenantPurge.sql },
   { version: 13, name: 'second-factor-attempts', sql: secondFactorAttempts.sql },
-  { version: 16, name: 'mail-delivery', sql: mailDelivery.sql },
+  { version: 14, name: 'mail-delivery', sql: mailDelivery.sql },
 ];
