@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, lt, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
 import type { Actor, ServiceContext } from '../../platform/auth/context.js';
 import type { Database, Tx } from '../../platform/db/client.js';
 import { withTenant } from '../../platform/db/tenancy.js';
@@ -116,6 +116,29 @@ export async function appendAuditEvent(
 }
 
 /** The audit hook for tenantTransaction: what `audit.record(...)` in every service appends with. */
+/**
+ * How many `action` events each of `targetIds` has had since `since`, in the caller's tenant
+ * transaction: a rate limit counted from the audit log keeps no address of its own.
+ */
+export async function countEventsByTarget(
+  tx: Tx,
+  action: AuditAction,
+  targetIds: readonly string[],
+  since: Date,
+): Promise<{ targetId: string | null; count: number }[]> {
+  return tx
+    .select({ targetId: auditEvents.targetId, count: count() })
+    .from(auditEvents)
+    .where(
+      and(
+        gt(auditEvents.occurredAt, since),
+        eq(auditEvents.action, action),
+        inArray(auditEvents.targetId, [...targetIds]),
+      ),
+    )
+    .groupBy(auditEvents.targetId);
+}
+
 export const auditLog: AuditWriter<AuditAction> = (tx, tenantId, entry, at) =>
   appendAuditEvent(tx, tenantId, entry, at);
 

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ServiceContext } from '../../platform/auth/context.js';
 import type { Clock } from '../../platform/clock.js';
@@ -16,6 +16,21 @@ import './updates.errors.js';
 export { timeToNotify } from './time-to-notify.js';
 
 type IncidentRow = typeof incidents.$inferSelect;
+
+/**
+ * Incidents detected or recorded since `since`, with when customers were notified: the
+ * incident-notification check. Also by when it was recorded (set by the system): moving the
+ * detection time back must not take a missed incident out of the count.
+ */
+export async function incidentsDetectedOrRecordedSince(
+  tx: Tx,
+  since: Date,
+): Promise<{ detectedAt: Date; notifiedAt: Date | null }[]> {
+  return tx
+    .select({ detectedAt: incidents.detectedAt, notifiedAt: incidents.customersNotifiedAt })
+    .from(incidents)
+    .where(or(gte(incidents.detectedAt, since), gte(incidents.createdAt, since)));
+}
 
 function toResponse(row: IncidentRow, now: Date): IncidentResponse {
   return {
