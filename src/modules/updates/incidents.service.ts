@@ -5,7 +5,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Database, Tx } from '../../platform/db/client.js';
 import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
-import { appendAuditEvent, auditLog } from '../audit/audit.service.js';
+import { auditLog } from '../audit/audit.service.js';
 import { changedTimes, refuseFutureTimes } from './incident-times.js';
 import { timeToNotify } from './time-to-notify.js';
 import { type IncidentResponse, incidentInput, incidentPatch } from './updates.contract.js';
@@ -214,13 +214,16 @@ export async function recordIncidentNotifiedIn(
     .where(and(eq(incidents.id, post.incidentId), isNull(incidents.customersNotifiedAt)))
     .returning({ id: incidents.id, customersNotifiedAt: incidents.customersNotifiedAt });
   if (!updated) return;
-  await appendAuditEvent(
+  // No request here (the notice-sent transaction of the fan-out): the same writer as every
+  // service's audit.record, with the system as the actor and no client, at the time it was sent.
+  await auditLog(
     tx,
     tenantId,
     {
-      actor: { kind: 'system', id: 'fan-out' },
       action: 'incident.customers_notified',
+      actor: { kind: 'system', id: 'fan-out' },
       target: { type: 'incident', id: updated.id },
+      client: null,
       details: {
         noticeId: notice.id,
         customersNotifiedAt: { before: null, after: updated.customersNotifiedAt?.toISOString() ?? null },
