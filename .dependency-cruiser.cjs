@@ -53,6 +53,14 @@ module.exports = {
       to: { path: '^src/modules/', pathNot: ['^src/modules/$1/', '\\.(service|contract)\\.ts$'] },
     },
     {
+      name: 'tables-only-in-their-module',
+      severity: 'error',
+      comment:
+        "Above the modules (edges, worker, services.ts, app, cli) nothing reads a module's tables: the worker finds due work through the module's *.jobs.ts, the rest through its service.",
+      from: { path: '^src/(?!modules/|platform/)', pathNot: test },
+      to: { path: '^src/modules/.+\\.schema\\.ts$' },
+    },
+    {
       name: 'schema-foreign-keys-only',
       severity: 'error',
       comment: "A module's schema may reference another module's schema (a foreign key), nothing else of it.",

@@ -5,7 +5,7 @@ import {
   pruneLoginThrottle,
   sessionRetentionDays,
 } from '../modules/sessions/sessions.jobs.js';
-import { tenants } from '../modules/tenants/tenants.schema.js';
+import { allTenantIds } from '../modules/tenants/tenants.jobs.js';
 import type { Database } from '../platform/db/client.js';
 import { withPlatform, withTenant } from '../platform/db/tenancy.js';
 import { redactFinishedMail } from '../platform/mail/retention.js';
@@ -45,7 +45,7 @@ export async function applyRetention(db: Database, now: Date): Promise<Retention
     mails: 0,
   };
 
-  const tenantIds = await withPlatform(db, (tx) => tx.select({ id: tenants.id }).from(tenants));
+  const tenantIds = await withPlatform(db, allTenantIds);
   for (const { id } of tenantIds) {
     await withTenant(db, id, async (tx) => {
       report.sessions += await deleteEndedSessions(tx, now);

@@ -1,11 +1,9 @@
-import { and, eq, isNotNull, lt, lte, or } from 'drizzle-orm';
-import { notices } from '../modules/notices/notices.schema.js';
+import { noticesToRequeue } from '../modules/notices/notices.jobs.js';
 import type { NoticeDispatcher } from '../modules/notices/notices.service.js';
-import { subprocessorChanges } from '../modules/subprocessor-changes/subprocessor-changes.schema.js';
-import { subscribers } from '../modules/subscribers/subscribers.schema.js';
-import { CONFIRMATION_DAYS, unconfirmedBefore } from '../modules/subscribers/subscribers.service.js';
+import { tenantsWithChangesDue } from '../modules/subprocessor-changes/subprocessor-changes.jobs.js';
+import { tenantsWithStaleSubscriptions } from '../modules/subscribers/subscribers.jobs.js';
 import { deleteTenantNow, deletionFailureOf } from '../modules/tenants/tenant-deletion.js';
-import { tenants } from '../modules/tenants/tenants.schema.js';
+import { allTenantIds } from '../modules/tenants/tenants.jobs.js';
 import type { Clock } from '../platform/clock.js';
 import type { Database } from '../platform/db/client.js';
 import { withPlatform } from '../platform/db/tenancy.js';
@@ -14,10 +12,6 @@ import type { Logger } from '../platform/logging/logger.js';
 import type { Services } from '../services.js';
 import { applyRetention, type RetentionReport } from './retention.js';
 
-/** A pending notice whose job has not run for this long is queued again (its job may be lost). */
-const PENDING_GRACE_MS = 60_000;
-/** A fan-out that has written nothing for this long died with its worker; it is queued again. */
-const STUCK_AFTER_MS = 10 * 60_000;
 /** Retention (src/worker/retention.ts runs the modules' *.jobs.ts rules) runs at most this often per worker. */
 const RETENTION_EVERY_MS = 60 * 60_000;
 /** Live evidence (src/modules/evidence) runs at most this often per worker. */
@@ -58,41 +52,14 @@ export function createScheduler({
   clock: Clock;
   logger: Logger;
 }) {
+  /** The modules' jobs say what is due (ids only), in one platform transaction; the work runs per tenant. */
   async function findDueWork(now: Date) {
     const today = now.toISOString().slice(0, 10);
-    const retentionCutoff = new Date(now.getTime() - CONFIRMATION_DAYS * 86_400_000);
-    return withPlatform(db, async (tx) => {
-      const changes = await tx
-        .selectDistinct({ tenantId: subprocessorChanges.tenantId })
-        .from(subprocessorChanges)
-        .where(and(eq(subprocessorChanges.state, 'scheduled'), lte(subprocessorChanges.effectiveOn, today)));
-      const stale = await tx
-        .selectDistinct({ tenantId: subscribers.tenantId })
-        .from(subscribers)
-        .where(
-          or(
-            unconfirmedBefore(retentionCutoff),
-            and(isNotNull(subscribers.confirmedAt), lt(subscribers.confirmExpiresAt, now)),
-          ),
-        );
-      const open = await tx
-        .select({ id: notices.id, tenantId: notices.tenantId })
-        .from(notices)
-        .where(
-          or(
-            and(
-              eq(notices.state, 'pending'),
-              lt(notices.updatedAt, new Date(now.getTime() - PENDING_GRACE_MS)),
-            ),
-            and(
-              eq(notices.state, 'sending'),
-              lt(notices.updatedAt, new Date(now.getTime() - STUCK_AFTER_MS)),
-            ),
-          ),
-        )
-        .limit(1000);
-      return { changes, stale, open };
-    });
+    return withPlatform(db, async (tx) => ({
+      changes: await tenantsWithChangesDue(tx, today),
+      stale: await tenantsWithStaleSubscriptions(tx, now),
+      open: await noticesToRequeue(tx, now),
+    }));
   }
 
   let lastRetention: number | null = null;
@@ -103,7 +70,7 @@ export function createScheduler({
    * nothing published costs one snapshot read). One tenant's failure does not stop the others.
    */
   async function runEvidence(): Promise<number> {
-    const all = await withPlatform(db, (tx) => tx.select({ id: tenants.id }).from(tenants));
+    const all = await withPlatform(db, allTenantIds);
     let ran = 0;
     for (const { id } of all) {
       try {

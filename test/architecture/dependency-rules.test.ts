@@ -20,6 +20,15 @@ const files: Record<string, string> = {
   'src/modules/notes/notes.service.ts':
     "import { notes } from './notes.schema.js';\nexport const list = () => notes;\n",
   'src/modules/notes/notes.contract.ts': 'export const noteShape = {};\n',
+  'src/modules/notes/notes.jobs.ts':
+    "import { notes } from './notes.schema.js';\nexport const due = () => notes;\n",
+  // Allowed: the worker runs a module's jobs. Wrong: it reads the module's table itself.
+  'src/worker/tick.ts': [
+    "import { due } from '../modules/notes/notes.jobs.js';",
+    "import { notes } from '../modules/notes/notes.schema.js';",
+    'export const tick = [due, notes];',
+    '',
+  ].join('\n'),
   // Allowed: a foreign key from one schema to another.
   'src/modules/tags/tags.schema.ts':
     "import { notes } from '../notes/notes.schema.js';\nexport const tags = notes;\n",
@@ -78,6 +87,7 @@ describe('the dependency rules', () => {
         'modules-import-no-edge: src/modules/tags/preview.ts → src/services.ts',
         'no-circular: src/platform/a.ts → src/platform/b.ts',
         'platform-imports-no-module: src/platform/db/leak.ts → src/modules/notes/notes.schema.ts',
+        'tables-only-in-their-module: src/worker/tick.ts → src/modules/notes/notes.schema.ts',
       ].sort(),
     );
   });
@@ -88,6 +98,8 @@ describe('the dependency rules', () => {
       delete clean[wrong];
     }
     clean['src/platform/a.ts'] = 'export const a = 1;\n';
+    clean['src/worker/tick.ts'] =
+      "import { due } from '../modules/notes/notes.jobs.js';\nexport const tick = due;\n";
     clean['src/modules/tags/tags.service.ts'] = [
       "import { list } from '../notes/notes.service.js';",
       "import { noteShape } from '../notes/notes.contract.js';",

@@ -1,8 +1,7 @@
-import { and, eq, isNull } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import type { Tx } from '../../platform/db/client.js';
-import { apiKeys } from '../api-keys/api-keys.schema.js';
-import { sessions } from '../sessions/sessions.schema.js';
+import { revokeKeysCreatedBy } from '../api-keys/api-keys.service.js';
+import { revokeSessionsOf } from '../sessions/sessions.service.js';
 
 /**
  * Ends a person's access to one tenant at once: every session is revoked, and so is every API key
@@ -16,17 +15,7 @@ export async function revokeAccessInTenant(
   options: { keepApiKeys?: boolean } = {},
 ): Promise<{ sessions: number; apiKeys: number }> {
   const now = clock();
-  const endedSessions = await tx
-    .update(sessions)
-    .set({ revokedAt: now })
-    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)))
-    .returning({ id: sessions.id });
-  const revokedKeys = options.keepApiKeys
-    ? []
-    : await tx
-        .update(apiKeys)
-        .set({ revokedAt: now })
-        .where(and(eq(apiKeys.createdBy, userId), isNull(apiKeys.revokedAt)))
-        .returning({ id: apiKeys.id });
+  const endedSessions = await revokeSessionsOf(tx, userId, now);
+  const revokedKeys = options.keepApiKeys ? [] : await revokeKeysCreatedBy(tx, userId, now);
   return { sessions: endedSessions.length, apiKeys: revokedKeys.length };
 }

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import { hashPassword } from '../../platform/crypto/passwords.js';
-import type { Database, Tx } from '../../platform/db/client.js';
+import type { Database } from '../../platform/db/client.js';
 import { translateDatabaseError } from '../../platform/db/errors.js';
 import { withPlatform } from '../../platform/db/tenancy.js';
 import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
@@ -13,7 +13,9 @@ import { checkPasswordPolicy } from './password-policy.js';
 import { revokeAccessInTenant } from './revocation.js';
 import './accounts.errors.js';
 
-export type UserRow = typeof users.$inferSelect;
+import { findUserByEmail, type UserRow } from './account-lookups.service.js';
+
+export { findUserByEmail, type UserRow } from './account-lookups.service.js';
 
 /** Refuses a password that fails the policy; the problems become the error's details. */
 export function assertAcceptablePassword(password: string, context: { email?: string; tenantName?: string }) {
@@ -33,11 +35,6 @@ export async function acceptablePasswordHash(
 ) {
   assertAcceptablePassword(password, context);
   return hashPassword(password);
-}
-
-export async function findUserByEmail(tx: Tx, email: string): Promise<UserRow | undefined> {
-  const [row] = await tx.select().from(users).where(eq(users.email, email)).limit(1);
-  return row;
 }
 
 /**

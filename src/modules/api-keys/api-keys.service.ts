@@ -7,7 +7,7 @@ import type { Database, Tx } from '../../platform/db/client.js';
 import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
 import { type PageQuery, pageQuery, pageResult } from '../../platform/http/api-route.js';
-import { memberships } from '../accounts/accounts.schema.js';
+import { membershipOf } from '../accounts/account-lookups.service.js';
 import { assertHoldsAll, permissionsOfRole } from '../accounts/roles.service.js';
 import { auditLog } from '../audit/audit.service.js';
 import { type ApiKeyView, createApiKeyInput, rotateApiKeyInput } from './api-keys.contract.js';
@@ -88,11 +88,7 @@ export function createApiKeysService({ db, clock }: { db: Database; clock: Clock
   async function effectiveScopes(tx: Tx, row: ApiKeyRow): Promise<Permission[] | null> {
     const scopes = row.scopes.filter(isPermission);
     if (!row.createdBy) return scopes;
-    const [member] = await tx
-      .select()
-      .from(memberships)
-      .where(eq(memberships.userId, row.createdBy))
-      .limit(1);
+    const member = await membershipOf(tx, row.createdBy);
     if (!member) return null;
     const held = new Set(await permissionsOfRole(tx, member.role));
     return scopes.filter((scope) => held.has(scope));
@@ -228,3 +224,15 @@ export function createApiKeysService({ db, clock }: { db: Database; clock: Clock
 }
 
 export type ApiKeysService = ReturnType<typeof createApiKeysService>;
+
+/**
+ * Revokes every key `userId` created that is still in force, in the caller's tenant transaction
+ * (the person's access ends: accounts' revocation). Returns the keys revoked.
+ */
+export async function revokeKeysCreatedBy(tx: Tx, userId: string, now: Date): Promise<{ id: string }[]> {
+  return tx
+    .update(apiKeys)
+    .set({ revokedAt: now })
+    .where(and(eq(apiKeys.createdBy, userId), isNull(apiKeys.revokedAt)))
+    .returning({ id: apiKeys.id });
+}

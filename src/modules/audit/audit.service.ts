@@ -1,8 +1,8 @@
-import { and, asc, desc, eq, gt, gte, lt, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
 import type { Actor, ServiceContext } from '../../platform/auth/context.js';
 import type { Database, Tx } from '../../platform/db/client.js';
 import { withTenant } from '../../platform/db/tenancy.js';
-import type { AuditWriter } from '../../platform/db/tenant-transaction.js';
+import { type AuditWriter, tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { eventHash, genesisHash } from './audit.chain.js';
 import {
   type AuditAction,
@@ -115,6 +115,29 @@ export async function appendAuditEvent(
   return toAuditEvent(row);
 }
 
+/**
+ * How many `action` events each of `targetIds` has had since `since`, in the caller's tenant
+ * transaction: a rate limit counted from the audit log keeps no address of its own.
+ */
+export async function countEventsByTarget(
+  tx: Tx,
+  action: AuditAction,
+  targetIds: readonly string[],
+  since: Date,
+): Promise<{ targetId: string | null; count: number }[]> {
+  return tx
+    .select({ targetId: auditEvents.targetId, count: count() })
+    .from(auditEvents)
+    .where(
+      and(
+        gt(auditEvents.occurredAt, since),
+        eq(auditEvents.action, action),
+        inArray(auditEvents.targetId, [...targetIds]),
+      ),
+    )
+    .groupBy(auditEvents.targetId);
+}
+
 /** The audit hook for tenantTransaction: what `audit.record(...)` in every service appends with. */
 export const auditLog: AuditWriter<AuditAction> = (tx, tenantId, entry, at) =>
   appendAuditEvent(tx, tenantId, entry, at);
@@ -171,11 +194,14 @@ export async function verifyAuditChain(db: Database, tenantId: string): Promise<
 
 /** Reading the audit log: listing, exporting and verifying, all behind audit:read. */
 export function createAuditService({ db }: { db: Database }) {
+  // Reads only: the one tenant transaction, for its error translation; nothing here is audited.
+  const run = tenantTransaction({ db });
+
   async function* exportPages(tenantId: string, filter: AuditFilter): AsyncGenerator<AuditEvent> {
     let after = 0;
     for (;;) {
       // One short transaction per page: an export of any size holds no connection for long.
-      const rows = await withTenant(db, tenantId, (tx) =>
+      const rows = await run({ tenantId }, (tx) =>
         tx
           .select()
           .from(auditEvents)
@@ -198,7 +224,7 @@ export function createAuditService({ db }: { db: Database }) {
       const query = auditQuery.parse(input);
       const conditions = filterConditions(ctx.tenantId, query);
       if (query.before !== undefined) conditions.push(lt(auditEvents.seq, query.before));
-      const rows = await withTenant(db, ctx.tenantId, (tx) =>
+      const rows = await run(ctx, (tx) =>
         tx
           .select()
           .from(auditEvents)

@@ -25,6 +25,24 @@ import { checkUpload } from './upload-checks.js';
 import { canWatermark } from './watermark.js';
 import './documents.errors.js';
 
+/** Every stored file of the transaction's tenant (RLS): what deleting the tenant removes from storage. */
+export async function documentBlobIds(tx: Tx): Promise<string[]> {
+  const rows = await tx.select({ blobId: documentVersions.blobId }).from(documentVersions);
+  return rows.map((row) => row.blobId);
+}
+
+/** The tenant's newest stored files, at most `limit`: what the encryption-at-rest check reads back. */
+export async function newestDocumentFiles(
+  tx: Tx,
+  limit: number,
+): Promise<{ blobId: string; sizeBytes: number }[]> {
+  return tx
+    .select({ blobId: documentVersions.blobId, sizeBytes: documentVersions.sizeBytes })
+    .from(documentVersions)
+    .orderBy(desc(documentVersions.uploadedAt))
+    .limit(limit);
+}
+
 type DocumentRow = typeof documents.$inferSelect;
 type VersionRow = typeof documentVersions.$inferSelect;
 

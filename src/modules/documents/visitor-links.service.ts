@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gt, inArray, isNull } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ServiceContext } from '../../platform/auth/context.js';
 import type { Clock } from '../../platform/clock.js';
@@ -7,8 +7,7 @@ import type { Database } from '../../platform/db/client.js';
 import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { mailAddress } from '../../platform/mail/mail.contract.js';
 import { enqueueMail } from '../../platform/mail/outbox.js';
-import { auditEvents } from '../audit/audit.schema.js';
-import { auditLog } from '../audit/audit.service.js';
+import { auditLog, countEventsByTarget } from '../audit/audit.service.js';
 import { newLinkMail } from './access.mails.js';
 import { accessGrants } from './access.schema.js';
 import { documents } from './documents.schema.js';
@@ -63,22 +62,14 @@ export function createVisitorLinksService({
         .limit(MAX_LINKS_PER_REQUEST)
         .for('update');
       if (grants.length === 0) return 0;
-      const recent = await tx
-        .select({ grantId: auditEvents.targetId, sent: count() })
-        .from(auditEvents)
-        .where(
-          and(
-            gt(auditEvents.occurredAt, new Date(now.getTime() - HOUR_MS)),
-            eq(auditEvents.action, 'grant.link_sent'),
-            inArray(
-              auditEvents.targetId,
-              grants.map((grant) => grant.id),
-            ),
-          ),
-        )
-        .groupBy(auditEvents.targetId);
+      const recent = await countEventsByTarget(
+        tx,
+        'grant.link_sent',
+        grants.map((grant) => grant.id),
+        new Date(now.getTime() - HOUR_MS),
+      );
       const spent = new Set(
-        recent.filter((row) => row.sent >= LINKS_PER_GRANT_PER_HOUR).map((row) => row.grantId),
+        recent.filter((row) => row.count >= LINKS_PER_GRANT_PER_HOUR).map((row) => row.targetId),
       );
       const due = grants.filter((grant) => !spent.has(grant.id));
       if (due.length === 0) return 0;

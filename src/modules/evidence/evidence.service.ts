@@ -4,7 +4,7 @@ import { visitorContext } from '../../platform/auth/context.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Sealer } from '../../platform/crypto/sealing.js';
 import type { Database } from '../../platform/db/client.js';
-import { withTenant } from '../../platform/db/tenancy.js';
+import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
 import type { BlobVault } from '../../platform/storage/blob-vault.js';
 import type { PublishingService } from '../publishing/publishing.service.js';
@@ -88,6 +88,8 @@ export function createEvidenceService({
   const manualRuns = new Map<string, number>();
   /** Tenants whose manual run is under way in this process. */
   const running = new Set<string>();
+  // The worker, "run now" and the public page read and write results through the one tenant transaction.
+  const run = tenantTransaction({ db, clock });
 
   async function publishedContent(tenantId: string): Promise<SnapshotContent | null> {
     return (await publishing.latest(visitorContext(tenantId)))?.content ?? null;
@@ -111,7 +113,7 @@ export function createEvidenceService({
       checkedAt: clock(),
       durationMs: Math.max(0, Math.round(performance.now() - started)),
     };
-    await withTenant(db, tenantId, (tx) =>
+    await run({ tenantId }, (tx) =>
       tx
         .insert(evidenceResults)
         .values(row)
@@ -145,7 +147,7 @@ export function createEvidenceService({
 
   async function readResults(tenantId: string, keys: EvidenceCheckKey[]): Promise<EvidenceList> {
     if (keys.length === 0) return { items: [], lastRunAt: null };
-    const rows = await withTenant(db, tenantId, (tx) =>
+    const rows = await run({ tenantId }, (tx) =>
       tx.select().from(evidenceResults).where(inArray(evidenceResults.checkKey, keys)),
     );
     const byKey = new Map(rows.map((row) => [row.checkKey, row]));

@@ -10,6 +10,9 @@ import { mailOutbox } from '../../platform/mail/mail.schema.js';
 import { auditLog } from '../audit/audit.service.js';
 import type { NoticeResponse } from './notices.contract.js';
 import { type NoticeTopic, notices } from './notices.schema.js';
+
+export type { NoticeTopic } from './notices.schema.js';
+
 import './notices.errors.js';
 
 /** Called after a commit that created or reopened a notice: the worker queues its fan-out. */

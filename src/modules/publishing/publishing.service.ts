@@ -9,7 +9,7 @@ import { AppError } from '../../platform/errors.js';
 import { type PageQuery, pageQuery, pageResult } from '../../platform/http/api-route.js';
 import type { TrustCenterDocument } from '../content/content.contract.js';
 import { readDraft } from '../content/draft.service.js';
-import { tenants } from '../tenants/tenants.schema.js';
+import { readOwnTenant } from '../tenants/tenants.service.js';
 import { snapshots } from './publishing.schema.js';
 import type { Snapshot, SnapshotContent, SnapshotSummary } from './snapshot.contract.js';
 import './publishing.errors.js';
@@ -83,7 +83,7 @@ export function createPublishingService({
   /** Publishes inside the caller's tenant transaction (used by import --publish, all or nothing). */
   async function publishIn(tx: Tx, ctx: ServiceContext): Promise<PublishResult> {
     ctx.require('content:publish');
-    const [tenant] = await tx.select({ slug: tenants.slug, name: tenants.name }).from(tenants).limit(1);
+    const tenant = await readOwnTenant(tx);
     if (!tenant) throw new AppError('tenant.not_found');
     const content = {
       ...toSnapshotContent(tenant, await readDraft(tx, ctx.tenantId)),

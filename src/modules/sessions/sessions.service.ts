@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull } from 'drizzle-orm';
+import { and, count, desc, eq, gt, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Permission, ServiceContext } from '../../platform/auth/context.js';
 import type { Clock } from '../../platform/clock.js';
@@ -9,7 +9,7 @@ import type { Database, Tx } from '../../platform/db/client.js';
 import { withPlatform } from '../../platform/db/tenancy.js';
 import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
-import { memberships, users } from '../accounts/accounts.schema.js';
+import { findUserByEmail, memberAccessOf, membershipOf } from '../accounts/account-lookups.service.js';
 import type { MfaService } from '../accounts/mfa.service.js';
 import { permissionsOfRole } from '../accounts/roles.service.js';
 import { readSettings } from '../accounts/settings.service.js';
@@ -25,6 +25,9 @@ import './sessions.errors.js';
 export { ThrottledError } from './login-throttle.js';
 /** The retention rule of sessions (sessions.jobs.ts), for the checks that prove it is kept. */
 export { sessionRetentionDays, sessionsEndedBefore } from './sessions.jobs.js';
+
+import { sessionsEndedBefore } from './sessions.jobs.js';
+
 /** Open sessions that keep longer limits than the settings now say, for the session-limits check. */
 export { countOpenSessionsBeyond } from './sessions-beyond-limits.js';
 
@@ -114,6 +117,24 @@ export async function insertSession(
 }
 
 /**
+ * Revokes every open session of `userId` in the caller's tenant transaction (the person's access
+ * ends: accounts' revocation). Returns the sessions ended.
+ */
+export async function revokeSessionsOf(tx: Tx, userId: string, now: Date): Promise<{ id: string }[]> {
+  return tx
+    .update(sessions)
+    .set({ revokedAt: now })
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+    .returning({ id: sessions.id });
+}
+
+/** How many ended sessions the tenant still stores from before `before` (the retention check). */
+export async function countSessionsEndedBefore(tx: Tx, before: Date): Promise<number> {
+  const [ended] = await tx.select({ n: count() }).from(sessions).where(sessionsEndedBefore(before));
+  return Number(ended?.n ?? 0);
+}
+
+/**
  * Sign-in and browser sessions for the BFF: password (argon2id) plus a TOTP code or recovery code
  * when the user has a second factor, throttling with growing delays, idle and absolute timeouts
  * from the tenant's settings, a fresh session id on every sign-in, listing and revoking sessions.
@@ -145,10 +166,7 @@ export function createSessionsService({
     async login(input: z.input<typeof loginInput>, info: ClientInfo) {
       const parsed: LoginInput = loginInput.parse(input);
       const tenant = await tenants.findBySlug(parsed.tenant);
-      const user = await withPlatform(db, async (tx) => {
-        const [row] = await tx.select().from(users).where(eq(users.email, parsed.email)).limit(1);
-        return row;
-      });
+      const user = await withPlatform(db, (tx) => findUserByEmail(tx, parsed.email));
       const keys = throttleKeys(
         parsed.email,
         info.client,
@@ -161,14 +179,7 @@ export function createSessionsService({
         : await verifyAgainstDummy(parsed.password);
       const membership =
         passwordOk && user && tenant && !user.disabledAt
-          ? await run({ tenantId: tenant.id }, async (tx) => {
-              const [row] = await tx
-                .select()
-                .from(memberships)
-                .where(eq(memberships.userId, user.id))
-                .limit(1);
-              return row;
-            })
+          ? await run({ tenantId: tenant.id }, (tx) => membershipOf(tx, user.id))
           : undefined;
 
       const fail = async (
@@ -235,20 +246,15 @@ export function createSessionsService({
       if (!parsed) return null;
       const now = clock();
       return run({ tenantId: parsed.tenantId }, async (tx) => {
-        const [row] = await tx
-          .select({
-            session: sessions,
-            role: memberships.role,
-            totpEnabledAt: users.totpEnabledAt,
-            disabledAt: users.disabledAt,
-          })
+        const [session] = await tx
+          .select()
           .from(sessions)
-          .innerJoin(memberships, eq(memberships.userId, sessions.userId))
-          .innerJoin(users, eq(users.id, sessions.userId))
           .where(and(eq(sessions.tokenHash, parsed.tokenHash), isNull(sessions.revokedAt)))
           .limit(1);
+        if (!session) return null;
+        // The person's role and account, from the accounts module, in this same transaction.
+        const row = await memberAccessOf(tx, session.userId);
         if (!row || row.disabledAt) return null;
-        const { session } = row;
         if (session.idleExpiresAt <= now || session.absoluteExpiresAt <= now) return null;
         const settings = await readSettings(tx);
         if (now.getTime() - session.lastSeenAt.getTime() >= TOUCH_INTERVAL_MS) {

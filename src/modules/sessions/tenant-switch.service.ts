@@ -1,17 +1,15 @@
-import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { z } from 'zod';
-import { builtInRoles, isBuiltInRole } from '../../platform/auth/roles.js';
 import type { Clock } from '../../platform/clock.js';
 import { hashSecret } from '../../platform/crypto/tokens.js';
-import type { Database, Tx } from '../../platform/db/client.js';
+import type { Database } from '../../platform/db/client.js';
 import { withPlatform } from '../../platform/db/tenancy.js';
 import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
 import type { FormRateLimiter } from '../../platform/http/form-rate-limit.js';
-import { memberships, roles, users } from '../accounts/accounts.schema.js';
+import { activeMemberRole, roleDisplayName, tenantIdsOfMember } from '../accounts/account-lookups.service.js';
 import { auditLog } from '../audit/audit.service.js';
-import { tenants as tenantsTable } from '../tenants/tenants.schema.js';
-import type { TenantsService } from '../tenants/tenants.service.js';
+import { type TenantsService, tenantsAmong } from '../tenants/tenants.service.js';
 import { switchInput, type TrustCenterView } from './sessions.contract.js';
 import { sessions } from './sessions.schema.js';
 import { type ActiveSession, type ClientInfo, insertSession } from './sessions.service.js';
@@ -23,23 +21,6 @@ const SWITCH_LIMIT = { limit: 30, windowMs: 10 * 60_000 };
 const MAX_LISTED = 200;
 /** The statuses a trust center is served in (as tenants.findBySlug): never a suspended one. */
 const SERVED = ['active', 'closing'] as const;
-
-/** The person's membership in the transaction's tenant (RLS), or null unless active and not disabled. */
-async function activeMembership(tx: Tx, userId: string): Promise<{ role: string } | null> {
-  const [row] = await tx
-    .select({ role: memberships.role, disabledAt: users.disabledAt })
-    .from(memberships)
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .where(eq(memberships.userId, userId))
-    .limit(1);
-  return row && row.disabledAt === null ? { role: row.role } : null;
-}
-
-async function roleName(tx: Tx, role: string): Promise<string> {
-  if (isBuiltInRole(role)) return builtInRoles[role].name;
-  const [row] = await tx.select({ name: roles.name }).from(roles).where(eq(roles.key, role)).limit(1);
-  return row?.name ?? role;
-}
 
 /**
  * Moving a signed-in person from one trust center to another they belong to, without a new
@@ -65,20 +46,16 @@ export function createTenantSwitchService({
     async list(current: ActiveSession): Promise<TrustCenterView[]> {
       // The platform role sees which tenants a user belongs to (memberships' ids only) and the
       // tenants table; the role itself is read under each tenant's own RLS below.
-      const candidates = await withPlatform(db, (tx) =>
-        tx
-          .select({ id: tenantsTable.id, slug: tenantsTable.slug, name: tenantsTable.name })
-          .from(memberships)
-          .innerJoin(tenantsTable, eq(tenantsTable.id, memberships.tenantId))
-          .where(and(eq(memberships.userId, current.userId), inArray(tenantsTable.status, [...SERVED])))
-          .orderBy(asc(tenantsTable.name), asc(tenantsTable.slug))
-          .limit(MAX_LISTED),
+      const candidates = await withPlatform(db, async (tx) =>
+        tenantsAmong(tx, await tenantIdsOfMember(tx, current.userId), SERVED, MAX_LISTED),
       );
       const listed: TrustCenterView[] = [];
       for (const tenant of candidates) {
         const role = await run({ tenantId: tenant.id }, async (tx) => {
-          const membership = await activeMembership(tx, current.userId);
-          return membership ? { key: membership.role, name: await roleName(tx, membership.role) } : null;
+          const membership = await activeMemberRole(tx, current.userId);
+          return membership
+            ? { key: membership.role, name: await roleDisplayName(tx, membership.role) }
+            : null;
         });
         if (!role) continue;
         listed.push({
@@ -108,7 +85,7 @@ export function createTenantSwitchService({
       const target = await tenants.findBySlug(slug);
       if (target?.id === current.tenantId) return null;
       const member = target
-        ? await run({ tenantId: target.id }, (tx) => activeMembership(tx, current.userId))
+        ? await run({ tenantId: target.id }, (tx) => activeMemberRole(tx, current.userId))
         : null;
       if (!target || !member) {
         // Recorded where the person is; what they typed may name another tenant, so it stays out.
@@ -137,7 +114,7 @@ export function createTenantSwitchService({
 
       return run({ tenantId: target.id, actor, client: info.client }, async (tx, audit) => {
         // Checked again in the transaction that creates the session: removal may have happened since.
-        if (!(await activeMembership(tx, current.userId)))
+        if (!(await activeMemberRole(tx, current.userId)))
           throw new AppError('auth.trust_center_unavailable');
         const created = await insertSession(tx, clock, {
           tenantId: target.id,

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, lte } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lte } from 'drizzle-orm';
 import { z } from 'zod';
 import { type ServiceContext, systemContext } from '../../platform/auth/context.js';
 import type { Clock } from '../../platform/clock.js';
@@ -10,7 +10,7 @@ import { readDraft, replaceDraft } from '../content/draft.service.js';
 import { createNoticeIn, type NoticeDispatcher } from '../notices/notices.service.js';
 import type { PublishingService, PublishResult } from '../publishing/publishing.service.js';
 import { readNotificationSettings } from '../subscribers/notification-settings.service.js';
-import { updatePosts } from '../updates/updates.schema.js';
+import { insertPublishedPost } from '../updates/posts.service.js';
 import { announcementPost, withdrawalPost } from './announcement.js';
 import { applyToList } from './apply-change.js';
 import {
@@ -22,6 +22,25 @@ import { subprocessorChanges } from './subprocessor-changes.schema.js';
 import './subprocessor-changes.errors.js';
 
 type ChangeRow = typeof subprocessorChanges.$inferSelect;
+
+/** The changes still to come, soonest first: what a published snapshot announces. */
+export async function scheduledChanges(tx: Tx): Promise<ChangeRow[]> {
+  return tx
+    .select()
+    .from(subprocessorChanges)
+    .where(eq(subprocessorChanges.state, 'scheduled'))
+    .orderBy(asc(subprocessorChanges.effectiveOn), asc(subprocessorChanges.announcedAt));
+}
+
+/** Every change that is scheduled or took effect (withdrawn ones never did): the notice-period check. */
+export async function scheduledOrAppliedChanges(
+  tx: Tx,
+): Promise<{ effectiveOn: string; announcedAt: Date }[]> {
+  return tx
+    .select({ effectiveOn: subprocessorChanges.effectiveOn, announcedAt: subprocessorChanges.announcedAt })
+    .from(subprocessorChanges)
+    .where(inArray(subprocessorChanges.state, ['scheduled', 'applied']));
+}
 
 function toResponse(row: ChangeRow): ChangeResponse {
   return {
@@ -82,11 +101,7 @@ export function createSubprocessorChangesService({
     post: { title: string; body: string },
     now: Date,
   ): Promise<{ updateId: string; noticeId: string }> {
-    const [postRow] = await tx
-      .insert(updatePosts)
-      .values({ tenantId, kind: 'subprocessor', ...post, publishedAt: now, createdAt: now, updatedAt: now })
-      .returning({ id: updatePosts.id });
-    if (!postRow) throw new Error('post insert returned no row');
+    const postRow = await insertPublishedPost(tx, tenantId, { kind: 'subprocessor', ...post }, now);
     const noticeId = await createNoticeIn(
       tx,
       tenantId,

@@ -3,7 +3,7 @@ import type { Sealer } from '../../platform/crypto/sealing.js';
 import { constantTimeEqual } from '../../platform/crypto/tokens.js';
 import type { Tx } from '../../platform/db/client.js';
 import { readProfile } from '../content/profile.service.js';
-import { tenants } from '../tenants/tenants.schema.js';
+import { readOwnTenant } from '../tenants/tenants.service.js';
 import { readListKey, readNotificationSettings } from './notification-settings.service.js';
 
 /** How a tenant's mails are signed and where their links point. */
@@ -22,10 +22,7 @@ export async function readMailIdentity(
   tenantId: string,
   { sealer, publicUrl }: { sealer: Sealer; publicUrl: string },
 ): Promise<MailIdentity> {
-  const [tenant] = await tx
-    .select({ slug: tenants.slug, name: tenants.name, customDomain: tenants.customDomain })
-    .from(tenants)
-    .limit(1);
+  const tenant = await readOwnTenant(tx);
   if (!tenant) throw new Error('tenant not visible in its own transaction');
   const profile = await readProfile(tx, tenantId);
   const settings = await readNotificationSettings(tx);

@@ -1,8 +1,10 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, isNotNull, lt, or } from 'drizzle-orm';
 import type { SealedColumn } from '../../platform/crypto/rewrap.js';
+import type { Tx } from '../../platform/db/client.js';
 import { withTenant } from '../../platform/db/tenancy.js';
 import { listKeyPurpose } from './notification-settings.service.js';
-import { notificationSettings } from './subscribers.schema.js';
+import { notificationSettings, subscribers } from './subscribers.schema.js';
+import { CONFIRMATION_DAYS, unconfirmedBefore } from './subscribers.service.js';
 
 /**
  * Tenants' unsubscribe-link keys, for the master key rotation. Notification settings are tenant
@@ -33,4 +35,22 @@ export function listKeysSealed(tenantIds: () => Promise<readonly string[]>): Sea
       return count;
     },
   };
+}
+
+/**
+ * The tenants holding subscriptions to purge (platform role: ids and dates only): never
+ * confirmed within CONFIRMATION_DAYS, or confirmed with an expired confirmation link still kept.
+ * The worker purges them under each tenant's RLS.
+ */
+export async function tenantsWithStaleSubscriptions(tx: Tx, now: Date): Promise<{ tenantId: string }[]> {
+  const cutoff = new Date(now.getTime() - CONFIRMATION_DAYS * 86_400_000);
+  return tx
+    .selectDistinct({ tenantId: subscribers.tenantId })
+    .from(subscribers)
+    .where(
+      or(
+        unconfirmedBefore(cutoff),
+        and(isNotNull(subscribers.confirmedAt), lt(subscribers.confirmExpiresAt, now)),
+      ),
+    );
 }

@@ -32,6 +32,12 @@ export const CONFIRMATION_DAYS = 7;
 export function unconfirmedBefore(cutoff: Date) {
   return and(isNull(subscribers.confirmedAt), lt(subscribers.createdAt, cutoff));
 }
+
+/** How many unconfirmed subscriptions the tenant still holds from before `cutoff` (the retention check). */
+export async function countUnconfirmedBefore(tx: Tx, cutoff: Date): Promise<number> {
+  const [unconfirmed] = await tx.select({ n: count() }).from(subscribers).where(unconfirmedBefore(cutoff));
+  return Number(unconfirmed?.n ?? 0);
+}
 /** Another confirmation mail to the same address is sent at most this often. */
 const RESEND_AFTER_MS = 5 * 60_000;
 

@@ -1,11 +1,11 @@
-import { and, eq, inArray, lte, notExists, sql } from 'drizzle-orm';
+import { and, eq, lte } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock.js';
 import { systemClock } from '../../platform/clock.js';
 import type { Database } from '../../platform/db/client.js';
 import { withPlatform, withTenant } from '../../platform/db/tenancy.js';
 import type { BlobVault } from '../../platform/storage/blob-vault.js';
-import { memberships, users } from '../accounts/accounts.schema.js';
-import { documentVersions } from '../documents/documents.schema.js';
+import { deleteUsersWithoutMembership, memberIdsOfTenant } from '../accounts/account-lookups.service.js';
+import { documentBlobIds } from '../documents/documents.service.js';
 import { tenants } from './tenants.schema.js';
 
 /** Why a deletion failed, as the database said it: names only, never a value (no DETAIL, no message). */
@@ -68,12 +68,8 @@ export async function deleteTenantNow(
   options: { dueBy?: Date; clock?: Clock } = {},
 ): Promise<{ deleted: boolean; files: number }> {
   const clock = options.clock ?? systemClock;
-  const blobs = await withTenant(db, tenantId, (tx) =>
-    tx.select({ blobId: documentVersions.blobId }).from(documentVersions),
-  );
-  const people = await withPlatform(db, (tx) =>
-    tx.select({ userId: memberships.userId }).from(memberships).where(eq(memberships.tenantId, tenantId)),
-  );
+  const blobs = await withTenant(db, tenantId, (tx) => documentBlobIds(tx));
+  const people = await withPlatform(db, (tx) => memberIdsOfTenant(tx, tenantId));
   let deleted: { id: string }[];
   try {
     deleted = await withPlatform(db, (tx) =>
@@ -102,21 +98,9 @@ export async function deleteTenantNow(
   }
   if (deleted.length === 0) return { deleted: false, files: 0 };
   // Its people's accounts go too, unless they still belong to another trust center.
-  if (people.length > 0) {
-    await withPlatform(db, (tx) =>
-      tx.delete(users).where(
-        and(
-          inArray(
-            users.id,
-            people.map((person) => person.userId),
-          ),
-          notExists(tx.select({ one: sql`1` }).from(memberships).where(eq(memberships.userId, users.id))),
-        ),
-      ),
-    );
-  }
+  if (people.length > 0) await withPlatform(db, (tx) => deleteUsersWithoutMembership(tx, people));
   let files = 0;
-  for (const { blobId } of blobs) {
+  for (const blobId of blobs) {
     try {
       await vault.remove(tenantId, blobId);
       files += 1;

@@ -1,5 +1,5 @@
-import { and, eq, lte } from 'drizzle-orm';
-import type { Database } from '../../platform/db/client.js';
+import { and, asc, eq, inArray, lte } from 'drizzle-orm';
+import type { Database, Tx } from '../../platform/db/client.js';
 import { translateDatabaseError } from '../../platform/db/errors.js';
 import { withPlatform } from '../../platform/db/tenancy.js';
 import { AppError } from '../../platform/errors.js';
@@ -58,6 +58,39 @@ export async function deletionBacklog(
     overdue: overdue.length,
     refused: overdue.filter((row) => row.error !== null).length,
   };
+}
+
+/**
+ * The tenant of `tx` as its mails and pages name it: row-level security shows a tenant
+ * transaction only its own row. Undefined when it sees none.
+ */
+export async function readOwnTenant(
+  tx: Tx,
+): Promise<{ slug: string; name: string; customDomain: string | null } | undefined> {
+  const [tenant] = await tx
+    .select({ slug: tenants.slug, name: tenants.name, customDomain: tenants.customDomain })
+    .from(tenants)
+    .limit(1);
+  return tenant;
+}
+
+/**
+ * Of these tenants, the ones in one of `statuses`, by name then slug, at most `limit` (platform
+ * role): the trust centers a person can switch between, given the tenants they belong to.
+ */
+export async function tenantsAmong(
+  tx: Tx,
+  ids: readonly string[],
+  statuses: readonly TenantRow['status'][],
+  limit: number,
+): Promise<{ id: string; slug: string; name: string }[]> {
+  if (ids.length === 0) return [];
+  return tx
+    .select({ id: tenants.id, slug: tenants.slug, name: tenants.name })
+    .from(tenants)
+    .where(and(inArray(tenants.id, [...ids]), inArray(tenants.status, [...statuses])))
+    .orderBy(asc(tenants.name), asc(tenants.slug))
+    .limit(limit);
 }
 
 export function createTenantsService({ db }: { db: Database }) {

@@ -196,7 +196,15 @@ describe.each(testDatabaseKinds)('incident times that feed evidence on $name', (
     expect(notified.customersNotifiedAt).toBe(sentAt);
     expect(notified.timeToNotify).toMatchObject({ state: 'met', minutes: 150 });
     const event = await lastAudit(incident.id);
-    expect(event).toMatchObject({ action: 'incident.customers_notified', actorKind: 'system' });
+    // The row as it always was: the fan-out as the system actor, no client, at the time it was sent.
+    expect(event).toMatchObject({
+      action: 'incident.customers_notified',
+      actorKind: 'system',
+      actorId: 'fan-out',
+      targetType: 'incident',
+      client: null,
+    });
+    expect(event?.occurredAt.toISOString()).toBe(sentAt);
     expect(event?.details).toMatchObject({ customersNotifiedAt: { before: null, after: sentAt } });
     const row = await evidence();
     expect(row.facts).toMatchObject({ notifiedInTime: 1 });

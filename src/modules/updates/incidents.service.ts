@@ -1,11 +1,11 @@
-import { and, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ServiceContext } from '../../platform/auth/context.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Tx } from '../../platform/db/client.js';
 import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
-import { appendAuditEvent, auditLog } from '../audit/audit.service.js';
+import { auditLog } from '../audit/audit.service.js';
 import { changedTimes, refuseFutureTimes } from './incident-times.js';
 import { timeToNotify } from './time-to-notify.js';
 import { type IncidentResponse, incidentInput, incidentPatch } from './updates.contract.js';
@@ -16,6 +16,21 @@ import './updates.errors.js';
 export { timeToNotify } from './time-to-notify.js';
 
 type IncidentRow = typeof incidents.$inferSelect;
+
+/**
+ * Incidents detected or recorded since `since`, with when customers were notified: the
+ * incident-notification check. Also by when it was recorded (set by the system): moving the
+ * detection time back must not take a missed incident out of the count.
+ */
+export async function incidentsDetectedOrRecordedSince(
+  tx: Tx,
+  since: Date,
+): Promise<{ detectedAt: Date; notifiedAt: Date | null }[]> {
+  return tx
+    .select({ detectedAt: incidents.detectedAt, notifiedAt: incidents.customersNotifiedAt })
+    .from(incidents)
+    .where(or(gte(incidents.detectedAt, since), gte(incidents.createdAt, since)));
+}
 
 function toResponse(row: IncidentRow, now: Date): IncidentResponse {
   return {
@@ -199,13 +214,16 @@ export async function recordIncidentNotifiedIn(
     .where(and(eq(incidents.id, post.incidentId), isNull(incidents.customersNotifiedAt)))
     .returning({ id: incidents.id, customersNotifiedAt: incidents.customersNotifiedAt });
   if (!updated) return;
-  await appendAuditEvent(
+  // No request here (the notice-sent transaction of the fan-out): the same writer as every
+  // service's audit.record, with the system as the actor and no client, at the time it was sent.
+  await auditLog(
     tx,
     tenantId,
     {
-      actor: { kind: 'system', id: 'fan-out' },
       action: 'incident.customers_notified',
+      actor: { kind: 'system', id: 'fan-out' },
       target: { type: 'incident', id: updated.id },
+      client: null,
       details: {
         noticeId: notice.id,
         customersNotifiedAt: { before: null, after: updated.customersNotifiedAt?.toISOString() ?? null },

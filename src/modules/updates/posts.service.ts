@@ -7,8 +7,7 @@ import { type AuditRecorder, tenantTransaction } from '../../platform/db/tenant-
 import { AppError } from '../../platform/errors.js';
 import type { AuditAction } from '../audit/audit.contract.js';
 import { auditLog } from '../audit/audit.service.js';
-import type { NoticeTopic } from '../notices/notices.schema.js';
-import { createNoticeIn, type NoticeDispatcher } from '../notices/notices.service.js';
+import { createNoticeIn, type NoticeDispatcher, type NoticeTopic } from '../notices/notices.service.js';
 import type { PublishingService, PublishResult } from '../publishing/publishing.service.js';
 import { type PostInput, type PostResponse, postInput, postPatch } from './updates.contract.js';
 import { type UpdateKind, updatePosts } from './updates.schema.js';
@@ -78,6 +77,24 @@ export async function publishPostIn(
 }
 
 /** Update posts: drafts are private; publishing one puts it in the feed and notifies subscribers. */
+/**
+ * Adds a post to the feed, published at once, in the caller's tenant transaction (a subprocessor
+ * change's announcement). Publishing the snapshot and the notice are the caller's.
+ */
+export async function insertPublishedPost(
+  tx: Tx,
+  tenantId: string,
+  post: { kind: UpdateKind; title: string; body: string },
+  now: Date,
+): Promise<{ id: string }> {
+  const [row] = await tx
+    .insert(updatePosts)
+    .values({ tenantId, ...post, publishedAt: now, createdAt: now, updatedAt: now })
+    .returning({ id: updatePosts.id });
+  if (!row) throw new Error('post insert returned no row');
+  return row;
+}
+
 export function createPostsService({
   db,
   clock,

@@ -1,7 +1,7 @@
-import { asc, desc, eq, isNotNull } from 'drizzle-orm';
+import { desc, isNotNull } from 'drizzle-orm';
 import type { Tx } from '../../platform/db/client.js';
 import type { PublishedSubprocessorChange, PublishedUpdate } from '../publishing/snapshot.contract.js';
-import { subprocessorChanges } from '../subprocessor-changes/subprocessor-changes.schema.js';
+import { scheduledChanges } from '../subprocessor-changes/subprocessor-changes.service.js';
 import { updatePosts } from './updates.schema.js';
 
 /** How many posts a snapshot carries (the newest); older ones stay in the database. */
@@ -21,11 +21,7 @@ export async function readPublicSections(
     .where(isNotNull(updatePosts.publishedAt))
     .orderBy(desc(updatePosts.publishedAt), desc(updatePosts.id))
     .limit(PUBLISHED_UPDATES_LIMIT);
-  const changes = await tx
-    .select()
-    .from(subprocessorChanges)
-    .where(eq(subprocessorChanges.state, 'scheduled'))
-    .orderBy(asc(subprocessorChanges.effectiveOn), asc(subprocessorChanges.announcedAt));
+  const changes = await scheduledChanges(tx);
   return {
     updates: posts.map((post) => ({
       id: post.id,

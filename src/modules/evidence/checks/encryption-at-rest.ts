@@ -1,8 +1,7 @@
-import { desc } from 'drizzle-orm';
 import { tenantKeys } from '../../../platform/crypto/tenant-keys.schema.js';
 import { withTenant } from '../../../platform/db/tenancy.js';
 import { purposeOf } from '../../../platform/storage/blob-vault.js';
-import { documentVersions } from '../../documents/documents.schema.js';
+import { newestDocumentFiles } from '../../documents/documents.service.js';
 import { type EvidenceCheck, plural } from './check.js';
 
 /** The newest files read back per run, and the most bytes: a check must not become a backup job. */
@@ -17,11 +16,7 @@ export const MAX_BYTES = 64 * 1024 * 1024;
  */
 export const encryptionAtRest: EvidenceCheck = async ({ db, tenantId, vault, sealer }) => {
   const { versions, keys } = await withTenant(db, tenantId, async (tx) => ({
-    versions: await tx
-      .select({ blobId: documentVersions.blobId, sizeBytes: documentVersions.sizeBytes })
-      .from(documentVersions)
-      .orderBy(desc(documentVersions.uploadedAt))
-      .limit(MAX_FILES),
+    versions: await newestDocumentFiles(tx, MAX_FILES),
     keys: await tx.select({ id: tenantKeys.id, sealedKey: tenantKeys.sealedKey }).from(tenantKeys),
   }));
 

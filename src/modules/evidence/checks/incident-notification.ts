@@ -1,8 +1,6 @@
-import { gte, or } from 'drizzle-orm';
 import { withTenant } from '../../../platform/db/tenancy.js';
-import { timeToNotify } from '../../updates/incidents.service.js';
+import { incidentsDetectedOrRecordedSince, timeToNotify } from '../../updates/incidents.service.js';
 import { NOTIFY_TARGET_HOURS } from '../../updates/updates.contract.js';
-import { incidents } from '../../updates/updates.schema.js';
 import { type EvidenceCheck, plural } from './check.js';
 
 const YEAR_MS = 365 * 86_400_000;
@@ -11,14 +9,9 @@ const YEAR_MS = 365 * 86_400_000;
 export const incidentNotification: EvidenceCheck = async ({ db, clock, tenantId }) => {
   const now = clock();
   const yearAgo = new Date(now.getTime() - YEAR_MS);
-  const rows = await withTenant(db, tenantId, (tx) =>
-    tx
-      .select({ detectedAt: incidents.detectedAt, notifiedAt: incidents.customersNotifiedAt })
-      .from(incidents)
-      // Also by when it was recorded (set by the system): moving the detection time back more than
-      // a year must not take a missed incident out of the count.
-      .where(or(gte(incidents.detectedAt, yearAgo), gte(incidents.createdAt, yearAgo))),
-  );
+  // Also by when it was recorded: moving the detection time back more than a year must not take
+  // a missed incident out of the count.
+  const rows = await withTenant(db, tenantId, (tx) => incidentsDetectedOrRecordedSince(tx, yearAgo));
   // An incident still inside its 24 hours and not yet notified is not counted, nor mentioned:
   // this result is public, and customers hear of an incident from its notice, not from here.
   const states = rows

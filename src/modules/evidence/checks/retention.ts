@@ -2,13 +2,11 @@ import { count } from 'drizzle-orm';
 import { withTenant } from '../../../platform/db/tenancy.js';
 import { mailOutbox } from '../../../platform/mail/mail.schema.js';
 import { finishedMailUnredactedBefore, MAIL_RETENTION_DAYS } from '../../../platform/mail/retention.js';
-import { sessions } from '../../sessions/sessions.schema.js';
 import {
+  countSessionsEndedBefore,
   sessionRetentionDays as retentionDays,
-  sessionsEndedBefore,
 } from '../../sessions/sessions.service.js';
-import { subscribers } from '../../subscribers/subscribers.schema.js';
-import { CONFIRMATION_DAYS, unconfirmedBefore } from '../../subscribers/subscribers.service.js';
+import { CONFIRMATION_DAYS, countUnconfirmedBefore } from '../../subscribers/subscribers.service.js';
 import { type EvidenceCheck, plural } from './check.js';
 
 const DAY_MS = 86_400_000;
@@ -31,18 +29,10 @@ export const retention: EvidenceCheck = async ({ db, clock, tenantId }) => {
       .select({ n: count() })
       .from(mailOutbox)
       .where(finishedMailUnredactedBefore(before(MAIL_RETENTION_DAYS)));
-    const [ended] = await tx
-      .select({ n: count() })
-      .from(sessions)
-      .where(sessionsEndedBefore(before(retentionDays.endedSessions)));
-    const [unconfirmed] = await tx
-      .select({ n: count() })
-      .from(subscribers)
-      .where(unconfirmedBefore(before(CONFIRMATION_DAYS)));
     return {
       mails: Number(mails?.n ?? 0),
-      sessions: Number(ended?.n ?? 0),
-      subscriptions: Number(unconfirmed?.n ?? 0),
+      sessions: await countSessionsEndedBefore(tx, before(retentionDays.endedSessions)),
+      subscriptions: await countUnconfirmedBefore(tx, before(CONFIRMATION_DAYS)),
     };
   });
   const facts = {

@@ -1,7 +1,8 @@
-import { inArray } from 'drizzle-orm';
 import { withTenant } from '../../../platform/db/tenancy.js';
-import { subprocessorChanges } from '../../subprocessor-changes/subprocessor-changes.schema.js';
-import { addDays } from '../../subprocessor-changes/subprocessor-changes.service.js';
+import {
+  addDays,
+  scheduledOrAppliedChanges,
+} from '../../subprocessor-changes/subprocessor-changes.service.js';
 import { readNotificationSettings } from '../../subscribers/notification-settings.service.js';
 import { type EvidenceCheck, plural } from './check.js';
 
@@ -12,10 +13,7 @@ import { type EvidenceCheck, plural } from './check.js';
  */
 export const subprocessorNotice: EvidenceCheck = async ({ db, tenantId }) => {
   const { changes, noticePeriodDays } = await withTenant(db, tenantId, async (tx) => ({
-    changes: await tx
-      .select({ effectiveOn: subprocessorChanges.effectiveOn, announcedAt: subprocessorChanges.announcedAt })
-      .from(subprocessorChanges)
-      .where(inArray(subprocessorChanges.state, ['scheduled', 'applied'])),
+    changes: await scheduledOrAppliedChanges(tx),
     noticePeriodDays: (await readNotificationSettings(tx)).noticePeriodDays,
   }));
   const withNotice = changes.filter(
