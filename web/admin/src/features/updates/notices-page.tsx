@@ -6,7 +6,8 @@ import { Badge, formatDateTime } from '../../ui/badges.js';
 import { ListState } from '../../ui/list-state.js';
 import { ErrorNotice, Notice } from '../../ui/notice.js';
 import { PageHeader } from '../../ui/page-header.js';
-import { type NoticeView, UPDATES_KEY, useNotices } from './updates-queries.js';
+import { LoadMore } from './load-more.js';
+import { type NoticeView, rowsOf, UPDATES_KEY, useNotices } from './updates-queries.js';
 
 const stateLabels: Record<NoticeView['state'], string> = {
   pending: 'Waiting',
@@ -45,7 +46,8 @@ export function NoticesPage() {
     mutationFn: (notice: NoticeView) => api.post<NoticeView>(`/notices/${notice.id}/retry`),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: UPDATES_KEY }),
   });
-  const list = notices.data?.items ?? [];
+  const list = rowsOf(notices.data);
+  const total = notices.data?.pages[0]?.total ?? 0;
   // The column is there only when there is something to retry.
   const retriable = can('updates:write') && list.some((notice) => notice.state === 'failed');
   const counts = {
@@ -155,6 +157,7 @@ export function NoticesPage() {
                 </tbody>
               </table>
             </div>
+            <LoadMore query={notices} shown={list.length} total={total} />
             <p className="field-hint">
               Recipients counts the mails put in the outbox, one per confirmed subscriber; Delivery says how
               far they got. The outbox retries a mail the mail server could not take for the moment; retrying
