@@ -79,6 +79,12 @@ export function NoticesPage() {
         )}
         {list.length > 0 && (
           <>
+            {/* The counts are of the rows loaded so far: the list is read a page at a time. */}
+            {total > list.length && (
+              <p className="muted">
+                Counts of the {list.length} most recent notices of {total}.
+              </p>
+            )}
             <dl className="counts">
               <div>
                 <dt>Sent</dt>
