@@ -261,4 +261,35 @@ describe('updates, incidents, subprocessor changes and their notices', () => {
     await expectNoTokenInStorage(page);
     expect(staff.problems, 'console errors').toEqual([]);
   });
+  it('lists the updates 50 at a time, newest first, and loads the next page on demand', async () => {
+    const { page } = staff;
+    // Drafts notify nobody: written through the console's own session, as its editor does.
+    const total = await page.evaluate(async () => {
+      for (let n = 1; n <= 51; n += 1) {
+        const response = await fetch('/bff/api/updates', {
+          method: 'POST',
+          headers: { accept: 'application/json', 'content-type': 'application/json' },
+          body: JSON.stringify({ kind: 'general', title: `Paging draft ${n}` }),
+        });
+        if (response.status !== 201) throw new Error(`draft ${n}: ${response.status}`);
+      }
+      const first = await fetch('/bff/api/updates?limit=1', { headers: { accept: 'application/json' } });
+      return ((await first.json()) as { total: number }).total;
+    });
+    expect(total).toBeGreaterThan(51);
+    // Written behind the console's back: a reload drops what it had cached of the list.
+    await page.reload();
+    await nav().getByRole('link', { name: 'Updates', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Updates' }).waitFor();
+    const rows = page.locator('table tbody tr');
+    await page.getByText(`Showing 50 of ${total}`).waitFor();
+    expect(await rows.count()).toBe(50);
+    // Newest first: the last draft written heads the list.
+    expect(await rows.first().textContent()).toContain('Paging draft 51');
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await expect.poll(() => rows.count()).toBe(total);
+    expect(await rows.last().textContent()).not.toContain('Paging draft');
+    expect(await page.getByRole('button', { name: 'Load more' }).count()).toBe(0);
+    expect(staff.problems, 'console errors').toEqual([]);
+  });
 });

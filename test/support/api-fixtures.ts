@@ -214,7 +214,7 @@ export async function buildMatrixWorld(kind: TestDatabaseKind): Promise<MatrixWo
       subprocessor: { key: 'a-newcomer', name: 'A Newcomer' },
       effectiveOn: daysFrom(clock(), 40),
     });
-    const [notice] = await services.notices.list(owner);
+    const [notice] = (await services.notices.list(owner)).items;
     if (!notice) throw new Error('fixture: the announcement made no notice');
     // A fan-out that ran out of retries, so that POST /notices/:id/retry has something to retry.
     await app.db.orm.update(notices).set({ state: 'failed' }).where(eq(notices.id, notice.id));
@@ -498,10 +498,10 @@ export async function stateOf(world: MatrixWorld) {
     apiKeys: await services.apiKeys.list(ctx),
     settings: await services.settings.get(ctx),
     audit: await services.audit.list(ctx, { limit: 200 }),
-    updates: await services.posts.list(ctx),
-    incidents: await services.incidents.list(ctx),
-    subprocessorChanges: await services.subprocessorChanges.list(ctx),
-    notices: await services.notices.list(ctx),
+    updates: await services.posts.list(ctx, { limit: 200 }),
+    incidents: await services.incidents.list(ctx, { limit: 200 }),
+    subprocessorChanges: await services.subprocessorChanges.list(ctx, { limit: 200 }),
+    notices: await services.notices.list(ctx, { limit: 200 }),
     subscribers: await services.subscribers.list(ctx),
     notificationSettings: await services.notificationSettings.get(ctx),
     documents: await services.documents.list(ctx),

@@ -48,7 +48,7 @@ describe.each(testDatabaseKinds)('seeding the demo on $name', (kind: TestDatabas
       [OWNER.email, 'owner'],
     ]);
     expect((await services.publishing.history(ctx)).length).toBeGreaterThan(0);
-    expect((await services.posts.list(ctx)).length).toBe(2);
+    expect((await services.posts.list(ctx)).total).toBe(2);
     expect((await services.documents.list(ctx)).length).toBe(1);
     const login = await services.sessions.login(
       { ...OWNER, tenant: DEMO_SLUG },

@@ -43,7 +43,9 @@ describe.each(testDatabaseKinds)('notice fan-out on $name', (kind) => {
   async function publishNotice(title: string): Promise<string> {
     const post = await holder.app.services.posts.create(ctx(), { kind: 'general', title, body: 'Body.' });
     await holder.app.services.posts.publish(ctx(), post.id);
-    const found = (await holder.app.services.notices.list(ctx())).find((item) => item.subject === title);
+    const found = (await holder.app.services.notices.list(ctx())).items.find(
+      (item) => item.subject === title,
+    );
     if (!found) throw new Error('no notice');
     return found.id;
   }
@@ -152,7 +154,7 @@ describe.each(testDatabaseKinds)('notice fan-out on $name', (kind) => {
       delivery: { pending: 0, sent: SUBSCRIBERS, failed: 0, stored: 0 },
     });
     // The console's list counts the same, per notice.
-    const listed = (await holder.app.services.notices.list(ctx())).find((item) => item.id === noticeId);
+    const listed = (await holder.app.services.notices.list(ctx())).items.find((item) => item.id === noticeId);
     expect(listed?.delivery).toEqual({ pending: 0, sent: SUBSCRIBERS, failed: 0, stored: 0 });
     for (const mail of smtp.received.slice(0, 3)) {
       expect(mail.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');

@@ -6,6 +6,7 @@ import type { Database, Tx } from '../../platform/db/client.js';
 import { withTenant } from '../../platform/db/tenancy.js';
 import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
+import { type PageQuery, pageQuery, pageResult } from '../../platform/http/api-route.js';
 import { mailOutbox } from '../../platform/mail/mail.schema.js';
 import { auditLog } from '../audit/audit.service.js';
 import type { NoticeResponse } from './notices.contract.js';
@@ -107,15 +108,24 @@ export function createNoticesService({
   const run = tenantTransaction({ db, clock, audit: auditLog });
 
   return {
-    async list(ctx: ServiceContext): Promise<NoticeResponse[]> {
+    /** One page of the notices, newest first, with the delivery state of that page's notices only. */
+    async list(ctx: ServiceContext, input: Partial<PageQuery> = {}) {
       ctx.require('content:read');
+      const query = pageQuery.parse(input);
       return run(ctx, async (tx) => {
-        const rows = await tx.select().from(notices).orderBy(desc(notices.createdAt)).limit(200);
+        const [counted] = await tx.select({ total: count() }).from(notices);
+        const rows = await tx
+          .select()
+          .from(notices)
+          .orderBy(desc(notices.createdAt), desc(notices.id))
+          .limit(query.limit)
+          .offset(query.offset);
         const delivery = await deliveryOf(
           tx,
           rows.map((row) => row.id),
         );
-        return rows.map((row) => toResponse(row, delivery.get(row.id)));
+        const items = rows.map((row) => toResponse(row, delivery.get(row.id)));
+        return pageResult<NoticeResponse>(items, Number(counted?.total ?? 0), query);
       });
     },
 

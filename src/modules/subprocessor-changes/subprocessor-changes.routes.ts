@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type ApiRoute, defineRoute } from '../../platform/http/api-route.js';
+import { type ApiRoute, defineRoute, pageOf, pageQuery } from '../../platform/http/api-route.js';
 import { changeInput, changeResponse, noticePeriodResponse } from './subprocessor-changes.contract.js';
 import type { SubprocessorChangesService } from './subprocessor-changes.service.js';
 
@@ -18,8 +18,9 @@ export function subprocessorChangesRoutes(services: SubprocessorChangesRouteServ
       summary: 'List announced subprocessor changes, newest first',
       tag: 'Subprocessors',
       permission: 'content:read',
-      response: z.object({ items: z.array(changeResponse) }),
-      handler: async ({ ctx }) => ({ items: await services.subprocessorChanges.list(ctx) }),
+      query: pageQuery,
+      response: pageOf(changeResponse),
+      handler: ({ ctx, query }) => services.subprocessorChanges.list(ctx, query),
     }),
     defineRoute({
       method: 'POST',

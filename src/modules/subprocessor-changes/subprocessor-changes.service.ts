@@ -1,10 +1,11 @@
-import { and, asc, desc, eq, inArray, lte } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, lte } from 'drizzle-orm';
 import { z } from 'zod';
 import { type ServiceContext, systemContext } from '../../platform/auth/context.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Tx } from '../../platform/db/client.js';
 import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
+import { type PageQuery, pageQuery, pageResult } from '../../platform/http/api-route.js';
 import { auditLog } from '../audit/audit.service.js';
 import { readDraft, replaceDraft } from '../content/draft.service.js';
 import { createNoticeIn, type NoticeDispatcher } from '../notices/notices.service.js';
@@ -124,12 +125,20 @@ export function createSubprocessorChangesService({
   }
 
   return {
-    async list(ctx: ServiceContext): Promise<ChangeResponse[]> {
+    /** One page of the announced changes, newest first, read in SQL. */
+    async list(ctx: ServiceContext, input: Partial<PageQuery> = {}) {
       ctx.require('content:read');
-      const rows = await run(ctx, (tx) =>
-        tx.select().from(subprocessorChanges).orderBy(desc(subprocessorChanges.announcedAt)).limit(500),
-      );
-      return rows.map(toResponse);
+      const query = pageQuery.parse(input);
+      return run(ctx, async (tx) => {
+        const [counted] = await tx.select({ total: count() }).from(subprocessorChanges);
+        const rows = await tx
+          .select()
+          .from(subprocessorChanges)
+          .orderBy(desc(subprocessorChanges.announcedAt), desc(subprocessorChanges.id))
+          .limit(query.limit)
+          .offset(query.offset);
+        return pageResult(rows.map(toResponse), Number(counted?.total ?? 0), query);
+      });
     },
 
     /**

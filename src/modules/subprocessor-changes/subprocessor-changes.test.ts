@@ -156,7 +156,7 @@ describe.each(testDatabaseKinds)('subprocessor changes with advance notice on $n
       senderName: '',
       replyTo: null,
     });
-    expect(await changes.list(ctx())).toEqual([]);
+    expect((await changes.list(ctx())).items).toEqual([]);
   });
 
   it('shows a change announced today as upcoming, and applies it by itself at its date', async () => {
@@ -195,7 +195,7 @@ describe.each(testDatabaseKinds)('subprocessor changes with advance notice on $n
     const feed = await holder.app.server.inject({ url: '/t/changes/updates' });
     expect(feed.body).toContain(`New subprocessor from ${effectiveOn}: Newcomer Mail Ltd`);
     for (const response of [html, feed]) expect(response.body).not.toContain('UNPUBLISHED DRAFT TAGLINE');
-    const [notice] = await services.notices.list(ctx());
+    const [notice] = (await services.notices.list(ctx())).items;
     expect(notice).toMatchObject({ topic: 'subprocessors', state: 'pending' });
 
     const scheduler = createScheduler({
@@ -252,8 +252,8 @@ describe.each(testDatabaseKinds)('subprocessor changes with advance notice on $n
       effectiveOn,
     });
     expect((await page('.json')).json().upcomingChanges).toHaveLength(1);
-    const noticesBefore = await services.notices.list(ctx());
-    const postsBefore = await services.posts.list(ctx());
+    const noticesBefore = (await services.notices.list(ctx())).items;
+    const postsBefore = (await services.posts.list(ctx())).items;
     dispatched.length = 0;
 
     const withdrawn = await holder.app.server.inject({
@@ -267,12 +267,12 @@ describe.each(testDatabaseKinds)('subprocessor changes with advance notice on $n
 
     // Exactly one post, published, and exactly one notice for the subprocessors topic, dispatched.
     const title = `Withdrawn: Changes Hosting will not be removed on ${effectiveOn}`;
-    const newPosts = (await services.posts.list(ctx())).filter(
+    const newPosts = (await services.posts.list(ctx())).items.filter(
       (post) => !postsBefore.some((before) => before.id === post.id),
     );
     expect(newPosts).toMatchObject([{ kind: 'subprocessor', title }]);
     expect(newPosts[0]?.publishedAt).not.toBeNull();
-    const newNotices = (await services.notices.list(ctx())).filter(
+    const newNotices = (await services.notices.list(ctx())).items.filter(
       (notice) => !noticesBefore.some((before) => before.id === notice.id),
     );
     expect(newNotices).toMatchObject([
@@ -340,10 +340,10 @@ describe.each(testDatabaseKinds)('subprocessor changes with advance notice on $n
     });
 
     const counts = async () => ({
-      notices: (await services.notices.list(ctx())).length,
-      posts: (await services.posts.list(ctx())).length,
-      theirNotices: (await services.notices.list(other)).length,
-      theirPosts: (await services.posts.list(other)).length,
+      notices: (await services.notices.list(ctx())).total,
+      posts: (await services.posts.list(ctx())).total,
+      theirNotices: (await services.notices.list(other)).total,
+      theirPosts: (await services.posts.list(other)).total,
     });
     const before = await counts();
     const authorization = await bearer(['content:publish', 'content:read']);

@@ -143,7 +143,7 @@ describe.each(testDatabaseKinds)('subscriptions by e-mail on $name', (kind) => {
       body: 'Some customers could not sign in for **20 minutes**.',
     });
     await holder.app.services.posts.publish(owner, post.id);
-    const [notice] = await holder.app.services.notices.list(owner);
+    const [notice] = (await holder.app.services.notices.list(owner)).items;
     expect(notice).toMatchObject({ state: 'pending', topic: 'incidents' });
     const fanOut = createFanOut({
       db: holder.app.db,

@@ -1,10 +1,11 @@
-import { and, desc, eq, gte, isNotNull, isNull, or, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gte, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ServiceContext } from '../../platform/auth/context.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Tx } from '../../platform/db/client.js';
 import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
+import { type PageQuery, pageQuery, pageResult } from '../../platform/http/api-route.js';
 import { auditLog } from '../audit/audit.service.js';
 import { changedTimes, refuseFutureTimes } from './incident-times.js';
 import { timeToNotify } from './time-to-notify.js';
@@ -76,13 +77,25 @@ export function createIncidentsService({ db, clock }: { db: Database; clock: Clo
   }
 
   return {
-    async list(ctx: ServiceContext): Promise<IncidentResponse[]> {
+    /** One page of the incidents, most recently detected first, read in SQL. */
+    async list(ctx: ServiceContext, input: Partial<PageQuery> = {}) {
       ctx.require('content:read');
-      const rows = await run(ctx, (tx) =>
-        tx.select().from(incidents).orderBy(desc(incidents.detectedAt)).limit(500),
-      );
-      const now = clock();
-      return rows.map((row) => toResponse(row, now));
+      const query = pageQuery.parse(input);
+      return run(ctx, async (tx) => {
+        const [counted] = await tx.select({ total: count() }).from(incidents);
+        const rows = await tx
+          .select()
+          .from(incidents)
+          .orderBy(desc(incidents.detectedAt), desc(incidents.id))
+          .limit(query.limit)
+          .offset(query.offset);
+        const now = clock();
+        return pageResult(
+          rows.map((row) => toResponse(row, now)),
+          Number(counted?.total ?? 0),
+          query,
+        );
+      });
     },
 
     async get(ctx: ServiceContext, id: string): Promise<IncidentResponse> {

@@ -1,10 +1,11 @@
-import { desc, eq } from 'drizzle-orm';
+import { count, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ServiceContext } from '../../platform/auth/context.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Tx } from '../../platform/db/client.js';
 import { type AuditRecorder, tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
+import { type PageQuery, pageQuery, pageResult } from '../../platform/http/api-route.js';
 import type { AuditAction } from '../audit/audit.contract.js';
 import { auditLog } from '../audit/audit.service.js';
 import { createNoticeIn, type NoticeDispatcher, type NoticeTopic } from '../notices/notices.service.js';
@@ -130,12 +131,20 @@ export function createPostsService({
   }
 
   return {
-    async list(ctx: ServiceContext): Promise<PostResponse[]> {
+    /** One page of the posts, drafts and published, newest first, read in SQL. */
+    async list(ctx: ServiceContext, input: Partial<PageQuery> = {}) {
       ctx.require('content:read');
-      const rows = await run(ctx, (tx) =>
-        tx.select().from(updatePosts).orderBy(desc(updatePosts.createdAt), desc(updatePosts.id)).limit(500),
-      );
-      return rows.map(toPostResponse);
+      const query = pageQuery.parse(input);
+      return run(ctx, async (tx) => {
+        const [counted] = await tx.select({ total: count() }).from(updatePosts);
+        const rows = await tx
+          .select()
+          .from(updatePosts)
+          .orderBy(desc(updatePosts.createdAt), desc(updatePosts.id))
+          .limit(query.limit)
+          .offset(query.offset);
+        return pageResult(rows.map(toPostResponse), Number(counted?.total ?? 0), query);
+      });
     },
 
     async get(ctx: ServiceContext, id: string): Promise<PostResponse> {

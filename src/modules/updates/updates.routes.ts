@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type ApiRoute, defineRoute } from '../../platform/http/api-route.js';
+import { type ApiRoute, defineRoute, pageOf, pageQuery } from '../../platform/http/api-route.js';
 import { noticeResponse } from '../notices/notices.contract.js';
 import type { NoticesService } from '../notices/notices.service.js';
 import type { IncidentsService } from './incidents.service.js';
@@ -17,7 +17,6 @@ import {
 } from './updates.contract.js';
 
 const idParams = z.object({ id: z.uuid() });
-const list = <Item extends z.ZodType>(item: Item) => z.object({ items: z.array(item) });
 
 /** What these routes use of the services (the app passes them all). */
 export interface UpdatesRouteServices {
@@ -35,8 +34,9 @@ export function updatesRoutes(services: UpdatesRouteServices): ApiRoute[] {
       summary: 'List update posts, drafts and published, newest first',
       tag: 'Updates',
       permission: 'content:read',
-      response: list(postResponse),
-      handler: async ({ ctx }) => ({ items: await services.posts.list(ctx) }),
+      query: pageQuery,
+      response: pageOf(postResponse),
+      handler: ({ ctx, query }) => services.posts.list(ctx, query),
     }),
     defineRoute({
       method: 'POST',
@@ -108,11 +108,13 @@ export function updatesRoutes(services: UpdatesRouteServices): ApiRoute[] {
     defineRoute({
       method: 'GET',
       url: '/incidents',
-      summary: 'List incidents with their time to notify against the 24-hour target',
+      summary:
+        'List incidents, most recently detected first, with their time to notify against the 24-hour target',
       tag: 'Incidents',
       permission: 'content:read',
-      response: list(incidentResponse),
-      handler: async ({ ctx }) => ({ items: await services.incidents.list(ctx) }),
+      query: pageQuery,
+      response: pageOf(incidentResponse),
+      handler: ({ ctx, query }) => services.incidents.list(ctx, query),
     }),
     defineRoute({
       method: 'POST',
@@ -154,8 +156,9 @@ export function updatesRoutes(services: UpdatesRouteServices): ApiRoute[] {
       summary: 'Notices sent to subscribers and the state of their delivery, newest first',
       tag: 'Updates',
       permission: 'content:read',
-      response: list(noticeResponse),
-      handler: async ({ ctx }) => ({ items: await services.notices.list(ctx) }),
+      query: pageQuery,
+      response: pageOf(noticeResponse),
+      handler: ({ ctx, query }) => services.notices.list(ctx, query),
     }),
     defineRoute({
       method: 'GET',

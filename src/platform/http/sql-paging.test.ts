@@ -5,8 +5,9 @@ import { documentsApp, publishedTenant } from '../../../test/support/documents-a
 import { sampleDocument } from '../../../test/support/fixtures.js';
 
 /**
- * Lists that grow (documents, downloads, members, invitations, API keys) are paged in SQL: each
- * page is one `limit/offset` read plus a count, in the `{ items, total, nextOffset }` shape.
+ * Lists that grow (documents, downloads, members, invitations, API keys, snapshots, update posts,
+ * incidents, notices, subprocessor changes) are paged in SQL: each page is one `limit/offset` read
+ * plus a count, in the `{ items, total, nextOffset }` shape.
  */
 describe.each(testDatabaseKinds)('lists paged in SQL on $name', (kind) => {
   let setup: Awaited<ReturnType<typeof documentsApp>>;
@@ -34,6 +35,26 @@ describe.each(testDatabaseKinds)('lists paged in SQL on $name', (kind) => {
         email: `member${n}@example.com`,
         role: 'viewer',
         password: `Paging-test-${n}-correct-horse-battery`,
+      });
+      await services.posts.create(tenant.system, { kind: 'general', title: `Draft ${n}` });
+      await services.incidents.create(tenant.system, {
+        title: `Outage ${n}`,
+        detectedAt: new Date(Date.now() - n * 3_600_000).toISOString(),
+      });
+      // Each announcement also publishes a post and records a notice for its subscribers.
+      await services.subprocessorChanges.announce(tenant.system, {
+        kind: 'add',
+        subprocessor: {
+          key: `paging-${n}`,
+          name: `Paging Vendor ${n}`,
+          legalEntity: `Paging Vendor ${n} Ltd`,
+          purpose: 'Hosting',
+          dataProcessed: 'Account data',
+          location: 'Ireland',
+          transferSafeguards: 'None needed (EU)',
+          website: `https://vendor${n}.example`,
+        },
+        effectiveOn: new Date(Date.now() + 40 * 86_400_000).toISOString().slice(0, 10),
       });
     }
   });
@@ -84,11 +105,47 @@ describe.each(testDatabaseKinds)('lists paged in SQL on $name', (kind) => {
     expect(versions[0]).toBe(total);
   });
 
-  it('refuses a page size beyond the bound with a 400', async () => {
-    const response = await setup.app.server.inject({
-      url: '/api/v1/documents?limit=201',
+  /*
+   * The updates lists, newest first with an id tiebreak: two pages of two are the first four of
+   * the whole list, and the whole list is in the documented order.
+   */
+  it.each([
+    ['/updates', 'createdAt'],
+    ['/incidents', 'detectedAt'],
+    ['/notices', 'createdAt'],
+    ['/subprocessor-changes', 'announcedAt'],
+  ])('%s: a list of more than one page comes back in pages, newest first', async (url, date) => {
+    const everything = await setup.app.server.inject({
+      url: `/api/v1${url}?limit=200`,
       headers: { authorization: tenant.authorization },
     });
-    expect(response.statusCode).toBe(400);
+    expect(everything.statusCode, everything.body).toBe(200);
+    const all = everything.json() as PageBody;
+    expect(all.total).toBeGreaterThanOrEqual(3);
+    expect(all.items).toHaveLength(all.total);
+    expect(all.nextOffset).toBeNull();
+    const dates = all.items.map((item) => Date.parse(item[date] as string));
+    expect(dates).toEqual([...dates].sort((a, b) => b - a));
+
+    const { first, second } = await pages(url);
+    expect(first.total).toBe(all.total);
+    expect(first.items).toHaveLength(2);
+    expect(first.nextOffset).toBe(2);
+    expect(second.items).toHaveLength(Math.min(2, all.total - 2));
+    expect(second.nextOffset).toBe(all.total > 4 ? 4 : null);
+    expect([...ids(first, 'id'), ...ids(second, 'id')]).toEqual(ids(all, 'id').slice(0, 4));
   });
+
+  it.each(['/documents', '/updates', '/incidents', '/notices', '/subprocessor-changes'])(
+    '%s refuses a page size beyond the bound with a 400',
+    async (url) => {
+      for (const limit of ['201', '0']) {
+        const response = await setup.app.server.inject({
+          url: `/api/v1${url}?limit=${limit}`,
+          headers: { authorization: tenant.authorization },
+        });
+        expect(response.statusCode, `${url}?limit=${limit}`).toBe(400);
+      }
+    },
+  );
 });

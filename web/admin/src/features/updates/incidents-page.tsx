@@ -4,16 +4,18 @@ import { formatDateTime } from '../../ui/badges.js';
 import { ListState } from '../../ui/list-state.js';
 import { Notice } from '../../ui/notice.js';
 import { PageHeader } from '../../ui/page-header.js';
+import { LoadMore } from './load-more.js';
 import { TimeToNotifyCell } from './time-to-notify.js';
-import { NOTIFY_TARGET_HOURS, useIncidents } from './updates-queries.js';
+import { NOTIFY_TARGET_HOURS, rowsOf, useIncidentPages } from './updates-queries.js';
 
 /** Incidents and how each stands against the promise to notify customers within 24 hours. */
 export function IncidentsPage() {
   const can = useCan();
   const location = useLocation();
-  const incidents = useIncidents();
+  const incidents = useIncidentPages();
   const flash = (location.state as { flash?: string } | null)?.flash;
-  const list = incidents.data?.items ?? [];
+  const list = rowsOf(incidents.data);
+  const total = incidents.data?.pages[0]?.total ?? 0;
   const open = list.filter(
     (incident) => incident.timeToNotify.state === 'warning' || incident.timeToNotify.state === 'overdue',
   );
@@ -79,6 +81,7 @@ export function IncidentsPage() {
           </table>
         </div>
       )}
+      {list.length > 0 && <LoadMore query={incidents} shown={list.length} total={total} />}
     </>
   );
 }

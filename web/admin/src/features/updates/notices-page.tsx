@@ -6,7 +6,8 @@ import { Badge, formatDateTime } from '../../ui/badges.js';
 import { ListState } from '../../ui/list-state.js';
 import { ErrorNotice, Notice } from '../../ui/notice.js';
 import { PageHeader } from '../../ui/page-header.js';
-import { type NoticeView, UPDATES_KEY, useNotices } from './updates-queries.js';
+import { LoadMore } from './load-more.js';
+import { type NoticeView, rowsOf, UPDATES_KEY, useNotices } from './updates-queries.js';
 
 const stateLabels: Record<NoticeView['state'], string> = {
   pending: 'Waiting',
@@ -45,7 +46,8 @@ export function NoticesPage() {
     mutationFn: (notice: NoticeView) => api.post<NoticeView>(`/notices/${notice.id}/retry`),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: UPDATES_KEY }),
   });
-  const list = notices.data?.items ?? [];
+  const list = rowsOf(notices.data);
+  const total = notices.data?.pages[0]?.total ?? 0;
   // The column is there only when there is something to retry.
   const retriable = can('updates:write') && list.some((notice) => notice.state === 'failed');
   const counts = {
@@ -77,6 +79,12 @@ export function NoticesPage() {
         )}
         {list.length > 0 && (
           <>
+            {/* The counts are of the rows loaded so far: the list is read a page at a time. */}
+            {total > list.length && (
+              <p className="muted">
+                Counts of the {list.length} most recent notices of {total}.
+              </p>
+            )}
             <dl className="counts">
               <div>
                 <dt>Sent</dt>
@@ -155,6 +163,7 @@ export function NoticesPage() {
                 </tbody>
               </table>
             </div>
+            <LoadMore query={notices} shown={list.length} total={total} />
             <p className="field-hint">
               Recipients counts the mails put in the outbox, one per confirmed subscriber; Delivery says how
               far they got. The outbox retries a mail the mail server could not take for the moment; retrying

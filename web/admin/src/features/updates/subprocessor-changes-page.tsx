@@ -9,7 +9,8 @@ import { ListState } from '../../ui/list-state.js';
 import { ErrorNotice, Notice } from '../../ui/notice.js';
 import { PageHeader } from '../../ui/page-header.js';
 import { useItems } from '../items/item-list.js';
-import { type SubprocessorChange, UPDATES_KEY, useSubprocessorChanges } from './updates-queries.js';
+import { LoadMore } from './load-more.js';
+import { rowsOf, type SubprocessorChange, UPDATES_KEY, useSubprocessorChanges } from './updates-queries.js';
 
 const stateLabels = { scheduled: 'Announced', applied: 'Applied', cancelled: 'Withdrawn' } as const;
 const stateTones = { scheduled: 'warning', applied: 'success', cancelled: 'neutral' } as const;
@@ -37,7 +38,8 @@ export function SubprocessorChangesPage() {
     onSuccess: () => queryClient.invalidateQueries({ queryKey: UPDATES_KEY }),
   });
   const flash = (location.state as { flash?: string } | null)?.flash;
-  const list = changes.data?.items ?? [];
+  const list = rowsOf(changes.data);
+  const total = changes.data?.pages[0]?.total ?? 0;
   const current = subprocessors.data?.items ?? [];
   const publish = can('content:publish');
   return (
@@ -128,6 +130,7 @@ export function SubprocessorChangesPage() {
           </table>
         </div>
       )}
+      {list.length > 0 && <LoadMore query={changes} shown={list.length} total={total} />}
     </>
   );
 }

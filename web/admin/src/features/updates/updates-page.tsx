@@ -4,15 +4,17 @@ import { Badge, formatDateTime } from '../../ui/badges.js';
 import { ListState } from '../../ui/list-state.js';
 import { Notice } from '../../ui/notice.js';
 import { PageHeader } from '../../ui/page-header.js';
-import { kindLabels, usePosts } from './updates-queries.js';
+import { LoadMore } from './load-more.js';
+import { kindLabels, rowsOf, usePostPages } from './updates-queries.js';
 
 /** The updates feed: drafts and published posts, newest first. */
 export function UpdatesPage() {
   const can = useCan();
   const location = useLocation();
-  const posts = usePosts();
+  const posts = usePostPages();
   const flash = (location.state as { flash?: string } | null)?.flash;
-  const list = posts.data?.items ?? [];
+  const list = rowsOf(posts.data);
+  const total = posts.data?.pages[0]?.total ?? 0;
   return (
     <>
       <PageHeader
@@ -69,6 +71,7 @@ export function UpdatesPage() {
           </table>
         </div>
       )}
+      {list.length > 0 && <LoadMore query={posts} shown={list.length} total={total} />}
     </>
   );
 }

@@ -9,9 +9,9 @@ import type {
   subscriberResponse,
 } from '@attest/modules/subscribers/subscribers.contract.js';
 import type { incidentResponse, postResponse } from '@attest/modules/updates/updates.contract.js';
-import { useQuery } from '@tanstack/react-query';
+import { type InfiniteData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import type { z } from 'zod';
-import { api } from '../../api/client.js';
+import { ALL, api, type Page } from '../../api/client.js';
 
 /*
  * What the updates, incidents, subprocessor-change, notice and subscriber routes answer (types
@@ -33,15 +33,39 @@ export const NOTIFICATION_SETTINGS_KEY = ['notification-settings'] as const;
 /** Saving the notification settings changes it: the settings form invalidates it. */
 export const NOTICE_PERIOD_KEY = ['subprocessor-notice-period'] as const;
 
-interface Items<Item> {
-  items: Item[];
+/** Rows per page of the list screens; "Load more" fetches the next page. */
+const PAGE_SIZE = 50;
+
+/**
+ * A list screen's query: pages of PAGE_SIZE read in SQL on the server, the next one fetched on
+ * demand. Its key sits under UPDATES_KEY so that every mutation refreshes the pages loaded so far.
+ */
+function pagedList<Item>(name: string, path: string) {
+  return {
+    queryKey: [...UPDATES_KEY, name, 'pages'],
+    queryFn: ({ pageParam }: { pageParam: number }) =>
+      api.get<Page<Item>>(path, { limit: PAGE_SIZE, offset: pageParam }),
+    initialPageParam: 0,
+    getNextPageParam: (last: Page<Item>) => last.nextOffset ?? undefined,
+  };
 }
 
+/** The rows of every page loaded so far, in order. */
+export function rowsOf<Item>(data: InfiniteData<Page<Item>> | undefined): Item[] {
+  return data?.pages.flatMap((page) => page.items) ?? [];
+}
+
+/** The newest posts (one page of the largest size), for what looks posts up by incident. */
 export function usePosts() {
   return useQuery({
     queryKey: [...UPDATES_KEY, 'posts'],
-    queryFn: () => api.get<Items<UpdatePost>>('/updates'),
+    queryFn: () => api.get<Page<UpdatePost>>('/updates', ALL),
   });
+}
+
+/** The updates screen: posts page by page, newest first. */
+export function usePostPages() {
+  return useInfiniteQuery(pagedList<UpdatePost>('posts', '/updates'));
 }
 
 /**
@@ -55,25 +79,37 @@ export function awaitingNotice(incident: Incident, posts: UpdatePost[] | undefin
   );
 }
 
+/**
+ * The time to notify moves on by itself: the server's verdict is fetched again now and then, and
+ * shortly while a linked update's notice is going out.
+ */
+function incidentsRefetch(incidents: Incident[], posts: UpdatePost[] | undefined, otherwise: number) {
+  return incidents.some((incident) => awaitingNotice(incident, posts)) ? 3_000 : otherwise;
+}
+
+/** The most recently detected incidents (one page of the largest size), for the home page and the post form. */
 export function useIncidents(options: { refetchInterval?: number } = {}) {
   const posts = usePosts();
   return useQuery({
     queryKey: [...UPDATES_KEY, 'incidents'],
-    queryFn: () => api.get<Items<Incident>>('/incidents'),
-    // The time to notify moves on by itself: the server's verdict is fetched again now and then,
-    // and shortly while a linked update's notice is going out.
+    queryFn: () => api.get<Page<Incident>>('/incidents', ALL),
     refetchInterval: (query) =>
-      (query.state.data?.items ?? []).some((incident) => awaitingNotice(incident, posts.data?.items))
-        ? 3_000
-        : (options.refetchInterval ?? 60_000),
+      incidentsRefetch(query.state.data?.items ?? [], posts.data?.items, options.refetchInterval ?? 60_000),
   });
 }
 
-export function useSubprocessorChanges() {
-  return useQuery({
-    queryKey: [...UPDATES_KEY, 'subprocessor-changes'],
-    queryFn: () => api.get<Items<SubprocessorChange>>('/subprocessor-changes'),
+/** The incidents screen: incidents page by page, most recently detected first. */
+export function useIncidentPages() {
+  const posts = usePosts();
+  return useInfiniteQuery({
+    ...pagedList<Incident>('incidents', '/incidents'),
+    refetchInterval: (query) => incidentsRefetch(rowsOf(query.state.data), posts.data?.items, 60_000),
   });
+}
+
+/** The subprocessor-changes screen: announced changes page by page, newest first. */
+export function useSubprocessorChanges() {
+  return useInfiniteQuery(pagedList<SubprocessorChange>('subprocessor-changes', '/subprocessor-changes'));
 }
 
 /** The notice period and the earliest effective date it allows today, as the server counts it. */
@@ -85,14 +121,14 @@ export function useNoticePeriod(enabled = true) {
   });
 }
 
+/** The notices screen: notices page by page, newest first. */
 export function useNotices() {
-  return useQuery({
-    queryKey: [...UPDATES_KEY, 'notices'],
-    queryFn: () => api.get<Items<NoticeView>>('/notices'),
+  return useInfiniteQuery({
+    ...pagedList<NoticeView>('notices', '/notices'),
     // A fan-out runs in the background, and its mails are delivered after it: look again shortly
     // while a fan-out is open, and now and then while mails wait in the outbox (retries back off).
     refetchInterval: (query) => {
-      const items = query.state.data?.items ?? [];
+      const items = rowsOf(query.state.data);
       if (items.some((notice) => notice.state === 'pending' || notice.state === 'sending')) return 3_000;
       return items.some((notice) => notice.delivery.pending > 0) ? 5_000 : false;
     },
