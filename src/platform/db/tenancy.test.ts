@@ -28,6 +28,8 @@ const platformGrants = [
   ...['SELECT', 'INSERT', 'UPDATE', 'DELETE'].map((privilege) => `second_factor_attempts: ${privilege}`),
   ...['SELECT', 'INSERT', 'UPDATE', 'DELETE'].map((privilege) => `login_throttle: ${privilege}`),
   ...['SELECT', 'INSERT', 'UPDATE', 'DELETE'].map((privilege) => `form_rate_limits: ${privilege}`),
+  // The API's per-minute counters, shared by every web process (decision 0012).
+  ...['SELECT', 'INSERT', 'UPDATE', 'DELETE'].map((privilege) => `api_rate_limits: ${privilege}`),
   ...['SELECT', 'INSERT', 'UPDATE'].map((privilege) => `signing_keys: ${privilege}`),
   // Tenant data keys: master-key rotation re-seals them; crypto-shredding deletes them.
   'tenant_keys: SELECT',
