@@ -28,6 +28,7 @@ import { type Database, openDatabase } from './platform/db/client.js';
 import { acquireEmbeddedLock } from './platform/db/embedded-lock.js';
 import { AppError } from './platform/errors.js';
 import { createApiRateLimiter, DEFAULT_API_REQUESTS_PER_MINUTE } from './platform/http/api-rate-limit.js';
+import { createDatabaseApiRateLimiter } from './platform/http/api-rate-limit-db.js';
 import { API_PREFIX, type ApiRoute, registerApiRoutes } from './platform/http/api-route.js';
 import { createApiAuthenticator } from './platform/http/authenticate.js';
 import { createFormRateLimiter } from './platform/http/form-rate-limit.js';
@@ -136,8 +137,13 @@ export interface AppOptions {
   mailFrom?: string;
   /** Largest accepted upload (default 25 MB). */
   maxUploadBytes?: number;
-  /** API requests per credential per minute, in this process (default 600; 0 turns it off). */
+  /** API requests per credential per minute, across processes (default 600; 0 turns it off). */
   apiRequestsPerMinute?: number;
+  /**
+   * Where the API counts: in the database, shared by every process (the default), or in this
+   * process's memory (the bench's yardstick; N processes would allow N times the limit).
+   */
+  apiRateLimitCounting?: 'database' | 'memory';
   /** The limiter's time (tests move it); the business clock above does not pace it. */
   rateLimitNow?: () => number;
 }
@@ -186,6 +192,7 @@ export async function createApp({
   trustProxy = false,
   apiRequestsPerMinute = DEFAULT_API_REQUESTS_PER_MINUTE,
   rateLimitNow,
+  apiRateLimitCounting = 'database',
 }: AppOptions): Promise<App> {
   const scratchBlobs = blobs ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'attest-blobs-'));
   const blobStore = blobs ?? createLocalBlobStore(scratchBlobs ?? '');
@@ -264,10 +271,16 @@ export async function createApp({
       createApiAuthenticator({ tokens, apiKeys: services.apiKeys, internalSecret }),
       { isWritable: services.tenants.isWritable, allowed: REVOCATIONS_WHILE_CLOSING },
       apiRequestsPerMinute > 0
-        ? createApiRateLimiter({
-            perMinute: apiRequestsPerMinute,
-            ...(rateLimitNow ? { now: rateLimitNow } : {}),
-          })
+        ? apiRateLimitCounting === 'memory'
+          ? createApiRateLimiter({
+              perMinute: apiRequestsPerMinute,
+              ...(rateLimitNow ? { now: rateLimitNow } : {}),
+            })
+          : createDatabaseApiRateLimiter({
+              db,
+              perMinute: apiRequestsPerMinute,
+              ...(rateLimitNow ? { now: rateLimitNow } : {}),
+            })
         : undefined,
     );
     await scope.register(async (bff) =>

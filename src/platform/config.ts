@@ -102,7 +102,7 @@ export interface Config {
   /** The sender address of every mail; tenants set the display name and reply-to. */
   readonly mailFrom: string;
   readonly maxUploadBytes: number;
-  /** API requests per credential per minute, per web process; 0 turns the limit off. */
+  /** API requests per credential per minute, counted for every web process together; 0 turns the limit off. */
   readonly apiRequestsPerMinute: number;
   readonly storage: StorageConfig;
 }

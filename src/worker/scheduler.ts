@@ -7,6 +7,7 @@ import { allTenantIds } from '../modules/tenants/tenants.jobs.js';
 import type { Clock } from '../platform/clock.js';
 import type { Database } from '../platform/db/client.js';
 import { withPlatform } from '../platform/db/tenancy.js';
+import { pruneApiRateLimits } from '../platform/http/api-rate-limit-db.js';
 import type { FormRateLimiter } from '../platform/http/form-rate-limit.js';
 import type { Logger } from '../platform/logging/logger.js';
 import type { Services } from '../services.js';
@@ -145,6 +146,7 @@ export function createScheduler({
         report.evidence = await runEvidence();
       }
       await limiter.prune();
+      await pruneApiRateLimits(db, now);
       const removed = report.retention ? Object.values(report.retention).some((count) => count > 0) : false;
       if (report.applied || report.purged || report.requeued || report.tenantsDeleted || removed)
         logger.info({ ...report }, 'scheduler tick');

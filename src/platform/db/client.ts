@@ -24,6 +24,12 @@ export interface Database {
   readonly orm: Orm;
   /** Runs a multi-statement SQL script inside one transaction. */
   runScript(script: string): Promise<void>;
+  /**
+   * PostgreSQL only: several statements without parameters as one simple query, one round trip
+   * and one implicit transaction (an error rolls back all of them); the last statement's rows.
+   * For a hot path that cannot afford BEGIN and COMMIT trips (tenancy.ts, platformStatement).
+   */
+  inOneRoundTrip?(statements: string): Promise<unknown[]>;
   close(): Promise<void>;
 }
 
@@ -81,6 +87,10 @@ function openPostgres(url: string, logger?: Pick<Logger, 'error'>): Database {
       } finally {
         client.release();
       }
+    },
+    async inOneRoundTrip(statements) {
+      const results = (await pool.query(statements)) as unknown as pg.QueryResult | pg.QueryResult[];
+      return (Array.isArray(results) ? results.at(-1)?.rows : results.rows) ?? [];
     },
     async close() {
       if (closed) return;

@@ -12,7 +12,7 @@ import {
 import { snapshots } from '../../modules/publishing/publishing.schema.js';
 import { type Database, resultRows } from './client.js';
 import { normalizePolicyExpression, tenantPolicyExpression } from './migrations/policy.js';
-import { withPlatform, withTenant } from './tenancy.js';
+import { literal, platformStatement, withPlatform, withTenant } from './tenancy.js';
 
 /**
  * Everything attest_platform may do, as docs/decisions/0003 lists it: whole platform tables (no
@@ -28,6 +28,8 @@ const platformGrants = [
   ...['SELECT', 'INSERT', 'UPDATE', 'DELETE'].map((privilege) => `second_factor_attempts: ${privilege}`),
   ...['SELECT', 'INSERT', 'UPDATE', 'DELETE'].map((privilege) => `login_throttle: ${privilege}`),
   ...['SELECT', 'INSERT', 'UPDATE', 'DELETE'].map((privilege) => `form_rate_limits: ${privilege}`),
+  // The API's per-minute counters, shared by every web process (decision 0012).
+  ...['SELECT', 'INSERT', 'UPDATE', 'DELETE'].map((privilege) => `api_rate_limits: ${privilege}`),
   ...['SELECT', 'INSERT', 'UPDATE'].map((privilege) => `signing_keys: ${privilege}`),
   // Tenant data keys: master-key rotation re-seals them; crypto-shredding deletes them.
   'tenant_keys: SELECT',
@@ -120,6 +122,24 @@ describe.each(testDatabaseKinds)('tenant isolation on $name', (kind) => {
     );
     expect(roles).toHaveLength(2);
     for (const role of roles) expect(role).toMatchObject({ rolsuper: false, rolbypassrls: false });
+  });
+
+  it('platformStatement runs as attest_platform, and the role ends with it, also after an error', async () => {
+    const whoAmI = async () =>
+      resultRows<{ who: string }>(await db.orm.execute(sql`select current_user as who`))[0]?.who;
+    const outside = await whoAmI();
+    expect(outside).not.toBe('attest_platform');
+    for (let round = 0; round < 3; round += 1) {
+      expect(await platformStatement<{ who: string }>(db, 'select current_user as who')).toEqual([
+        { who: 'attest_platform' },
+      ]);
+      expect(await whoAmI()).toBe(outside);
+      await expect(platformStatement(db, 'select 1 / 0')).rejects.toThrow();
+      expect(await whoAmI()).toBe(outside);
+      // What the role may not touch stays closed to it.
+      await expect(platformStatement(db, 'select count(*) from controls')).rejects.toThrow();
+    }
+    expect(literal("it's \\ here")).toContain("''");
   });
 
   it('a tenant transaction sees only its own rows in every content table', async () => {

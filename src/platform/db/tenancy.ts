@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
+import pg from 'pg';
 import { AppError } from '../errors.js';
-import type { Database, Tx } from './client.js';
+import { type Database, resultRows, type Tx } from './client.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -37,4 +38,25 @@ export async function withPlatform<T>(db: Database, work: (tx: Tx) => Promise<T>
     );
     return work(tx);
   });
+}
+
+/** A value written into SQL text (platformStatement takes no parameters). */
+export function literal(value: string): string {
+  return pg.escapeLiteral(value);
+}
+
+/**
+ * One statement as attest_platform, for a path every request takes (the API rate limit). On
+ * PostgreSQL the role switch and the statement travel as one simple query: one round trip instead
+ * of BEGIN, the switch, the statement and COMMIT, and still one transaction, so the role ends
+ * with it. Elsewhere (PGlite, one outer transaction) it is withPlatform. No parameters: put
+ * values in with `literal`.
+ */
+export async function platformStatement<Row>(db: Database, statement: string): Promise<Row[]> {
+  if (db.inOneRoundTrip) {
+    return (await db.inOneRoundTrip(
+      `select set_config('role', 'attest_platform', true), set_config('app.tenant_id', '', true); ${statement}`,
+    )) as Row[];
+  }
+  return resultRows<Row>(await withPlatform(db, (tx) => tx.execute(sql.raw(statement))));
 }

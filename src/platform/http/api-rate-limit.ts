@@ -26,15 +26,32 @@ interface Window {
 /** A tenant's credentials together: several API keys do not multiply what one tenant may send. */
 export const TENANT_MULTIPLE = 5;
 
+/** Counts API requests per credential and per tenant; both limiters below answer the same way. */
+export interface ApiRateLimiter {
+  /**
+   * Counts one request of `credential` in `tenantId`; rejects with RateLimitedError once either
+   * the credential or the tenant is over its budget. The state is the credential's.
+   */
+  take(credential: string, tenantId?: string): Promise<RateLimitState>;
+}
+
+/** The length of one counting window. */
+export const WINDOW_MS = 60_000;
+
+/** One fixed window of one key: its limit, hits so far and start, as the answer reports it. */
+export function windowState(limit: number, hits: number, start: number, at: number): RateLimitState {
+  return {
+    limit,
+    remaining: Math.max(0, limit - hits),
+    resetSeconds: Math.max(1, Math.ceil((start + WINDOW_MS - at) / 1000)),
+  };
+}
+
 /**
- * Requests per credential (an API key, or a person through the console) per minute, counted in
- * this process's memory, with a larger budget for each tenant's credentials together. It stops a
- * runaway script or a stolen key from taking the server's time from every other tenant; it is not
- * the edge's flood protection, and with N web processes a caller gets up to N times the limit.
- * Failed authentications are not counted per client network: behind a proxy that is not trusted,
- * every caller shares one address, and one bad client would lock everyone out. (The public
- * forms count in the database instead: their callers are anonymous, and their limits are small
- * enough to make per-process counting useless.)
+ * The same limits counted in this process's memory: what each process did before the counters
+ * moved to the database (api-rate-limit-db.ts, what the app uses). Kept as the yardstick the
+ * bench measures the shared counters against; with N processes a caller would get N times the
+ * limit.
  */
 export function createApiRateLimiter({
   perMinute,
@@ -46,7 +63,7 @@ export function createApiRateLimiter({
   /** Keys tracked at once; beyond it, finished windows and then the oldest are forgotten. */
   maxTracked?: number;
 }) {
-  const windowMs = 60_000;
+  const windowMs = WINDOW_MS;
   const windows = new Map<string, Window>();
 
   function forgetSome(at: number): void {
@@ -67,11 +84,7 @@ export function createApiRateLimiter({
   }
 
   function stateOf(window: Window, limit: number, at: number): RateLimitState {
-    return {
-      limit,
-      remaining: Math.max(0, limit - window.hits),
-      resetSeconds: Math.max(1, Math.ceil((window.start + windowMs - at) / 1000)),
-    };
+    return windowState(limit, window.hits, window.start, at);
   }
 
   /** Counts one hit on `key`; throws RateLimitedError once it is over `limit`. */
@@ -84,28 +97,24 @@ export function createApiRateLimiter({
     return state;
   }
 
-  return {
-    /**
-     * Counts one request of `credential` in `tenantId`; throws RateLimitedError once either the
-     * credential or the tenant is over its budget. The state is the credential's.
-     */
-    take(credential: string, tenantId?: string): RateLimitState {
-      if (tenantId !== undefined) {
-        try {
-          hit(`tenant:${tenantId}`, perMinute * TENANT_MULTIPLE);
-        } catch (error) {
-          // The tenant's budget is spent: the credential's own count still moves, and the answer says so.
-          const own = hit(credential, perMinute);
-          if (error instanceof RateLimitedError) throw new RateLimitedError({ ...own, ...error.state });
-          throw error;
-        }
+  function take(credential: string, tenantId?: string): RateLimitState {
+    if (tenantId !== undefined) {
+      try {
+        hit(`tenant:${tenantId}`, perMinute * TENANT_MULTIPLE);
+      } catch (error) {
+        // The tenant's budget is spent: the credential's own count still moves, and the answer says so.
+        const own = hit(credential, perMinute);
+        if (error instanceof RateLimitedError) throw new RateLimitedError({ ...own, ...error.state });
+        throw error;
       }
-      return hit(credential, perMinute);
-    },
+    }
+    return hit(credential, perMinute);
+  }
+
+  return {
+    take: async (credential: string, tenantId?: string) => take(credential, tenantId),
     get tracked(): number {
       return windows.size;
     },
-  };
+  } satisfies ApiRateLimiter & { tracked: number };
 }
-
-export type ApiRateLimiter = ReturnType<typeof createApiRateLimiter>;

@@ -84,9 +84,13 @@ function rateLimitHeaders(reply: FastifyReply, state: RateLimitState): void {
 }
 
 /** Counts the request against its credential's and tenant's budgets; over one, a 429 that says when to retry. */
-function countRequest(limiter: ApiRateLimiter, ctx: ServiceContext, reply: FastifyReply): void {
+async function countRequest(
+  limiter: ApiRateLimiter,
+  ctx: ServiceContext,
+  reply: FastifyReply,
+): Promise<void> {
   try {
-    rateLimitHeaders(reply, limiter.take(`${ctx.actor.kind}:${ctx.actor.id}`, ctx.tenantId));
+    rateLimitHeaders(reply, await limiter.take(`${ctx.actor.kind}:${ctx.actor.id}`, ctx.tenantId));
   } catch (error) {
     if (error instanceof RateLimitedError) {
       rateLimitHeaders(reply, error.state);
@@ -116,7 +120,7 @@ export function registerApiRoutes(
       handler: async (request: FastifyRequest, reply: FastifyReply) => {
         const ctx = await authenticate(request);
         bindTenantToLog(request, ctx.tenantId);
-        if (rateLimit) countRequest(rateLimit, ctx, reply);
+        if (rateLimit) await countRequest(rateLimit, ctx, reply);
         // Permission first: a caller who may not use the route learns nothing from its validation.
         // The service checks again (defence in depth, and for callers that are not routes).
         ctx.require(route.permission);
