@@ -12,7 +12,7 @@ import * as orphanUsers from './0011-orphan-users.js';
 import * as tenantPurge from './0012-tenant-purge.js';
 import * as secondFactorAttempts from './0013-second-factor-attempts.js';
 import * as mailDelivery from './0014-mail-delivery.js';
-import * as apiRateLimits from './0016-api-rate-limits.js';
+import * as apiRateLimits from './0015-api-rate-limits.js';
 
 export interface Migration {
   readonly version: number;
@@ -36,5 +36,5 @@ export const migrations: readonly Migration[] = [
   { version: 12, name: 'tenant-purge', sql: tenantPurge.sql },
   { version: 13, name: 'second-factor-attempts', sql: secondFactorAttempts.sql },
   { version: 14, name: 'mail-delivery', sql: mailDelivery.sql },
-  { version: 16, name: 'api-rate-limits', sql: apiRateLimits.sql },
+  { version: 15, name: 'api-rate-limits', sql: apiRateLimits.sql },
 ];
