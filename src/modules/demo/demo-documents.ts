@@ -1,4 +1,7 @@
-import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { lazyImport } from '../../platform/lazy-import.js';
+
+/** pdf-lib only when the demo is seeded (once per data directory), not in every server. */
+const pdfLib = lazyImport('pdf-lib', () => import('pdf-lib'));
 
 /**
  * The demo's public document: a short security overview of the Attest platform, generated as a
@@ -52,6 +55,7 @@ function wrap(text: string, width: number, measure: (line: string) => number): s
 }
 
 export async function demoOverviewPdf(): Promise<Buffer> {
+  const { PDFDocument, StandardFonts } = await pdfLib();
   const pdf = await PDFDocument.create();
   pdf.setTitle(demoOverview.title);
   pdf.setProducer('Attest');

@@ -1,4 +1,7 @@
-import { degrees, PDFDocument, rgb, StandardFonts } from 'pdf-lib';
+import { lazyImport } from '../../platform/lazy-import.js';
+
+/** pdf-lib (~20MB once loaded) only when a PDF is uploaded or a gated one downloaded. */
+const pdfLib = lazyImport('pdf-lib', () => import('pdf-lib'));
 
 export interface WatermarkFacts {
   email: string;
@@ -32,6 +35,8 @@ const TRIAL_FACTS: WatermarkFacts = {
  * all; accepting those at upload would only move the failure to a visitor's download.
  */
 export async function canWatermark(bytes: Buffer): Promise<boolean> {
+  // Outside the try: a library that does not load is our failure, not a file to refuse.
+  await pdfLib();
   try {
     await watermarkPdf(bytes, TRIAL_FACTS);
     return true;
@@ -47,6 +52,7 @@ export async function canWatermark(bytes: Buffer): Promise<boolean> {
  * Subject so tools that read metadata see it too.
  */
 export async function watermarkPdf(bytes: Buffer, facts: WatermarkFacts): Promise<Buffer> {
+  const { degrees, PDFDocument, rgb, StandardFonts } = await pdfLib();
   const pdf = await PDFDocument.load(bytes, { updateMetadata: false });
   const font = await pdf.embedFont(StandardFonts.Helvetica);
   const text = watermarkText(facts);

@@ -1,5 +1,7 @@
+import { createRequire } from 'node:module';
 import { Marked, type Tokens } from 'marked';
-import sanitizeHtml from 'sanitize-html';
+import type SanitizeHtml from 'sanitize-html';
+import { LibraryLoadError } from '../../platform/lazy-import.js';
 import { escapeHtml } from '../../platform/text/html.js';
 import { markdownShapeProblem } from './markdown-limits.js';
 
@@ -24,7 +26,25 @@ const marked = new Marked({
   },
 });
 
-const policy: sanitizeHtml.IOptions = {
+/**
+ * sanitize-html (with its HTML and CSS parsers, ~15MB once loaded) on the first post rendered, not
+ * at start. It is CommonJS, so a synchronous require keeps rendering synchronous.
+ */
+let sanitizer: { sanitize: typeof SanitizeHtml; policy: SanitizeHtml.IOptions } | undefined;
+function sanitize(html: string): string {
+  if (!sanitizer) {
+    let sanitizeHtml: typeof SanitizeHtml;
+    try {
+      sanitizeHtml = createRequire(import.meta.url)('sanitize-html') as typeof SanitizeHtml;
+    } catch (error) {
+      throw new LibraryLoadError('sanitize-html', error);
+    }
+    sanitizer = { sanitize: sanitizeHtml, policy: policyOf(sanitizeHtml) };
+  }
+  return sanitizer.sanitize(html, sanitizer.policy);
+}
+
+const policyOf = (sanitizeHtml: typeof SanitizeHtml): SanitizeHtml.IOptions => ({
   allowedTags: [
     'p',
     'br',
@@ -61,7 +81,7 @@ const policy: sanitizeHtml.IOptions = {
     h2: 'h3',
     a: sanitizeHtml.simpleTransform('a', { rel: 'nofollow noopener noreferrer' }),
   },
-};
+});
 
 /** A 20,000-character body renders to well under this; anything more is a shape to refuse. */
 const MAX_RENDERED_CHARS = 1_000_000;
@@ -90,5 +110,5 @@ export function renderUpdateBody(markdown: string): string {
   }
   // A last guard for shapes the limits do not know: HTML far larger than its source is not kept.
   if (rendered.length > MAX_RENDERED_CHARS) return asText(markdown);
-  return sanitizeHtml(rendered, policy).trim();
+  return sanitize(rendered).trim();
 }

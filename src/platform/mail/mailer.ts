@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto';
 import { and, eq, inArray, lte, sql } from 'drizzle-orm';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/client.js';
 import { withPlatform, withTenant } from '../db/tenancy.js';
 import { createCoalescedRuns } from '../jobs/coalesced-runs.js';
+import { lazyImport } from '../lazy-import.js';
 import type { Logger } from '../logging/logger.js';
 import { mailOutbox } from './mail.schema.js';
+
+/** nodemailer (~25MB once loaded) only when there is mail to send over SMTP. */
+const nodemailer = lazyImport('nodemailer', async () => (await import('nodemailer')).default);
 
 /** The key of the mailer's delivery runs (there is one outbox). */
 const OUTBOX_RUN = 'outbox';
@@ -135,16 +139,23 @@ export function createMailer({
   pollMs = 2_000,
   concurrency = 4,
 }: MailerOptions) {
-  const transport = smtpUrl
-    ? nodemailer.createTransport({
-        url: smtpUrl,
-        pool: true,
-        maxConnections: concurrency,
-        connectionTimeout: 10_000,
-        greetingTimeout: 10_000,
-        socketTimeout: 30_000,
-      })
-    : null;
+  /**
+   * The SMTP pool, made by the first delivery run that has mail to send. A run whose library does
+   * not load fails before it claims anything (logged as a failed run); its mails stay due.
+   */
+  let transport: Transporter | null = null;
+  async function smtpTransport(url: string): Promise<Transporter> {
+    const { createTransport } = await nodemailer();
+    transport ??= createTransport({
+      url,
+      pool: true,
+      maxConnections: concurrency,
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 30_000,
+    });
+    return transport;
+  }
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
 
@@ -173,6 +184,18 @@ export function createMailer({
         'mail delivery was interrupted: the server may have it; sending again with the same Message-ID',
       );
     }
+  }
+
+  /** Whether any mail is due: the SMTP library is loaded only once there is one to send. */
+  async function anyDue(now: Date): Promise<boolean> {
+    const [due] = await withPlatform(db, (tx) =>
+      tx
+        .select({ id: mailOutbox.id })
+        .from(mailOutbox)
+        .where(and(eq(mailOutbox.status, 'pending'), lte(mailOutbox.nextAttemptAt, now)))
+        .limit(1),
+    );
+    return due !== undefined;
   }
 
   async function claim(now: Date): Promise<Claimed[]> {
@@ -261,8 +284,13 @@ export function createMailer({
     );
   }
 
-  async function sendOne(mail: Claimed, content: Content | undefined, report: DeliveryReport): Promise<void> {
-    if (!transport || !content) return;
+  async function sendOne(
+    transport: Transporter,
+    mail: Claimed,
+    content: Content | undefined,
+    report: DeliveryReport,
+  ): Promise<void> {
+    if (!content) return;
     const marked = await markSending(mail, content);
     if (!marked) return;
     const { attempts, messageId } = marked;
@@ -306,7 +334,7 @@ export function createMailer({
   /** Delivers every mail that is due now; returns what happened. */
   async function deliverDue(): Promise<DeliveryReport> {
     const report: DeliveryReport = { sent: 0, retrying: 0, failed: 0, stored: 0 };
-    if (!transport) {
+    if (!smtpUrl) {
       const stored = await withPlatform(db, (tx) =>
         tx
           .update(mailOutbox)
@@ -318,12 +346,17 @@ export function createMailer({
       return report;
     }
     await reconcile(clock());
+    let smtp: Transporter | null = null;
     for (let batch = 0; batch < MAX_BATCHES_PER_RUN && !stopped; batch += 1) {
+      // Before a claim: a run that cannot load the SMTP library leaves every mail as it was.
+      if (!smtp && (await anyDue(clock()))) smtp = await smtpTransport(smtpUrl);
+      if (!smtp) break;
       const rows = await claim(clock());
       const contents = await contentOf(rows);
       for (let start = 0; start < rows.length; start += concurrency) {
+        const group = rows.slice(start, start + concurrency);
         await Promise.all(
-          rows.slice(start, start + concurrency).map((row) => sendOne(row, contents.get(row.id), report)),
+          group.map((row) => sendOne(smtp as Transporter, row, contents.get(row.id), report)),
         );
       }
       if (rows.length < BATCH) break;
@@ -362,7 +395,7 @@ export function createMailer({
     },
     /** True when mails go to an SMTP server, false when they are kept in the outbox. */
     get delivers() {
-      return transport !== null;
+      return Boolean(smtpUrl);
     },
   };
 }
