@@ -62,6 +62,14 @@ export type PublicSectionsReader = (
  * Publishing turns the draft into an immutable, numbered snapshot. The public site reads only
  * snapshots, so nothing typed into the draft is visible until someone with content:publish says so.
  */
+/** What a snapshot summary reads: the whole history and one page of it alike. */
+const snapshotSummaryColumns = {
+  version: snapshots.version,
+  publishedAt: snapshots.publishedAt,
+  publishedBy: snapshots.publishedBy,
+  contentSha256: snapshots.contentSha256,
+};
+
 export function createPublishingService({
   db,
   onPublished,
@@ -226,12 +234,7 @@ export function createPublishingService({
       return run(ctx, async (tx) => {
         const [counted] = await tx.select({ total: count() }).from(snapshots);
         const rows = await tx
-          .select({
-            version: snapshots.version,
-            publishedAt: snapshots.publishedAt,
-            publishedBy: snapshots.publishedBy,
-            contentSha256: snapshots.contentSha256,
-          })
+          .select(snapshotSummaryColumns)
           .from(snapshots)
           .orderBy(desc(snapshots.version))
           .limit(query.limit)
@@ -243,15 +246,7 @@ export function createPublishingService({
     async history(ctx: ServiceContext): Promise<SnapshotSummary[]> {
       ctx.require('content:read');
       return run(ctx, (tx) =>
-        tx
-          .select({
-            version: snapshots.version,
-            publishedAt: snapshots.publishedAt,
-            publishedBy: snapshots.publishedBy,
-            contentSha256: snapshots.contentSha256,
-          })
-          .from(snapshots)
-          .orderBy(desc(snapshots.version)),
+        tx.select(snapshotSummaryColumns).from(snapshots).orderBy(desc(snapshots.version)),
       );
     },
   };
