@@ -21,6 +21,7 @@ import { createLogger } from '../platform/logging/logger.js';
 import { type ProcessRole, processRoles, RoleError, startApp, startWorkerProcess } from '../processes.js';
 import { createServices, type Services, sealedColumns } from '../services.js';
 import { generatePassword } from './generate-password.js';
+import { canRestartInPlace, restartInPlace } from './restart-in-place.js';
 
 export class UsageError extends Error {}
 
@@ -150,6 +151,7 @@ const start: Command = async (args, config) => {
     throw error instanceof RoleError ? new UsageError(error.message) : error;
   });
   let demoLogin = '';
+  let demoCreated = false;
   try {
     const demo = owner
       ? await seedDemo(
@@ -174,6 +176,7 @@ const start: Command = async (args, config) => {
       );
       // The worker's first run came before the demo existed: show its live evidence from the start.
       if (demo.created) await app.services.evidence.runForTenant(demo.tenant.id);
+      demoCreated = demo.created;
       // Printed once, to the terminal only (never logged): the operator's first sign-in.
       demoLogin = `  Demo owner: ${owner.email}${
         config.adminPassword
@@ -186,6 +189,14 @@ const start: Command = async (args, config) => {
     // serve nor exit.
     await app.close();
     throw error;
+  }
+  if (demoCreated && app.db.kind === 'pglite' && canRestartInPlace()) {
+    // A first embedded start has just created the schema and the demo: the libraries and heap
+    // that took (PDF, HTML sanitising, the seed's objects) would stay resident in an idle server
+    // that never needs them again. Serve from a fresh process instead, like any later restart.
+    process.stdout.write(`\nDemo trust center created.\n${demoLogin}`);
+    await app.close();
+    restartInPlace();
   }
   closeOnSignal(logger, app);
   try {
