@@ -71,7 +71,8 @@ export interface App {
 
 /** PostgreSQL when DATABASE_URL is set, else the embedded database in the data directory (locked to this process). */
 export async function openConfiguredDatabase(config: Config, logger?: Logger): Promise<Database> {
-  if (config.databaseUrl) return openDatabase({ url: config.databaseUrl, logger });
+  if (config.databaseUrl)
+    return openDatabase({ url: config.databaseUrl, logger, timeouts: config.databaseTimeouts });
   const release = acquireEmbeddedLock(config.dataDir);
   try {
     const db = await openDatabase({ pgliteDir: path.join(config.dataDir, 'pgdata') });
@@ -98,6 +99,8 @@ export function blobStoreFor(config: Config): BlobStore {
     endpoint: storage.endpoint,
     prefix: storage.prefix,
     forcePathStyle: storage.forcePathStyle,
+    connectTimeoutMs: storage.connectTimeoutMs,
+    requestTimeoutMs: storage.requestTimeoutMs,
   });
 }
 

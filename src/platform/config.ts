@@ -76,6 +76,13 @@ const configSchema = z.object({
       message: 'must be an http(s) URL',
     }),
   ATTEST_S3_PREFIX: z.string().trim().max(200).default(''),
+  // Timeouts in milliseconds (decision 0023); 0 turns a statement timeout off.
+  ATTEST_DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  ATTEST_DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  ATTEST_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  ATTEST_DB_LONG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
+  ATTEST_S3_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  ATTEST_S3_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   ATTEST_S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
 });
 
@@ -105,6 +112,13 @@ export interface Config {
   /** API requests per credential per minute, counted for every web process together; 0 turns the limit off. */
   readonly apiRequestsPerMinute: number;
   readonly storage: StorageConfig;
+  /** PostgreSQL's timeouts (decision 0023); the embedded database has none. */
+  readonly databaseTimeouts: {
+    readonly connectMs: number;
+    readonly statementMs: number;
+    readonly idleInTransactionMs: number;
+    readonly longStatementMs: number;
+  };
 }
 
 export type StorageConfig =
@@ -116,6 +130,10 @@ export type StorageConfig =
       readonly endpoint: string | undefined;
       readonly prefix: string;
       readonly forcePathStyle: boolean;
+      /** Opening a connection to the bucket's endpoint. */
+      readonly connectTimeoutMs: number;
+      /** One request's whole exchange (an upload's body included), after which it is abandoned. */
+      readonly requestTimeoutMs: number;
     };
 
 export class ConfigError extends Error {
@@ -168,6 +186,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           endpoint: value.ATTEST_S3_ENDPOINT,
           prefix: value.ATTEST_S3_PREFIX,
           forcePathStyle: value.ATTEST_S3_FORCE_PATH_STYLE === 'true',
+          connectTimeoutMs: value.ATTEST_S3_CONNECT_TIMEOUT_MS,
+          requestTimeoutMs: value.ATTEST_S3_REQUEST_TIMEOUT_MS,
         }
       : { driver: 'local', dir: path.join(dataDir, 'blobs') };
   const publicUrl =
@@ -191,5 +211,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxUploadBytes: value.ATTEST_MAX_UPLOAD_MB * 1024 * 1024,
     apiRequestsPerMinute: value.ATTEST_API_RATE_LIMIT,
     storage: Object.freeze(storage),
+    databaseTimeouts: Object.freeze({
+      connectMs: value.ATTEST_DB_CONNECT_TIMEOUT_MS,
+      statementMs: value.ATTEST_DB_STATEMENT_TIMEOUT_MS,
+      idleInTransactionMs: value.ATTEST_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      longStatementMs: value.ATTEST_DB_LONG_STATEMENT_TIMEOUT_MS,
+    }),
   });
 }

@@ -32,6 +32,15 @@ const genericErrors = {
   'content.not_found': { status: 404, message: 'Not found.' },
   'content.key_taken': { status: 409, message: 'An item with that key already exists.' },
   'rate.limited': { status: 429, message: 'Too many requests. Try again later.' },
+  // A dependency (the database, the blob store) is unreachable or timed out: try again later (Retry-After).
+  'service.unavailable': {
+    status: 503,
+    message: 'The service is briefly unavailable. Try again in a moment.',
+  },
+  'storage.unavailable': {
+    status: 503,
+    message: 'The file could not be stored right now. Nothing was saved; try again in a moment.',
+  },
   internal: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -29,6 +29,13 @@ interface Entry {
 
 const MAX_ENTRIES = 10_000;
 
+/**
+ * How long a visitor waits for a due check when a page is already in memory: past this the
+ * check goes on in the background and the visitor gets the page it would have got before the
+ * check (a database that hangs must not hold the public site; decision 0023).
+ */
+export const STALE_AFTER_MS = 250;
+
 export function renderPage(version: number, body: string, contentType: string): RenderedPage {
   const identity = Buffer.from(body, 'utf8');
   const hash = createHash('sha256').update(identity).digest('base64url').slice(0, 16);
@@ -68,6 +75,7 @@ function createSite(tenant: Tenant, snapshot: Snapshot): PublishedSite {
  * in memory. A publish in this process invalidates at once (`invalidate`); other processes notice
  * within `revalidateMs`, when a cheap version check finds a newer snapshot. Unknown slugs and hosts
  * are cached too (bounded), so hostile lookups cannot make every request hit the database.
+ * While the database is down or slow, what is in memory goes on being served (see `load`).
  */
 export function createPublishedCache({
   tenants,
@@ -82,6 +90,7 @@ export function createPublishedCache({
 }) {
   const entries = new Map<string, Entry>();
   const pending = new Map<string, Promise<PublishedSite | null>>();
+  const pendingSince = new Map<string, number>();
   /**
    * Bumped by every invalidation, and remembered per tenant. A load that began before a publish
    * may read the old snapshot; it still answers the requests that were waiting for it, but it is
@@ -93,7 +102,27 @@ export function createPublishedCache({
   const invalidatedIn = new Map<string, number>();
   let clearedIn = -1;
 
-  async function load(key: string, previous: PublishedSite | null, findTenant: () => Promise<Tenant | null>) {
+  /**
+   * A check that fails (the database is down or timed out) keeps what was known: the last
+   * published snapshot goes on being served from memory, and is checked again after the next
+   * period. Only a site never loaded has nothing to fall back on, and the failure reaches the
+   * route (a 503).
+   */
+  async function load(key: string, previous: Entry | undefined, findTenant: () => Promise<Tenant | null>) {
+    try {
+      return await check(key, previous?.site ?? null, findTenant);
+    } catch (error) {
+      if (!previous) throw error;
+      if (entries.get(key) === previous) previous.checkedAt = now();
+      return previous.site;
+    }
+  }
+
+  async function check(
+    key: string,
+    previous: PublishedSite | null,
+    findTenant: () => Promise<Tenant | null>,
+  ) {
     const startedIn = generation;
     const tenant = await findTenant();
     let site: PublishedSite | null = null;
@@ -130,13 +159,39 @@ export function createPublishedCache({
     if (entry && now() - entry.checkedAt < revalidateMs) return entry.site;
     let inflight = pending.get(key);
     if (!inflight) {
-      const started = load(key, entry?.site ?? null, findTenant).finally(() => {
-        if (pending.get(key) === started) pending.delete(key);
+      const started = load(key, entry, findTenant).finally(() => {
+        if (pending.get(key) === started) {
+          pending.delete(key);
+          pendingSince.delete(key);
+        }
       });
       inflight = started;
       pending.set(key, started);
+      pendingSince.set(key, now());
     }
-    return inflight;
+    if (!entry) return inflight;
+    // A check that has taken long already: answer from memory at once, without a timer.
+    if (now() - (pendingSince.get(key) ?? now()) >= STALE_AFTER_MS) return entry.site;
+    return withinStaleAfter(inflight, entry.site);
+  }
+
+  function withinStaleAfter(
+    inflight: Promise<PublishedSite | null>,
+    fallback: PublishedSite | null,
+  ): Promise<PublishedSite | null> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => resolve(fallback), STALE_AFTER_MS);
+      inflight.then(
+        (site) => {
+          clearTimeout(timer);
+          resolve(site);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
   }
 
   return {
@@ -153,6 +208,7 @@ export function createPublishedCache({
       invalidatedIn.set(tenantId, generation);
       generation += 1;
       pending.clear();
+      pendingSince.clear();
       for (const [key, entry] of entries) {
         if (!entry.site || entry.site.tenant.id === tenantId) entries.delete(key);
       }
@@ -161,6 +217,7 @@ export function createPublishedCache({
       clearedIn = generation;
       generation += 1;
       pending.clear();
+      pendingSince.clear();
       entries.clear();
     },
   };

@@ -29,3 +29,67 @@ export async function startS3Server(bucket: string) {
     },
   };
 }
+
+export type S3FaultMode = 'forward' | 'reset-after-put' | 'hang-put';
+
+/**
+ * An HTTP proxy in front of an S3 server that breaks uploads on purpose. `reset-after-put` sends
+ * the PUT on (the server stores the object) and then resets the client's connection instead of
+ * passing the answer back: the upload "failed" although the object exists. `hang-put` takes the
+ * PUT and never answers nor forwards it. Every other request (GET, DELETE, LIST) is passed on.
+ * Headers go through unchanged, so the client's signature still checks out at the server.
+ */
+export async function startFaultyS3Proxy(endpoint: string) {
+  const { default: http } = await import('node:http');
+  const upstream = new URL(endpoint);
+  let mode: S3FaultMode = 'forward';
+  const counts = { puts: 0, resets: 0, hangs: 0 };
+  const sockets = new Set<import('node:net').Socket>();
+  const server = http.createServer((request, response) => {
+    const isPut = request.method === 'PUT';
+    if (isPut) counts.puts += 1;
+    if (isPut && mode === 'hang-put') {
+      counts.hangs += 1;
+      request.resume(); // read the body, answer never
+      return;
+    }
+    const forwarded = http.request(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: request.method,
+        path: request.url,
+        headers: request.headers,
+      },
+      (answer) => {
+        if (isPut && mode === 'reset-after-put') {
+          counts.resets += 1;
+          answer.resume();
+          answer.on('end', () => request.socket.resetAndDestroy());
+          return;
+        }
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      },
+    );
+    forwarded.on('error', () => request.socket.destroy());
+    request.pipe(forwarded);
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as import('node:net').AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    counts,
+    set(next: S3FaultMode) {
+      mode = next;
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

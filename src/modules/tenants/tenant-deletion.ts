@@ -72,7 +72,8 @@ export async function deleteTenantNow(
   const people = await withPlatform(db, (tx) => memberIdsOfTenant(tx, tenantId));
   let deleted: { id: string }[];
   try {
-    deleted = await withPlatform(db, (tx) =>
+    // One statement that cascades through every tenant table: the long statement timeout (decision 0023).
+    deleted = await withPlatform(db.forLongWork(), (tx) =>
       tx
         .delete(tenants)
         .where(

@@ -30,8 +30,44 @@ export interface Database {
    * For a hot path that cannot afford BEGIN and COMMIT trips (tenancy.ts, platformStatement).
    */
   inOneRoundTrip?(statements: string): Promise<unknown[]>;
+  /**
+   * The same database for work that may run long (migrations, a tenant's purge): on PostgreSQL a
+   * second small pool whose statement timeout is `longStatementMs` instead of `statementMs`,
+   * opened on first use and closed with this one. PGlite (no network, one process) is itself.
+   */
+  forLongWork(): Database;
   close(): Promise<void>;
 }
+
+/**
+ * How long PostgreSQL may take before a request stops waiting (decision 0023). Without these a
+ * database that accepts connections but never answers held every request, and /readyz, for as long
+ * as the client waited.
+ */
+export interface PostgresTimeouts {
+  /** Opening a connection (TCP, start-up, authentication), and waiting for a free one in the pool. */
+  readonly connectMs: number;
+  /** `statement_timeout`: the server cancels a statement running longer (0: no limit). */
+  readonly statementMs: number;
+  /** `idle_in_transaction_session_timeout`: the server ends a session idle inside a transaction. */
+  readonly idleInTransactionMs: number;
+  /** The statement timeout of `forLongWork()` (migrations, purges); 0: no limit. */
+  readonly longStatementMs: number;
+  /**
+   * How much longer than the statement timeout the client waits for any answer at all. A server
+   * that is alive cancels the statement itself; one that has gone silent (frozen, behind a dead
+   * link) never will, and the client drops the connection this much later.
+   */
+  readonly clientGraceMs: number;
+}
+
+export const defaultPostgresTimeouts: PostgresTimeouts = Object.freeze({
+  connectMs: 5_000,
+  statementMs: 30_000,
+  idleInTransactionMs: 60_000,
+  longStatementMs: 600_000,
+  clientGraceMs: 5_000,
+});
 
 export interface DatabaseLocation {
   /** A postgres:// URL; when absent the embedded PGlite database is used. */
@@ -42,10 +78,13 @@ export interface DatabaseLocation {
   pgliteTemplate?: Blob | undefined;
   /** Where a PostgreSQL pool's connection errors are logged. */
   logger?: Pick<Logger, 'error'> | undefined;
+  /** PostgreSQL's timeouts; unset ones take `defaultPostgresTimeouts`. */
+  timeouts?: Partial<PostgresTimeouts> | undefined;
 }
 
 export async function openDatabase(location: DatabaseLocation): Promise<Database> {
-  if (location.url) return openPostgres(location.url, location.logger);
+  if (location.url)
+    return openPostgres(location.url, location.logger, { ...defaultPostgresTimeouts, ...location.timeouts });
   return openPglite(location.pgliteDir ?? 'memory://', location.pgliteTemplate);
 }
 
@@ -65,48 +104,140 @@ export function describePoolError(error: unknown): Record<string, unknown> {
   };
 }
 
-function openPostgres(url: string, logger?: Pick<Logger, 'error'>): Database {
-  const pool = new pg.Pool({ connectionString: url, max: 10, idleTimeoutMillis: 30_000 });
+/**
+ * A node-postgres client that drops its connection when a statement got no answer in time
+ * (`query_timeout`): node-postgres rejects the query but would keep the connection, whose late
+ * answer could then be taken for the next statement's. Destroyed, the pool discards it.
+ */
+class GuardedClient extends pg.Client {
+  override query(...args: unknown[]): never {
+    const result = (super.query as (...a: unknown[]) => unknown)(...args);
+    if (result && typeof (result as Promise<unknown>).catch === 'function') {
+      (result as Promise<unknown>).catch((error: unknown) => {
+        if (error instanceof Error && error.message === 'Query read timeout') {
+          (
+            this as unknown as { connection?: { stream?: { destroy(): void } } }
+          ).connection?.stream?.destroy();
+        }
+      });
+    }
+    return result as never;
+  }
+}
+
+function createPool(url: string, max: number, statementMs: number, timeouts: PostgresTimeouts) {
+  return new pg.Pool({
+    Client: GuardedClient,
+    connectionString: url,
+    max,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: timeouts.connectMs,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    ...(statementMs > 0
+      ? { statement_timeout: statementMs, query_timeout: statementMs + timeouts.clientGraceMs }
+      : {}),
+    ...(timeouts.idleInTransactionMs > 0
+      ? { idle_in_transaction_session_timeout: timeouts.idleInTransactionMs }
+      : {}),
+  });
+}
+
+function openPostgres(
+  url: string,
+  logger: Pick<Logger, 'error'> | undefined,
+  timeouts: PostgresTimeouts,
+): Database {
+  const pool = createPool(url, 10, timeouts.statementMs, timeouts);
+  let long: { pool: pg.Pool; db: Database } | undefined;
+  const db = postgresOver(
+    pool,
+    logger,
+    () => {
+      if (!long) {
+        const longPool = createPool(url, 2, timeouts.longStatementMs, timeouts);
+        long = {
+          pool: longPool,
+          db: postgresOver(
+            longPool,
+            logger,
+            () => (long as { db: Database }).db,
+            async () => {},
+          ),
+        };
+      }
+      return long.db;
+    },
+    async () => {
+      await pool.end();
+      if (long) await long.pool.end();
+    },
+  );
+  return db;
+}
+
+function postgresOver(
+  pool: pg.Pool,
+  logger: Pick<Logger, 'error'> | undefined,
+  forLongWork: () => Database,
+  end: () => Promise<void>,
+): Database {
   // An idle client that loses its server must not take the process down (the next query
   // reconnects), but an operator must see it: a restart, a failover, a killed backend.
   pool.on('error', (error) => logger?.error({ err: describePoolError(error) }, 'database pool error'));
+  // A connection the server ends while it is checked out (idle_in_transaction_session_timeout, a
+  // terminated backend) emits its error on the client, where pg-pool listens only while it is
+  // idle: unheard, the error would end the process. The statement that runs on it fails instead.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => {
+      // While idle the pool listens too, and its 'error' event logs the line above.
+      if (client.listenerCount('error') > 1) return;
+      logger?.error({ err: describePoolError(error) }, 'database connection lost while in use');
+    });
+  });
   const orm = drizzleNodePostgres({ client: pool }) as unknown as Orm;
   let closed = false;
-  return {
+  const db: Database = {
     kind: 'postgres',
     orm,
     async runScript(script) {
       const client = await pool.connect();
+      let failure: unknown;
       try {
         await client.query('BEGIN');
         await client.query(script);
         await client.query('COMMIT');
       } catch (error) {
+        failure = error;
         await client.query('ROLLBACK').catch(() => {});
         throw error;
       } finally {
-        client.release();
+        // A connection that failed is not handed out again (it may be the one that timed out).
+        client.release(failure instanceof Error ? failure : undefined);
       }
     },
     async inOneRoundTrip(statements) {
       const results = (await pool.query(statements)) as unknown as pg.QueryResult | pg.QueryResult[];
       return (Array.isArray(results) ? results.at(-1)?.rows : results.rows) ?? [];
     },
+    forLongWork,
     async close() {
       if (closed) return;
       closed = true;
-      await pool.end();
+      await end();
     },
   };
+  return db;
 }
 
 async function openPglite(dir: string, template: Blob | undefined): Promise<Database> {
   const client = await createPglite({ dir, template });
   const orm = drizzlePglite({ client }) as unknown as Orm;
   let closed = false;
-  return {
+  const db: Database = {
     kind: 'pglite',
     orm,
+    forLongWork: () => db,
     async runScript(script) {
       await client.transaction(async (tx) => {
         await tx.exec(script);
@@ -118,6 +249,7 @@ async function openPglite(dir: string, template: Blob | undefined): Promise<Data
       await client.close();
     },
   };
+  return db;
 }
 
 /** Rows of a raw `execute()` result; node-postgres and PGlite both answer with `{ rows }`. */

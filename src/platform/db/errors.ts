@@ -45,3 +45,49 @@ export function translateDatabaseError(
 export function isUniqueViolation(error: unknown): boolean {
   return pgCode(error) === '23505';
 }
+
+/** Node's socket errors that mean the server could not be reached or went away. */
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
+
+/**
+ * SQLSTATEs of a server that is there but cannot serve now: a connection exception (class 08),
+ * shutting down or starting (57P01–57P03), too many connections (53300), a statement cancelled by
+ * statement_timeout (57014), a session ended by idle_in_transaction_session_timeout (25P03).
+ */
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123]|53300|57014|25P03)$/;
+
+/** node-postgres and pg-pool's own messages for a lost or never-made connection. */
+const DRIVER_MESSAGES = [
+  'timeout expired',
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'Query read timeout',
+  'is not queryable',
+];
+
+/**
+ * Whether an error says the database is unreachable or too slow, rather than that the request was
+ * wrong: such a request is answered 503 with Retry-After, never 500.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth += 1) {
+    const { code, message } = current as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && (UNREACHABLE.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true;
+    if (typeof message === 'string' && DRIVER_MESSAGES.some((known) => message.includes(known))) return true;
+    // An AggregateError (a host with several addresses, all refused) carries its causes in `errors`.
+    const inner = (current as { errors?: unknown }).errors;
+    if (Array.isArray(inner) && inner.some((each) => isDatabaseUnavailable(each))) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}

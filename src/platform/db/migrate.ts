@@ -38,9 +38,11 @@ async function appliedMigrations(db: Database): Promise<Map<number, string>> {
  * error: migrations are append-only.
  */
 export async function migrate(
-  db: Database,
+  database: Database,
   migrations: readonly Migration[] = allMigrations,
 ): Promise<MigrationReport> {
+  // A migration may rewrite a large table: it runs under the long statement timeout (decision 0023).
+  const db = database.forLongWork();
   await ensureLedger(db);
   const applied: number[] = [];
   for (const migration of migrations) {

@@ -19,11 +19,14 @@ export async function inOneTransaction<T>(db: Database, work: (db: Database) => 
         },
       },
     }) as Orm;
-    return work({
+    const inner: Database = {
       kind: db.kind,
       orm,
+      // Inside the one transaction: its statements share the outer transaction's connection.
+      forLongWork: () => inner,
       runScript: () => Promise.reject(new Error('no scripts inside one transaction')),
       close: () => Promise.reject(new Error('the database of one transaction is not closed by its work')),
-    });
+    };
+    return work(inner);
   });
 }

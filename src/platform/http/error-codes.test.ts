@@ -116,6 +116,12 @@ const before: readonly (readonly [string, number, string])[] = [
     403,
     'This document is shared on request. Request access, or open the link from your e-mail.',
   ],
+  ['service.unavailable', 503, 'The service is briefly unavailable. Try again in a moment.'],
+  [
+    'storage.unavailable',
+    503,
+    'The file could not be stored right now. Nothing was saved; try again in a moment.',
+  ],
   ['internal', 500, 'Something went wrong on our side.'],
 ];
 

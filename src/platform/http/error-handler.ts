@@ -1,7 +1,10 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
+import { describePoolError } from '../db/client.js';
+import { isDatabaseUnavailable } from '../db/errors.js';
 import { AppError, type ErrorCode, errorMessage, errorStatus } from '../errors.js';
 import { describeError } from '../logging/logger.js';
+import { BlobStoreUnavailableError } from '../storage/blob-store.js';
 import { securityHeaders } from './security-headers.js';
 
 function body(code: ErrorCode, requestId: string, details?: readonly { path: string; message: string }[]) {
@@ -19,14 +22,44 @@ function frameworkCode(error: FastifyError): ErrorCode | undefined {
   return undefined;
 }
 
+/** The driver's own error under Drizzle's wrapper (whose message quotes the query and its values). */
+function innermost(error: unknown): unknown {
+  let current = error;
+  for (let depth = 0; depth < 5; depth += 1) {
+    const cause = (current as { cause?: unknown } | null)?.cause;
+    if (!(cause instanceof Error)) break;
+    current = cause;
+  }
+  return current;
+}
+
+/** Seconds a client is asked to wait when a dependency is down (a 503): short, the outage may be a restart. */
+export const RETRY_AFTER_SECONDS = 5;
+
 /**
  * The single place where errors become responses. Known errors keep their status and code;
- * everything else is a 500 that carries only the request id, so a client never sees internals.
+ * a database that cannot be reached or timed out is a 503 with Retry-After; everything else is a
+ * 500 that carries only the request id, so a client never sees internals.
  */
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError | ZodError, request, reply) => {
     if (error instanceof AppError) {
+      if (error.status === 503) reply.header('retry-after', RETRY_AFTER_SECONDS);
       return reply.status(error.status).send(body(error.code, request.id, error.details));
+    }
+    // The blob store is down, too slow or full: a write stored nothing (it cleans up after itself).
+    if (error instanceof BlobStoreUnavailableError) {
+      request.log.warn({ operation: error.operation, reason: error.reason }, 'blob store unavailable');
+      reply.header('retry-after', RETRY_AFTER_SECONDS);
+      const code = error.operation === 'put' ? 'storage.unavailable' : 'service.unavailable';
+      return reply.status(503).send(body(code, request.id));
+    }
+    // The database is down or too slow: not the request's fault, and not a bug. Logged (type, code,
+    // message without connection strings) so an operator sees the outage.
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ err: describePoolError(innermost(error)) }, 'database unavailable');
+      reply.header('retry-after', RETRY_AFTER_SECONDS);
+      return reply.status(503).send(body('service.unavailable', request.id));
     }
     if (error instanceof ZodError) {
       const details = error.issues

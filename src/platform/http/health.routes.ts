@@ -4,10 +4,33 @@ import type { Database } from '../db/client.js';
 import { isSchemaCurrent } from '../db/migrate.js';
 
 /**
- * /healthz: the process is up (liveness). /readyz: it can do its work, i.e. the database answers
- * and every migration this build knows is applied (readiness; a load balancer routes on it).
+ * How long /readyz waits for the database: a probe must get an answer, and a database that takes
+ * longer than this to say `select 1` is not ready to serve (decision 0023).
  */
-export async function registerHealthRoutes(app: FastifyInstance, { db }: { db: Database }) {
+export const READINESS_DEADLINE_MS = 1_500;
+
+/** `work`'s result, or `fallback` once `ms` have passed (the work goes on, its result unused). */
+async function within<T>(ms: number, work: Promise<T>, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * /healthz: the process is up (liveness). /readyz: it can do its work, i.e. the database answers
+ * within the deadline and every migration this build knows is applied (readiness; a load balancer
+ * routes on it). A not-ready answer is a 503 with Retry-After.
+ */
+export async function registerHealthRoutes(
+  app: FastifyInstance,
+  { db, deadlineMs = READINESS_DEADLINE_MS }: { db: Database; deadlineMs?: number },
+) {
   app.get('/healthz', async (_request, reply) => {
     reply.header('cache-control', 'no-store');
     return { status: 'ok' };
@@ -16,14 +39,21 @@ export async function registerHealthRoutes(app: FastifyInstance, { db }: { db: D
   app.get('/readyz', async (_request, reply) => {
     reply.header('cache-control', 'no-store');
     const checks = { database: false, migrations: false };
-    try {
+    const probe = (async () => {
       await db.orm.execute(sql`select 1`);
       checks.database = true;
       checks.migrations = await isSchemaCurrent(db);
-    } catch {
+    })().catch(() => {
       // Reported below as not ready; the reason stays out of the response.
-    }
+    });
+    const answered = await within(
+      deadlineMs,
+      probe.then(() => true),
+      false,
+    );
+    if (!answered) checks.database = checks.migrations = false;
     const ready = checks.database && checks.migrations;
+    if (!ready) reply.header('retry-after', 5);
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
   });
 }

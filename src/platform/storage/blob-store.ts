@@ -11,6 +11,42 @@ export interface BlobStore {
   get(key: string): Promise<Buffer | null>;
   /** Removes the blob; removing a missing blob is not an error. */
   delete(key: string): Promise<void>;
+  /**
+   * Every blob in the store with its last write time, and (local store) leftover temporary files
+   * of interrupted writes: what the sweeper (src/worker/blob-sweep.ts) walks.
+   */
+  list(): AsyncIterable<StoredBlob>;
+  /** Removes a leftover temporary file that `list` reported (local store only). */
+  deleteLeftover?(entry: StoredBlob): Promise<void>;
+}
+
+export interface StoredBlob {
+  /** `<tenant id>/<blob id>` for a blob; for a leftover, the file's path under the store. */
+  readonly key: string;
+  readonly modifiedAt: Date;
+  /** A temporary file of a write that never finished (a crash mid-write). */
+  readonly leftover?: boolean;
+}
+
+/**
+ * The store could not be reached, timed out or has no room: nothing was stored (a write cleans up
+ * after itself), and the request is answered 503 `storage.unavailable` with Retry-After.
+ */
+export class BlobStoreUnavailableError extends Error {
+  override name = 'BlobStoreUnavailableError';
+  constructor(
+    readonly operation: 'put' | 'get' | 'delete' | 'list',
+    readonly reason: string,
+  ) {
+    super(`blob store ${operation} failed: ${reason}`);
+  }
+}
+
+/** A short reason for logs: the error's name and code, never a message that may quote a key or URL. */
+export function reasonOf(error: unknown): string {
+  if (!(error instanceof Error)) return typeof error;
+  const code = (error as { code?: unknown }).code;
+  return [error.name, typeof code === 'string' ? code : undefined].filter(Boolean).join(' ');
 }
 
 const uuid = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';

@@ -1,5 +1,11 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { assertBlobKey, type BlobStore } from './blob-store.js';
+import {
+  assertBlobKey,
+  type BlobStore,
+  BlobStoreUnavailableError,
+  reasonOf,
+  type StoredBlob,
+} from './blob-store.js';
 
 export interface S3BlobStoreOptions {
   bucket: string;
@@ -11,12 +17,24 @@ export interface S3BlobStoreOptions {
   forcePathStyle?: boolean;
   /** Explicit credentials; unset means the SDK's default chain (environment, profile, instance role). */
   credentials?: { accessKeyId: string; secretAccessKey: string } | undefined;
+  /** Opening a connection (default 5 s). */
+  connectTimeoutMs?: number | undefined;
+  /** One operation, its retries included (default 20 s); then it is abandoned (decision 0023). */
+  requestTimeoutMs?: number | undefined;
 }
+
+const KEY_UNDER_PREFIX =
+  /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
 /**
  * Blobs as objects in an S3-compatible bucket. An object appears whole or not at all, so writes
  * are atomic by nature. The bytes are already encrypted by the vault; server-side encryption of
  * the bucket is an extra layer, not the one we rely on.
+ *
+ * Every operation has a deadline (connection and whole request, retries included). A write that
+ * fails may still have reached the bucket (the connection was reset after the server stored it),
+ * so a failed write deletes its key before it reports the failure; if that delete fails too, the
+ * sweeper removes the unreferenced object after its grace period.
  */
 export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
   // The SDK (~20MB once loaded) is imported on first use, so a server on local storage never loads it.
@@ -25,6 +43,8 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
     sdk ??= import('@aws-sdk/client-s3');
     return sdk;
   };
+  const connectMs = options.connectTimeoutMs ?? 5_000;
+  const requestMs = options.requestTimeoutMs ?? 20_000;
   let client: Promise<S3Client> | undefined;
   const connect = () => {
     client ??= loadSdk().then(
@@ -37,26 +57,45 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
           // Checksums only where S3 requires them: several S3-compatible servers reject the newer headers.
           requestChecksumCalculation: 'WHEN_REQUIRED',
           responseChecksumValidation: 'WHEN_REQUIRED',
+          // Per attempt: connecting, and any wait for the server's next bytes.
+          requestHandler: { connectionTimeout: connectMs, requestTimeout: requestMs },
+          maxAttempts: 2,
         }),
     );
     return client;
   };
   const prefix = options.prefix ?? '';
   const objectKey = (key: string) => `${prefix}${assertBlobKey(key)}`;
+  const deadline = () => ({ abortSignal: AbortSignal.timeout(requestMs) });
+
+  async function remove(key: string): Promise<void> {
+    const { DeleteObjectCommand } = await loadSdk();
+    await (await connect()).send(
+      new DeleteObjectCommand({ Bucket: options.bucket, Key: objectKey(key) }),
+      deadline(),
+    );
+  }
 
   return {
     driver: 's3',
 
     async put(key, data) {
       const { PutObjectCommand } = await loadSdk();
-      await (await connect()).send(
-        new PutObjectCommand({
-          Bucket: options.bucket,
-          Key: objectKey(key),
-          Body: data,
-          ContentType: 'application/octet-stream',
-        }),
-      );
+      try {
+        await (await connect()).send(
+          new PutObjectCommand({
+            Bucket: options.bucket,
+            Key: objectKey(key),
+            Body: data,
+            ContentType: 'application/octet-stream',
+          }),
+          deadline(),
+        );
+      } catch (error) {
+        // The object may be in the bucket although the answer never came back: take it out again.
+        await remove(key).catch(() => {});
+        throw new BlobStoreUnavailableError('put', reasonOf(error));
+      }
     },
 
     async get(key) {
@@ -64,19 +103,50 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
         const { GetObjectCommand } = await loadSdk();
         const result = await (await connect()).send(
           new GetObjectCommand({ Bucket: options.bucket, Key: objectKey(key) }),
+          deadline(),
         );
         if (!result.Body) return null;
         return Buffer.from(await result.Body.transformToByteArray());
       } catch (error) {
         const name = (error as { name?: string }).name;
         if (name === 'NoSuchKey' || name === 'NotFound') return null;
-        throw error;
+        throw new BlobStoreUnavailableError('get', reasonOf(error));
       }
     },
 
     async delete(key) {
-      const { DeleteObjectCommand } = await loadSdk();
-      await (await connect()).send(new DeleteObjectCommand({ Bucket: options.bucket, Key: objectKey(key) }));
+      try {
+        await remove(key);
+      } catch (error) {
+        throw new BlobStoreUnavailableError('delete', reasonOf(error));
+      }
+    },
+
+    async *list(): AsyncIterable<StoredBlob> {
+      const { ListObjectsV2Command } = await loadSdk();
+      let token: string | undefined;
+      do {
+        let page: import('@aws-sdk/client-s3').ListObjectsV2CommandOutput;
+        try {
+          page = await (await connect()).send(
+            new ListObjectsV2Command({
+              Bucket: options.bucket,
+              Prefix: prefix,
+              ...(token ? { ContinuationToken: token } : {}),
+            }),
+            deadline(),
+          );
+        } catch (error) {
+          throw new BlobStoreUnavailableError('list', reasonOf(error));
+        }
+        for (const object of page.Contents ?? []) {
+          const key = object.Key?.slice(prefix.length);
+          // Only keys of the shape we write: anything else under the prefix is not ours to judge.
+          if (!key || !object.Key?.startsWith(prefix) || !KEY_UNDER_PREFIX.test(key)) continue;
+          yield { key, modifiedAt: object.LastModified ?? new Date() };
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
     },
   };
 }
