@@ -5,6 +5,7 @@ import type { Snapshot } from '../modules/publishing/snapshot.contract.js';
 import type { Tenant } from '../modules/tenants/tenants.contract.js';
 import type { TenantsService } from '../modules/tenants/tenants.service.js';
 import { visitorContext } from '../platform/auth/context.js';
+import { within } from '../platform/deadline.js';
 
 /** One representation of a public page, rendered and compressed once per published version. */
 export interface RenderedPage {
@@ -172,26 +173,7 @@ export function createPublishedCache({
     if (!entry) return inflight;
     // A check that has taken long already: answer from memory at once, without a timer.
     if (now() - (pendingSince.get(key) ?? now()) >= STALE_AFTER_MS) return entry.site;
-    return withinStaleAfter(inflight, entry.site);
-  }
-
-  function withinStaleAfter(
-    inflight: Promise<PublishedSite | null>,
-    fallback: PublishedSite | null,
-  ): Promise<PublishedSite | null> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => resolve(fallback), STALE_AFTER_MS);
-      inflight.then(
-        (site) => {
-          clearTimeout(timer);
-          resolve(site);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
+    return within(STALE_AFTER_MS, inflight, entry.site);
   }
 
   return {

@@ -2,25 +2,14 @@ import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../db/client.js';
 import { isSchemaCurrent } from '../db/migrate.js';
+import { within } from '../deadline.js';
+import { RETRY_AFTER_SECONDS } from './error-handler.js';
 
 /**
  * How long /readyz waits for the database: a probe must get an answer, and a database that takes
  * longer than this to say `select 1` is not ready to serve (decision 0023).
  */
 export const READINESS_DEADLINE_MS = 1_500;
-
-/** `work`'s result, or `fallback` once `ms` have passed (the work goes on, its result unused). */
-async function within<T>(ms: number, work: Promise<T>, fallback: T): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<T>((resolve) => {
-    timer = setTimeout(() => resolve(fallback), ms);
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * /healthz: the process is up (liveness). /readyz: it can do its work, i.e. the database answers
@@ -53,7 +42,7 @@ export async function registerHealthRoutes(
     );
     if (!answered) checks.database = checks.migrations = false;
     const ready = checks.database && checks.migrations;
-    if (!ready) reply.header('retry-after', 5);
+    if (!ready) reply.header('retry-after', RETRY_AFTER_SECONDS);
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
   });
 }

@@ -11,21 +11,6 @@ export interface BlobStore {
   get(key: string): Promise<Buffer | null>;
   /** Removes the blob; removing a missing blob is not an error. */
   delete(key: string): Promise<void>;
-  /**
-   * Every blob in the store with its last write time, and (local store) leftover temporary files
-   * of interrupted writes: what the sweeper (src/worker/blob-sweep.ts) walks.
-   */
-  list(): AsyncIterable<StoredBlob>;
-  /** Removes a leftover temporary file that `list` reported (local store only). */
-  deleteLeftover?(entry: StoredBlob): Promise<void>;
-}
-
-export interface StoredBlob {
-  /** `<tenant id>/<blob id>` for a blob; for a leftover, the file's path under the store. */
-  readonly key: string;
-  readonly modifiedAt: Date;
-  /** A temporary file of a write that never finished (a crash mid-write). */
-  readonly leftover?: boolean;
 }
 
 /**
@@ -35,7 +20,7 @@ export interface StoredBlob {
 export class BlobStoreUnavailableError extends Error {
   override name = 'BlobStoreUnavailableError';
   constructor(
-    readonly operation: 'put' | 'get' | 'delete' | 'list',
+    readonly operation: 'put' | 'get' | 'delete',
     readonly reason: string,
   ) {
     super(`blob store ${operation} failed: ${reason}`);

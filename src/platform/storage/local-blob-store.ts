@@ -1,16 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { assertBlobKey, type BlobStore, BlobStoreUnavailableError, type StoredBlob } from './blob-store.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/** `.<blob id>.<random>.tmp`: the temporary file of a write (see put). */
-const TEMP = /^\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.[0-9a-f]{12}\.tmp$/;
+import { assertBlobKey, type BlobStore, BlobStoreUnavailableError } from './blob-store.js';
 
 /** File-system failures that are the disk's state, not a bug: no room, read-only, I/O, permissions. */
 const UNAVAILABLE = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO', 'EACCES', 'EPERM', 'EMFILE', 'ENFILE']);
 
-function unavailable(operation: 'put' | 'get' | 'delete' | 'list', error: unknown): unknown {
+function unavailable(operation: 'put' | 'get' | 'delete', error: unknown): unknown {
   const code = (error as NodeJS.ErrnoException).code;
   return code && UNAVAILABLE.has(code) ? new BlobStoreUnavailableError(operation, code) : error;
 }
@@ -69,37 +65,6 @@ export function createLocalBlobStore(root: string): BlobStore {
 
     async delete(key) {
       await fs.rm(fileOf(key), { force: true });
-    },
-
-    async *list(): AsyncIterable<StoredBlob> {
-      let tenants: string[];
-      try {
-        tenants = await fs.readdir(resolvedRoot);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-        throw unavailable('list', error);
-      }
-      for (const tenant of tenants) {
-        if (!UUID.test(tenant)) continue;
-        const names = await fs.readdir(path.join(resolvedRoot, tenant)).catch(() => [] as string[]);
-        for (const name of names) {
-          const blob = UUID.test(name);
-          if (!blob && !TEMP.test(name)) continue; // not a file this store writes: left alone
-          const stat = await fs.stat(path.join(resolvedRoot, tenant, name)).catch(() => null);
-          if (!stat?.isFile()) continue;
-          yield blob
-            ? { key: `${tenant}/${name}`, modifiedAt: stat.mtime }
-            : { key: `${tenant}/${name}`, modifiedAt: stat.mtime, leftover: true };
-        }
-      }
-    },
-
-    async deleteLeftover(entry) {
-      const [tenant, name] = entry.key.split('/');
-      if (!entry.leftover || !tenant || !name || !UUID.test(tenant) || !TEMP.test(name)) {
-        throw new Error('not a leftover temporary file');
-      }
-      await fs.rm(path.join(resolvedRoot, tenant, name), { force: true });
     },
   };
 }

@@ -1,11 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import {
-  assertBlobKey,
-  type BlobStore,
-  BlobStoreUnavailableError,
-  reasonOf,
-  type StoredBlob,
-} from './blob-store.js';
+import { assertBlobKey, type BlobStore, BlobStoreUnavailableError, reasonOf } from './blob-store.js';
 
 export interface S3BlobStoreOptions {
   bucket: string;
@@ -19,12 +13,9 @@ export interface S3BlobStoreOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string } | undefined;
   /** Opening a connection (default 5 s). */
   connectTimeoutMs?: number | undefined;
-  /** One operation, its retries included (default 20 s); then it is abandoned (decision 0023). */
+  /** One operation, its retries included (default 30 s, as ATTEST_S3_REQUEST_TIMEOUT_MS); then it is abandoned (decision 0023). */
   requestTimeoutMs?: number | undefined;
 }
-
-const KEY_UNDER_PREFIX =
-  /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
 /**
  * Blobs as objects in an S3-compatible bucket. An object appears whole or not at all, so writes
@@ -33,8 +24,8 @@ const KEY_UNDER_PREFIX =
  *
  * Every operation has a deadline (connection and whole request, retries included). A write that
  * fails may still have reached the bucket (the connection was reset after the server stored it),
- * so a failed write deletes its key before it reports the failure; if that delete fails too, the
- * sweeper removes the unreferenced object after its grace period.
+ * so a failed write deletes its key before it reports the failure. If that delete fails too, the
+ * object stays unreferenced: no sweeper removes such objects yet.
  */
 export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
   // The SDK (~20MB once loaded) is imported on first use, so a server on local storage never loads it.
@@ -44,7 +35,7 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
     return sdk;
   };
   const connectMs = options.connectTimeoutMs ?? 5_000;
-  const requestMs = options.requestTimeoutMs ?? 20_000;
+  const requestMs = options.requestTimeoutMs ?? 30_000;
   let client: Promise<S3Client> | undefined;
   const connect = () => {
     client ??= loadSdk().then(
@@ -120,33 +111,6 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
       } catch (error) {
         throw new BlobStoreUnavailableError('delete', reasonOf(error));
       }
-    },
-
-    async *list(): AsyncIterable<StoredBlob> {
-      const { ListObjectsV2Command } = await loadSdk();
-      let token: string | undefined;
-      do {
-        let page: import('@aws-sdk/client-s3').ListObjectsV2CommandOutput;
-        try {
-          page = await (await connect()).send(
-            new ListObjectsV2Command({
-              Bucket: options.bucket,
-              Prefix: prefix,
-              ...(token ? { ContinuationToken: token } : {}),
-            }),
-            deadline(),
-          );
-        } catch (error) {
-          throw new BlobStoreUnavailableError('list', reasonOf(error));
-        }
-        for (const object of page.Contents ?? []) {
-          const key = object.Key?.slice(prefix.length);
-          // Only keys of the shape we write: anything else under the prefix is not ours to judge.
-          if (!key || !object.Key?.startsWith(prefix) || !KEY_UNDER_PREFIX.test(key)) continue;
-          yield { key, modifiedAt: object.LastModified ?? new Date() };
-        }
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (token);
     },
   };
 }
