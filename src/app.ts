@@ -31,15 +31,18 @@ import { createApiRateLimiter, DEFAULT_API_REQUESTS_PER_MINUTE } from './platfor
 import { createDatabaseApiRateLimiter } from './platform/http/api-rate-limit-db.js';
 import { API_PREFIX, type ApiRoute, registerApiRoutes } from './platform/http/api-route.js';
 import { createApiAuthenticator } from './platform/http/authenticate.js';
+import { tagErrorCode } from './platform/http/error-handler.js';
 import { createFormRateLimiter } from './platform/http/form-rate-limit.js';
 import { registerHealthRoutes } from './platform/http/health.routes.js';
 import { registerMultipartUploads } from './platform/http/multipart.js';
 import { buildOpenApiDocument } from './platform/http/openapi.js';
 import { createHttpServer, logRequest } from './platform/http/server.js';
+import type { TlsFiles } from './platform/http/tls.js';
 import { createCoalescedRuns } from './platform/jobs/coalesced-runs.js';
 import { createLogger, type Logger } from './platform/logging/logger.js';
 import { createMailer, type Mailer } from './platform/mail/mailer.js';
 import { outboxRoutes } from './platform/mail/outbox.routes.js';
+import { ignoreObservations, type Observer } from './platform/metrics/observer.js';
 import type { BlobStore } from './platform/storage/blob-store.js';
 import { createLocalBlobStore } from './platform/storage/local-blob-store.js';
 import { createS3BlobStore } from './platform/storage/s3-blob-store.js';
@@ -149,6 +152,10 @@ export interface AppOptions {
   apiRateLimitCounting?: 'database' | 'memory';
   /** The limiter's time (tests move it); the business clock above does not pace it. */
   rateLimitNow?: () => number;
+  /** Where responses and evidence runs are counted (the metrics); by default nowhere. */
+  observe?: Observer;
+  /** Serve HTTPS (TLS 1.3 only) with these PEM files; by default plain HTTP behind a proxy. */
+  tls?: TlsFiles | undefined;
 }
 
 /** Routes that take access away: they keep working while a tenant is closing and read-only. */
@@ -196,6 +203,8 @@ export async function createApp({
   apiRequestsPerMinute = DEFAULT_API_REQUESTS_PER_MINUTE,
   rateLimitNow,
   apiRateLimitCounting = 'database',
+  observe = ignoreObservations,
+  tls,
 }: AppOptions): Promise<App> {
   const scratchBlobs = blobs ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'attest-blobs-'));
   const blobStore = blobs ?? createLocalBlobStore(scratchBlobs ?? '');
@@ -214,6 +223,7 @@ export async function createApp({
       evidenceAfterPublish(tenantId);
     },
     dispatchNotice: (tenantId, noticeId) => dispatchNotice(tenantId, noticeId),
+    observe,
   });
   const cache = createPublishedCache({
     tenants: services.tenants,
@@ -243,10 +253,17 @@ export async function createApp({
     serverUrl: `${publicUrl}${API_PREFIX}`,
   });
 
-  const server = await createHttpServer({ logger, trustProxy, fastPath: createPublicFastPath(cache) });
-  server.setNotFoundHandler((_request, reply) =>
-    reply.code(404).send(new AppError('route.not_found').toJSON()),
-  );
+  const server = await createHttpServer({
+    logger,
+    trustProxy,
+    fastPath: createPublicFastPath(cache),
+    observe,
+    ...(tls ? { tls } : {}),
+  });
+  server.setNotFoundHandler((_request, reply) => {
+    tagErrorCode(reply, 'route.not_found');
+    return reply.code(404).send(new AppError('route.not_found').toJSON());
+  });
   // Before every scope: a tenant's custom domain serves its public pages and nothing of the platform.
   server.addHook(
     'onRequest',

@@ -5,6 +5,9 @@ import type { Database } from './platform/db/client.js';
 import { migrate } from './platform/db/migrate.js';
 import type { Logger } from './platform/logging/logger.js';
 import { createMailer } from './platform/mail/mailer.js';
+import { createMetrics } from './platform/metrics/metrics.js';
+import { type MetricsServer, startMetricsServer } from './platform/metrics/metrics-server.js';
+import { ignoreObservations, type Observer } from './platform/metrics/observer.js';
 import { createServices } from './services.js';
 import { createNoticeSender, createWorker } from './worker/worker.js';
 
@@ -31,6 +34,23 @@ async function openMigrated(config: Config, logger: Logger): Promise<Database> {
   }
 }
 
+/**
+ * The process's metrics and their listener when ATTEST_METRICS_PORT is set; otherwise nothing is
+ * loaded and every observation is dropped.
+ */
+async function metricsFor(
+  config: Config,
+  db: Database,
+  logger: Logger,
+  role: ProcessRole,
+): Promise<{ observe: Observer; server: MetricsServer | null }> {
+  if (!config.metrics) return { observe: ignoreObservations, server: null };
+  const metrics = await createMetrics({ db, role });
+  const server = await startMetricsServer({ metrics, ...config.metrics, logger });
+  logger.info({ port: server.port, host: config.metrics.host }, 'metrics listening');
+  return { observe: metrics, server };
+}
+
 function refuseSplitOnEmbedded(config: Config, role: ProcessRole) {
   if (role !== 'all' && !config.databaseUrl) {
     throw new RoleError(
@@ -44,13 +64,25 @@ function refuseSplitOnEmbedded(config: Config, role: ProcessRole) {
  * which queues notice fan-outs for a worker process and sends mail right after the commit that
  * queued it (a worker's polling picks up whatever is left and retries).
  */
-export async function startApp(config: Config, logger: Logger, role: 'all' | 'web' = 'all'): Promise<App> {
+/** A running process: its app, and the port of its metrics listener when metrics are on. */
+export type RunningApp = App & { readonly metricsPort: number | null };
+
+export async function startApp(
+  config: Config,
+  logger: Logger,
+  role: 'all' | 'web' = 'all',
+): Promise<RunningApp> {
   refuseSplitOnEmbedded(config, role);
   const sealer = sealerFor(config);
   const db = await openMigrated(config, logger);
+  let metricsServer: MetricsServer | null = null;
   try {
+    const metrics = await metricsFor(config, db, logger, role);
+    metricsServer = metrics.server;
     const app = await createApp({
       db,
+      observe: metrics.observe,
+      tls: config.tls,
       sealer,
       logger,
       publicUrl: config.publicUrl,
@@ -67,8 +99,10 @@ export async function startApp(config: Config, logger: Logger, role: 'all' | 'we
       app.setNoticeDispatcher(sender.dispatch);
       return {
         ...app,
+        metricsPort: metricsServer?.port ?? null,
         async close() {
           await sender.stop();
+          await metricsServer?.close();
           await app.close();
         },
       };
@@ -87,12 +121,15 @@ export async function startApp(config: Config, logger: Logger, role: 'all' | 'we
     app.setNoticeDispatcher(worker.dispatch);
     return {
       ...app,
+      metricsPort: metricsServer?.port ?? null,
       async close() {
         await worker.stop();
+        await metricsServer?.close();
         await app.close();
       },
     };
   } catch (error) {
+    await metricsServer?.close();
     await db.close();
     throw error;
   }
@@ -102,11 +139,14 @@ export async function startApp(config: Config, logger: Logger, role: 'all' | 'we
 export async function startWorkerProcess(
   config: Config,
   logger: Logger,
-): Promise<{ close(): Promise<void> }> {
+): Promise<{ readonly metricsPort: number | null; close(): Promise<void> }> {
   refuseSplitOnEmbedded(config, 'worker');
   const sealer = sealerFor(config);
   const db = await openMigrated(config, logger);
+  let metricsServer: MetricsServer | null = null;
   try {
+    const metrics = await metricsFor(config, db, logger, 'worker');
+    metricsServer = metrics.server;
     const mailer = createMailer({
       db,
       smtpUrl: config.smtpUrl,
@@ -123,6 +163,7 @@ export async function startWorkerProcess(
       blobs: blobStoreFor(config),
       mailQueued: () => void mailer.kick(),
       dispatchNotice: (tenantId, noticeId) => dispatch(tenantId, noticeId),
+      observe: metrics.observe,
     });
     const worker = createWorker({
       db,
@@ -137,13 +178,16 @@ export async function startWorkerProcess(
     dispatch = worker.dispatch;
     mailer.start();
     return {
+      metricsPort: metricsServer?.port ?? null,
       async close() {
         await worker.stop();
         await mailer.stop();
+        await metricsServer?.close();
         await db.close();
       },
     };
   } catch (error) {
+    await metricsServer?.close();
     await db.close();
     throw error;
   }

@@ -39,6 +39,7 @@ import type { Sealer } from './platform/crypto/sealing.js';
 import type { Database } from './platform/db/client.js';
 import { createFormRateLimiter } from './platform/http/form-rate-limit.js';
 import { createOutboxService } from './platform/mail/outbox.js';
+import { ignoreObservations, type Observer } from './platform/metrics/observer.js';
 import type { BlobStore } from './platform/storage/blob-store.js';
 import { createBlobVault } from './platform/storage/blob-vault.js';
 
@@ -56,6 +57,8 @@ export interface ServiceDeps {
   blobs?: BlobStore;
   /** Called after a commit that queued mail (the mailer's kick); the mailer polls anyway. */
   mailQueued?: () => void;
+  /** Where evidence runs are counted (the metrics); by default nowhere. */
+  observe?: Observer;
 }
 
 /** For processes that handle no documents (the CLI): any use of blobs is a configuration error. */
@@ -76,6 +79,7 @@ export function createServices({
   publicUrl = 'http://127.0.0.1:3000',
   blobs = noBlobStore,
   mailQueued = () => {},
+  observe = ignoreObservations,
 }: ServiceDeps) {
   const publishing = createPublishingService({
     db,
@@ -149,7 +153,15 @@ export function createServices({
     notices: createNoticesService({ db, clock, dispatch: dispatchNotice }),
     subscribers: createSubscribersService({ db, sealer, clock, publicUrl, mailQueued }),
     notificationSettings: createNotificationSettingsService({ db, sealer, clock }),
-    evidence: createEvidenceService({ db, clock, vault, sealer, transfer, publishing }),
+    evidence: createEvidenceService({
+      db,
+      clock,
+      vault,
+      sealer,
+      transfer,
+      publishing,
+      onChecked: observe.evidenceChecked,
+    }),
   };
 }
 

@@ -18,6 +18,16 @@ describe('configuration', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('serves metrics and HTTPS only when asked, and refuses a certificate without its key', () => {
+    expect(loadConfig({})).toMatchObject({ metrics: undefined, tls: undefined });
+    expect(loadConfig({ ATTEST_METRICS_PORT: '9464' }).metrics).toEqual({ port: 9464, host: '127.0.0.1' });
+    const https = loadConfig({ ATTEST_TLS_CERT: '/tls/tls.crt', ATTEST_TLS_KEY: '/tls/tls.key' });
+    expect(https.tls).toEqual({ certFile: '/tls/tls.crt', keyFile: '/tls/tls.key' });
+    expect(https.publicUrl).toBe('https://127.0.0.1:3000');
+    expect(() => loadConfig({ ATTEST_TLS_CERT: '/tls/tls.crt' })).toThrow(/ATTEST_TLS_KEY: set both/);
+    expect(() => loadConfig({ ATTEST_METRICS_PORT: '70000' })).toThrow(/ATTEST_METRICS_PORT/);
+  });
+
   it('stops with a message that names each bad variable', () => {
     const attempt = () =>
       loadConfig({

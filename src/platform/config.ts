@@ -84,7 +84,17 @@ const configSchema = z.object({
   ATTEST_S3_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   ATTEST_S3_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   ATTEST_S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
+  // Prometheus metrics on their own listener (never on the public port); unset: no metrics.
+  ATTEST_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  ATTEST_METRICS_HOST: z.string().trim().min(1).max(255).default('127.0.0.1'),
+  // HTTPS on the main port, TLS 1.3 only: both files or neither (PEM; re-read when they change).
+  ATTEST_TLS_CERT: z.string().trim().max(4096).optional().transform(emptyToUndefined),
+  ATTEST_TLS_KEY: z.string().trim().max(4096).optional().transform(emptyToUndefined),
 });
+
+function emptyToUndefined(value: string | undefined): string | undefined {
+  return value ? value : undefined;
+}
 
 export type ConfigInput = z.input<typeof configSchema>;
 
@@ -112,6 +122,10 @@ export interface Config {
   /** API requests per credential per minute, counted for every web process together; 0 turns the limit off. */
   readonly apiRequestsPerMinute: number;
   readonly storage: StorageConfig;
+  /** Where /metrics is served (Prometheus text format); undefined: not at all. */
+  readonly metrics: { readonly port: number; readonly host: string } | undefined;
+  /** PEM files for HTTPS (TLS 1.3 only) on the main port; undefined: plain HTTP (a proxy terminates TLS). */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
   /** PostgreSQL's timeouts (decision 0023); the embedded database has none. */
   readonly databaseTimeouts: {
     readonly connectMs: number;
@@ -173,6 +187,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (value.ATTEST_STORAGE === 's3' && !value.ATTEST_S3_BUCKET) {
     throw new ConfigError('Invalid configuration:\n  ATTEST_S3_BUCKET: required when ATTEST_STORAGE=s3');
   }
+  if (Boolean(value.ATTEST_TLS_CERT) !== Boolean(value.ATTEST_TLS_KEY)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  ATTEST_TLS_CERT, ATTEST_TLS_KEY: set both (a certificate and its key) or neither',
+    );
+  }
   if (value.NODE_ENV === 'production' && value.ATTEST_MASTER_KEY) {
     refuseWeakMasterKey(value.ATTEST_MASTER_KEY);
   }
@@ -192,7 +211,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : { driver: 'local', dir: path.join(dataDir, 'blobs') };
   const publicUrl =
     value.ATTEST_PUBLIC_URL ??
-    `http://${value.HOST.includes(':') ? `[${value.HOST}]` : value.HOST}:${value.PORT}`;
+    `${value.ATTEST_TLS_CERT ? 'https' : 'http'}://${value.HOST.includes(':') ? `[${value.HOST}]` : value.HOST}:${value.PORT}`;
   return Object.freeze({
     port: value.PORT,
     host: value.HOST,
@@ -211,6 +230,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxUploadBytes: value.ATTEST_MAX_UPLOAD_MB * 1024 * 1024,
     apiRequestsPerMinute: value.ATTEST_API_RATE_LIMIT,
     storage: Object.freeze(storage),
+    metrics:
+      value.ATTEST_METRICS_PORT === undefined
+        ? undefined
+        : Object.freeze({ port: value.ATTEST_METRICS_PORT, host: value.ATTEST_METRICS_HOST }),
+    tls:
+      value.ATTEST_TLS_CERT && value.ATTEST_TLS_KEY
+        ? Object.freeze({
+            certFile: path.resolve(value.ATTEST_TLS_CERT),
+            keyFile: path.resolve(value.ATTEST_TLS_KEY),
+          })
+        : undefined,
     databaseTimeouts: Object.freeze({
       connectMs: value.ATTEST_DB_CONNECT_TIMEOUT_MS,
       statementMs: value.ATTEST_DB_STATEMENT_TIMEOUT_MS,

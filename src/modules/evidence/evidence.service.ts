@@ -75,6 +75,7 @@ export function createEvidenceService({
   publishing,
   checks = allChecks,
   checkTimeoutMs = CHECK_TIMEOUT_MS,
+  onChecked = () => {},
 }: {
   db: Database;
   clock: Clock;
@@ -84,6 +85,8 @@ export function createEvidenceService({
   publishing: Pick<PublishingService, 'latest'>;
   checks?: Record<EvidenceCheckKey, EvidenceCheck>;
   checkTimeoutMs?: number;
+  /** Told of every check's outcome (the metrics count them). */
+  onChecked?: (check: EvidenceCheckKey, status: 'pass' | 'fail' | 'error') => void;
 }) {
   const manualRuns = new Map<string, number>();
   /** Tenants whose manual run is under way in this process. */
@@ -104,6 +107,7 @@ export function createEvidenceService({
     } catch {
       outcome = { status: 'error', summary: ERROR_SUMMARY, facts: {} };
     }
+    onChecked(key, outcome.status);
     const row = {
       tenantId,
       checkKey: key,

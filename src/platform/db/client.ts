@@ -36,6 +36,8 @@ export interface Database {
    * opened on first use and closed with this one. PGlite (no network, one process) is itself.
    */
   forLongWork(): Database;
+  /** PostgreSQL only: the pool's connections now (for the metrics). */
+  poolUse?(): { total: number; idle: number; waiting: number; max: number };
   close(): Promise<void>;
 }
 
@@ -221,6 +223,12 @@ function postgresOver(
       return (Array.isArray(results) ? results.at(-1)?.rows : results.rows) ?? [];
     },
     forLongWork,
+    poolUse: () => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+      max: pool.options.max ?? 10,
+    }),
     async close() {
       if (closed) return;
       closed = true;

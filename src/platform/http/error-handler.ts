@@ -7,7 +7,25 @@ import { describeError } from '../logging/logger.js';
 import { BlobStoreUnavailableError } from '../storage/blob-store.js';
 import { securityHeaders } from './security-headers.js';
 
-function body(code: ErrorCode, requestId: string, details?: readonly { path: string; message: string }[]) {
+const errorCodeOf = Symbol('attest.errorCode');
+
+/** The error code a reply carries (set by the error handler), for the access metrics; else undefined. */
+export function replyErrorCode(reply: FastifyReply): ErrorCode | undefined {
+  return (reply as FastifyReply & { [errorCodeOf]?: ErrorCode })[errorCodeOf];
+}
+
+/** Marks a reply as carrying this error code (for an error body built outside the handler). */
+export function tagErrorCode(reply: FastifyReply, code: ErrorCode): void {
+  (reply as FastifyReply & { [errorCodeOf]?: ErrorCode })[errorCodeOf] = code;
+}
+
+function body(
+  reply: FastifyReply,
+  code: ErrorCode,
+  requestId: string,
+  details?: readonly { path: string; message: string }[],
+) {
+  tagErrorCode(reply, code);
   return { error: { code, message: errorMessage(code), requestId, ...(details?.length ? { details } : {}) } };
 }
 
@@ -45,32 +63,32 @@ export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError | ZodError, request, reply) => {
     if (error instanceof AppError) {
       if (error.status === 503) reply.header('retry-after', RETRY_AFTER_SECONDS);
-      return reply.status(error.status).send(body(error.code, request.id, error.details));
+      return reply.status(error.status).send(body(reply, error.code, request.id, error.details));
     }
     // The blob store is down, too slow or full: a write stored nothing (it cleans up after itself).
     if (error instanceof BlobStoreUnavailableError) {
       request.log.warn({ operation: error.operation, reason: error.reason }, 'blob store unavailable');
       reply.header('retry-after', RETRY_AFTER_SECONDS);
       const code = error.operation === 'put' ? 'storage.unavailable' : 'service.unavailable';
-      return reply.status(503).send(body(code, request.id));
+      return reply.status(503).send(body(reply, code, request.id));
     }
     // The database is down or too slow: not the request's fault, and not a bug. Logged (type, code,
     // message without connection strings) so an operator sees the outage.
     if (isDatabaseUnavailable(error)) {
       request.log.warn({ err: describePoolError(innermost(error)) }, 'database unavailable');
       reply.header('retry-after', RETRY_AFTER_SECONDS);
-      return reply.status(503).send(body('service.unavailable', request.id));
+      return reply.status(503).send(body(reply, 'service.unavailable', request.id));
     }
     if (error instanceof ZodError) {
       const details = error.issues
         .slice(0, 20)
         .map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
-      return reply.status(400).send(body('request.invalid', request.id, details));
+      return reply.status(400).send(body(reply, 'request.invalid', request.id, details));
     }
     const code = frameworkCode(error as FastifyError);
-    if (code) return reply.status(errorStatus(code)).send(body(code, request.id));
+    if (code) return reply.status(errorStatus(code)).send(body(reply, code, request.id));
     request.log.error({ err: describeError(error) }, 'unhandled error');
-    return reply.status(500).send(body('internal', request.id));
+    return reply.status(500).send(body(reply, 'internal', request.id));
   });
 }
 
@@ -83,8 +101,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
 export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   reply.headers(securityHeaders);
   if (error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
-    return reply.status(400).send(body('request.invalid', request.id));
+    return reply.status(400).send(body(reply, 'request.invalid', request.id));
   }
   request.log.error({ err: describeError(error) }, 'unhandled router error');
-  return reply.status(500).send(body('internal', request.id));
+  return reply.status(500).send(body(reply, 'internal', request.id));
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type https from 'node:https';
 import Fastify, {
   type FastifyInstance,
   type FastifyReply,
@@ -8,9 +9,11 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import { truncateAddress } from '../logging/logger.js';
-import { frameworkErrors, registerErrorHandler } from './error-handler.js';
+import { ignoreObservations, type Observer } from '../metrics/observer.js';
+import { frameworkErrors, registerErrorHandler, replyErrorCode } from './error-handler.js';
 import { registerJsonBodyParser } from './json-body.js';
 import { registerSecurityHeaders } from './security-headers.js';
+import { createTlsServer, type TlsFiles } from './tls.js';
 
 export interface ServerOptions {
   logger: Logger;
@@ -19,7 +22,14 @@ export interface ServerOptions {
   trustProxy?: boolean;
   /** Answers a request before routing when it can (the public pages' memory cache); else false. */
   fastPath?: (request: IncomingMessage, response: ServerResponse) => boolean;
+  /** Where every response is counted and timed (the metrics); by default nowhere. */
+  observe?: Observer;
+  /** Serve HTTPS with this certificate and key (TLS 1.3 only; see tls.ts); else plain HTTP. */
+  tls?: TlsFiles;
 }
+
+/** The route label of a public page answered from memory before routing (decision 0002). */
+export const FAST_PATH_ROUTE = '(public page from memory)';
 
 /** The response header that carries the request id (also in every error body as `requestId`). */
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -73,6 +83,7 @@ export function logRequest(request: FastifyRequest, reply: FastifyReply): void {
  */
 export async function createHttpServer(options: ServerOptions): Promise<FastifyInstance> {
   const trustProxy = options.trustProxy ?? false;
+  const observe = options.observe ?? ignoreObservations;
   const app = Fastify({
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
@@ -89,14 +100,30 @@ export async function createHttpServer(options: ServerOptions): Promise<FastifyI
     connectionTimeout: 30_000,
     requestTimeout: 30_000,
     serverFactory: (handler) => {
-      const server = http.createServer((request, response) => {
+      const listener = (request: IncomingMessage, response: ServerResponse) => {
         // Every answer carries its request id, the public fast path's included (it never reaches Fastify).
         const id = requestIdFor(request, trustProxy);
         (request as IncomingMessage & { [requestIdOf]?: string })[requestIdOf] = id;
         response.setHeader(REQUEST_ID_HEADER, id);
-        if (options.fastPath?.(request, response)) return;
+        const started = performance.now();
+        if (options.fastPath?.(request, response)) {
+          if (observe !== ignoreObservations) {
+            response.once('finish', () =>
+              observe.httpResponse({
+                method: request.method ?? 'GET',
+                route: FAST_PATH_ROUTE,
+                status: response.statusCode,
+                seconds: (performance.now() - started) / 1000,
+              }),
+            );
+          }
+          return;
+        }
         handler(request, response);
-      });
+      };
+      const server: http.Server | https.Server = options.tls
+        ? createTlsServer(options.tls, listener, options.logger)
+        : http.createServer(listener);
       server.requestTimeout = 30_000;
       server.headersTimeout = 30_000;
       return server;
@@ -108,6 +135,18 @@ export async function createHttpServer(options: ServerOptions): Promise<FastifyI
     reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
+  if (observe !== ignoreObservations) {
+    app.addHook('onResponse', (request, reply, done) => {
+      observe.httpResponse({
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: reply.statusCode,
+        seconds: reply.elapsedTime / 1000,
+        errorCode: replyErrorCode(reply),
+      });
+      done();
+    });
+  }
   registerSecurityHeaders(app);
   registerErrorHandler(app);
   registerJsonBodyParser(app);
