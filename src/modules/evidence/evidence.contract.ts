@@ -21,6 +21,7 @@ export const evidenceCheckKeys = [
   'incident-notification',
   'data-portability',
   'data-deletion',
+  'container-runtime',
 ] as const;
 export type EvidenceCheckKey = (typeof evidenceCheckKeys)[number];
 export const evidenceCheckKey = z.enum(evidenceCheckKeys);
@@ -82,9 +83,15 @@ export const evidenceChecks: Record<EvidenceCheckKey, { title: string; checks: s
     checks:
       'No closed trust center of this installation is still stored more than an hour after its deletion date: the worker deleted each one with its data and files, and none had its deletion refused by the database.',
   },
+  'container-runtime': {
+    title: 'Locked-down container',
+    checks:
+      'Read by the running server about itself: it runs as a user other than root, holds no effective Linux capabilities, cannot gain privileges (no_new_privs), is confined by a seccomp filter, and cannot write to its root filesystem (a write is attempted). Outside a container the check reports that it does not apply.',
+  },
 };
 
-export const evidenceStatuses = ['pass', 'fail', 'error'] as const;
+/** `not_applicable`: what the check looks at does not exist in this installation (no container). */
+export const evidenceStatuses = ['pass', 'fail', 'error', 'not_applicable'] as const;
 export type EvidenceStatus = (typeof evidenceStatuses)[number];
 
 /** One check's latest result for one trust center. */

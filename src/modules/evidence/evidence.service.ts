@@ -15,6 +15,7 @@ import {
   type EvidenceCheckKey,
   type EvidenceList,
   type EvidenceResult,
+  type EvidenceStatus,
   evidenceChecks,
   type PublicEvidenceList,
 } from './evidence.contract.js';
@@ -86,7 +87,7 @@ export function createEvidenceService({
   checks?: Record<EvidenceCheckKey, EvidenceCheck>;
   checkTimeoutMs?: number;
   /** Told of every check's outcome (the metrics count them). */
-  onChecked?: (check: EvidenceCheckKey, status: 'pass' | 'fail' | 'error') => void;
+  onChecked?: (check: EvidenceCheckKey, status: EvidenceStatus) => void;
 }) {
   const manualRuns = new Map<string, number>();
   /** Tenants whose manual run is under way in this process. */
@@ -101,7 +102,7 @@ export function createEvidenceService({
   async function runOne(tenantId: string, key: EvidenceCheckKey): Promise<EvidenceResult> {
     const deps: CheckDeps = { db, clock, tenantId, vault, sealer, transfer };
     const started = performance.now();
-    let outcome: { status: 'pass' | 'fail' | 'error'; summary: string; facts: Record<string, unknown> };
+    let outcome: { status: EvidenceStatus; summary: string; facts: Record<string, unknown> };
     try {
       outcome = await withTimeout(checks[key](deps), checkTimeoutMs);
     } catch {

@@ -15,7 +15,7 @@ export interface Observer {
     errorCode?: string | undefined;
   }): void;
   /** One evidence check ran, with its outcome. */
-  evidenceChecked(check: string, status: 'pass' | 'fail' | 'error'): void;
+  evidenceChecked(check: string, status: 'pass' | 'fail' | 'error' | 'not_applicable'): void;
 }
 
 export const ignoreObservations: Observer = {

@@ -6,6 +6,7 @@ export const evidenceStatusLabels: Record<EvidenceStatus, string> = {
   pass: 'Passing',
   fail: 'Failing',
   error: 'Could not run',
+  not_applicable: 'Not applicable',
 };
 
 export const EVIDENCE_INTRO =

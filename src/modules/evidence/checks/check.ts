@@ -20,7 +20,8 @@ export type Facts = Record<string, number | string | boolean>;
 
 /** A check's finding. Summary and facts are public: counts and settings, never names or secrets. */
 export interface CheckOutcome {
-  status: 'pass' | 'fail';
+  /** not_applicable: what the check looks at does not exist in this installation. */
+  status: 'pass' | 'fail' | 'not_applicable';
   summary: string;
   facts: Facts;
 }

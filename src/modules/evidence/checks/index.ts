@@ -1,6 +1,7 @@
 import type { EvidenceCheckKey } from '../evidence.contract.js';
 import { auditLogIntegrity } from './audit-log-integrity.js';
 import type { EvidenceCheck } from './check.js';
+import { containerRuntime } from './container-runtime.js';
 import { dataDeletion } from './data-deletion.js';
 import { dataPortability } from './data-portability.js';
 import { encryptionAtRest } from './encryption-at-rest.js';
@@ -27,4 +28,5 @@ export const checks: Record<EvidenceCheckKey, EvidenceCheck> = {
   'incident-notification': incidentNotification,
   'data-portability': dataPortability,
   'data-deletion': dataDeletion,
+  'container-runtime': containerRuntime,
 };

@@ -21,9 +21,15 @@ export const statusText: Record<EvidenceStatus, string> = {
   pass: 'Passing',
   fail: 'Failing',
   error: 'Error',
+  not_applicable: 'Not applicable',
 };
 
-export const statusTone = { pass: 'success', fail: 'danger', error: 'warning' } as const;
+export const statusTone = {
+  pass: 'success',
+  fail: 'danger',
+  error: 'warning',
+  not_applicable: 'neutral',
+} as const;
 
 /**
  * Every check that has a result or that a control names, in the contract's order. A check a
@@ -48,7 +54,7 @@ export function evidenceRows(list: EvidenceList, controls: readonly Control[]): 
 export function outcomeSentence(list: EvidenceList): string {
   const counts = new Map<EvidenceStatus, number>();
   for (const item of list.items) counts.set(item.status, (counts.get(item.status) ?? 0) + 1);
-  return (['pass', 'fail', 'error'] as const)
+  return (['pass', 'fail', 'error', 'not_applicable'] as const)
     .filter((status) => counts.get(status))
     .map((status) => `${counts.get(status)} ${statusText[status].toLowerCase()}`)
     .join(', ');
