@@ -82,6 +82,7 @@ export async function startApp(config: Config, logger: Logger, role: 'all' | 'we
       logger,
       publicUrl: config.publicUrl,
       mailer: app.mailer,
+      blobs: blobStoreFor(config),
     });
     await worker.start();
     app.setNoticeDispatcher(worker.dispatch);
@@ -132,6 +133,7 @@ export async function startWorkerProcess(
       logger,
       publicUrl: config.publicUrl,
       mailer,
+      blobs: blobStoreFor(config),
     });
     await worker.start();
     dispatch = worker.dispatch;

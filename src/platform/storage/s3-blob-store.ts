@@ -1,5 +1,12 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { assertBlobKey, type BlobStore, BlobStoreUnavailableError, reasonOf } from './blob-store.js';
+import {
+  assertBlobKey,
+  type BlobStore,
+  BlobStoreUnavailableError,
+  isBlobKey,
+  reasonOf,
+  type StoredObject,
+} from './blob-store.js';
 
 export interface S3BlobStoreOptions {
   bucket: string;
@@ -25,7 +32,7 @@ export interface S3BlobStoreOptions {
  * Every operation has a deadline (connection and whole request, retries included). A write that
  * fails may still have reached the bucket (the connection was reset after the server stored it),
  * so a failed write deletes its key before it reports the failure. If that delete fails too, the
- * object stays unreferenced: no sweeper removes such objects yet.
+ * object stays unreferenced until the worker's orphan sweep (src/worker/blob-sweep.ts) removes it.
  */
 export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
   // The SDK (~20MB once loaded) is imported on first use, so a server on local storage never loads it.
@@ -67,8 +74,39 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
     );
   }
 
+  /** Every object under the prefix in key order (so one tenant's keys come in a row), a page at a time. */
+  async function* list(): AsyncGenerator<StoredObject> {
+    const { ListObjectsV2Command } = await loadSdk();
+    let token: string | undefined;
+    do {
+      let page: import('@aws-sdk/client-s3').ListObjectsV2CommandOutput;
+      try {
+        page = await (await connect()).send(
+          new ListObjectsV2Command({
+            Bucket: options.bucket,
+            ...(prefix ? { Prefix: prefix } : {}),
+            ...(token ? { ContinuationToken: token } : {}),
+          }),
+          deadline(),
+        );
+      } catch (error) {
+        throw new BlobStoreUnavailableError('list', reasonOf(error));
+      }
+      for (const object of page.Contents ?? []) {
+        const key = object.Key?.slice(prefix.length) ?? '';
+        // Someone else's objects in a shared bucket are left alone.
+        if (!object.Key?.startsWith(prefix) || !isBlobKey(key) || !object.LastModified) continue;
+        yield { kind: 'blob', key, modifiedAt: object.LastModified };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
   return {
     driver: 's3',
+    list,
+    // A put is one request: S3 leaves no partial object behind for anyone to remove.
+    async removeTemporary() {},
 
     async put(key, data) {
       const { PutObjectCommand } = await loadSdk();
