@@ -22,10 +22,10 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`attest: unknown command "${name}"\n\n${usage}`);
     return 2;
   }
-  let databaseUrl: string | undefined;
+  let where: { databaseUrl?: string | undefined; dataDir?: string } = {};
   try {
     const config = loadConfig();
-    databaseUrl = config.databaseUrl;
+    where = { databaseUrl: config.databaseUrl, dataDir: config.dataDir };
     return await command(rest, config);
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -65,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     // The disk, the database or the port, not a bug: one line that says which, no stack trace.
-    const problem = startupProblem(error, { databaseUrl });
+    const problem = startupProblem(error, where);
     if (problem) {
       process.stderr.write(`attest: ${problem}\n`);
       return 1;

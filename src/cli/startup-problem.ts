@@ -7,10 +7,13 @@ import { isDatabaseUnavailable, pgErrorOf } from '../platform/db/errors.js';
  * for anything else (a bug, which keeps its stack trace). The line names what failed and where,
  * never a password: a database is named by host, port and database name only.
  */
-export function startupProblem(error: unknown, where: { databaseUrl?: string | undefined }): string | null {
+export function startupProblem(
+  error: unknown,
+  where: { databaseUrl?: string | undefined; dataDir?: string | undefined },
+): string | null {
   const listen = listenProblem(error);
   if (listen) return listen;
-  const file = fileProblem(error);
+  const file = fileProblem(error, where.dataDir);
   if (file) return file;
   if (where.databaseUrl) return databaseProblem(error, where.databaseUrl);
   return null;
@@ -66,7 +69,7 @@ function causes(error: unknown): SystemError[] {
   return found;
 }
 
-function fileProblem(error: unknown): string | null {
+function fileProblem(error: unknown, dataDir: string | undefined): string | null {
   for (const cause of causes(error)) {
     const { code, syscall, path } = cause;
     // A file-system call's error; a write to an open file names no path.
@@ -80,7 +83,11 @@ function fileProblem(error: unknown): string | null {
             'a parent directory could not be made (is the disk read-only or the path wrong?)'
           : FILE_PROBLEMS[code];
     if (!problem) continue;
-    const target = typeof path === 'string' ? ` ${path}` : syscall === 'write' ? ' to the disk' : '';
+    // A write to an open file names no path: the data directory is where start-up writes.
+    const target =
+      typeof path === 'string'
+        ? ` ${path}`
+        : `${syscall === 'write' ? ' to the disk' : ''}${dataDir ? ` (ATTEST_DATA_DIR is ${dataDir})` : ''}`;
     return `cannot ${VERBS[syscall]}${target}: ${problem} (${code}).`;
   }
   return null;
