@@ -7,7 +7,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseKinds } from '../../test/support/databases.js';
-import { startS3Server } from '../../test/support/s3.js';
+import { startPagingS3Server } from '../../test/support/s3.js';
 import { documentVersions } from '../modules/documents/documents.schema.js';
 import { systemContext } from '../platform/auth/context.js';
 import { Sealer } from '../platform/crypto/sealing.js';
@@ -170,14 +170,14 @@ describe.each(testDatabaseKinds)('the orphan blob sweep on $name', (kind) => {
   });
 
   describe('in an S3-compatible bucket', () => {
-    let s3: Awaited<ReturnType<typeof startS3Server>>;
+    let s3: Awaited<ReturnType<typeof startPagingS3Server>>;
     let bucketStore: BlobStore;
     let raw: S3Client;
     let bucketServices: Services;
     const prefix = 'attest/';
 
     beforeAll(async () => {
-      s3 = await startS3Server(BUCKET);
+      s3 = await startPagingS3Server(BUCKET);
       bucketStore = createS3BlobStore({
         bucket: BUCKET,
         region: 'us-east-1',
@@ -185,6 +185,8 @@ describe.each(testDatabaseKinds)('the orphan blob sweep on $name', (kind) => {
         forcePathStyle: true,
         credentials: s3.credentials,
         prefix,
+        // Pages of two keys: the listing must follow continuation tokens to see every object.
+        listPageSize: 2,
       });
       raw = new S3Client({
         region: 'us-east-1',
@@ -205,6 +207,11 @@ describe.each(testDatabaseKinds)('the orphan blob sweep on $name', (kind) => {
       const keptKey = blobKeyOf(tenantId, await documentWithFile(db, bucketServices, tenantId));
       const vault = createBlobVault({ db, store: bucketStore, sealer, clock: () => new Date() });
       const orphanKey = blobKeyOf(tenantId, await vault.write(tenantId, Buffer.from('lost row')));
+      const moreOrphans = await Promise.all(
+        Array.from({ length: 4 }, async () =>
+          blobKeyOf(tenantId, await vault.write(tenantId, Buffer.from('lost row'))),
+        ),
+      );
       const foreignKeys = ['other-app/report.pdf', `${prefix}notes.txt`];
       for (const Key of foreignKeys)
         await raw.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body: 'not Attest’s' }));
@@ -223,8 +230,13 @@ describe.each(testDatabaseKinds)('the orphan blob sweep on $name', (kind) => {
       ]);
       expect(first?.orphans).toBeGreaterThanOrEqual(1);
       expect(second?.checked).toBeGreaterThanOrEqual(1);
-      expect(await objectExists(orphanKey)).toBe(false);
+      for (const key of [orphanKey, ...moreOrphans]) expect(await objectExists(key)).toBe(false);
       expect(await objectExists(keptKey)).toBe(true);
+      expect(await sweepOrphanBlobs({ db, store: bucketStore, now: later })).toEqual({
+        checked: 1,
+        orphans: 0,
+        temporaries: 0,
+      });
       for (const Key of foreignKeys) expect(await rawExists(Key), Key).toBe(true);
     });
 

@@ -22,6 +22,8 @@ export interface S3BlobStoreOptions {
   connectTimeoutMs?: number | undefined;
   /** One operation, its retries included (default 30 s, as ATTEST_S3_REQUEST_TIMEOUT_MS); then it is abandoned (decision 0023). */
   requestTimeoutMs?: number | undefined;
+  /** Keys per listing page (S3's default and maximum: 1,000); tests page with fewer. */
+  listPageSize?: number | undefined;
 }
 
 /**
@@ -74,32 +76,40 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
     );
   }
 
-  /** Every object under the prefix in key order (so one tenant's keys come in a row), a page at a time. */
+  /**
+   * Every object under the prefix in key order (so one tenant's keys come in a row), a page at a
+   * time. The next page starts after the last key seen (`StartAfter`), which every S3-compatible
+   * server implements alike; continuation tokens are opaque and some servers' are broken.
+   */
   async function* list(): AsyncGenerator<StoredObject> {
     const { ListObjectsV2Command } = await loadSdk();
-    let token: string | undefined;
-    do {
+    let after: string | undefined;
+    for (;;) {
       let page: import('@aws-sdk/client-s3').ListObjectsV2CommandOutput;
       try {
         page = await (await connect()).send(
           new ListObjectsV2Command({
             Bucket: options.bucket,
             ...(prefix ? { Prefix: prefix } : {}),
-            ...(token ? { ContinuationToken: token } : {}),
+            ...(after ? { StartAfter: after } : {}),
+            ...(options.listPageSize ? { MaxKeys: options.listPageSize } : {}),
           }),
           deadline(),
         );
       } catch (error) {
         throw new BlobStoreUnavailableError('list', reasonOf(error));
       }
-      for (const object of page.Contents ?? []) {
+      const objects = page.Contents ?? [];
+      for (const object of objects) {
         const key = object.Key?.slice(prefix.length) ?? '';
         // Someone else's objects in a shared bucket are left alone.
         if (!object.Key?.startsWith(prefix) || !isBlobKey(key) || !object.LastModified) continue;
         yield { kind: 'blob', key, modifiedAt: object.LastModified };
       }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+      const last = objects.at(-1)?.Key;
+      if (!page.IsTruncated || !last || last === after) return;
+      after = last;
+    }
   }
 
   return {
