@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -246,6 +247,58 @@ describe.each(testDatabaseKinds)('the orphan blob sweep on $name', (kind) => {
         () => true,
         () => false,
       );
+    }
+  });
+});
+
+describe('after a writer is killed with SIGKILL mid-write', () => {
+  it('the sweep removes what the killed writes left: temporary files and blobs that never got a row', async () => {
+    const db = await (
+      testDatabaseKinds[0] ?? { create: () => Promise.reject(new Error('no database')) }
+    ).create();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attest-killed-'));
+    try {
+      const tenant = randomUUID();
+      // A process that stores 4 MB blobs, one after the other, as an upload does, until it is killed.
+      const script = `
+        const { createLocalBlobStore } = await import('./src/platform/storage/local-blob-store.ts');
+        const { randomUUID } = await import('node:crypto');
+        const store = createLocalBlobStore(${JSON.stringify(dir)});
+        const data = Buffer.alloc(4 * 1024 * 1024, 7);
+        process.stdout.write('ready\\n');
+        for (;;) await store.put(${JSON.stringify(tenant)} + '/' + randomUUID(), data);`;
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        cwd: path.resolve(new URL('../..', import.meta.url).pathname),
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      await new Promise((resolve) => child.stdout.once('data', resolve));
+      const tenantDir = path.join(dir, tenant);
+      // Killed the moment a write is under way (its temporary file exists), after some have landed.
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const names = fs.existsSync(tenantDir) ? fs.readdirSync(tenantDir) : [];
+        if (names.some((name) => name.endsWith('.tmp')) && names.length >= 3) break;
+        if (Date.now() > deadline) throw new Error('the writer never got under way');
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+      const left = fs.readdirSync(tenantDir);
+      expect(left.some((name) => name.endsWith('.tmp'))).toBe(true);
+      for (const name of left) {
+        const then = new Date(Date.now() - 2 * HOUR);
+        fs.utimesSync(path.join(tenantDir, name), then, then);
+      }
+
+      const report = await sweepOrphanBlobs({ db, store: createLocalBlobStore(dir), now: new Date() });
+
+      expect(report.temporaries + report.orphans).toBe(left.length);
+      expect(report.temporaries).toBeGreaterThanOrEqual(1);
+      expect(fs.readdirSync(tenantDir)).toEqual([]);
+    } finally {
+      await db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });
