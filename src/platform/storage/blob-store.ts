@@ -12,9 +12,9 @@ export interface BlobStore {
   /** Removes the blob; removing a missing blob is not an error. */
   delete(key: string): Promise<void>;
   /**
-   * Everything the store holds under its root or prefix that Attest wrote, oldest order not
-   * guaranteed but grouped by tenant (all of one tenant's keys in a row): blobs by key, and what an
-   * interrupted write left behind. For the orphan sweeper (src/worker/blob-sweep.ts).
+   * Everything under the store's root or prefix that is named as Attest names its objects: blobs by
+   * key, and what an interrupted write left behind. One tenant's objects come one after the other
+   * (in no other order). For the orphan sweep (src/worker/blob-sweep.ts).
    */
   list(): AsyncIterable<StoredObject>;
   /** Removes what an interrupted write left (a `temporary` from `list`); a missing one is not an error. */
