@@ -1,4 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -77,6 +78,15 @@ describe('the line for a failure of the disk, the database or the port', () => {
     expect(startupProblem(new Error('write failed', { cause: error }), { dataDir: '/srv/attest' })).toBe(
       'cannot write to the disk (ATTEST_DATA_DIR is /srv/attest): no space left on the device; free some space or move ATTEST_DATA_DIR to a larger disk (ENOSPC).',
     );
+  });
+
+  it('names the errno of the embedded database’s file system, which throws no Error', () => {
+    const enospc = { name: 'ErrnoError', errno: 51 };
+    expect(startupProblem(enospc, { dataDir: '/srv/attest' })).toBe(
+      'the embedded database cannot use its files in /srv/attest: no space left on the device; free some space or move ATTEST_DATA_DIR to a larger disk (ENOSPC).',
+    );
+    expect(startupProblem({ name: 'ErrnoError', errno: 69 }, {})).toMatch(/read-only.*\(EROFS\)/);
+    expect(startupProblem({ name: 'ErrnoError', errno: 9999 }, {})).toBeNull();
   });
 
   it('names a file where a directory should be, from a real mkdir', () => {
@@ -262,6 +272,23 @@ describe('attest start when it cannot start', { timeout: 120_000 }, () => {
       );
       expect(fs.readdirSync(data)).toEqual([]);
     });
+
+    it.runIf(canMount)(
+      'says the disk is full when the embedded database cannot be created',
+      async (context) => {
+        // Room for the key and the lock, not for a database cluster.
+        const disk = mount('size=3m');
+        if (!disk) return context.skip();
+        const data = path.join(disk, 'data');
+        const line = expectOneLine(
+          await attestStart({ ATTEST_DATA_DIR: data, ATTEST_MASTER_KEY: randomBytes(32).toString('base64') }),
+          /no space left on the device.*\(ENOSPC\)/,
+        );
+        expect(line).toContain(path.join(data, 'pgdata'));
+        // Nothing half made that a later start would take for a database.
+        expect(fs.existsSync(path.join(data, 'pgdata'))).toBe(false);
+      },
+    );
 
     it.runIf(canMount)('says the data directory is on a read-only disk', async (context) => {
       const disk = mount('size=64k,ro');

@@ -1,4 +1,5 @@
 import { isDatabaseUnavailable, pgErrorOf } from '../platform/db/errors.js';
+import { pgliteErrnoCode } from '../platform/db/pglite.js';
 
 /**
  * The one line `attest` prints for a failure that is the machine's or the configuration's state,
@@ -15,6 +16,10 @@ export function startupProblem(
   if (listen) return listen;
   const file = fileProblem(error, where.dataDir);
   if (file) return file;
+  const embedded = pgliteErrnoCode(error);
+  const problem = embedded && FILE_PROBLEMS[embedded];
+  if (problem)
+    return `the embedded database cannot use its files${where.dataDir ? ` in ${where.dataDir}` : ''}: ${problem} (${embedded}).`;
   if (where.databaseUrl) return databaseProblem(error, where.databaseUrl);
   return null;
 }
