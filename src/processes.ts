@@ -116,6 +116,7 @@ export async function startApp(
       logger,
       publicUrl: config.publicUrl,
       mailer: app.mailer,
+      blobs: blobStoreFor(config),
     });
     await worker.start();
     app.setNoticeDispatcher(worker.dispatch);
@@ -173,6 +174,7 @@ export async function startWorkerProcess(
       logger,
       publicUrl: config.publicUrl,
       mailer,
+      blobs: blobStoreFor(config),
     });
     await worker.start();
     dispatch = worker.dispatch;

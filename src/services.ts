@@ -67,6 +67,12 @@ const noBlobStore: BlobStore = {
   put: () => Promise.reject(new Error('no blob store is configured in this process')),
   get: () => Promise.reject(new Error('no blob store is configured in this process')),
   delete: () => Promise.reject(new Error('no blob store is configured in this process')),
+  list: () => ({
+    [Symbol.asyncIterator]: () => ({
+      next: () => Promise.reject(new Error('no blob store is configured in this process')),
+    }),
+  }),
+  removeTemporary: () => Promise.reject(new Error('no blob store is configured in this process')),
 };
 
 /** The composition root of the domain services; every process role builds its own from here. */

@@ -5,6 +5,7 @@ import { SealError } from '../platform/crypto/sealing.js';
 import { EmbeddedDatabaseBusyError } from '../platform/db/embedded-lock.js';
 import { AppError } from '../platform/errors.js';
 import { commands, UsageError, usage } from './commands.js';
+import { startupProblem } from './startup-problem.js';
 
 /**
  * The `attest` command. Exit codes: 0 done, 1 failed, 2 bad usage or configuration. Errors are
@@ -21,8 +22,11 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`attest: unknown command "${name}"\n\n${usage}`);
     return 2;
   }
+  let where: { databaseUrl?: string | undefined; dataDir?: string } = {};
   try {
-    return await command(rest, loadConfig());
+    const config = loadConfig();
+    where = { databaseUrl: config.databaseUrl, dataDir: config.dataDir };
+    return await command(rest, config);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`attest: ${error.message}\n`);
@@ -59,6 +63,12 @@ async function main(argv: string[]): Promise<number> {
     if (error instanceof UsageError) {
       process.stderr.write(`attest: ${error.message}\n\n${usage}`);
       return 2;
+    }
+    // The disk, the database or the port, not a bug: one line that says which, no stack trace.
+    const problem = startupProblem(error, where);
+    if (problem) {
+      process.stderr.write(`attest: ${problem}\n`);
+      return 1;
     }
     throw error;
   }

@@ -202,12 +202,8 @@ const start: Command = async (args, config) => {
   try {
     await app.server.listen({ port: config.port, host: config.host });
   } catch (error) {
+    // A port in use or not allowed is told as one line (startup-problem.ts).
     await app.close();
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new UsageError(
-        `${config.host}:${config.port} is already in use; stop what runs there or set PORT.`,
-      );
-    }
     throw error;
   }
   const tenants = await app.services.tenants.list();

@@ -10,7 +10,9 @@ import { withPlatform } from '../platform/db/tenancy.js';
 import { pruneApiRateLimits } from '../platform/http/api-rate-limit-db.js';
 import type { FormRateLimiter } from '../platform/http/form-rate-limit.js';
 import type { Logger } from '../platform/logging/logger.js';
+import type { BlobStore } from '../platform/storage/blob-store.js';
 import type { Services } from '../services.js';
+import { type BlobSweepReport, sweepOrphanBlobs } from './blob-sweep.js';
 import { applyRetention, type RetentionReport } from './retention.js';
 
 /** Retention (src/worker/retention.ts runs the modules' *.jobs.ts rules) runs at most this often per worker. */
@@ -28,6 +30,8 @@ export interface TickReport {
   retention: RetentionReport | null;
   /** Evidence checks run in this tick, over all tenants (null: not due in this tick). */
   evidence: number | null;
+  /** What the orphan sweep removed, when it ran in this tick (hourly, with retention). */
+  blobSweep: BlobSweepReport | null;
 }
 
 /**
@@ -45,6 +49,7 @@ export function createScheduler({
   dispatch,
   clock,
   logger,
+  blobs,
 }: {
   db: Database;
   services: Pick<Services, 'subprocessorChanges' | 'subscribers' | 'tenants' | 'vault' | 'evidence'>;
@@ -52,6 +57,8 @@ export function createScheduler({
   dispatch: NoticeDispatcher;
   clock: Clock;
   logger: Logger;
+  /** The blob store to sweep for orphans (src/worker/blob-sweep.ts); without it, no sweep. */
+  blobs?: BlobStore | undefined;
 }) {
   /** The modules' jobs say what is due (ids only), in one platform transaction; the work runs per tenant. */
   async function findDueWork(now: Date) {
@@ -89,6 +96,23 @@ export function createScheduler({
     return ran;
   }
 
+  /** A sweep that fails (the store unreachable) is logged and tried again at the next hour. */
+  async function sweepBlobs(store: BlobStore, now: Date): Promise<BlobSweepReport | null> {
+    const started = performance.now();
+    try {
+      const swept = await sweepOrphanBlobs({ db, store, now });
+      // Counts only: keys are ids, but a count is all an operator needs to see the sweep work.
+      logger.info(
+        { ...swept, driver: store.driver, ms: Math.round(performance.now() - started) },
+        'orphan blobs swept',
+      );
+      return swept;
+    } catch (error) {
+      logger.error({ err: { type: (error as Error).name } }, 'sweeping orphan blobs failed');
+      return null;
+    }
+  }
+
   return {
     async tick(): Promise<TickReport> {
       const now = clock();
@@ -99,6 +123,7 @@ export function createScheduler({
         tenantsDeleted: 0,
         retention: null,
         evidence: null,
+        blobSweep: null,
       };
       const work = await findDueWork(now);
       for (const { tenantId } of work.changes) {
@@ -139,6 +164,7 @@ export function createScheduler({
       if (lastRetention === null || now.getTime() - lastRetention >= RETENTION_EVERY_MS) {
         report.retention = await applyRetention(db, now);
         lastRetention = now.getTime();
+        if (blobs) report.blobSweep = await sweepBlobs(blobs, now);
       }
       // After retention, so the retention check sees what this tick removed.
       if (lastEvidence === null || now.getTime() - lastEvidence >= EVIDENCE_EVERY_MS) {

@@ -8,6 +8,7 @@ import type { Database } from '../platform/db/client.js';
 import { createFormRateLimiter } from '../platform/http/form-rate-limit.js';
 import { createJobQueue, type JobQueue } from '../platform/jobs/queue.js';
 import { describeError, type Logger } from '../platform/logging/logger.js';
+import type { BlobStore } from '../platform/storage/blob-store.js';
 import type { Services } from '../services.js';
 import { createScheduler } from './scheduler.js';
 
@@ -73,6 +74,8 @@ export interface WorkerOptions {
   fanOutBatchSize?: number;
   /** Test hooks for the fan-out (kill a run after N batches). */
   fanOutHooks?: FanOutHooks;
+  /** The blob store whose orphans the scheduler sweeps hourly; without it, no sweep. */
+  blobs?: BlobStore | undefined;
 }
 
 /**
@@ -110,6 +113,7 @@ export function createWorker(options: WorkerOptions) {
     dispatch,
     clock,
     logger,
+    blobs: options.blobs,
   });
 
   async function handle(job: { data: unknown; retryCount: number }) {

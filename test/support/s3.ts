@@ -93,3 +93,39 @@ export async function startFaultyS3Proxy(endpoint: string) {
     },
   };
 }
+
+/**
+ * The same server in a child process started with OpenSSL's legacy provider: s3rver makes the
+ * continuation token of a listing that spans pages with DES, which Node's default OpenSSL 3 no
+ * longer offers, so a paged listing fails in-process with InternalError. For tests of listings.
+ */
+export async function startPagingS3Server(bucket: string) {
+  const { spawn } = await import('node:child_process');
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'attest-s3-'));
+  const script = `
+    const S3rver = require('s3rver');
+    new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: ${JSON.stringify(directory)},
+      configureBuckets: [{ name: ${JSON.stringify(bucket)} }] })
+      .run().then(({ port }) => process.stdout.write(port + '\\n'));`;
+  const child = spawn(process.execPath, ['--openssl-legacy-provider', '-e', script], {
+    cwd: path.resolve(new URL('../..', import.meta.url).pathname),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`s3rver exited with ${code}`)));
+    child.stdout.once('data', (chunk) => resolve(Number(String(chunk).trim())));
+  });
+  child.removeAllListeners('exit');
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    directory,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    async close() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill();
+      await exited;
+      fs.rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}

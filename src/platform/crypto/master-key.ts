@@ -18,11 +18,7 @@ export function loadMasterKey(options: {
   }
   const file = path.join(options.dataDir, 'master.key');
   fs.mkdirSync(options.dataDir, { recursive: true });
-  try {
-    fs.writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { flag: 'wx', mode: 0o600 });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
+  if (!fs.existsSync(file)) createKeyFile(file);
   const mode = fs.statSync(file).mode & 0o777;
   if (mode & 0o077) {
     throw new MasterKeyError(
@@ -30,6 +26,39 @@ export function loadMasterKey(options: {
     );
   }
   return parseMasterKey(fs.readFileSync(file, 'utf8'));
+}
+
+/**
+ * Writes a new key file whole or not at all: a full disk or a kill mid-write must not leave an
+ * empty or short key file that every later start would refuse. The key goes to a temporary file,
+ * is flushed, and is linked to its name, which fails if another process made the file first.
+ */
+function createKeyFile(file: string): void {
+  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    const fd = fs.openSync(temp, 'wx', 0o600);
+    try {
+      fs.writeFileSync(fd, `${randomBytes(32).toString('base64')}\n`);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    try {
+      fs.linkSync(temp, file);
+    } catch (error) {
+      // A file system without hard links: a rename, which two first starts at once could race.
+      if (!['EPERM', 'ENOTSUP', 'ENOSYS'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+      fs.renameSync(temp, file);
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    try {
+      fs.rmSync(temp, { force: true });
+    } catch {
+      // The error that brought us here is the one to report.
+    }
+  }
 }
 
 export function parseMasterKey(value: string): Buffer {

@@ -29,6 +29,29 @@ export function pgliteStartParams(): string[] {
   ];
 }
 
+/**
+ * PGlite reaches its data directory through Emscripten's file system, which throws an `ErrnoError`
+ * carrying a WASI errno number (not an Error, no message). The ones a disk's state explains, by name.
+ */
+const WASI_ERRNO: Readonly<Record<number, string>> = {
+  2: 'EACCES',
+  19: 'EDQUOT',
+  29: 'EIO',
+  31: 'EISDIR',
+  33: 'EMFILE',
+  41: 'ENFILE',
+  51: 'ENOSPC',
+  54: 'ENOTDIR',
+  63: 'EPERM',
+  69: 'EROFS',
+};
+
+/** The errno name of a file-system error PGlite threw, when it is one of those above. */
+export function pgliteErrnoCode(error: unknown): string | undefined {
+  const { name, errno } = (error ?? {}) as { name?: unknown; errno?: unknown };
+  return name === 'ErrnoError' && typeof errno === 'number' ? WASI_ERRNO[errno] : undefined;
+}
+
 export interface PgliteOpenOptions {
   /** A data directory, or `memory://`. */
   dir: string;
@@ -81,10 +104,16 @@ async function initdbOnce(dir: string): Promise<void> {
   }
   const building = `${dir}.initdb-${process.pid}`;
   const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  // An Emscripten ErrnoError has no message: its errno names the cause (see WASI_ERRNO).
   const script = `const { PGlite } = require(process.argv[1]);
+const codes = ${JSON.stringify(WASI_ERRNO)};
 PGlite.create(process.argv[2]).then((pg) => pg.close()).then(
   () => process.exit(0),
-  (error) => { console.error(String(error && error.message || error)); process.exit(1); });`;
+  (error) => {
+    const code = error && error.name === 'ErrnoError' ? codes[error.errno] : undefined;
+    console.error(code ? 'errno:' + code : String(error && error.message || error));
+    process.exit(1);
+  });`;
   try {
     await execFileAsync(process.execPath, ['-e', script, entry, building], {
       env: { ...process.env, NODE_OPTIONS: '' },
@@ -94,6 +123,14 @@ PGlite.create(process.argv[2]).then((pg) => pg.close()).then(
   } catch (error) {
     fs.rmSync(building, { recursive: true, force: true });
     const stderr = (error as { stderr?: string }).stderr?.trim();
+    const code = /^errno:(E[A-Z]+)$/.exec(stderr ?? '')?.[1];
+    // The disk's state, told like Node's own file-system errors (code, path), so the CLI says it in one line.
+    if (code)
+      throw Object.assign(new Error(`could not create the embedded database in ${dir}: ${code}`), {
+        code,
+        syscall: 'write',
+        path: dir,
+      });
     throw new Error(`could not create the embedded database in ${dir}${stderr ? `: ${stderr}` : ''}`);
   }
 }

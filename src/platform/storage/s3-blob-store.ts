@@ -1,5 +1,12 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { assertBlobKey, type BlobStore, BlobStoreUnavailableError, reasonOf } from './blob-store.js';
+import {
+  assertBlobKey,
+  type BlobStore,
+  BlobStoreUnavailableError,
+  isBlobKey,
+  reasonOf,
+  type StoredObject,
+} from './blob-store.js';
 
 export interface S3BlobStoreOptions {
   bucket: string;
@@ -15,6 +22,8 @@ export interface S3BlobStoreOptions {
   connectTimeoutMs?: number | undefined;
   /** One operation, its retries included (default 30 s, as ATTEST_S3_REQUEST_TIMEOUT_MS); then it is abandoned (decision 0023). */
   requestTimeoutMs?: number | undefined;
+  /** Keys per listing page (S3's default and maximum: 1,000); tests page with fewer. */
+  listPageSize?: number | undefined;
 }
 
 /**
@@ -25,7 +34,7 @@ export interface S3BlobStoreOptions {
  * Every operation has a deadline (connection and whole request, retries included). A write that
  * fails may still have reached the bucket (the connection was reset after the server stored it),
  * so a failed write deletes its key before it reports the failure. If that delete fails too, the
- * object stays unreferenced: no sweeper removes such objects yet.
+ * object stays unreferenced until the worker's orphan sweep (src/worker/blob-sweep.ts) removes it.
  */
 export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
   // The SDK (~20MB once loaded) is imported on first use, so a server on local storage never loads it.
@@ -67,8 +76,47 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
     );
   }
 
+  /**
+   * Every object under the prefix in key order (so one tenant's keys come in a row), a page at a
+   * time. The next page starts after the last key seen (`StartAfter`), which every S3-compatible
+   * server implements alike; continuation tokens are opaque and some servers' are broken.
+   */
+  async function* list(): AsyncGenerator<StoredObject> {
+    const { ListObjectsV2Command } = await loadSdk();
+    let after: string | undefined;
+    for (;;) {
+      let page: import('@aws-sdk/client-s3').ListObjectsV2CommandOutput;
+      try {
+        page = await (await connect()).send(
+          new ListObjectsV2Command({
+            Bucket: options.bucket,
+            ...(prefix ? { Prefix: prefix } : {}),
+            ...(after ? { StartAfter: after } : {}),
+            ...(options.listPageSize ? { MaxKeys: options.listPageSize } : {}),
+          }),
+          deadline(),
+        );
+      } catch (error) {
+        throw new BlobStoreUnavailableError('list', reasonOf(error));
+      }
+      const objects = page.Contents ?? [];
+      for (const object of objects) {
+        const key = object.Key?.slice(prefix.length) ?? '';
+        // Someone else's objects in a shared bucket are left alone.
+        if (!object.Key?.startsWith(prefix) || !isBlobKey(key) || !object.LastModified) continue;
+        yield { kind: 'blob', key, modifiedAt: object.LastModified };
+      }
+      const last = objects.at(-1)?.Key;
+      if (!page.IsTruncated || !last || last === after) return;
+      after = last;
+    }
+  }
+
   return {
     driver: 's3',
+    list,
+    // A put is one request: S3 leaves no partial object behind for anyone to remove.
+    async removeTemporary() {},
 
     async put(key, data) {
       const { PutObjectCommand } = await loadSdk();
