@@ -26,6 +26,9 @@ if [ -z "${SKIP_BUILD:-}" ]; then
 fi
 
 database="attest_image_$$_$(date +%s)"
+# The program logs in as the database's owner, not a superuser, with CREATEROLE for its first
+# migration: the same role the CloudNativePG cluster's bootstrap makes (deploy/kubernetes).
+owner="$database"
 name="attest-image-test-$$"
 port="${IMAGE_TEST_PORT:-$((20000 + $$ % 20000))}"
 data="$(mktemp -d "${TMPDIR:-/tmp}/attest-image-data.XXXXXX")"
@@ -34,10 +37,16 @@ chmod 0700 "$data"
 cleanup() {
   podman rm -f "$name" >/dev/null 2>&1 || true
   psql "$pg_url_base/postgres" -qAtc "DROP DATABASE IF EXISTS \"$database\"" >/dev/null 2>&1 || true
+  psql "$pg_url_base/postgres" -qAtc "DROP ROLE IF EXISTS \"$owner\"" >/dev/null 2>&1 || true
   rm -rf "$data"
 }
 trap cleanup EXIT
-psql "$pg_url_base/postgres" -qAtc "CREATE DATABASE \"$database\"" >/dev/null
+owner_password="$(openssl rand -hex 16)"
+psql "$pg_url_base/postgres" -qAt >/dev/null <<SQL
+CREATE ROLE "$owner" LOGIN CREATEROLE PASSWORD '$owner_password';
+CREATE DATABASE "$database" OWNER "$owner";
+SQL
+database_url="${pg_url_base/postgres@/$owner:$owner_password@}/$database"
 
 password="image-test-$(openssl rand -hex 12)"
 master_key="$(openssl rand -base64 32)"
@@ -49,7 +58,7 @@ podman --runtime runc run -d --name "$name" "${limits[@]}" \
   --read-only --read-only-tmpfs=false --tmpfs /tmp:rw,size=64m,mode=1777 \
   --user 10001:10001 --cap-drop=ALL --security-opt no-new-privileges --network host \
   -v "$data:/data" \
-  -e DATABASE_URL="$pg_url_base/$database" \
+  -e DATABASE_URL="$database_url" \
   -e HOST=127.0.0.1 -e PORT="$port" -e ATTEST_PUBLIC_URL="$origin" \
   -e ATTEST_MASTER_KEY="$master_key" \
   -e ATTEST_ADMIN_EMAIL=owner@image-test.example -e ATTEST_ADMIN_PASSWORD="$password" \

@@ -81,7 +81,9 @@ const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
 ajv.addFormat('int32', { type: 'number', validate: (n) => Number.isInteger(n) && Math.abs(n) <= 2 ** 31 });
 ajv.addFormat('int64', { type: 'number', validate: (n) => Number.isSafeInteger(n) });
 const crdValidators = new Map<string, ValidateFunction>();
-for (const file of fs.readdirSync(path.resolve('test/deploy/schemas'))) {
+for (const file of fs
+  .readdirSync(path.resolve('test/deploy/schemas'))
+  .filter((name) => name.endsWith('.json'))) {
   const crd = JSON.parse(fs.readFileSync(path.resolve('test/deploy/schemas', file), 'utf8')) as {
     apiVersion: string;
     kind: string;
