@@ -35,7 +35,7 @@ data="$(mktemp -d "${TMPDIR:-/tmp}/attest-image-data.XXXXXX")"
 chown 10001:10001 "$data"
 chmod 0700 "$data"
 cleanup() {
-  podman rm -f "$name" >/dev/null 2>&1 || true
+  podman rm -f "$name" "$name-worker" >/dev/null 2>&1 || true
   psql "$pg_url_base/postgres" -qAtc "DROP DATABASE IF EXISTS \"$database\"" >/dev/null 2>&1 || true
   psql "$pg_url_base/postgres" -qAtc "DROP ROLE IF EXISTS \"$owner\"" >/dev/null 2>&1 || true
   rm -rf "$data"
@@ -62,7 +62,7 @@ podman --runtime runc run -d --name "$name" "${limits[@]}" \
   -e HOST=127.0.0.1 -e PORT="$port" -e ATTEST_PUBLIC_URL="$origin" \
   -e ATTEST_MASTER_KEY="$master_key" \
   -e ATTEST_ADMIN_EMAIL=owner@image-test.example -e ATTEST_ADMIN_PASSWORD="$password" \
-  "$image" start >/dev/null
+  "$image" start --role web >/dev/null
 
 ready=""
 for _ in $(seq 1 600); do
@@ -122,11 +122,35 @@ if (problems.length) { console.error(`test-image: FAIL inside the container: ${p
 console.log(`test-image: inside: uid ${uid[0]}, CapEff ${field("CapEff")}, NoNewPrivs 1, / read-only (EROFS), /tmp and /data writable, no shell or package manager`);
 '
 
+# The worker role beside it, as in Kubernetes: it must start, run, and stop on SIGTERM too.
+podman --runtime runc run -d --name "$name-worker" "${limits[@]}" \
+  --read-only --read-only-tmpfs=false --tmpfs /tmp:rw,size=64m,mode=1777 \
+  --user 10001:10001 --cap-drop=ALL --security-opt no-new-privileges --network host \
+  -e DATABASE_URL="$database_url" -e ATTEST_PUBLIC_URL="$origin" -e ATTEST_MASTER_KEY="$master_key" \
+  -v "$data:/data" \
+  "$image" start --role worker >/dev/null
+for _ in $(seq 1 300); do
+  [[ "$(podman logs "$name-worker" 2>/dev/null)" == *'Attest worker is running'* ]] && break
+  sleep 0.1
+done
+[[ "$(podman logs "$name-worker" 2>/dev/null)" == *'Attest worker is running'* ]] || {
+  echo "test-image: FAIL the worker did not start; its output:" >&2
+  podman logs "$name-worker" >&2 || true
+  exit 1
+}
+sleep 3
+rss() { podman exec "$1" /usr/local/bin/node -e 'const s=require("fs").readFileSync("/proc/1/status","utf8");const f=(n)=>Math.round(+s.match(new RegExp(n+":\\s+(\\d+)"))[1]/1024);console.log(`${f("VmRSS")} MiB resident (peak ${f("VmHWM")} MiB)`)'; }
+echo "test-image: memory of the web process (PID 1) after the requests above: $(rss "$name")"
+echo "test-image: memory of the worker process (PID 1), idle: $(rss "$name-worker")"
+podman stop -t 30 "$name-worker" >/dev/null
+[ "$(podman inspect -f '{{.State.ExitCode}}' "$name-worker")" = 0 ] || { echo "test-image: FAIL the worker did not exit 0 on SIGTERM" >&2; exit 1; }
+echo "test-image: worker: started, exited 0 on SIGTERM"
+
 stop_started=$(date +%s%3N)
 podman stop -t 30 "$name" >/dev/null
 exit_code="$(podman inspect -f '{{.State.ExitCode}}' "$name")"
 stop_ms=$(($(date +%s%3N) - stop_started))
-if [ "$exit_code" != 0 ] || ! podman logs "$name" 2>&1 | grep -q '"signal":"SIGTERM"'; then
+if [ "$exit_code" != 0 ] || [[ "$(podman logs "$name" 2>&1)" != *'"signal":"SIGTERM"'* ]]; then
   echo "test-image: FAIL SIGTERM: exit code $exit_code after $stop_ms ms" >&2
   podman logs "$name" 2>&1 | tail -5 >&2
   exit 1

@@ -35,7 +35,7 @@ export function render(directory: string): KubeObject[] {
     const failure = error as NodeJS.ErrnoException & { stderr?: string };
     if (failure.code === 'ENOENT') {
       throw new Error(
-        'kubectl is needed to render deploy/kubernetes (Debian: apt-get install kubernetes-client; .ci/run installs it)',
+        'kubectl (with kustomize v5) is needed to render deploy/kubernetes: export PATH="$(.ci/kubectl.sh):$PATH" (.ci/run does)',
       );
     }
     throw new Error(`kubectl kustomize ${directory} failed:\n${failure.stderr ?? failure.message}`);
