@@ -4,6 +4,8 @@
 # against the integrity pinned here, and unpacked into a cache. Use it as:
 #   export PATH="$(.ci/node.sh):$PATH"
 # Only the npm registry needs to be reachable (no nodejs.org, no version manager).
+# ATTEST_NODE_PINNED=1 skips the machine's own node and always prints the pinned build (the image
+# script ships exactly that binary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,7 +15,7 @@ REQUIRED_MAJOR=26
 NODE_VERSION=26.12.1
 NODE_INTEGRITY='sha512-jk5LMAmgHlPlPMWpsUrSOqNaEZG+11UNd35hWQ+p5/XGaelWuTqJ69IcAy/5xtPPN4d5ZRBNOGB6gLMCh2kL9A=='
 
-if command -v node >/dev/null; then
+if [ -z "${ATTEST_NODE_PINNED:-}" ] && command -v node >/dev/null; then
   major="$(node -p 'process.versions.node.split(".")[0]')"
   if [ "$major" -ge "$REQUIRED_MAJOR" ]; then
     dirname "$(command -v node)"
