@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { matchesEtag, pickEncoding } from '../platform/http/negotiation.js';
 import { bindTenantToLog } from '../platform/http/server.js';
 import { loadStylesheet } from './assets.js';
 import { documentsJson, renderDocumentsMarkdown } from './documents-views.js';
@@ -93,24 +94,6 @@ export function publicPageOf(site: PublishedSite, pageName: string, basePath: st
     }),
     contentType: contentTypes[parsed.format],
   }));
-}
-
-export function pickEncoding(header: string | undefined): 'br' | 'gzip' | 'identity' {
-  if (!header) return 'identity';
-  const accepted = new Set<string>();
-  for (const part of header.toLowerCase().split(',')) {
-    const [name, ...params] = part.trim().split(';');
-    if (name && !params.some((param) => /^\s*q=0(\.0*)?\s*$/.test(param))) accepted.add(name.trim());
-  }
-  if (accepted.has('br')) return 'br';
-  if (accepted.has('gzip') || accepted.has('*')) return 'gzip';
-  return 'identity';
-}
-
-export function matchesEtag(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  if (header.trim() === '*') return true;
-  return header.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === etag);
 }
 
 export function sendPage(request: FastifyRequest, reply: FastifyReply, page: RenderedPage, status = 200) {

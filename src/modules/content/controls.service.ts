@@ -1,13 +1,15 @@
 import { and, asc, count, eq, max, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ServiceContext } from '../../platform/auth/context.js';
-import type { Database, Tx } from '../../platform/db/client.js';
+import { type Database, resultRows, type Tx } from '../../platform/db/client.js';
 import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
+import type { PageQuery } from '../../platform/http/api-route.js';
 import { patchOf } from '../../platform/validation/strings.js';
 import { evidenceCheckKeys } from '../evidence/evidence.contract.js';
 import { type CategoryInput, type ControlInput, categoryInput, controlInput } from './content.contract.js';
 import { controlCategories, controls } from './content.schema.js';
+import { type ControlsFilter, type ControlsPageText, controlsPageStatement } from './controls-page.js';
 import { planOrder } from './ordering.js';
 
 export type CategoryRow = typeof controlCategories.$inferSelect;
@@ -158,6 +160,21 @@ export function createControlsService({ db }: { db: Database }) {
           .where(filter.categoryId ? eq(controls.categoryId, z.uuid().parse(filter.categoryId)) : undefined)
           .orderBy(asc(controlCategories.position), asc(controls.position));
         return rows.map((row) => toControl(row.control));
+      });
+    },
+
+    /** One page of the filtered list, read and serialized in SQL (the API's hot list). */
+    async listControlsPage(
+      ctx: ServiceContext,
+      filter: ControlsFilter,
+      page: PageQuery,
+    ): Promise<ControlsPageText> {
+      ctx.require('content:read');
+      return run(ctx, async (tx) => {
+        const [row] = resultRows<{ total: number; items: string }>(
+          await tx.execute(controlsPageStatement(filter, page)),
+        );
+        return { items: row?.items ?? '[]', total: Number(row?.total ?? 0) };
       });
     },
 
