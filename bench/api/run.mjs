@@ -36,6 +36,8 @@ const settings = {
   goalP99Ms: 20,
 };
 const CATEGORIES = 5;
+// One key for the run: both servers open the signing key the first one sealed with it.
+const MASTER_KEY = randomBytes(32).toString('base64');
 
 const SENTENCES = [
   'Access to production systems requires single sign-on with a hardware-backed second factor.',
@@ -139,7 +141,7 @@ async function startServer(root, { port, databaseUrl, logFile }) {
         PORT: String(port),
         HOST: '127.0.0.1',
         ATTEST_PUBLIC_URL: `http://127.0.0.1:${port}`,
-        ATTEST_MASTER_KEY: randomBytes(32).toString('base64'),
+        ATTEST_MASTER_KEY: MASTER_KEY,
         LOG_LEVEL: settings.logLevel,
       },
       stdio: ['ignore', log, log],
@@ -147,7 +149,9 @@ async function startServer(root, { port, databaseUrl, logFile }) {
   );
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server at ${root} exited: see ${logFile}`);
+    if (child.exitCode !== null) {
+      throw new Error(`server at ${root} exited:\n${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
+    }
     const ok = await new Promise((resolve) => {
       http
         .get({ host: '127.0.0.1', port, path: '/readyz' }, (response) => {

@@ -8,6 +8,7 @@ import {
   pageQuery,
   pageText,
 } from '../../platform/http/api-route.js';
+import { JsonText } from '../../platform/http/json-response.js';
 import { patchOf, text } from '../../platform/validation/strings.js';
 import {
   categoryInput,
@@ -183,7 +184,7 @@ function controlRoutes(services: ContentRouteServices): ApiRoute[] {
       objectParam: 'id',
       response: controlResponse,
       handler: async ({ ctx, params }) =>
-        toControlResponse(await services.controls.getControl(ctx, params.id)),
+        new JsonText(await services.controls.readControlJson(ctx, params.id)),
     }),
     defineRoute({
       method: 'POST',

@@ -4,6 +4,7 @@ import { useTestApp } from '../../../test/support/app.js';
 import { testDatabaseKinds } from '../../../test/support/databases.js';
 import { sampleDocument } from '../../../test/support/fixtures.js';
 import { systemContext } from '../../platform/auth/context.js';
+import { toControlResponse } from './content.responses.js';
 
 /**
  * The controls list is read and serialized by PostgreSQL (controls-page.ts): each item it answers
@@ -15,6 +16,7 @@ describe.each(testDatabaseKinds)('the controls list read in SQL on $name', (kind
   let key = '';
   let infrastructure = '';
   let other = '';
+  let tenantId = '';
 
   const get = async (url: string) => {
     const answer = await holder.app.server.inject({ url, headers: { authorization: `Bearer ${key}` } });
@@ -25,6 +27,7 @@ describe.each(testDatabaseKinds)('the controls list read in SQL on $name', (kind
   beforeAll(async () => {
     const { services } = holder.app;
     const tenant = await services.tenants.create({ slug: 'lean', name: 'Lean Ltd' });
+    tenantId = tenant.id;
     const ctx = systemContext(tenant.id);
     await services.transfer.importDraft(ctx, sampleDocument('LEAN'), { publish: false });
     infrastructure = (await services.controls.listCategories(ctx))[0]?.id ?? '';
@@ -49,10 +52,16 @@ describe.each(testDatabaseKinds)('the controls list read in SQL on $name', (kind
     key = (await services.apiKeys.create(ctx, { name: 'Reader', scopes: ['content:read'] })).secret;
   });
 
-  it('answers each control exactly as the one-item endpoint does, by category and position', async () => {
+  it('answers each control exactly as the one-item endpoint and the mapper of rows do, by category and position', async () => {
     const list = await get('/api/v1/controls');
     expect(list.items.map((control: { key: string }) => control.key)).toEqual(['training', 'tls', 'backups']);
-    for (const item of list.items) expect(item).toEqual(await get(`/api/v1/controls/${item.id}`));
+    for (const item of list.items) {
+      expect(item).toEqual(await get(`/api/v1/controls/${item.id}`));
+      const mapped = toControlResponse(
+        await holder.app.services.controls.getControl(systemContext(tenantId), item.id),
+      );
+      expect(item).toEqual(mapped);
+    }
     const [training, tls, backups] = list.items;
     expect(training).toMatchObject({
       categoryId: other,
@@ -78,6 +87,9 @@ describe.each(testDatabaseKinds)('the controls list read in SQL on $name', (kind
     expect(await keys('q=_')).toEqual(['training']);
     expect(await keys('q=%25%25')).toEqual([]);
     expect(await keys(`status=implemented&categoryId=${other}`)).toEqual([]);
+    // A quote or backslash in the text is matched as text, never read as SQL.
+    expect(await keys('q=%27%3B%20select%201%3B%20--')).toEqual([]);
+    expect(await keys('q=%5C')).toEqual([]);
     const filtered = await get(`/api/v1/controls?categoryId=${infrastructure}&limit=1`);
     expect(filtered).toMatchObject({ total: 2, nextOffset: 1 });
   });

@@ -1,15 +1,21 @@
 import { and, asc, count, eq, max, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ServiceContext } from '../../platform/auth/context.js';
-import { type Database, resultRows, type Tx } from '../../platform/db/client.js';
-import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
+import type { Database, Tx } from '../../platform/db/client.js';
+import { tenantStatement } from '../../platform/db/tenancy.js';
+import { tenantTransaction, translateTenantError } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
 import type { PageQuery } from '../../platform/http/api-route.js';
 import { patchOf } from '../../platform/validation/strings.js';
 import { evidenceCheckKeys } from '../evidence/evidence.contract.js';
 import { type CategoryInput, type ControlInput, categoryInput, controlInput } from './content.contract.js';
 import { controlCategories, controls } from './content.schema.js';
-import { type ControlsFilter, type ControlsPageText, controlsPageStatement } from './controls-page.js';
+import {
+  type ControlsFilter,
+  type ControlsPageText,
+  controlStatement,
+  controlsPageStatement,
+} from './controls-page.js';
 import { planOrder } from './ordering.js';
 
 export type CategoryRow = typeof controlCategories.$inferSelect;
@@ -170,12 +176,24 @@ export function createControlsService({ db }: { db: Database }) {
       page: PageQuery,
     ): Promise<ControlsPageText> {
       ctx.require('content:read');
-      return run(ctx, async (tx) => {
-        const [row] = resultRows<{ total: number; items: string }>(
-          await tx.execute(controlsPageStatement(filter, page)),
-        );
-        return { items: row?.items ?? '[]', total: Number(row?.total ?? 0) };
-      });
+      const [row] = await tenantStatement<{ total: number; items: string }>(
+        db,
+        ctx.tenantId,
+        controlsPageStatement(filter, page),
+      ).catch((error: unknown) => translateTenantError(error));
+      return { items: row?.items ?? '[]', total: Number(row?.total ?? 0) };
+    },
+
+    /** One control as the API answers it, serialized in SQL (the API's hot one-item read). */
+    async readControlJson(ctx: ServiceContext, id: string): Promise<string> {
+      ctx.require('content:read');
+      const [row] = await tenantStatement<{ item: string }>(
+        db,
+        ctx.tenantId,
+        controlStatement(z.uuid().parse(id)),
+      ).catch((error: unknown) => translateTenantError(error));
+      if (!row) throw new AppError('content.not_found');
+      return row.item;
     },
 
     async getControl(ctx: ServiceContext, id: string): Promise<Control> {
