@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Encoding, matchesEtag, pickEncoding } from '../platform/http/negotiation.js';
 import { securityHeaders } from '../platform/http/security-headers.js';
-import { publicPageOf } from './public.routes.js';
+import { PAGE_CACHE_CONTROL, publicPageOf } from './public.routes.js';
 import type { PublishedCache, RenderedPage } from './published-cache.js';
 
 const HOST = /^(\[[0-9a-f:.]+\]|[^:]+)(?::\d{1,5})?$/i;
@@ -31,7 +31,7 @@ export function createPublicFastPath(cache: PublishedCache) {
         'content-type': page.contentType,
         'content-length': body.length,
         vary: 'Accept-Encoding',
-        'cache-control': 'public, max-age=0, must-revalidate',
+        'cache-control': PAGE_CACHE_CONTROL,
         etag: encoding === 'identity' ? page.etag : `${page.etag.slice(0, -1)}-${encoding}"`,
         ...(encoding === 'identity' ? {} : { 'content-encoding': encoding }),
       };

@@ -96,13 +96,16 @@ export function publicPageOf(site: PublishedSite, pageName: string, basePath: st
   }));
 }
 
+/**
+ * A published page may be stored anywhere but is checked with its ETag before every use, so a
+ * publish shows at once (the same as `public, max-age=0, must-revalidate`, in a quarter the bytes).
+ */
+export const PAGE_CACHE_CONTROL = 'no-cache';
+
 export function sendPage(request: FastifyRequest, reply: FastifyReply, page: RenderedPage, status = 200) {
   const encoding = pickEncoding(request.headers['accept-encoding']);
   const etag = encoding === 'identity' ? page.etag : `${page.etag.slice(0, -1)}-${encoding}"`;
-  reply
-    .header('vary', 'Accept-Encoding')
-    .header('cache-control', 'public, max-age=0, must-revalidate')
-    .header('etag', etag);
+  reply.header('vary', 'Accept-Encoding').header('cache-control', PAGE_CACHE_CONTROL).header('etag', etag);
   if (status === 200 && matchesEtag(request.headers['if-none-match'], etag)) return reply.code(304).send();
   reply.code(status).header('content-type', page.contentType);
   if (encoding === 'identity') return reply.send(page.identity);
