@@ -319,6 +319,27 @@ async function runLoad(config) {
   };
 }
 
+/**
+ * Waits until the previous run's backlog is gone: no statement running in the bench database and
+ * the server's CPU near idle. A server that fell behind keeps working on requests the load
+ * generator gave up on, and would slow the next run (the other server's) down.
+ */
+async function drain(client, name, serverPid) {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const { rows } = await client.query(
+      `select count(*)::int as busy from pg_stat_activity
+       where datname = $1 and state <> 'idle' and pid <> pg_backend_pid()`,
+      [name],
+    );
+    const before = processCpu(serverPid);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const cpu = (processCpu(serverPid) - before) / 0.5;
+    if (rows[0].busy === 0 && !(cpu > 0.1)) return;
+  }
+  console.log('WARNING: the server was still busy 120 s after a run');
+}
+
 const SCENARIOS = {
   list: { kind: 'list', headers: {} },
   'list-br': { kind: 'list', headers: { 'accept-encoding': 'br' } },
@@ -404,11 +425,15 @@ async function main() {
     }
 
     const runs = [];
-    for (const scenario of settings.scenarios) {
+    const watcher = new pg.Client({ connectionString: settings.databaseUrl });
+    await watcher.connect();
+    for (const [index, scenario] of settings.scenarios.entries()) {
       const spec = SCENARIOS[scenario];
       if (!spec) throw new Error(`unknown scenario ${scenario}`);
-      // The servers take turns per scenario, so both see the same machine load within minutes.
-      for (const server of servers) {
+      // The servers take turns per scenario, so both see the same machine load within minutes;
+      // which goes first alternates.
+      for (const server of index % 2 === 0 ? servers : [...servers].reverse()) {
+        await drain(watcher, name, server.child.pid);
         const result = await runLoad({
           tmp,
           port: server.port,
@@ -428,6 +453,7 @@ async function main() {
       }
     }
 
+    await watcher.end();
     const ratios = {};
     if (settings.reference) {
       for (const scenario of settings.scenarios) {
