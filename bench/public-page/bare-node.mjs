@@ -4,18 +4,23 @@
 // once at start. No framework, no logging, no compression. It shows what Node's HTTP stack costs on
 // this machine, between nginx (C) and Attest (Fastify and the app on the same stack).
 //
-//   node bare-node.mjs <host> <port> <url path> <body file> <content type>
+//   node bare-node.mjs <host> <port> <url path> <body file> <content type> [<content encoding>]
 import fs from 'node:fs';
 import http from 'node:http';
 
-const [host, port, urlPath, file, contentType] = process.argv.slice(2);
+const [host, port, urlPath, file, contentType, contentEncoding] = process.argv.slice(2);
 if (!host || !port || !urlPath || !file || !contentType) {
   process.stderr.write('usage: node bare-node.mjs <host> <port> <url path> <body file> <content type>\n');
   process.exit(2);
 }
 
 const body = fs.readFileSync(file);
-const headers = { 'content-type': contentType, 'content-length': body.length };
+// With a content encoding the file holds already-compressed bytes: they are only labelled.
+const headers = {
+  'content-type': contentType,
+  'content-length': body.length,
+  ...(contentEncoding ? { 'content-encoding': contentEncoding } : {}),
+};
 
 const server = http.createServer((request, response) => {
   if (request.url !== urlPath || (request.method !== 'GET' && request.method !== 'HEAD')) {

@@ -21,6 +21,9 @@ const RESULTS_DIR = path.join(HERE, 'results');
 const KILL_GRACE_MS = 5_000;
 const TARGETS = ['attest', 'nginx', 'bare-node']; // the order of the runs within each round
 const LOADGENS = ['wrk', 'autocannon'];
+const ENCODINGS = ['identity', 'br'];
+// What every request of the run asks for (BENCH_ENCODING): the page as it is, or brotli-compressed.
+const ENCODING = process.env.BENCH_ENCODING || 'identity';
 // Mean bytes per response may differ this much from one page response (body + headers) before the
 // run counts as failed: wrk does not count 3xx answers, and a share of short answers shows up here.
 const BYTES_TOLERANCE = 0.01;
@@ -57,6 +60,8 @@ function readSettings() {
   if (!['development', 'production', 'test'].includes(nodeEnv)) {
     throw new SetupError(`BENCH_NODE_ENV must be development, production or test, got "${nodeEnv}"`);
   }
+  if (!ENCODINGS.includes(ENCODING))
+    throw new SetupError(`BENCH_ENCODING must be ${ENCODINGS.join(' or ')}, got "${ENCODING}"`);
   const loadgen = process.env.BENCH_LOADGEN || 'wrk';
   if (!LOADGENS.includes(loadgen)) {
     throw new SetupError(`BENCH_LOADGEN must be ${LOADGENS.join(' or ')}, got "${loadgen}"`);
@@ -75,6 +80,7 @@ function readSettings() {
     attestPort: intEnv('BENCH_ATTEST_PORT', 3901, 1),
     nginxPort: intEnv('BENCH_NGINX_PORT', 3902, 1),
     bareNodePort: intEnv('BENCH_BARE_PORT', 3903, 1),
+    encoding: ENCODING,
     database: process.env.BENCH_DATABASE_URL ? 'postgresql (BENCH_DATABASE_URL)' : 'embedded PGlite',
     skipBuild: process.env.BENCH_SKIP_BUILD === '1',
     attestNodeArgs: (process.env.BENCH_ATTEST_NODE_ARGS || '').split(/\s+/).filter(Boolean),
@@ -88,11 +94,11 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const sha256 = (buffer) => createHash('sha256').update(buffer).digest('hex');
 const log = (message) => process.stderr.write(`[bench] ${message}\n`);
 
-/** One GET on loopback with no compression asked for; resolves with status, headers and body. */
+/** One GET on loopback asking for the run's encoding; resolves with status, headers and body. */
 function get(port, pathname, timeoutMs = 5_000) {
   return new Promise((resolve, reject) => {
     const request = http.get(
-      { host: HOST, port, path: pathname, agent: false, headers: { 'accept-encoding': 'identity' } },
+      { host: HOST, port, path: pathname, agent: false, headers: { 'accept-encoding': ENCODING } },
       (response) => {
         const chunks = [];
         response.on('data', (chunk) => chunks.push(chunk));
@@ -114,7 +120,9 @@ function headerBytes(port, pathname) {
     let received = Buffer.alloc(0);
     socket.setTimeout(5_000, () => socket.destroy(new Error('header probe timed out')));
     socket.on('connect', () =>
-      socket.write(`GET ${pathname} HTTP/1.1\r\nHost: ${HOST}:${port}\r\nConnection: close\r\n\r\n`),
+      socket.write(
+        `GET ${pathname} HTTP/1.1\r\nHost: ${HOST}:${port}\r\nAccept-Encoding: ${ENCODING}\r\nConnection: close\r\n\r\n`,
+      ),
     );
     socket.on('data', (chunk) => {
       received = Buffer.concat([received, chunk]);
@@ -438,7 +446,15 @@ function ensureLoadgen(settings) {
 }
 
 function wrkArgs(settings, seconds, url) {
-  return [`-t${settings.wrkThreads}`, `-c${settings.connections}`, `-d${seconds}s`, '--latency', url];
+  return [
+    `-t${settings.wrkThreads}`,
+    `-c${settings.connections}`,
+    `-d${seconds}s`,
+    '--latency',
+    '-H',
+    `Accept-Encoding: ${ENCODING}`,
+    url,
+  ];
 }
 
 function buildAttest() {
@@ -514,6 +530,8 @@ function nginxConfig(info, tmp, port) {
     '    location / {',
     '      default_type text/html;',
     '      charset utf-8;',
+    // With br the file holds Attest's brotli bytes; nginx only labels them (it compresses nothing).
+    ...(ENCODING === 'identity' ? [] : [`      add_header Content-Encoding ${ENCODING};`]),
     '    }',
     '  }',
     '}',
@@ -561,7 +579,16 @@ async function startBareNode(port, bodyFile, contentType) {
   const logFile = path.join(tmpDir, 'bare-node.log');
   const logFd = fs.openSync(logFile, 'a');
   const script = path.join(HERE, 'bare-node.mjs');
-  const child = spawn(process.execPath, [script, HOST, String(port), PAGE, bodyFile, contentType], {
+  const args = [
+    script,
+    HOST,
+    String(port),
+    PAGE,
+    bodyFile,
+    contentType,
+    ...(ENCODING === 'identity' ? [] : [ENCODING]),
+  ];
+  const child = spawn(process.execPath, args, {
     stdio: ['ignore', logFd, logFd],
     detached: true,
   });
@@ -693,6 +720,7 @@ async function loadAutocannon(settings, url, seconds) {
     connections: settings.connections,
     duration: seconds,
     pipelining: settings.pipelining,
+    headers: { 'accept-encoding': ENCODING },
   });
   currentLoad = { stop: () => instance.stop() };
   try {
@@ -927,8 +955,9 @@ async function main() {
   log(`starting Attest on ${HOST}:${attestPort} (LOG_LEVEL=${settings.logLevel}, ${settings.database})`);
   const attest = await startAttest(settings, attestPort);
   const page = await get(attestPort, PAGE);
-  if (page.headers['content-encoding'])
-    throw new SetupError(`Attest sent ${page.headers['content-encoding']} for an identity request`);
+  const sentEncoding = (headers) => headers['content-encoding'] ?? 'identity';
+  if (sentEncoding(page.headers) !== ENCODING)
+    throw new SetupError(`Attest sent ${sentEncoding(page.headers)} for a request for ${ENCODING}`);
   const pageSha = sha256(page.body);
   const contentType = page.headers['content-type'];
   log(`Attest serves ${PAGE}: ${page.body.length} bytes, ${contentType}, sha256 ${pageSha.slice(0, 16)}…`);
@@ -950,8 +979,8 @@ async function main() {
         `content types differ: Attest "${contentType}", ${name} "${served.headers['content-type']}"`,
       );
     }
-    if (served.headers['content-encoding'])
-      throw new SetupError(`${name} sent ${served.headers['content-encoding']} for an identity request`);
+    if (sentEncoding(served.headers) !== ENCODING)
+      throw new SetupError(`${name} sent ${sentEncoding(served.headers)} for a request for ${ENCODING}`);
   }
   const urls = {
     attest: `http://${HOST}:${attestPort}${PAGE}`,
@@ -1123,9 +1152,12 @@ async function main() {
   process.stdout.write(out);
 
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  fs.writeFileSync(path.join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-  fs.writeFileSync(path.join(RESULTS_DIR, 'latest.md'), markdown(report));
-  log(`results written to ${path.relative(process.cwd(), RESULTS_DIR) || RESULTS_DIR}/latest.{json,md}`);
+  const name = ENCODING === 'identity' ? 'latest' : `latest-${ENCODING}`;
+  fs.writeFileSync(path.join(RESULTS_DIR, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  fs.writeFileSync(path.join(RESULTS_DIR, `${name}.md`), markdown(report));
+  log(
+    `results written to ${path.relative(process.cwd(), RESULTS_DIR) || RESULTS_DIR}/${ENCODING === 'identity' ? 'latest' : `latest-${ENCODING}`}.{json,md}`,
+  );
 
   await cleanup();
   if (failures.length) {

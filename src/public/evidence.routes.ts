@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { matchesEtag } from '../platform/http/negotiation.js';
 import type { Services } from '../services.js';
 import { loadStylesheet } from './assets.js';
 import { evidenceJson, renderEvidenceMarkdown } from './evidence-views.js';
 import { renderEvidencePage } from './pages/evidence-page.js';
-import { matchesEtag, publicNotFoundPage, sendPage } from './public.routes.js';
+import { publicNotFoundPage, sendPage } from './public.routes.js';
 import type { PublishedCache, PublishedSite } from './published-cache.js';
 
 type Format = 'html' | 'json' | 'md';

@@ -41,9 +41,10 @@ const comparedHeaders = [
   'content-security-policy',
   'strict-transport-security',
   'x-content-type-options',
-  'x-frame-options',
   'referrer-policy',
   'permissions-policy',
+  'cross-origin-opener-policy',
+  'cross-origin-resource-policy',
 ];
 
 describe.each(testDatabaseKinds)('the public fast path on $name', (kind) => {

@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Encoding, matchesEtag, pickEncoding } from '../platform/http/negotiation.js';
 import { securityHeaders } from '../platform/http/security-headers.js';
-import { matchesEtag, pickEncoding, publicPageOf } from './public.routes.js';
+import { PAGE_CACHE_CONTROL, publicPageOf } from './public.routes.js';
 import type { PublishedCache, RenderedPage } from './published-cache.js';
-
-type Encoding = 'br' | 'gzip' | 'identity';
 
 const HOST = /^(\[[0-9a-f:.]+\]|[^:]+)(?::\d{1,5})?$/i;
 const PAGE_PATH = /^\/t\/([a-z0-9-]{1,63})(?:\/([a-z]{1,20}(?:\.(?:json|md))?))?\/?$/;
@@ -32,7 +31,7 @@ export function createPublicFastPath(cache: PublishedCache) {
         'content-type': page.contentType,
         'content-length': body.length,
         vary: 'Accept-Encoding',
-        'cache-control': 'public, max-age=0, must-revalidate',
+        'cache-control': PAGE_CACHE_CONTROL,
         etag: encoding === 'identity' ? page.etag : `${page.etag.slice(0, -1)}-${encoding}"`,
         ...(encoding === 'identity' ? {} : { 'content-encoding': encoding }),
       };

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { matchesEtag, pickEncoding } from '../platform/http/negotiation.js';
 import { bindTenantToLog } from '../platform/http/server.js';
 import { loadStylesheet } from './assets.js';
 import { documentsJson, renderDocumentsMarkdown } from './documents-views.js';
@@ -95,31 +96,16 @@ export function publicPageOf(site: PublishedSite, pageName: string, basePath: st
   }));
 }
 
-export function pickEncoding(header: string | undefined): 'br' | 'gzip' | 'identity' {
-  if (!header) return 'identity';
-  const accepted = new Set<string>();
-  for (const part of header.toLowerCase().split(',')) {
-    const [name, ...params] = part.trim().split(';');
-    if (name && !params.some((param) => /^\s*q=0(\.0*)?\s*$/.test(param))) accepted.add(name.trim());
-  }
-  if (accepted.has('br')) return 'br';
-  if (accepted.has('gzip') || accepted.has('*')) return 'gzip';
-  return 'identity';
-}
-
-export function matchesEtag(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  if (header.trim() === '*') return true;
-  return header.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === etag);
-}
+/**
+ * A published page may be stored anywhere but is checked with its ETag before every use, so a
+ * publish shows at once (the same as `public, max-age=0, must-revalidate`, in a quarter the bytes).
+ */
+export const PAGE_CACHE_CONTROL = 'no-cache';
 
 export function sendPage(request: FastifyRequest, reply: FastifyReply, page: RenderedPage, status = 200) {
   const encoding = pickEncoding(request.headers['accept-encoding']);
   const etag = encoding === 'identity' ? page.etag : `${page.etag.slice(0, -1)}-${encoding}"`;
-  reply
-    .header('vary', 'Accept-Encoding')
-    .header('cache-control', 'public, max-age=0, must-revalidate')
-    .header('etag', etag);
+  reply.header('vary', 'Accept-Encoding').header('cache-control', PAGE_CACHE_CONTROL).header('etag', etag);
   if (status === 200 && matchesEtag(request.headers['if-none-match'], etag)) return reply.code(304).send();
   reply.code(status).header('content-type', page.contentType);
   if (encoding === 'identity') return reply.send(page.identity);

@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 import type { App } from '../../src/app.js';
 import { API_PREFIX, type ApiRoute } from '../../src/platform/http/api-route.js';
 
@@ -20,12 +21,13 @@ export function checkResponseContracts(app: Pick<App, 'server' | 'apiRoutes'>): 
     const route = routes.get(`${request.method} ${request.routeOptions.url}`);
     if (!route?.response || reply.statusCode < 200 || reply.statusCode >= 300) return payload;
     if (!String(reply.getHeader('content-type') ?? '').startsWith('application/json')) return payload;
-    if (typeof payload !== 'string') {
-      // A compressed or streamed body would escape the check; inject() sends no Accept-Encoding.
+    const text = readable(payload, reply.getHeader('content-encoding'));
+    if (text === null) {
+      // A streamed body would escape the check.
       throw new Error(`response contract check: ${route.method} ${route.url} sent a body it cannot read`);
     }
     checked += 1;
-    const body = JSON.parse(payload) as unknown;
+    const body = JSON.parse(text) as unknown;
     const result = route.response.safeParse(body);
     if (result.success) {
       const extra = undeclaredKeys(body, result.data, '');
@@ -42,6 +44,15 @@ export function checkResponseContracts(app: Pick<App, 'server' | 'apiRoutes'>): 
     throw new Error(mismatch);
   });
   return { mismatches, checked: () => checked };
+}
+
+/** The JSON text of a body as sent: a string, or a buffer as it is or compressed; null for a stream. */
+function readable(payload: unknown, encoding: unknown): string | null {
+  if (typeof payload === 'string') return payload;
+  if (!Buffer.isBuffer(payload)) return null;
+  if (encoding === 'br') return zlib.brotliDecompressSync(payload).toString('utf8');
+  if (encoding === 'gzip') return zlib.gunzipSync(payload).toString('utf8');
+  return payload.toString('utf8');
 }
 
 /** Keys the answer has that the parsed value lost: zod objects strip what the schema does not declare. */

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import type { ServiceContext } from '../../platform/auth/context.js';
-import { type ApiRoute, defineRoute, page, pageOf, pageQuery } from '../../platform/http/api-route.js';
+import {
+  type ApiRoute,
+  defineRoute,
+  page,
+  pageOf,
+  pageQuery,
+  pageText,
+} from '../../platform/http/api-route.js';
+import { JsonText } from '../../platform/http/json-response.js';
 import { patchOf, text } from '../../platform/validation/strings.js';
 import {
   categoryInput,
@@ -41,12 +49,6 @@ const controlsQuery = pageQuery.extend({
 /** Today's date in UTC, the calendar review intervals are counted in. */
 function todayUtc(): string {
   return new Date().toISOString().slice(0, 10);
-}
-
-function matches(control: { title: string; description: string }, needle: string | undefined): boolean {
-  if (!needle) return true;
-  const lowered = needle.toLowerCase();
-  return control.title.toLowerCase().includes(lowered) || control.description.toLowerCase().includes(lowered);
 }
 
 /** What these routes use of the services (the app passes them all). */
@@ -163,14 +165,13 @@ function controlRoutes(services: ContentRouteServices): ApiRoute[] {
       query: controlsQuery,
       response: pageOf(controlResponse),
       handler: async ({ ctx, query }) => {
-        const all = await services.controls.listControls(
+        const { categoryId, status, q, limit, offset } = query;
+        const found = await services.controls.listControlsPage(
           ctx,
-          query.categoryId ? { categoryId: query.categoryId } : {},
+          { categoryId, status, q },
+          { limit, offset },
         );
-        const found = all.filter(
-          (control) => (!query.status || control.status === query.status) && matches(control, query.q),
-        );
-        return page(found.map(toControlResponse), query);
+        return pageText(found.items, found.total, query);
       },
     }),
     defineRoute({
@@ -183,7 +184,7 @@ function controlRoutes(services: ContentRouteServices): ApiRoute[] {
       objectParam: 'id',
       response: controlResponse,
       handler: async ({ ctx, params }) =>
-        toControlResponse(await services.controls.getControl(ctx, params.id)),
+        new JsonText(await services.controls.readControlJson(ctx, params.id)),
     }),
     defineRoute({
       method: 'POST',

@@ -2,12 +2,20 @@ import { and, asc, count, eq, max, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ServiceContext } from '../../platform/auth/context.js';
 import type { Database, Tx } from '../../platform/db/client.js';
-import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
+import { tenantStatement } from '../../platform/db/tenancy.js';
+import { tenantTransaction, translateTenantError } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
+import type { PageQuery } from '../../platform/http/api-route.js';
 import { patchOf } from '../../platform/validation/strings.js';
 import { evidenceCheckKeys } from '../evidence/evidence.contract.js';
 import { type CategoryInput, type ControlInput, categoryInput, controlInput } from './content.contract.js';
 import { controlCategories, controls } from './content.schema.js';
+import {
+  type ControlsFilter,
+  type ControlsPageText,
+  controlStatement,
+  controlsPageStatement,
+} from './controls-page.js';
 import { planOrder } from './ordering.js';
 
 export type CategoryRow = typeof controlCategories.$inferSelect;
@@ -159,6 +167,33 @@ export function createControlsService({ db }: { db: Database }) {
           .orderBy(asc(controlCategories.position), asc(controls.position));
         return rows.map((row) => toControl(row.control));
       });
+    },
+
+    /** One page of the filtered list, read and serialized in SQL (the API's hot list). */
+    async listControlsPage(
+      ctx: ServiceContext,
+      filter: ControlsFilter,
+      page: PageQuery,
+    ): Promise<ControlsPageText> {
+      ctx.require('content:read');
+      const [row] = await tenantStatement<{ total: number; items: string }>(
+        db,
+        ctx.tenantId,
+        controlsPageStatement(filter, page),
+      ).catch((error: unknown) => translateTenantError(error));
+      return { items: row?.items ?? '[]', total: Number(row?.total ?? 0) };
+    },
+
+    /** One control as the API answers it, serialized in SQL (the API's hot one-item read). */
+    async readControlJson(ctx: ServiceContext, id: string): Promise<string> {
+      ctx.require('content:read');
+      const [row] = await tenantStatement<{ item: string }>(
+        db,
+        ctx.tenantId,
+        controlStatement(z.uuid().parse(id)),
+      ).catch((error: unknown) => translateTenantError(error));
+      if (!row) throw new AppError('content.not_found');
+      return row.item;
     },
 
     async getControl(ctx: ServiceContext, id: string): Promise<Control> {

@@ -13,6 +13,7 @@ import { Sealer } from '../crypto/sealing.js';
 import type { Database } from '../db/client.js';
 import { createLocalBlobStore } from '../storage/local-blob-store.js';
 import { API_PREFIX, type ApiRoute } from './api-route.js';
+import { JsonText } from './json-response.js';
 import { buildOpenApiDocument } from './openapi.js';
 
 type Schema = Record<string, unknown>;
@@ -160,13 +161,15 @@ describe('the API route table', () => {
       const listUrl = route.url.replace(/\/:(id|version)(\/[a-z-]+)?$/, '');
       const id = firstIds.get(listUrl);
       if (route.objectParam) expect(id, `an item for ${route.url}`).toBeDefined();
-      const result = await route.handler({
+      const answered = await route.handler({
         ctx,
         params: route.params?.parse(route.objectParam ? { [route.objectParam]: id } : {}),
         query: route.query?.parse({}),
         body: undefined,
         request: {} as never,
       });
+      // A hot list comes serialized by the database: what it answers is what its text parses to.
+      const result = answered instanceof JsonText ? (JSON.parse(answered.text) as unknown) : answered;
       expect(route.response, route.url).toBeDefined();
       const parsed = route.response?.parse(result);
       // Response schemas strip unknown keys: equality shows nothing undocumented is answered.
