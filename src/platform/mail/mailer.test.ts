@@ -9,7 +9,7 @@ import type { Database } from '../db/client.js';
 import { withPlatform, withTenant } from '../db/tenancy.js';
 import { createLogger } from '../logging/logger.js';
 import { mailOutbox } from './mail.schema.js';
-import { createMailer, MAX_ATTEMPTS, messageIdOf, RETRY_BASE_MS } from './mailer.js';
+import { createMailer, LEASE_MS, MAX_ATTEMPTS, messageIdOf, RETRY_BASE_MS } from './mailer.js';
 import { createOutboxService, enqueueMail } from './outbox.js';
 
 describe.each(testDatabaseKinds)('mail outbox and delivery on $name', (kind) => {
@@ -253,7 +253,7 @@ describe.each(testDatabaseKinds)('mail outbox and delivery on $name', (kind) => 
     });
     expect((await restarted.deliverDue()).sent).toBe(0);
     expect(smtp.received).toHaveLength(1);
-    now += 5 * 60_000 + 1;
+    now += LEASE_MS + 1;
     expect((await restarted.deliverDue()).sent).toBe(1);
     const [first, second] = smtp.received;
     expect(second?.headers['message-id']).toBe(first?.headers['message-id']);

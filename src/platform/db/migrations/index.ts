@@ -13,6 +13,7 @@ import * as tenantPurge from './0012-tenant-purge.js';
 import * as secondFactorAttempts from './0013-second-factor-attempts.js';
 import * as mailDelivery from './0014-mail-delivery.js';
 import * as apiRateLimits from './0015-api-rate-limits.js';
+import * as workerLeases from './0016-worker-leases.js';
 
 export interface Migration {
   readonly version: number;
@@ -37,4 +38,5 @@ export const migrations: readonly Migration[] = [
   { version: 13, name: 'second-factor-attempts', sql: secondFactorAttempts.sql },
   { version: 14, name: 'mail-delivery', sql: mailDelivery.sql },
   { version: 15, name: 'api-rate-limits', sql: apiRateLimits.sql },
+  { version: 16, name: 'worker-leases', sql: workerLeases.sql },
 ];
