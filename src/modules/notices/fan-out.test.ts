@@ -13,6 +13,7 @@ import { createMailer, type Mailer } from '../../platform/mail/mailer.js';
 import { createWorker, type Worker } from '../../worker/worker.js';
 import { subscribers } from '../subscribers/subscribers.schema.js';
 import { createFanOut } from './fan-out.js';
+import { STUCK_AFTER_MS } from './notices.jobs.js';
 
 const SUBSCRIBERS = 1000;
 const ORIGIN = 'http://127.0.0.1:3000';
@@ -156,7 +157,7 @@ describe.each(testDatabaseKinds)('notice fan-out on $name', (kind) => {
         },
       },
     });
-    time.advance(time.minutes(11));
+    time.advance(STUCK_AFTER_MS + 1_000);
     expect((await worker?.tick())?.requeued).toBe(1);
     await until(async () => (await notice(noticeId)).state === 'sent', 'the notice to be sent');
     expect(crashes).toBe(1);
