@@ -4,9 +4,17 @@ import type { Config } from './platform/config.js';
 import type { Database } from './platform/db/client.js';
 import { migrate } from './platform/db/migrate.js';
 import type { Logger } from './platform/logging/logger.js';
-import { createMailer } from './platform/mail/mailer.js';
+import { createMailer, type MailerOptions } from './platform/mail/mailer.js';
 import { createServices } from './services.js';
-import { createNoticeSender, createWorker } from './worker/worker.js';
+import { createNoticeSender, createWorker, type WorkerOptions } from './worker/worker.js';
+
+/** Timings a worker process may be started with instead of the defaults (tests shorten them). */
+export interface WorkerTuning {
+  mailer?: Partial<
+    Pick<MailerOptions, 'leaseMs' | 'heartbeatMs' | 'pollMs' | 'batchSize' | 'lanes' | 'concurrency'>
+  >;
+  worker?: Partial<Pick<WorkerOptions, 'tickMs' | 'pollingIntervalSeconds'>>;
+}
 
 /**
  * What one `attest start` process does. `all` (the default) is everything in one process, the
@@ -102,6 +110,7 @@ export async function startApp(config: Config, logger: Logger, role: 'all' | 'we
 export async function startWorkerProcess(
   config: Config,
   logger: Logger,
+  tuning: WorkerTuning = {},
 ): Promise<{ close(): Promise<void> }> {
   refuseSplitOnEmbedded(config, 'worker');
   const sealer = sealerFor(config);
@@ -113,6 +122,7 @@ export async function startWorkerProcess(
       from: config.mailFrom,
       clock: systemClock,
       logger,
+      ...tuning.mailer,
     });
     let dispatch: (tenantId: string, noticeId: string) => void = () => {};
     const services = createServices({
@@ -132,6 +142,7 @@ export async function startWorkerProcess(
       logger,
       publicUrl: config.publicUrl,
       mailer,
+      ...tuning.worker,
     });
     await worker.start();
     dispatch = worker.dispatch;

@@ -375,8 +375,6 @@ export function createMailer({
         const code = error instanceof Error ? 'smtp:client' : 'smtp:error';
         results = mails.map(() => ({ ok: false, code, permanent: false }));
       }
-      clearInterval(heartbeat);
-      await renewing;
       const outcomes = started.map((mail, index) =>
         outcomeOf(mail, results[index] ?? { ok: false, code: 'smtp:no_outcome', permanent: false }, report),
       );
@@ -386,10 +384,12 @@ export function createMailer({
           { batch: outcomes.length, recorded },
           'mail outcomes not recorded: another worker holds those mails now',
         );
-      logger.info({ batch: claimed.length, sent: started.length }, 'mail batch delivered');
+      logger.info({ claimed: claimed.length, handedOver: started.length }, 'mail batch delivered');
       return claimed.length;
     } finally {
+      // Only now: until its outcomes are written, the batch is this worker's.
       clearInterval(heartbeat);
+      await renewing;
     }
   }
 
