@@ -4,12 +4,20 @@ import type { Config } from './platform/config.js';
 import type { Database } from './platform/db/client.js';
 import { migrate } from './platform/db/migrate.js';
 import type { Logger } from './platform/logging/logger.js';
-import { createMailer } from './platform/mail/mailer.js';
+import { createMailer, type MailerOptions } from './platform/mail/mailer.js';
 import { createMetrics } from './platform/metrics/metrics.js';
 import { type MetricsServer, startMetricsServer } from './platform/metrics/metrics-server.js';
 import { ignoreObservations, type Observer } from './platform/metrics/observer.js';
 import { createServices } from './services.js';
-import { createNoticeSender, createWorker } from './worker/worker.js';
+import { createNoticeSender, createWorker, type WorkerOptions } from './worker/worker.js';
+
+/** Timings a worker process may be started with instead of the defaults (tests shorten them). */
+export interface WorkerTuning {
+  mailer?: Partial<
+    Pick<MailerOptions, 'leaseMs' | 'heartbeatMs' | 'pollMs' | 'batchSize' | 'lanes' | 'concurrency'>
+  >;
+  worker?: Partial<Pick<WorkerOptions, 'tickMs' | 'pollingIntervalSeconds'>>;
+}
 
 /**
  * What one `attest start` process does. `all` (the default) is everything in one process, the
@@ -140,6 +148,7 @@ export async function startApp(
 export async function startWorkerProcess(
   config: Config,
   logger: Logger,
+  tuning: WorkerTuning = {},
 ): Promise<{ readonly metricsPort: number | null; close(): Promise<void> }> {
   refuseSplitOnEmbedded(config, 'worker');
   const sealer = sealerFor(config);
@@ -154,6 +163,7 @@ export async function startWorkerProcess(
       from: config.mailFrom,
       clock: systemClock,
       logger,
+      ...tuning.mailer,
     });
     let dispatch: (tenantId: string, noticeId: string) => void = () => {};
     const services = createServices({
@@ -175,6 +185,7 @@ export async function startWorkerProcess(
       publicUrl: config.publicUrl,
       mailer,
       blobs: blobStoreFor(config),
+      ...tuning.worker,
     });
     await worker.start();
     dispatch = worker.dispatch;

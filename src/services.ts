@@ -5,7 +5,7 @@ import { createRolesService } from './modules/accounts/roles.service.js';
 import { createSettingsService } from './modules/accounts/settings.service.js';
 import { createUsersService } from './modules/accounts/users.service.js';
 import { createApiKeysService } from './modules/api-keys/api-keys.service.js';
-import { createAuditService } from './modules/audit/audit.service.js';
+import { auditLog, createAuditService } from './modules/audit/audit.service.js';
 import { createControlsService } from './modules/content/controls.service.js';
 import { createFaqService } from './modules/content/faq.service.js';
 import { createProfileService } from './modules/content/profile.service.js';
@@ -140,7 +140,7 @@ export function createServices({
     }),
     apiKeys: createApiKeysService({ db, clock }),
     audit: createAuditService({ db }),
-    outbox: createOutboxService({ db }),
+    outbox: createOutboxService({ db, clock, audit: auditLog, mailQueued }),
     vault,
     documents: createDocumentsService({ db, vault, clock, publishing }),
     accessSettings: createAccessSettingsService({ db, clock, publishing }),
@@ -156,7 +156,7 @@ export function createServices({
       publishing,
       dispatch: dispatchNotice,
     }),
-    notices: createNoticesService({ db, clock, dispatch: dispatchNotice }),
+    notices: createNoticesService({ db, clock, dispatch: dispatchNotice, mailQueued }),
     subscribers: createSubscribersService({ db, sealer, clock, publicUrl, mailQueued }),
     notificationSettings: createNotificationSettingsService({ db, sealer, clock }),
     evidence: createEvidenceService({

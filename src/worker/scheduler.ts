@@ -9,15 +9,19 @@ import type { Database } from '../platform/db/client.js';
 import { withPlatform } from '../platform/db/tenancy.js';
 import { pruneApiRateLimits } from '../platform/http/api-rate-limit-db.js';
 import type { FormRateLimiter } from '../platform/http/form-rate-limit.js';
+import { claimPeriodicRun } from '../platform/jobs/periodic-runs.js';
 import type { Logger } from '../platform/logging/logger.js';
 import type { BlobStore } from '../platform/storage/blob-store.js';
 import type { Services } from '../services.js';
 import { type BlobSweepReport, sweepOrphanBlobs } from './blob-sweep.js';
 import { applyRetention, type RetentionReport } from './retention.js';
 
-/** Retention (src/worker/retention.ts runs the modules' *.jobs.ts rules) runs at most this often per worker. */
+/**
+ * Retention (src/worker/retention.ts runs the modules' *.jobs.ts rules) runs this often, by one
+ * worker whichever ticks first (worker_runs, decision 0019).
+ */
 const RETENTION_EVERY_MS = 60 * 60_000;
-/** Live evidence (src/modules/evidence) runs at most this often per worker. */
+/** Live evidence (src/modules/evidence) runs this often, by one worker. */
 export const EVIDENCE_EVERY_MS = 15 * 60_000;
 
 export interface TickReport {
@@ -35,12 +39,14 @@ export interface TickReport {
 }
 
 /**
- * Time-driven work, run every minute by the worker (and directly by tests with their own clock):
+ * Time-driven work, run every 15 seconds by the worker (and directly by tests with their own clock):
  * subprocessor changes whose date has come, retention of unconfirmed subscriptions, notices whose
  * fan-out was lost, old rate-limit windows, and hourly the retention of ended sessions, closed
  * invitations, ended visitors' sessions, old sign-in counters and finished mails. Finding the work is one platform query per kind (ids,
- * states and dates only); doing it runs per tenant under row-level security. Every step is
- * idempotent, so two workers ticking at once do no harm.
+ * states and dates only); doing it runs per tenant under row-level security. With several
+ * workers, each piece of work is done once: due changes are taken with FOR UPDATE SKIP LOCKED and
+ * marked applied in the same transaction, purges and requeues are idempotent, and the periodic
+ * jobs (retention, evidence) are claimed once per period in worker_runs.
  */
 export function createScheduler({
   db,
@@ -69,9 +75,6 @@ export function createScheduler({
       open: await noticesToRequeue(tx, now),
     }));
   }
-
-  let lastRetention: number | null = null;
-  let lastEvidence: number | null = null;
 
   /**
    * Runs every tenant's checks in use (those its published controls name; a tenant with none or
@@ -161,14 +164,12 @@ export function createScheduler({
           );
         }
       }
-      if (lastRetention === null || now.getTime() - lastRetention >= RETENTION_EVERY_MS) {
+      if (await claimPeriodicRun(db, 'retention', now, RETENTION_EVERY_MS)) {
         report.retention = await applyRetention(db, now);
-        lastRetention = now.getTime();
         if (blobs) report.blobSweep = await sweepBlobs(blobs, now);
       }
       // After retention, so the retention check sees what this tick removed.
-      if (lastEvidence === null || now.getTime() - lastEvidence >= EVIDENCE_EVERY_MS) {
-        lastEvidence = now.getTime();
+      if (await claimPeriodicRun(db, 'evidence', now, EVIDENCE_EVERY_MS)) {
         report.evidence = await runEvidence();
       }
       await limiter.prune();

@@ -15,6 +15,12 @@ import { createScheduler } from './scheduler.js';
 export const FAN_OUT_QUEUE = 'notice-fan-out';
 const DEFAULT_RETRY_LIMIT = 5;
 const DEFAULT_RETRY_DELAY_SECONDS = 30;
+/**
+ * The scheduler's tick. Short, so a fan-out lost with its worker resumes within a minute; each
+ * tick is a handful of small queries, and the hourly and quarter-hourly jobs are claimed once per
+ * period whatever the tick.
+ */
+export const TICK_MS = 15_000;
 
 /** Creates the fan-out queue if it is missing (idempotent: every process that sends may call it). */
 async function ensureFanOutQueue(queue: JobQueue, retryLimit: number, retryDelaySeconds: number) {
@@ -173,7 +179,7 @@ export function createWorker(options: WorkerOptions) {
         },
       );
       started = true;
-      timer = setInterval(() => void tick(), options.tickMs ?? 60_000);
+      timer = setInterval(() => void tick(), options.tickMs ?? TICK_MS);
       timer.unref();
       void tick();
     },

@@ -12,6 +12,7 @@ import {
 import { builtInRoles } from '../../src/platform/auth/roles.js';
 import { Sealer } from '../../src/platform/crypto/sealing.js';
 import type { ApiRoute } from '../../src/platform/http/api-route.js';
+import { mailOutbox } from '../../src/platform/mail/mail.schema.js';
 import type { TestDatabaseKind } from './databases.js';
 import { multipart } from './documents.js';
 import { sampleDocument } from './fixtures.js';
@@ -75,6 +76,8 @@ export interface TenantA {
   incidentId: string;
   changeId: string;
   noticeId: string;
+  /** A mail in the outbox, failed for good. */
+  mailId: string;
   /** A gated document (with one logged download), a pending access request and a grant. */
   documentId: string;
   accessRequestId: string;
@@ -250,6 +253,13 @@ export async function buildMatrixWorld(kind: TestDatabaseKind): Promise<MatrixWo
     const decided = await services.accessRequests.decide(owner, granted.requestId, { decision: 'approve' });
     if (!decided.grant) throw new Error('fixture: the approval made no grant');
     await app.mailer.kick();
+    // A mail the server refused for good, so that POST /outbox/:id/resend has something to send.
+    const [refusedMail] = (await services.outbox.list(systemA, { limit: 1, offset: 0 })).items;
+    if (!refusedMail) throw new Error('fixture: no mail in the outbox');
+    await app.db.orm
+      .update(mailOutbox)
+      .set({ status: 'failed', lastError: 'smtp:EENVELOPE:550' })
+      .where(eq(mailOutbox.id, refusedMail.id));
 
     const categories = await services.controls.listCategories(systemA);
     const controls = await services.controls.listControls(systemA);
@@ -298,6 +308,7 @@ export async function buildMatrixWorld(kind: TestDatabaseKind): Promise<MatrixWo
       update.id,
       change.id,
       notice.id,
+      refusedMail.id,
       documentA.id,
       pending.requestId,
       granted.requestId,
@@ -334,6 +345,7 @@ export async function buildMatrixWorld(kind: TestDatabaseKind): Promise<MatrixWo
         incidentId: incident.id,
         changeId: change.id,
         noticeId: notice.id,
+        mailId: refusedMail.id,
         documentId: documentA.id,
         accessRequestId: pending.requestId,
         grantId: decided.grant.id,
@@ -371,6 +383,7 @@ export const objectOf: Record<string, (world: MatrixWorld) => string> = {
   incidents: (world) => world.a.incidentId,
   'subprocessor-changes': (world) => world.a.changeId,
   notices: (world) => world.a.noticeId,
+  outbox: (world) => world.a.mailId,
   documents: (world) => world.a.documentId,
   'access-requests': (world) => world.a.accessRequestId,
   grants: (world) => world.a.grantId,

@@ -61,6 +61,7 @@ export const auditActions = [
   'subprocessor_change.cancelled',
   'subprocessor_change.applied',
   'notice.retried',
+  'mail.resent',
   'notification_settings.updated',
   'subscriber.confirmed',
   'subscriber.unsubscribed',

@@ -9,7 +9,9 @@ export const noticeResponse = z
     subject: z.string(),
     state: z
       .enum(noticeStates)
-      .describe('pending → sending → sent; failed after the fan-out ran out of retries (retry it).'),
+      .describe(
+        'pending → sending → sent; failed when the fan-out ran out of retries, or when it is done and some of its mails failed for good with none still under way (retry it: the fan-out runs again and failed mails are sent again).',
+      ),
     recipients: z.number().int().describe('Mails put in the outbox so far, one per subscriber.'),
     delivery: z
       .object({

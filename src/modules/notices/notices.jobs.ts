@@ -3,9 +3,14 @@ import type { Tx } from '../../platform/db/client.js';
 import { notices } from './notices.schema.js';
 
 /** A pending notice whose job has not run for this long is queued again (its job may be lost). */
-const PENDING_GRACE_MS = 60_000;
-/** A fan-out that has written nothing for this long died with its worker; it is queued again. */
-const STUCK_AFTER_MS = 10 * 60_000;
+const PENDING_GRACE_MS = 30_000;
+/**
+ * A fan-out that has written nothing for this long died with its worker; it is queued again. A
+ * live fan-out writes after every batch (a fraction of a second each), so this is many batches'
+ * worth; a slow one that is requeued anyway does no harm (the fan-out is idempotent). With the
+ * worker's 15-second tick, a dead worker's fan-out resumes within 45 seconds.
+ */
+export const STUCK_AFTER_MS = 30_000;
 /** Notices requeued per tick at most; the rest wait for the next one. */
 const REQUEUE_BATCH = 1000;
 

@@ -8,6 +8,7 @@ import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
 import { type PageQuery, pageQuery, pageResult } from '../../platform/http/api-route.js';
 import { mailOutbox } from '../../platform/mail/mail.schema.js';
+import { resendFailedMails } from '../../platform/mail/outbox.js';
 import { auditLog } from '../audit/audit.service.js';
 import type { NoticeResponse } from './notices.contract.js';
 import { type NoticeTopic, notices } from './notices.schema.js';
@@ -79,17 +80,30 @@ async function deliveryOf(tx: Tx, noticeIds: string[]): Promise<Map<string, Deli
   return byNotice;
 }
 
+/** The notice's mails in the outbox (see notice-mail.ts for the dedupe key). */
+const mailsOf = (noticeId: string) => like(mailOutbox.dedupeKey, `notice:${noticeId}:%`);
+
+/**
+ * A notice whose fan-out is done but some of whose mails failed for good (a run of 550 replies)
+ * and none is still under way reads as failed, so the console offers to retry it, which sends
+ * those mails again once their cause is fixed.
+ */
+function undelivered(row: typeof notices.$inferSelect, delivery: Delivery): boolean {
+  return row.state === 'sent' && delivery.failed > 0 && delivery.pending === 0;
+}
+
 function toResponse(row: typeof notices.$inferSelect, delivery: Delivery = noDelivery()): NoticeResponse {
+  const failedMails = undelivered(row, delivery);
   return {
     id: row.id,
     topic: row.topic,
     updateId: row.updateId,
     subject: row.subject,
-    state: row.state,
+    state: failedMails ? 'failed' : row.state,
     recipients: row.recipients,
     delivery,
     attempts: row.attempts,
-    lastError: row.lastError,
+    lastError: failedMails ? 'mail:failed' : row.lastError,
     createdAt: row.createdAt.toISOString(),
     completedAt: row.completedAt?.toISOString() ?? null,
   };
@@ -100,10 +114,13 @@ export function createNoticesService({
   db,
   clock,
   dispatch,
+  mailQueued = () => {},
 }: {
   db: Database;
   clock: Clock;
   dispatch: NoticeDispatcher;
+  /** Told after a commit that put mails back in line. */
+  mailQueued?: () => void;
 }) {
   const run = tenantTransaction({ db, clock, audit: auditLog });
 
@@ -142,26 +159,37 @@ export function createNoticesService({
       });
     },
 
-    /** Runs a failed fan-out again; subscribers who already have their mail do not get a second. */
+    /**
+     * Retries a failed notice: a fan-out that ran out of retries runs again, and mails the server
+     * refused for good are sent again (same Message-ID); subscribers who already have their mail
+     * do not get a second. A notice with nothing failed is a conflict.
+     */
     async retry(ctx: ServiceContext, id: string): Promise<NoticeResponse> {
       ctx.require('updates:write');
       const noticeId = z.uuid().parse(id);
       const now = clock();
-      const row = await run(ctx, async (tx, audit) => {
+      const { response, fanOut, mails } = await run(ctx, async (tx, audit) => {
         const [current] = await tx.select().from(notices).where(eq(notices.id, noticeId)).for('update');
         if (!current) throw new AppError('notice.not_found');
-        if (current.state !== 'failed') throw new AppError('notice.not_failed');
-        const [updated] = await tx
-          .update(notices)
-          .set({ state: 'pending', attempts: 0, lastError: null, updatedAt: now })
-          .where(eq(notices.id, noticeId))
-          .returning();
-        await audit.record('notice.retried', { type: 'notice', id: noticeId });
+        if (current.state !== 'failed' && current.state !== 'sent') throw new AppError('notice.not_failed');
+        const resent = await resendFailedMails(tx, mailsOf(noticeId), now);
+        const fanOut = current.state === 'failed';
+        if (!fanOut && resent.length === 0) throw new AppError('notice.not_failed');
+        const [updated] = fanOut
+          ? await tx
+              .update(notices)
+              .set({ state: 'pending', attempts: 0, lastError: null, updatedAt: now })
+              .where(eq(notices.id, noticeId))
+              .returning()
+          : [current];
+        await audit.record('notice.retried', { type: 'notice', id: noticeId }, { mails: resent.length });
         if (!updated) throw new AppError('notice.not_found');
-        return toResponse(updated, (await deliveryOf(tx, [noticeId])).get(noticeId));
+        const response = toResponse(updated, (await deliveryOf(tx, [noticeId])).get(noticeId));
+        return { response, fanOut, mails: resent.length };
       });
-      dispatch(ctx.tenantId, noticeId);
-      return row;
+      if (fanOut) dispatch(ctx.tenantId, noticeId);
+      if (mails > 0) mailQueued();
+      return response;
     },
   };
 }

@@ -31,6 +31,8 @@ const platformGrants = [
   // The API's per-minute counters, shared by every web process (decision 0012).
   ...['SELECT', 'INSERT', 'UPDATE', 'DELETE'].map((privilege) => `api_rate_limits: ${privilege}`),
   ...['SELECT', 'INSERT', 'UPDATE'].map((privilege) => `signing_keys: ${privilege}`),
+  // When each periodic job last started, so two workers run it once per period (decision 0019).
+  ...['SELECT', 'INSERT', 'UPDATE'].map((privilege) => `worker_runs: ${privilege}`),
   // Tenant data keys: master-key rotation re-seals them; crypto-shredding deletes them.
   'tenant_keys: SELECT',
   'tenant_keys: DELETE',
@@ -56,6 +58,7 @@ const platformGrants = [
     'redacted_at',
     'message_id',
     'send_started_at',
+    'lease_id',
   ].map((column) => `mail_outbox.${column}: SELECT`),
   ...[
     'status',
@@ -72,6 +75,7 @@ const platformGrants = [
     'html_body',
     'headers',
     'redacted_at',
+    'lease_id',
   ].map((column) => `mail_outbox.${column}: UPDATE`),
 ];
 

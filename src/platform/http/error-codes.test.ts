@@ -74,6 +74,8 @@ const before: readonly (readonly [string, number, string])[] = [
   ],
   ['notice.not_found', 404, 'Not found.'],
   ['notice.not_failed', 409, 'Only a failed notice can be retried.'],
+  ['mail.not_found', 404, 'Not found.'],
+  ['mail.not_failed', 409, 'Only a mail that failed, and is still kept in the outbox, can be sent again.'],
   ['subprocessor_change.not_found', 404, 'Not found.'],
   ['subprocessor_change.too_soon', 422, 'The effective date must be at least the notice period from today.'],
   ['subprocessor_change.unknown_subprocessor', 422, 'There is no subprocessor with that key in the list.'],

@@ -29,4 +29,6 @@ export const mailOutbox = pgTable('mail_outbox', {
   sendStartedAt: timestamp('send_started_at', { withTimezone: true }),
   /** The server's final reply to the accepted mail (its queue id), addresses cut out. */
   smtpReply: text('smtp_reply'),
+  /** The fencing token of the batch that holds the mail while 'sending' (decision 0019). */
+  leaseId: uuid('lease_id'),
 });

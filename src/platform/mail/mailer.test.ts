@@ -3,13 +3,15 @@ import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { testDatabaseKinds } from '../../../test/support/databases.js';
 import { startSmtpServer, type TestSmtpServer } from '../../../test/support/smtp.js';
+import { auditEvents } from '../../modules/audit/audit.schema.js';
+import { auditLog } from '../../modules/audit/audit.service.js';
 import { createTenantsService } from '../../modules/tenants/tenants.service.js';
 import { ServiceContext, systemContext } from '../auth/context.js';
 import type { Database } from '../db/client.js';
 import { withPlatform, withTenant } from '../db/tenancy.js';
 import { createLogger } from '../logging/logger.js';
 import { mailOutbox } from './mail.schema.js';
-import { createMailer, MAX_ATTEMPTS, messageIdOf, RETRY_BASE_MS } from './mailer.js';
+import { createMailer, LEASE_MS, MAX_ATTEMPTS, messageIdOf, RETRY_BASE_MS } from './mailer.js';
 import { createOutboxService, enqueueMail } from './outbox.js';
 
 describe.each(testDatabaseKinds)('mail outbox and delivery on $name', (kind) => {
@@ -253,7 +255,7 @@ describe.each(testDatabaseKinds)('mail outbox and delivery on $name', (kind) => 
     });
     expect((await restarted.deliverDue()).sent).toBe(0);
     expect(smtp.received).toHaveLength(1);
-    now += 5 * 60_000 + 1;
+    now += LEASE_MS + 1;
     expect((await restarted.deliverDue()).sent).toBe(1);
     const [first, second] = smtp.received;
     expect(second?.headers['message-id']).toBe(first?.headers['message-id']);
@@ -294,5 +296,53 @@ describe.each(testDatabaseKinds)('mail outbox and delivery on $name', (kind) => 
     expect(smtp.received).toHaveLength(0);
     const [row] = await db.orm.select().from(mailOutbox);
     expect(row).toMatchObject({ status: 'failed', lastError: 'mail:interrupted', attempts: MAX_ATTEMPTS });
+  });
+
+  it('sends a mail refused for good again from the console once the cause is fixed, in its own tenant only', async () => {
+    smtp.reject(550);
+    const mailer = createMailer({ db, smtpUrl: smtp.url, from: 'no-reply@attest.example', clock, logger });
+    const id = String(
+      await withTenant(db, tenantA, (tx) =>
+        enqueueMail(tx, tenantA, { ...message('the refused mail'), dedupeKey: 'notice:n-9:s-9' }, clock()),
+      ),
+    );
+    expect((await mailer.deliverDue()).failed).toBe(1);
+    let kicked = 0;
+    const outbox = createOutboxService({ db, clock, audit: auditLog, mailQueued: () => (kicked += 1) });
+    const owner = systemContext(tenantA, 'resend-test');
+    const reader = new ServiceContext(tenantA, { kind: 'user', id: 'reader' }, ['settings:read']);
+    await expect(outbox.resend(reader, id)).rejects.toMatchObject({ code: 'auth.forbidden' });
+    await expect(outbox.resend(systemContext(tenantB, 'resend-test'), id)).rejects.toMatchObject({
+      code: 'mail.not_found',
+    });
+    for (const hostile of ["' or '1'='1", `${id}' --`, '../outbox', 'x'.repeat(5000), '']) {
+      await expect(outbox.resend(owner, hostile)).rejects.toThrow();
+    }
+    const [still] = await db.orm.select().from(mailOutbox);
+    expect(still).toMatchObject({ status: 'failed', lastError: 'smtp:EMESSAGE:550', attempts: 1 });
+    expect(kicked).toBe(0);
+
+    // The cause is fixed (the mailbox exists now): the same mail goes out, with its Message-ID.
+    smtp.reject(undefined);
+    const entry = await outbox.resend(owner, id);
+    expect(entry).toMatchObject({ id, status: 'pending', attempts: 0, lastError: null });
+    expect(kicked).toBe(1);
+    expect((await mailer.deliverDue()).sent).toBe(1);
+    await mailer.stop();
+    expect(smtp.received).toHaveLength(1);
+    expect(smtp.received[0]?.headers['message-id']).toBe(
+      messageIdOf({ id, tenantId: tenantA, dedupeKey: 'notice:n-9:s-9' }, 'x@attest.example'),
+    );
+    const [sent] = await db.orm.select().from(mailOutbox);
+    expect(sent).toMatchObject({ status: 'sent', attempts: 1, lastError: null, leaseId: null });
+    // Sent is sent: nothing to send again.
+    await expect(outbox.resend(owner, id)).rejects.toMatchObject({ code: 'mail.not_failed' });
+    const events = await db.orm
+      .select({ action: auditEvents.action, target: auditEvents.targetId })
+      .from(auditEvents)
+      .where(eq(auditEvents.tenantId, tenantA));
+    expect(events.filter((event) => event.action === 'mail.resent')).toEqual([
+      { action: 'mail.resent', target: id },
+    ]);
   });
 });

@@ -1,16 +1,13 @@
-import { createHash } from 'node:crypto';
-import { and, eq, inArray, lte, sql } from 'drizzle-orm';
-import type { Transporter } from 'nodemailer';
+import { createHash, randomUUID } from 'node:crypto';
+import { inArray, sql } from 'drizzle-orm';
 import type { Clock } from '../clock.js';
-import type { Database } from '../db/client.js';
+import { type Database, resultRows } from '../db/client.js';
 import { withPlatform, withTenant } from '../db/tenancy.js';
 import { createCoalescedRuns } from '../jobs/coalesced-runs.js';
-import { lazyImport } from '../lazy-import.js';
 import type { Logger } from '../logging/logger.js';
 import { mailOutbox } from './mail.schema.js';
-
-/** nodemailer (~25MB once loaded) only when there is mail to send over SMTP. */
-const nodemailer = lazyImport('nodemailer', async () => (await import('nodemailer')).default);
+import { createNodemailerClient } from './nodemailer-client.js';
+import type { OutgoingMail, SendOutcome, SmtpClient } from './smtp-client.contract.js';
 
 /** The key of the mailer's delivery runs (there is one outbox). */
 const OUTBOX_RUN = 'outbox';
@@ -19,9 +16,16 @@ const OUTBOX_RUN = 'outbox';
 export const MAX_ATTEMPTS = 5;
 /** The first retry waits this long; each further one twice as long (30 s, 1 min, 2 min, 4 min). */
 export const RETRY_BASE_MS = 30_000;
-/** A claimed or sending mail whose sender vanished (a crash) is due again after this. */
-const LEASE_MS = 5 * 60_000;
-const BATCH = 20;
+/**
+ * How long a claimed batch is a worker's without renewal. Short, so the mail of a worker that
+ * died is delivered by another within about a minute; a live worker renews it (HEARTBEAT_MS)
+ * for as long as its SMTP exchange takes.
+ */
+export const LEASE_MS = 60_000;
+/** How often a worker renews the leases of the batches it has in flight: several times per lease. */
+export const HEARTBEAT_MS = 15_000;
+/** Mails claimed, read, handed to the SMTP client and recorded together. */
+export const BATCH = 200;
 const MAX_BATCHES_PER_RUN = 50;
 
 export interface MailerOptions {
@@ -33,7 +37,15 @@ export interface MailerOptions {
   clock: Clock;
   logger: Logger;
   pollMs?: number;
+  /** SMTP connections of the default client (nodemailer's pool). */
   concurrency?: number;
+  /** The SMTP client, made once on the first batch: nodemailer's pool unless another is given. */
+  smtpClient?: (url: string) => SmtpClient;
+  /** Batches each process has in flight at once (one claims and records while another sends). */
+  lanes?: number;
+  batchSize?: number;
+  leaseMs?: number;
+  heartbeatMs?: number;
 }
 
 export interface DeliveryReport {
@@ -43,21 +55,8 @@ export interface DeliveryReport {
   stored: number;
 }
 
-/** What the platform role may read of a mail: its delivery state, never its recipient or text. */
-const delivery = {
-  id: mailOutbox.id,
-  tenantId: mailOutbox.tenantId,
-  attempts: mailOutbox.attempts,
-  nextAttemptAt: mailOutbox.nextAttemptAt,
-  messageId: mailOutbox.messageId,
-};
-type Claimed = {
-  id: string;
-  tenantId: string;
-  attempts: number;
-  nextAttemptAt: Date;
-  messageId: string | null;
-};
+/** What the platform role reads of a claimed mail: its delivery state, never its recipient or text. */
+type Claimed = { id: string; tenantId: string };
 type Content = Pick<
   typeof mailOutbox.$inferSelect,
   | 'id'
@@ -71,20 +70,19 @@ type Content = Pick<
   | 'headers'
   | 'dedupeKey'
 >;
+/** A mail whose SMTP transaction this process begins: its attempt counted, its Message-ID fixed. */
+type Started = { id: string; tenantId: string; attempts: number; messageId: string };
+/** What is written back for one mail, in the batch's one outcome statement. */
+type Outcome = {
+  id: string;
+  status: 'sent' | 'pending' | 'failed';
+  lastError: string | null;
+  smtpReply: string | null;
+  sentAt: Date | null;
+  nextAttemptAt: Date | null;
+};
 
-/** A code for the outbox and the logs: never the server's message, which may quote addresses. */
-function errorCode(error: unknown): string {
-  const { code, responseCode } = (error ?? {}) as { code?: unknown; responseCode?: unknown };
-  const name = typeof code === 'string' ? code : 'error';
-  const reply = typeof responseCode === 'number' ? `:${responseCode}` : '';
-  return `smtp:${name}${reply}`.replace(/[^A-Za-z0-9_:.-]/g, '').slice(0, 120);
-}
-
-/** An SMTP 5xx reply is a refusal that retrying will not change. */
-function isPermanent(error: unknown): boolean {
-  const { responseCode } = (error ?? {}) as { responseCode?: unknown };
-  return typeof responseCode === 'number' && responseCode >= 500 && responseCode < 600;
-}
+const iso = (at: Date) => sql`${at.toISOString()}::timestamptz`;
 
 /**
  * The server's final reply ("250 2.0.0 Ok: queued as 4F1B2C"), kept so an operator can find the
@@ -114,21 +112,26 @@ export function messageIdOf(mail: Pick<Content, 'id' | 'tenantId' | 'dedupeKey'>
 }
 
 /**
- * Delivers the outbox, at least once, with the duplicate window as small as SMTP allows:
+ * Delivers the outbox exactly once per mail while every worker lives, and with the duplicate
+ * window as small as SMTP allows when one dies (decision 0019):
  *
- * 1. `claim` takes due mails in a short platform transaction (FOR UPDATE SKIP LOCKED, so several
- *    processes share the work) and leases them; they stay 'pending'. A process that dies now
- *    has sent nothing: the mail is simply due again when the lease ends.
- * 2. Its text is read in the tenant's own transaction (the platform role cannot read it).
- * 3. Just before the SMTP transaction, the mail is marked 'sending' (attempt counted, Message-ID
- *    fixed) in its own commit, only if this process's lease still holds.
- * 4. After the server's reply, the outcome is recorded: 'sent' with the server's reply (its
- *    queue id), or a retry with exponential backoff, or 'failed' after MAX_ATTEMPTS or at once on
- *    a permanent (5xx) refusal.
+ * 1. `claim` takes up to a batch of due mails in one platform statement (FOR UPDATE SKIP LOCKED,
+ *    so workers share the work and never take the same row), marks them 'sending' and stamps them
+ *    with a fresh lease id, the batch's fencing token, and a short lease. From now until the
+ *    outcome is recorded, a heartbeat renews the lease of the rows that still carry the token.
+ * 2. The text is read in each tenant's own transaction (the platform role cannot read it).
+ * 3. `begin`, one statement for the batch, counts the attempt, fixes each Message-ID and notes
+ *    when the SMTP transaction began, only on rows that still carry the token; only those go out.
+ * 4. The SMTP client sends the batch and returns one outcome per mail; `record` writes them in
+ *    one statement, again only on rows that still carry the token: 'sent' with the server's reply
+ *    (its queue id), a retry with exponential backoff, or 'failed' after MAX_ATTEMPTS or at once
+ *    on a permanent (5xx) refusal. Recording clears the token.
  *
- * A mail still 'sending' after its lease was handed to SMTP by a process that died before step 4:
- * whether the server took it is unknown. It is reconciled, not silently re-sent: logged, marked
- * `mail:interrupted`, and sent again with the same Message-ID (or failed once out of attempts).
+ * A mail still 'sending' after its lease ended belonged to a process that died (or lost the
+ * database for a whole lease). If its SMTP transaction had not begun, it is simply due again. If
+ * it had, whether the server took it is unknown: it is reconciled, not silently re-sent: logged,
+ * marked `mail:interrupted`, and sent again with the same Message-ID (or failed once out of
+ * attempts). That re-send is the only duplicate a receiver may see, at most one per interruption.
  */
 export function createMailer({
   db,
@@ -138,47 +141,47 @@ export function createMailer({
   logger,
   pollMs = 2_000,
   concurrency = 4,
+  smtpClient = (url) => createNodemailerClient(url, { connections: concurrency }),
+  lanes = 2,
+  batchSize = BATCH,
+  leaseMs = LEASE_MS,
+  heartbeatMs = HEARTBEAT_MS,
 }: MailerOptions) {
-  /**
-   * The SMTP pool, made by the first delivery run that has mail to send. A run whose library does
-   * not load fails before it claims anything (logged as a failed run); its mails stay due.
-   */
-  let transport: Transporter | null = null;
-  async function smtpTransport(url: string): Promise<Transporter> {
-    const { createTransport } = await nodemailer();
-    transport ??= createTransport({
-      url,
-      pool: true,
-      maxConnections: concurrency,
-      connectionTimeout: 10_000,
-      greetingTimeout: 10_000,
-      socketTimeout: 30_000,
-    });
-    return transport;
-  }
+  /** The SMTP client, made by the first batch to send (the default loads its library then). */
+  let client: SmtpClient | null = null;
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
+  const leaseEnd = (now: Date) => new Date(now.getTime() + leaseMs);
 
-  /** Mails left 'sending' past their lease by a process that died mid-transaction. */
+  /** Mails left 'sending' past their lease by a process that died (or was cut off) holding them. */
   async function reconcile(now: Date): Promise<void> {
-    const interrupted = await withPlatform(db, (tx) =>
-      tx
-        .update(mailOutbox)
-        .set({
-          status: sql`case when ${mailOutbox.attempts} >= ${MAX_ATTEMPTS} then 'failed' else 'pending' end`,
-          lastError: 'mail:interrupted',
-          nextAttemptAt: now,
-        })
-        .where(and(eq(mailOutbox.status, 'sending'), lte(mailOutbox.nextAttemptAt, now)))
-        .returning({ ...delivery, status: mailOutbox.status }),
+    const rows = resultRows<{
+      id: string;
+      tenant_id: string;
+      attempts: number;
+      message_id: string | null;
+      status: string;
+    }>(
+      await withPlatform(db, async (tx) => {
+        // Claimed but never handed to SMTP: nothing was sent, so nothing to reconcile.
+        await tx.execute(sql`
+          update mail_outbox set status = 'pending', next_attempt_at = ${iso(now)}
+          where status = 'sending' and next_attempt_at <= ${iso(now)} and send_started_at is null`);
+        return tx.execute(sql`
+          update mail_outbox set
+            status = case when attempts >= ${MAX_ATTEMPTS} then 'failed' else 'pending' end,
+            last_error = 'mail:interrupted', next_attempt_at = ${iso(now)}
+          where status = 'sending' and next_attempt_at <= ${iso(now)} and send_started_at is not null
+          returning id, tenant_id, attempts, message_id, status`);
+      }),
     );
-    for (const mail of interrupted) {
+    for (const mail of rows) {
       logger.warn(
         {
           mailId: mail.id,
-          tenantId: mail.tenantId,
+          tenantId: mail.tenant_id,
           attempts: mail.attempts,
-          messageId: mail.messageId,
+          messageId: mail.message_id,
           giveUp: mail.status === 'failed',
         },
         'mail delivery was interrupted: the server may have it; sending again with the same Message-ID',
@@ -186,36 +189,40 @@ export function createMailer({
     }
   }
 
-  /** Whether any mail is due: the SMTP library is loaded only once there is one to send. */
-  async function anyDue(now: Date): Promise<boolean> {
-    const [due] = await withPlatform(db, (tx) =>
-      tx
-        .select({ id: mailOutbox.id })
-        .from(mailOutbox)
-        .where(and(eq(mailOutbox.status, 'pending'), lte(mailOutbox.nextAttemptAt, now)))
-        .limit(1),
+  /** Step 1: due mails become this batch's, under a fresh token, in one statement. */
+  async function claim(lease: string, now: Date): Promise<Claimed[]> {
+    const rows = resultRows<{ id: string; tenant_id: string }>(
+      await withPlatform(db, (tx) =>
+        tx.execute(sql`
+          with due as materialized (
+            select id from mail_outbox
+            where status = 'pending' and next_attempt_at <= ${iso(now)}
+            order by next_attempt_at
+            limit ${batchSize}
+            for update skip locked
+          )
+          update mail_outbox m set
+            status = 'sending', lease_id = ${lease}::uuid, next_attempt_at = ${iso(leaseEnd(now))},
+            send_started_at = null
+          from due where m.id = due.id
+          returning m.id, m.tenant_id`),
+      ),
     );
-    return due !== undefined;
+    return rows.map((row) => ({ id: row.id, tenantId: row.tenant_id }));
   }
 
-  async function claim(now: Date): Promise<Claimed[]> {
-    return withPlatform(db, async (tx) => {
-      const due = tx
-        .select({ id: mailOutbox.id })
-        .from(mailOutbox)
-        .where(and(eq(mailOutbox.status, 'pending'), lte(mailOutbox.nextAttemptAt, now)))
-        .orderBy(mailOutbox.nextAttemptAt)
-        .limit(BATCH)
-        .for('update', { skipLocked: true });
-      return tx
-        .update(mailOutbox)
-        .set({ nextAttemptAt: new Date(now.getTime() + LEASE_MS) })
-        .where(inArray(mailOutbox.id, due))
-        .returning(delivery);
-    });
+  /** Renews the lease of every mail this batch still holds. */
+  async function renew(lease: string): Promise<number> {
+    const rows = await withPlatform(db, (tx) =>
+      tx.execute(sql`
+        update mail_outbox set next_attempt_at = ${iso(leaseEnd(clock()))}
+        where lease_id = ${lease}::uuid and status = 'sending'
+        returning id`),
+    );
+    return resultRows(rows).length;
   }
 
-  /** The claimed mails' text, read per tenant under its row-level security. */
+  /** Step 2: the claimed mails' text, read per tenant under its row-level security. */
   async function contentOf(claimed: Claimed[]): Promise<Map<string, Content>> {
     const found = new Map<string, Content>();
     for (const tenantId of new Set(claimed.map((mail) => mail.tenantId))) {
@@ -242,92 +249,147 @@ export function createMailer({
     return found;
   }
 
-  /** Step 3: 'sending', in its own commit, while the lease is still this process's. */
-  async function markSending(mail: Claimed, content: Content) {
+  /** Step 3: the batch's SMTP transactions begin, on the rows this batch still holds. */
+  async function begin(lease: string, contents: Content[]): Promise<Started[]> {
+    if (contents.length === 0) return [];
+    const values = sql.join(
+      contents.map((mail) => sql`(${mail.id}::uuid, ${messageIdOf(mail, from)})`),
+      sql`, `,
+    );
+    const rows = resultRows<{ id: string; tenant_id: string; attempts: number; message_id: string }>(
+      await withPlatform(db, (tx) =>
+        tx.execute(sql`
+          update mail_outbox m set
+            attempts = m.attempts + 1, send_started_at = ${iso(clock())},
+            message_id = coalesce(m.message_id, v.message_id)
+          from (values ${values}) as v(id, message_id)
+          where m.id = v.id and m.lease_id = ${lease}::uuid and m.status = 'sending'
+          returning m.id, m.tenant_id, m.attempts, m.message_id`),
+      ),
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      tenantId: row.tenant_id,
+      attempts: row.attempts,
+      messageId: row.message_id,
+    }));
+  }
+
+  /**
+   * Step 4, one statement for the batch, only over rows that still carry its token: a worker that
+   * took a mail over since (after this one's lease ended) keeps its own state. A 'sent' also
+   * lands on a mail reconciled meanwhile but not yet claimed again: the server has it.
+   */
+  async function record(lease: string, outcomes: Outcome[]): Promise<number> {
+    if (outcomes.length === 0) return 0;
+    const text = (value: string | null) => sql`${value}::text`;
+    const at = (value: Date | null) => (value ? iso(value) : sql`null::timestamptz`);
+    const values = sql.join(
+      outcomes.map(
+        (o) =>
+          sql`(${o.id}::uuid, ${o.status}::text, ${text(o.lastError)}, ${text(o.smtpReply)}, ${at(o.sentAt)}, ${at(o.nextAttemptAt)})`,
+      ),
+      sql`, `,
+    );
+    const rows = await withPlatform(db, (tx) =>
+      tx.execute(sql`
+        update mail_outbox m set
+          status = v.status, last_error = v.last_error, smtp_reply = v.smtp_reply,
+          sent_at = coalesce(v.sent_at, m.sent_at), next_attempt_at = coalesce(v.next_at, m.next_attempt_at),
+          lease_id = null
+        from (values ${values}) as v(id, status, last_error, smtp_reply, sent_at, next_at)
+        where m.id = v.id and m.lease_id = ${lease}::uuid
+          and (m.status = 'sending' or (v.status = 'sent' and m.status = 'pending'))
+        returning m.id`),
+    );
+    return resultRows(rows).length;
+  }
+
+  function outgoing(content: Content, messageId: string): OutgoingMail {
+    return {
+      messageId,
+      from: { name: content.fromName ?? '', address: from },
+      to: content.toAddress,
+      ...(content.replyTo ? { replyTo: content.replyTo } : {}),
+      subject: content.subject,
+      text: content.textBody,
+      ...(content.htmlBody ? { html: content.htmlBody } : {}),
+      headers: content.headers,
+    };
+  }
+
+  function outcomeOf(mail: Started, result: SendOutcome, report: DeliveryReport): Outcome {
     const now = clock();
-    const [marked] = await withPlatform(db, (tx) =>
-      tx
-        .update(mailOutbox)
-        .set({
-          status: 'sending',
-          attempts: sql`${mailOutbox.attempts} + 1`,
-          sendStartedAt: now,
-          nextAttemptAt: new Date(now.getTime() + LEASE_MS),
-          messageId: sql`coalesce(${mailOutbox.messageId}, ${messageIdOf(content, from)})`,
-        })
-        .where(
-          and(
-            eq(mailOutbox.id, mail.id),
-            eq(mailOutbox.status, 'pending'),
-            eq(mailOutbox.nextAttemptAt, mail.nextAttemptAt),
-          ),
-        )
-        .returning({ attempts: mailOutbox.attempts, messageId: mailOutbox.messageId }),
-    );
-    return marked?.messageId ? { attempts: marked.attempts, messageId: marked.messageId } : null;
-  }
-
-  /** Step 4, only over this attempt: a process that took the mail over since then keeps its own state. */
-  async function record(
-    id: string,
-    attempts: number,
-    values: Partial<typeof mailOutbox.$inferInsert>,
-    statuses: ('sending' | 'pending')[] = ['sending'],
-  ): Promise<void> {
-    await withPlatform(db, (tx) =>
-      tx
-        .update(mailOutbox)
-        .set(values)
-        .where(
-          and(eq(mailOutbox.id, id), eq(mailOutbox.attempts, attempts), inArray(mailOutbox.status, statuses)),
-        ),
-    );
-  }
-
-  async function sendOne(
-    transport: Transporter,
-    mail: Claimed,
-    content: Content | undefined,
-    report: DeliveryReport,
-  ): Promise<void> {
-    if (!content) return;
-    const marked = await markSending(mail, content);
-    if (!marked) return;
-    const { attempts, messageId } = marked;
-    try {
-      const info = await transport.sendMail({
-        messageId,
-        from: { name: content.fromName ?? '', address: from },
-        to: content.toAddress,
-        ...(content.replyTo ? { replyTo: content.replyTo } : {}),
-        subject: content.subject,
-        text: content.textBody,
-        ...(content.htmlBody ? { html: content.htmlBody } : {}),
-        headers: content.headers,
-      });
-      // Also over an interruption reconciled meanwhile but not yet re-sent: it is sent, so it stays so.
-      await record(
-        mail.id,
-        attempts,
-        { status: 'sent', sentAt: clock(), lastError: null, smtpReply: smtpReplyOf(info.response) },
-        ['sending', 'pending'],
-      );
+    if (result.ok) {
       report.sent += 1;
-      logger.info({ mailId: mail.id, tenantId: mail.tenantId, messageId }, 'mail sent');
-    } catch (error) {
-      const code = errorCode(error);
-      const giveUp = attempts >= MAX_ATTEMPTS || isPermanent(error);
-      const retryAt = new Date(clock().getTime() + RETRY_BASE_MS * 2 ** (attempts - 1));
-      await record(
-        mail.id,
-        attempts,
-        giveUp
-          ? { status: 'failed', lastError: code }
-          : { status: 'pending', lastError: code, nextAttemptAt: retryAt },
+      return {
+        id: mail.id,
+        status: 'sent',
+        lastError: null,
+        smtpReply: smtpReplyOf(result.response),
+        sentAt: now,
+        nextAttemptAt: null,
+      };
+    }
+    const giveUp = mail.attempts >= MAX_ATTEMPTS || result.permanent;
+    logger.warn(
+      { mailId: mail.id, tenantId: mail.tenantId, attempts: mail.attempts, code: result.code, giveUp },
+      'mail not delivered',
+    );
+    if (giveUp) report.failed += 1;
+    else report.retrying += 1;
+    return {
+      id: mail.id,
+      status: giveUp ? 'failed' : 'pending',
+      lastError: result.code.slice(0, 120),
+      smtpReply: null,
+      sentAt: null,
+      nextAttemptAt: giveUp ? null : new Date(now.getTime() + RETRY_BASE_MS * 2 ** (mail.attempts - 1)),
+    };
+  }
+
+  /** One batch from claim to record; returns how many mails it claimed (0: nothing is due). */
+  async function deliverBatch(url: string, report: DeliveryReport): Promise<number> {
+    const lease = randomUUID();
+    const claimed = await claim(lease, clock());
+    if (claimed.length === 0) return 0;
+    let renewing: Promise<unknown> = Promise.resolve();
+    const heartbeat = setInterval(() => {
+      renewing = renew(lease).catch((error: unknown) =>
+        logger.error({ err: { type: (error as Error).name } }, 'renewing a mail lease failed'),
       );
-      if (giveUp) report.failed += 1;
-      else report.retrying += 1;
-      logger.warn({ mailId: mail.id, tenantId: mail.tenantId, attempts, code, giveUp }, 'mail not delivered');
+    }, heartbeatMs);
+    try {
+      const contents = await contentOf(claimed);
+      const started = await begin(lease, [...contents.values()]);
+      client ??= smtpClient(url);
+      const mails = started.flatMap((mail) => {
+        const content = contents.get(mail.id);
+        return content ? [outgoing(content, mail.messageId)] : [];
+      });
+      let results: SendOutcome[];
+      try {
+        results = await client.sendBatch(mails);
+      } catch (error) {
+        // The client broke as a whole: nothing is known of any mail, so each is retried.
+        const code = error instanceof Error ? 'smtp:client' : 'smtp:error';
+        results = mails.map(() => ({ ok: false, code, permanent: false }));
+      }
+      const outcomes = started.map((mail, index) =>
+        outcomeOf(mail, results[index] ?? { ok: false, code: 'smtp:no_outcome', permanent: false }, report),
+      );
+      const recorded = await record(lease, outcomes);
+      if (recorded < outcomes.length)
+        logger.warn(
+          { batch: outcomes.length, recorded },
+          'mail outcomes not recorded: another worker holds those mails now',
+        );
+      logger.info({ claimed: claimed.length, handedOver: started.length }, 'mail batch delivered');
+      return claimed.length;
+    } finally {
+      // Only now: until its outcomes are written, the batch is this worker's.
+      clearInterval(heartbeat);
+      await renewing;
     }
   }
 
@@ -345,22 +407,17 @@ export function createMailer({
       report.stored = stored.length;
       return report;
     }
+    const url = smtpUrl;
     await reconcile(clock());
-    let smtp: Transporter | null = null;
-    for (let batch = 0; batch < MAX_BATCHES_PER_RUN && !stopped; batch += 1) {
-      // Before a claim: a run that cannot load the SMTP library leaves every mail as it was.
-      if (!smtp && (await anyDue(clock()))) smtp = await smtpTransport(smtpUrl);
-      if (!smtp) break;
-      const rows = await claim(clock());
-      const contents = await contentOf(rows);
-      for (let start = 0; start < rows.length; start += concurrency) {
-        const group = rows.slice(start, start + concurrency);
-        await Promise.all(
-          group.map((row) => sendOne(smtp as Transporter, row, contents.get(row.id), report)),
-        );
+    let batches = 0;
+    // Each lane claims its own batches (SKIP LOCKED keeps them apart) until nothing is due.
+    async function lane() {
+      while (!stopped && batches < MAX_BATCHES_PER_RUN) {
+        batches += 1;
+        if ((await deliverBatch(url, report)) < batchSize) return;
       }
-      if (rows.length < BATCH) break;
     }
+    await Promise.all(Array.from({ length: Math.max(1, lanes) }, lane));
     return report;
   }
 
@@ -391,7 +448,7 @@ export function createMailer({
       if (timer) clearInterval(timer);
       timer = null;
       await runs.drain();
-      transport?.close();
+      await client?.close();
     },
     /** True when mails go to an SMTP server, false when they are kept in the outbox. */
     get delivers() {

@@ -13,7 +13,8 @@ import * as tenantPurge from './0012-tenant-purge.js';
 import * as secondFactorAttempts from './0013-second-factor-attempts.js';
 import * as mailDelivery from './0014-mail-delivery.js';
 import * as apiRateLimits from './0015-api-rate-limits.js';
-import * as evidenceNotApplicable from './0019-evidence-not-applicable.js';
+import * as workerLeases from './0016-worker-leases.js';
+import * as evidenceNotApplicable from './0017-evidence-not-applicable.js';
 
 export interface Migration {
   readonly version: number;
@@ -38,5 +39,6 @@ export const migrations: readonly Migration[] = [
   { version: 13, name: 'second-factor-attempts', sql: secondFactorAttempts.sql },
   { version: 14, name: 'mail-delivery', sql: mailDelivery.sql },
   { version: 15, name: 'api-rate-limits', sql: apiRateLimits.sql },
-  { version: 19, name: 'evidence-not-applicable', sql: evidenceNotApplicable.sql },
+  { version: 16, name: 'worker-leases', sql: workerLeases.sql },
+  { version: 17, name: 'evidence-not-applicable', sql: evidenceNotApplicable.sql },
 ];

@@ -1,9 +1,9 @@
-import { useInfiniteQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, type Page } from '../../api/client.js';
 import { useCan } from '../../auth/session.js';
 import { Badge, formatDateTime } from '../../ui/badges.js';
 import { ListState } from '../../ui/list-state.js';
-import { Notice } from '../../ui/notice.js';
+import { ErrorNotice, Notice } from '../../ui/notice.js';
 import { PageHeader } from '../../ui/page-header.js';
 import { CHANGED_BY_VISITORS, OUTBOX_KEY, type OutboxEntry } from './documents-queries.js';
 
@@ -27,6 +27,11 @@ export function OutboxPage() {
     initialPageParam: 0,
     getNextPageParam: (last) => last.nextOffset ?? undefined,
     staleTime: CHANGED_BY_VISITORS,
+  });
+  const queryClient = useQueryClient();
+  const resend = useMutation({
+    mutationFn: (mail: OutboxEntry) => api.post<OutboxEntry>(`/outbox/${mail.id}/resend`),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: OUTBOX_KEY }),
   });
   const rows = mails.data?.pages.flatMap((page) => page.items) ?? [];
   const stored = rows.some((mail) => mail.status === 'stored');
@@ -57,6 +62,10 @@ export function OutboxPage() {
             </p>
           </Notice>
         )}
+        {resend.isSuccess && (
+          <Notice tone="success">The mail is being sent again, with the same Message-ID.</Notice>
+        )}
+        <ErrorNotice error={resend.error} />
         {mails.isPending && <ListState state="loading" label="Loading mails…" />}
         {mails.isError && <ListState state="error" error={mails.error} onRetry={() => mails.refetch()} />}
         {mails.data && rows.length === 0 && <ListState state="empty">No mail has been sent yet.</ListState>}
@@ -96,7 +105,22 @@ export function OutboxPage() {
                       )}
                     </td>
                     <td>{mail.attempts}</td>
-                    <td className="mono">{mail.lastError ?? '—'}</td>
+                    <td>
+                      <span className="mono">{mail.lastError ?? '—'}</span>
+                      {mail.status === 'failed' && can('settings:manage') && (
+                        <div>
+                          <button
+                            type="button"
+                            className="button button-small"
+                            aria-label={`Send “${mail.subject}” to ${mail.to} again`}
+                            disabled={resend.isPending}
+                            onClick={() => resend.mutate(mail)}
+                          >
+                            Send again
+                          </button>
+                        </div>
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>

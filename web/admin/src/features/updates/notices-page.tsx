@@ -131,11 +131,19 @@ export function NoticesPage() {
                       <td>{topicLabels[notice.topic]}</td>
                       <td>
                         <Badge tone={stateTones[notice.state]}>{stateLabels[notice.state]}</Badge>
-                        {notice.state === 'failed' && notice.lastError && (
+                        {notice.state === 'failed' && notice.lastError === 'mail:failed' && (
                           <p className="muted cell-note">
-                            After {notice.attempts} attempts: <code>{notice.lastError}</code>
+                            {notice.delivery.failed} mails failed; once the cause is fixed, retry sends them
+                            again.
                           </p>
                         )}
+                        {notice.state === 'failed' &&
+                          notice.lastError &&
+                          notice.lastError !== 'mail:failed' && (
+                            <p className="muted cell-note">
+                              After {notice.attempts} attempts: <code>{notice.lastError}</code>
+                            </p>
+                          )}
                       </td>
                       <td>{notice.recipients}</td>
                       <td>
@@ -167,7 +175,8 @@ export function NoticesPage() {
             <p className="field-hint">
               Recipients counts the mails put in the outbox, one per confirmed subscriber; Delivery says how
               far they got. The outbox retries a mail the mail server could not take for the moment; retrying
-              a failed notice sends only to subscribers who have no mail of it yet.
+              a failed notice sends only to subscribers who have no mail of it yet, and sends again the mails
+              the mail server refused.
             </p>
           </>
         )}
