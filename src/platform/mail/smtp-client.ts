@@ -4,7 +4,6 @@ import type { OutgoingMail, SendOutcome, SmtpClient } from './smtp-client.contra
 import { SmtpConnection, SmtpError, type SmtpReply, type SmtpTimeouts, targetOf } from './smtp-connection.js';
 import {
   createMemoryRateBudget,
-  type DeliveryLimit,
   type DeliveryLimits,
   domainKey,
   domainLimit,
@@ -122,21 +121,19 @@ export function createSmtpClient(options: SmtpClientOptions): SmtpClient {
 
   function capsOf(mail: OutgoingMail, domain: string): Job['caps'] {
     const caps: Job['caps'] = [];
-    const add = (key: string, limit: DeliveryLimit | undefined) => {
-      if (limit?.concurrency) caps.push({ key, concurrency: limit.concurrency });
-    };
-    add(domainKey(domain), domainLimit(limits, domain));
-    if (mail.tenantId) add(tenantKey(mail.tenantId), limits.perTenant);
+    const domainCap = domainLimit(limits, domain)?.concurrency;
+    if (domainCap) caps.push({ key: domainKey(domain), concurrency: domainCap });
+    const tenantCap = limits.perTenant?.concurrency;
+    if (tenantCap && mail.tenantId) caps.push({ key: tenantKey(mail.tenantId), concurrency: tenantCap });
     return caps;
   }
 
   function ratesOf(mail: OutgoingMail, domain: string): Job['rates'] {
     const rates: Job['rates'] = [];
-    const add = (key: string, limit: DeliveryLimit | undefined) => {
-      if (limit?.perSecond) rates.push({ key, perSecond: limit.perSecond });
-    };
-    add(domainKey(domain), domainLimit(limits, domain));
-    if (mail.tenantId) add(tenantKey(mail.tenantId), limits.perTenant);
+    const domainRate = domainLimit(limits, domain)?.perSecond;
+    if (domainRate) rates.push({ key: domainKey(domain), perSecond: domainRate });
+    const tenantRate = limits.perTenant?.perSecond;
+    if (tenantRate && mail.tenantId) rates.push({ key: tenantKey(mail.tenantId), perSecond: tenantRate });
     return rates;
   }
 
