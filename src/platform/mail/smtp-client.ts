@@ -1,16 +1,10 @@
 import os from 'node:os';
 import type tls from 'node:tls';
-import type { OutgoingMail, SendOutcome, SmtpClient } from './smtp-client.contract.js';
+import type { SendOutcome, SmtpClient } from './smtp-client.contract.js';
 import { SmtpConnection, SmtpError, type SmtpReply, type SmtpTimeouts, targetOf } from './smtp-connection.js';
-import {
-  createMemoryRateBudget,
-  type DeliveryLimits,
-  domainKey,
-  domainLimit,
-  type RateBudget,
-  tenantKey,
-} from './smtp-limits.js';
-import { buildMessage, domainOf } from './smtp-message.js';
+import { createMemoryRateBudget, type DeliveryLimits, type RateBudget } from './smtp-limits.js';
+import { buildMessage } from './smtp-message.js';
+import { createDeliveryQueue, type Job } from './smtp-queue.js';
 
 /**
  * The SMTP client of the mailer: a pool of connections to the server of `SMTP_URL`, each sending
@@ -51,23 +45,6 @@ export const SMTP_DEFAULT_TIMEOUTS: SmtpTimeouts & { idleMs: number; limitWaitMs
   limitWaitMs: 60_000,
 };
 
-type JobState = 'queued' | 'envelope' | 'message';
-
-interface Job {
-  mail: OutgoingMail;
-  domain: string;
-  /** Concurrency caps that apply: key → limit. */
-  caps: { key: string; concurrency: number }[];
-  /** Rates that apply, spent before the job is ready. */
-  rates: { key: string; perSecond: number }[];
-  message: Buffer | null;
-  state: JobState;
-  requeues: number;
-  queuedAt: number;
-  settled: boolean;
-  settle: (outcome: SendOutcome) => void;
-}
-
 /** A refusal by the server: 5xx is permanent, anything else may pass later. */
 function refused(stage: 'EENVELOPE' | 'EMESSAGE', reply: SmtpReply): SendOutcome {
   return {
@@ -99,92 +76,23 @@ export function createSmtpClient(options: SmtpClientOptions): SmtpClient {
   const timeouts = { ...SMTP_DEFAULT_TIMEOUTS, ...options.timeouts };
   const maxConnections = Math.max(1, options.connections ?? 4);
   const maxMessages = options.maxMessagesPerConnection ?? 1_000;
-  const limits = options.limits ?? {};
-  const budget = options.budget ?? createMemoryRateBudget();
   const target = targetOf(options.url, options.name ?? ehloName(), options.tls);
 
-  /** Mails waiting for their rate budget. */
-  let waiting: Job[] = [];
-  /** Mails ready to go, in order; `readyHead` skips the taken ones. */
-  const ready: Job[] = [];
-  let readyHead = 0;
-  let readyCount = 0;
-  const inFlight = new Map<string, number>();
   const idle: ((woken: boolean) => void)[] = [];
   const drivers = new Set<Promise<void>>();
   const batches = new Set<Promise<unknown>>();
   let live = 0;
   let closed = false;
-  let pumping = false;
-  let pumpAgain = false;
-  let pumpTimer: NodeJS.Timeout | null = null;
-
-  function capsOf(mail: OutgoingMail, domain: string): Job['caps'] {
-    const caps: Job['caps'] = [];
-    const domainCap = domainLimit(limits, domain)?.concurrency;
-    if (domainCap) caps.push({ key: domainKey(domain), concurrency: domainCap });
-    const tenantCap = limits.perTenant?.concurrency;
-    if (tenantCap && mail.tenantId) caps.push({ key: tenantKey(mail.tenantId), concurrency: tenantCap });
-    return caps;
-  }
-
-  function ratesOf(mail: OutgoingMail, domain: string): Job['rates'] {
-    const rates: Job['rates'] = [];
-    const domainRate = domainLimit(limits, domain)?.perSecond;
-    if (domainRate) rates.push({ key: domainKey(domain), perSecond: domainRate });
-    const tenantRate = limits.perTenant?.perSecond;
-    if (tenantRate && mail.tenantId) rates.push({ key: tenantKey(mail.tenantId), perSecond: tenantRate });
-    return rates;
-  }
-
-  function settle(job: Job, outcome: SendOutcome): void {
-    if (job.settled) return;
-    job.settled = true;
-    if (job.state !== 'queued')
-      for (const cap of job.caps) inFlight.set(cap.key, (inFlight.get(cap.key) ?? 1) - 1);
-    job.settle(outcome);
-    // A cap that was full may have room now.
-    if (job.caps.length > 0 && readyCount > 0) wake();
-  }
-
-  function makeReady(job: Job, first = false): void {
-    if (first && readyHead > 0) {
-      readyHead -= 1;
-      ready[readyHead] = job;
-    } else ready.push(job);
-    readyCount += 1;
-  }
-
-  function allowed(job: Job): boolean {
-    return job.caps.every((cap) => (inFlight.get(cap.key) ?? 0) < cap.concurrency);
-  }
-
-  /** The next mail a connection may start now, if any. */
-  function takeJob(): Job | undefined {
-    for (let index = readyHead; index < ready.length; index += 1) {
-      const job = ready[index] as Job;
-      if (job.settled) {
-        if (index === readyHead) readyHead += 1;
-        continue;
-      }
-      if (job.state !== 'queued' || !allowed(job)) continue;
-      job.state = 'envelope';
-      for (const cap of job.caps) inFlight.set(cap.key, (inFlight.get(cap.key) ?? 0) + 1);
-      readyCount -= 1;
-      if (index === readyHead) readyHead += 1;
-      else ready.splice(index, 1);
-      if (readyHead > 1024 && readyHead * 2 > ready.length) {
-        ready.splice(0, readyHead);
-        readyHead = 0;
-      }
-      return job;
-    }
-    return undefined;
-  }
+  const queue = createDeliveryQueue({
+    limits: options.limits ?? {},
+    budget: options.budget ?? createMemoryRateBudget(),
+    limitWaitMs: timeouts.limitWaitMs,
+    onReady: () => wake(),
+  });
 
   function wake(): void {
     for (const resume of idle.splice(0)) resume(true);
-    while (live < maxConnections && live < readyCount) spawn();
+    while (live < maxConnections && live < queue.readyCount) spawn();
   }
 
   function waitForWork(): Promise<boolean> {
@@ -203,66 +111,12 @@ export function createSmtpClient(options: SmtpClientOptions): SmtpClient {
     });
   }
 
-  /** Spends rate budgets: the mails that got theirs become ready, the rest wait for the next second. */
-  async function pump(): Promise<void> {
-    if (pumping) {
-      pumpAgain = true;
-      return;
-    }
-    pumping = true;
-    try {
-      do {
-        pumpAgain = false;
-        const groups = new Map<string, Job[]>();
-        for (const job of waiting) {
-          if (job.settled) continue;
-          const key = job.rates.map((rate) => rate.key).join('|');
-          const group = groups.get(key);
-          if (group) group.push(job);
-          else groups.set(key, [job]);
-        }
-        const admitted = new Set<Job>();
-        for (const jobs of groups.values()) {
-          let granted = jobs.length;
-          for (const rate of (jobs[0] as Job).rates) {
-            if (granted === 0) break;
-            granted = await budget.take(rate.key, granted, rate.perSecond).catch(() => 0);
-          }
-          for (const job of jobs.slice(0, granted)) admitted.add(job);
-        }
-        const now = Date.now();
-        const still: Job[] = [];
-        for (const job of waiting) {
-          if (job.settled) continue;
-          if (admitted.has(job)) makeReady(job);
-          else if (now - job.queuedAt > timeouts.limitWaitMs)
-            settle(job, { ok: false, code: 'smtp:ELIMIT', permanent: false });
-          else still.push(job);
-        }
-        // (Mails queued while this round awaited its budgets are in `still`: the next round asks for them.)
-        waiting = still;
-        if (admitted.size > 0) wake();
-      } while (pumpAgain);
-    } finally {
-      pumping = false;
-    }
-    if (waiting.length > 0 && !pumpTimer) {
-      pumpTimer = setTimeout(
-        () => {
-          pumpTimer = null;
-          void pump();
-        },
-        1000 - (Date.now() % 1000) + 5,
-      );
-    }
-  }
-
   function spawn(): void {
     live += 1;
     const driver = connectAndDrive().finally(() => {
       live -= 1;
       drivers.delete(driver);
-      if (!closed || readyCount > 0) wake();
+      if (!closed || queue.readyCount > 0) wake();
     });
     drivers.add(driver);
   }
@@ -274,7 +128,7 @@ export function createSmtpClient(options: SmtpClientOptions): SmtpClient {
     } catch (error) {
       // No connection can be had: the ready mails fail now (the mailer retries them later), unless
       // another connection is still draining the queue.
-      if (live === 1) for (let job = takeJob(); job; job = takeJob()) settle(job, lost(error));
+      if (live === 1) for (let job = queue.take(); job; job = queue.take()) queue.settle(job, lost(error));
       return;
     }
     const mine = new Set<Job>();
@@ -283,12 +137,8 @@ export function createSmtpClient(options: SmtpClientOptions): SmtpClient {
     } catch (error) {
       for (const job of mine) {
         // A mail whose text never left is safe to give to another connection.
-        if (!job.settled && job.state === 'envelope' && job.requeues < 2) {
-          job.requeues += 1;
-          for (const cap of job.caps) inFlight.set(cap.key, (inFlight.get(cap.key) ?? 1) - 1);
-          job.state = 'queued';
-          makeReady(job, true);
-        } else settle(job, lost(error));
+        if (!job.settled && job.state === 'envelope' && job.requeues < 2) queue.requeue(job);
+        else queue.settle(job, lost(error));
       }
     } finally {
       await connection.quit();
@@ -311,7 +161,7 @@ export function createSmtpClient(options: SmtpClientOptions): SmtpClient {
       reply.then(
         (end) => {
           mine.delete(job);
-          settle(
+          queue.settle(
             job,
             end.code >= 200 && end.code < 300 ? { ok: true, response: end.text } : refused('EMESSAGE', end),
           );
@@ -324,7 +174,7 @@ export function createSmtpClient(options: SmtpClientOptions): SmtpClient {
     for (;;) {
       const job: Job | undefined =
         connection.usable && started < maxMessages && (connection.pipelining || (!carried && !dotOnly))
-          ? takeJob()
+          ? queue.take()
           : undefined;
       if (!job && !carried && !dotOnly) {
         if (!connection.usable || started >= maxMessages || !(await waitForWork())) return;
@@ -398,7 +248,7 @@ export function createSmtpClient(options: SmtpClientOptions): SmtpClient {
         continue;
       }
       mine.delete(job);
-      settle(job, refused('EENVELOPE', refusal ?? (mail as SmtpReply)));
+      queue.settle(job, refused('EENVELOPE', refusal ?? (mail as SmtpReply)));
       reset = true;
       dotOnly = data?.code === 354;
       if (dotOnly && !connection.pipelining) {
@@ -415,29 +265,7 @@ export function createSmtpClient(options: SmtpClientOptions): SmtpClient {
           mails.map(() => ({ ok: false, code: 'smtp:ECLOSED', permanent: false }) as const),
         );
       }
-      const now = Date.now();
-      const outcomes = mails.map(
-        (mail) =>
-          new Promise<SendOutcome>((resolve) => {
-            const domain = domainOf(mail.to);
-            const job: Job = {
-              mail,
-              domain,
-              caps: capsOf(mail, domain),
-              rates: ratesOf(mail, domain),
-              message: null,
-              state: 'queued',
-              requeues: 0,
-              queuedAt: now,
-              settled: false,
-              settle: resolve,
-            };
-            if (job.rates.length > 0) waiting.push(job);
-            else makeReady(job);
-          }),
-      );
-      if (waiting.length > 0) void pump();
-      wake();
+      const outcomes = queue.add(mails);
       const batch = Promise.all(outcomes);
       batches.add(batch);
       void batch.finally(() => batches.delete(batch));
@@ -446,7 +274,7 @@ export function createSmtpClient(options: SmtpClientOptions): SmtpClient {
     async close() {
       while (batches.size > 0) await Promise.all([...batches]);
       closed = true;
-      if (pumpTimer) clearTimeout(pumpTimer);
+      queue.stop();
       for (const resume of idle.splice(0)) resume(false);
       await Promise.all([...drivers]);
     },
