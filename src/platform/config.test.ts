@@ -28,6 +28,37 @@ describe('configuration', () => {
     expect(() => loadConfig({ ATTEST_METRICS_PORT: '70000' })).toThrow(/ATTEST_METRICS_PORT/);
   });
 
+  it('sends mail over 4 connections, waits 10 minutes for a message to be accepted, and limits nothing by default', () => {
+    expect(loadConfig({}).smtpDelivery).toEqual({
+      connections: 4,
+      commandTimeoutMs: 60_000,
+      dataTimeoutMs: 600_000,
+      limits: {},
+    });
+  });
+
+  it('reads delivery limits per domain, per named domain and per tenant', () => {
+    const { smtpDelivery } = loadConfig({
+      ATTEST_SMTP_CONNECTIONS: '8',
+      ATTEST_MAIL_DOMAIN_RATE: '50',
+      ATTEST_MAIL_DOMAIN_CONCURRENCY: '2',
+      ATTEST_MAIL_DOMAIN_RATES: 'Gmail.com=20,outlook.com=10',
+      ATTEST_MAIL_TENANT_RATE: '200',
+    });
+    expect(smtpDelivery.connections).toBe(8);
+    expect(smtpDelivery.limits).toEqual({
+      perDomain: { perSecond: 50, concurrency: 2 },
+      domains: {
+        'gmail.com': { perSecond: 20, concurrency: 2 },
+        'outlook.com': { perSecond: 10, concurrency: 2 },
+      },
+      perTenant: { perSecond: 200 },
+    });
+    expect(() => loadConfig({ ATTEST_MAIL_DOMAIN_RATES: 'gmail.com:20' })).toThrow(
+      /ATTEST_MAIL_DOMAIN_RATES/,
+    );
+  });
+
   it('stops with a message that names each bad variable', () => {
     const attempt = () =>
       loadConfig({

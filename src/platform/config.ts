@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { MasterKeyError, masterKeyWeakness, parseMasterKey } from './crypto/master-key.js';
+import type { DeliveryLimit, DeliveryLimits } from './mail/smtp-limits.js';
 
 /**
  * Process configuration, read once from the environment at boot. A bad value stops start-up with a
@@ -90,6 +91,22 @@ const configSchema = z.object({
   // HTTPS on the main port, TLS 1.3 only: both files or neither (PEM; re-read when they change).
   ATTEST_TLS_CERT: z.string().trim().max(4096).optional().transform(emptyToUndefined),
   ATTEST_TLS_KEY: z.string().trim().max(4096).optional().transform(emptyToUndefined),
+  // SMTP delivery (decision 0020): connections per worker process, timeouts, limits (0 = none).
+  ATTEST_SMTP_CONNECTIONS: z.coerce.number().int().min(1).max(64).default(4),
+  ATTEST_SMTP_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
+  ATTEST_SMTP_DATA_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(600_000),
+  ATTEST_MAIL_DOMAIN_RATE: z.coerce.number().int().min(0).max(100_000).default(0),
+  ATTEST_MAIL_DOMAIN_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(0),
+  ATTEST_MAIL_DOMAIN_RATES: z
+    .string()
+    .trim()
+    .max(4000)
+    .default('')
+    .refine((value) => value === '' || /^([a-z0-9.-]+=\d{1,6})(,[a-z0-9.-]+=\d{1,6})*$/i.test(value), {
+      message: 'must be domain=mails-per-second pairs, e.g. gmail.com=20,outlook.com=10',
+    }),
+  ATTEST_MAIL_TENANT_RATE: z.coerce.number().int().min(0).max(100_000).default(0),
+  ATTEST_MAIL_TENANT_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(0),
 });
 
 function emptyToUndefined(value: string | undefined): string | undefined {
@@ -133,6 +150,16 @@ export interface Config {
     readonly idleInTransactionMs: number;
     readonly longStatementMs: number;
   };
+  /** How the worker talks to SMTP_URL (decision 0020). */
+  readonly smtpDelivery: {
+    /** Connections per worker process. */
+    readonly connections: number;
+    readonly commandTimeoutMs: number;
+    /** How long the server may take to accept a message's text (RFC 5321: 10 minutes). */
+    readonly dataTimeoutMs: number;
+    /** Rates are per second for every worker together; concurrency is per worker process. */
+    readonly limits: DeliveryLimits;
+  };
 }
 
 export type StorageConfig =
@@ -175,6 +202,26 @@ function refuseWeakMasterKey(value: string): void {
       `Invalid configuration:\n  ATTEST_MASTER_KEY: not a random key (${weakness}). Generate one with: openssl rand -base64 32`,
     );
   }
+}
+
+function limit(perSecond: number, concurrency: number): DeliveryLimit | undefined {
+  if (!perSecond && !concurrency) return undefined;
+  return { ...(perSecond ? { perSecond } : {}), ...(concurrency ? { concurrency } : {}) };
+}
+
+function deliveryLimits(value: z.infer<typeof configSchema>): DeliveryLimits {
+  const perDomain = limit(value.ATTEST_MAIL_DOMAIN_RATE, value.ATTEST_MAIL_DOMAIN_CONCURRENCY);
+  const perTenant = limit(value.ATTEST_MAIL_TENANT_RATE, value.ATTEST_MAIL_TENANT_CONCURRENCY);
+  const domains: Record<string, DeliveryLimit> = {};
+  for (const pair of value.ATTEST_MAIL_DOMAIN_RATES ? value.ATTEST_MAIL_DOMAIN_RATES.split(',') : []) {
+    const [domain = '', rate = '0'] = pair.split('=');
+    domains[domain.toLowerCase()] = { ...perDomain, perSecond: Number(rate) };
+  }
+  return Object.freeze({
+    ...(perDomain ? { perDomain } : {}),
+    ...(Object.keys(domains).length > 0 ? { domains } : {}),
+    ...(perTenant ? { perTenant } : {}),
+  });
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -246,6 +293,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       statementMs: value.ATTEST_DB_STATEMENT_TIMEOUT_MS,
       idleInTransactionMs: value.ATTEST_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
       longStatementMs: value.ATTEST_DB_LONG_STATEMENT_TIMEOUT_MS,
+    }),
+    smtpDelivery: Object.freeze({
+      connections: value.ATTEST_SMTP_CONNECTIONS,
+      commandTimeoutMs: value.ATTEST_SMTP_COMMAND_TIMEOUT_MS,
+      dataTimeoutMs: value.ATTEST_SMTP_DATA_TIMEOUT_MS,
+      limits: deliveryLimits(value),
     }),
   });
 }

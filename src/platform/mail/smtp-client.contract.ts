@@ -17,6 +17,8 @@ export interface OutgoingMail {
   html?: string;
   /** Extra headers (List-Unsubscribe and friends), already validated by the outbox's schema. */
   headers: Record<string, string>;
+  /** The tenant the mail is sent for: its per-tenant delivery limits apply (none without it). */
+  tenantId?: string;
 }
 
 /**
