@@ -38,7 +38,8 @@ export interface TickReport {
  * Time-driven work, run every minute by the worker (and directly by tests with their own clock):
  * subprocessor changes whose date has come, retention of unconfirmed subscriptions, notices whose
  * fan-out was lost, old rate-limit windows, and hourly the retention of ended sessions, closed
- * invitations, ended visitors' sessions, old sign-in counters and finished mails. Finding the work is one platform query per kind (ids,
+ * invitations, ended visitors' sessions, old sign-in counters and finished mails, then the sweep of
+ * orphan blobs (src/worker/blob-sweep.ts). Finding the work is one platform query per kind (ids,
  * states and dates only); doing it runs per tenant under row-level security. Every step is
  * idempotent, so two workers ticking at once do no harm.
  */
@@ -125,6 +126,7 @@ export function createScheduler({
         evidence: null,
         blobSweep: null,
       };
+      let sweepDue = false;
       const work = await findDueWork(now);
       for (const { tenantId } of work.changes) {
         try {
@@ -164,7 +166,7 @@ export function createScheduler({
       if (lastRetention === null || now.getTime() - lastRetention >= RETENTION_EVERY_MS) {
         report.retention = await applyRetention(db, now);
         lastRetention = now.getTime();
-        if (blobs) report.blobSweep = await sweepBlobs(blobs, now);
+        sweepDue = true;
       }
       // After retention, so the retention check sees what this tick removed.
       if (lastEvidence === null || now.getTime() - lastEvidence >= EVIDENCE_EVERY_MS) {
@@ -173,6 +175,8 @@ export function createScheduler({
       }
       await limiter.prune();
       await pruneApiRateLimits(db, now);
+      // Last: listing a large bucket takes a while, and the rest of the tick should not wait for it.
+      if (sweepDue && blobs) report.blobSweep = await sweepBlobs(blobs, now);
       const removed = report.retention ? Object.values(report.retention).some((count) => count > 0) : false;
       if (report.applied || report.purged || report.requeued || report.tenantsDeleted || removed)
         logger.info({ ...report }, 'scheduler tick');
