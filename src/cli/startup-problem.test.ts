@@ -7,7 +7,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshPostgresDatabase, hasPostgres } from '../../test/support/databases.js';
 import { refusedPort, startHangingServer } from '../../test/support/tcp-faults.js';
+import { loadConfig } from '../platform/config.js';
 import { defaultPostgresTimeouts, openDatabase } from '../platform/db/client.js';
+import { commands } from './commands.js';
 import { startupProblem } from './startup-problem.js';
 
 const repositoryRoot = path.resolve(new URL('../..', import.meta.url).pathname);
@@ -162,7 +164,30 @@ describe('the line for a failure of the disk, the database or the port', () => {
   });
 });
 
-// Each start loads the whole program: a few seconds each, more on a loaded machine.
+/**
+ * The same `attest start` in this process, for the conditions whose printing the spawned runs
+ * below already prove: the error the start command fails with, told as the CLI tells it.
+ */
+async function startInProcess(env: Record<string, string>): Promise<string | null> {
+  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', NODE_ENV: 'development', ...env });
+  const signals = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
+  const start = commands.start;
+  if (!start) throw new Error('no start command');
+  try {
+    const error = await start(['--no-demo'], config).then(
+      () => new Error('it started'),
+      (caught: unknown) => caught,
+    );
+    return startupProblem(error, { databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  } finally {
+    // The start command handles SIGINT and SIGTERM for the process it runs in: not for this one.
+    for (const [signal, before] of Object.entries(signals))
+      for (const listener of process.listeners(signal as NodeJS.Signals))
+        if (!before.includes(listener)) process.off(signal, listener);
+  }
+}
+
+// Each spawned start loads the whole program: seconds each, many more on a loaded machine.
 describe('attest start when it cannot start', { timeout: 120_000 }, () => {
   let scratch: string;
   beforeAll(() => {
@@ -172,7 +197,7 @@ describe('attest start when it cannot start', { timeout: 120_000 }, () => {
     fs.rmSync(scratch, { recursive: true, force: true });
   });
 
-  it('says a file is where the data directory should be', async () => {
+  it('prints one line when a file is where the data directory should be', async () => {
     const file = path.join(scratch, 'not-a-directory');
     fs.writeFileSync(file, '');
     const line = expectOneLine(
@@ -182,7 +207,7 @@ describe('attest start when it cannot start', { timeout: 120_000 }, () => {
     expect(line).toContain(file);
   });
 
-  it('says the data directory may not be written by the user running Attest', async () => {
+  it('prints one line when the user running Attest may not write the data directory', async () => {
     const locked = path.join(scratch, 'locked');
     fs.mkdirSync(locked, { mode: 0o500 });
     fs.chmodSync(locked, 0o500);
@@ -194,7 +219,7 @@ describe('attest start when it cannot start', { timeout: 120_000 }, () => {
     expectOneLine(result, /permission denied.*\(EACCES\)/);
   });
 
-  it('says the database refuses connections, without its password', async () => {
+  it('prints one line when the database refuses connections, without its password', async () => {
     const refused = await refusedPort();
     const line = expectOneLine(
       await attestStart({ DATABASE_URL: `postgres://attest:s3cret-pw@127.0.0.1:${refused}/attest` }),
@@ -206,9 +231,8 @@ describe('attest start when it cannot start', { timeout: 120_000 }, () => {
   it.runIf(hasPostgres)('says the database does not exist', async () => {
     const missing = new URL(process.env.TEST_DATABASE_URL ?? '');
     missing.pathname = '/attest_no_such_database';
-    expectOneLine(
-      await attestStart({ DATABASE_URL: missing.toString() }),
-      /the database "attest_no_such_database" does not exist on/,
+    expect(await startInProcess({ DATABASE_URL: missing.toString() })).toMatch(
+      /^the database "attest_no_such_database" does not exist on/,
     );
   });
 
@@ -218,15 +242,14 @@ describe('attest start when it cannot start', { timeout: 120_000 }, () => {
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const { port } = taken.address() as net.AddressInfo;
     try {
-      expectOneLine(
-        await attestStart({
+      expect(
+        await startInProcess({
           DATABASE_URL: database.url,
           HOST: '127.0.0.1',
           PORT: String(port),
           ATTEST_DATA_DIR: path.join(scratch, 'in-use'),
         }),
-        new RegExp(`127\\.0\\.0\\.1:${port} is already in use`),
-      );
+      ).toBe(`127.0.0.1:${port} is already in use; stop what runs there or set PORT.`);
     } finally {
       await new Promise<void>((resolve) => taken.close(() => resolve()));
       await database.drop();
@@ -254,6 +277,23 @@ describe('attest start when it cannot start', { timeout: 120_000 }, () => {
     });
     const canMount = isRoot && process.platform === 'linux';
 
+    it.runIf(canMount)('says the disk is full when the embedded database cannot be made', async (context) => {
+      // Room for the key and the lock, not for a database cluster.
+      const disk = mount('size=3m');
+      if (!disk) return context.skip();
+      const data = path.join(disk, 'data');
+      expect(
+        await startInProcess({
+          ATTEST_DATA_DIR: data,
+          ATTEST_MASTER_KEY: randomBytes(32).toString('base64'),
+        }),
+      ).toBe(
+        `cannot write ${path.join(data, 'pgdata')}: no space left on the device; free some space or move ATTEST_DATA_DIR to a larger disk (ENOSPC).`,
+      );
+      // Nothing half made that a later start would take for a database.
+      expect(fs.existsSync(path.join(data, 'pgdata'))).toBe(false);
+    });
+
     it.runIf(canMount)('says the disk is full, and leaves no empty key file behind', async (context) => {
       const disk = mount('size=64k');
       if (!disk) return context.skip();
@@ -264,44 +304,20 @@ describe('attest start when it cannot start', { timeout: 120_000 }, () => {
       } catch {
         // Full now.
       }
-      expectOneLine(
-        await attestStart({ ATTEST_DATA_DIR: data }),
-        new RegExp(
-          `cannot write to the disk \\(ATTEST_DATA_DIR is ${data}\\): no space left on the device.*\\(ENOSPC\\)`,
-        ),
+      expect(await startInProcess({ ATTEST_DATA_DIR: data })).toBe(
+        `cannot write to the disk (ATTEST_DATA_DIR is ${data}): no space left on the device; free some space or move ATTEST_DATA_DIR to a larger disk (ENOSPC).`,
       );
       expect(fs.readdirSync(data)).toEqual([]);
     });
 
-    it.runIf(canMount)(
-      'says the disk is full when the embedded database cannot be created',
-      async (context) => {
-        // Room for the key and the lock, not for a database cluster.
-        const disk = mount('size=3m');
-        if (!disk) return context.skip();
-        const data = path.join(disk, 'data');
-        const line = expectOneLine(
-          await attestStart({ ATTEST_DATA_DIR: data, ATTEST_MASTER_KEY: randomBytes(32).toString('base64') }),
-          /no space left on the device.*\(ENOSPC\)/,
-        );
-        expect(line).toContain(path.join(data, 'pgdata'));
-        // Nothing half made that a later start would take for a database.
-        expect(fs.existsSync(path.join(data, 'pgdata'))).toBe(false);
-      },
-    );
-
     it.runIf(canMount)('says the data directory is on a read-only disk', async (context) => {
       const disk = mount('size=64k,ro');
       if (!disk) return context.skip();
-      expectOneLine(await attestStart({ ATTEST_DATA_DIR: disk }), /the file system is read-only.*\(EROFS\)/);
+      expect(await startInProcess({ ATTEST_DATA_DIR: disk })).toMatch(
+        /the file system is read-only.*\(EROFS\)/,
+      );
       // A data directory still to be made there: Node's recursive mkdir reports ENOENT.
-      let error: unknown;
-      try {
-        fs.mkdirSync(path.join(disk, 'data'), { recursive: true });
-      } catch (caught) {
-        error = caught;
-      }
-      expect(startupProblem(error, {})).toMatch(
+      expect(await startInProcess({ ATTEST_DATA_DIR: path.join(disk, 'data') })).toMatch(
         /^cannot create the directory .*data: a parent directory could not be made \(is the disk read-only/,
       );
     });

@@ -42,11 +42,12 @@ export interface TickReport {
  * Time-driven work, run every 15 seconds by the worker (and directly by tests with their own clock):
  * subprocessor changes whose date has come, retention of unconfirmed subscriptions, notices whose
  * fan-out was lost, old rate-limit windows, and hourly the retention of ended sessions, closed
- * invitations, ended visitors' sessions, old sign-in counters and finished mails. Finding the work is one platform query per kind (ids,
+ * invitations, ended visitors' sessions, old sign-in counters and finished mails, then the sweep of
+ * orphan blobs (src/worker/blob-sweep.ts). Finding the work is one platform query per kind (ids,
  * states and dates only); doing it runs per tenant under row-level security. With several
  * workers, each piece of work is done once: due changes are taken with FOR UPDATE SKIP LOCKED and
- * marked applied in the same transaction, purges and requeues are idempotent, and the periodic
- * jobs (retention, evidence) are claimed once per period in worker_runs.
+ * marked applied in the same transaction, purges, requeues and the sweep are idempotent, and the
+ * periodic jobs (retention with the sweep, evidence) are claimed once per period in worker_runs.
  */
 export function createScheduler({
   db,
@@ -128,6 +129,7 @@ export function createScheduler({
         evidence: null,
         blobSweep: null,
       };
+      let sweepDue = false;
       const work = await findDueWork(now);
       for (const { tenantId } of work.changes) {
         try {
@@ -166,7 +168,7 @@ export function createScheduler({
       }
       if (await claimPeriodicRun(db, 'retention', now, RETENTION_EVERY_MS)) {
         report.retention = await applyRetention(db, now);
-        if (blobs) report.blobSweep = await sweepBlobs(blobs, now);
+        sweepDue = true;
       }
       // After retention, so the retention check sees what this tick removed.
       if (await claimPeriodicRun(db, 'evidence', now, EVIDENCE_EVERY_MS)) {
@@ -174,6 +176,8 @@ export function createScheduler({
       }
       await limiter.prune();
       await pruneApiRateLimits(db, now);
+      // Last: listing a large bucket takes a while, and the rest of the tick should not wait for it.
+      if (sweepDue && blobs) report.blobSweep = await sweepBlobs(blobs, now);
       const removed = report.retention ? Object.values(report.retention).some((count) => count > 0) : false;
       if (report.applied || report.purged || report.requeued || report.tenantsDeleted || removed)
         logger.info({ ...report }, 'scheduler tick');

@@ -11,6 +11,7 @@ import { createApp } from '../../app.js';
 import { verifyAuditChain } from '../../modules/audit/audit.service.js';
 import { systemContext } from '../auth/context.js';
 import { Sealer } from '../crypto/sealing.js';
+import { createJobQueue } from '../jobs/queue.js';
 import { createLocalBlobStore } from '../storage/local-blob-store.js';
 import { openDatabase } from './client.js';
 import { migrate } from './migrate.js';
@@ -80,6 +81,12 @@ describe.runIf(hasPostgres)('backing up with pg_dump and restoring with scripts/
       { title: 'Pentest summary', accessLevel: 'public' },
       { filename: 'summary.txt', data: Buffer.from('the findings, all fixed') },
     );
+    // The job queue's schema (pg-boss) is part of the database too, with a job waiting in it.
+    const queue = createJobQueue(sourceDb, { supervise: false });
+    await queue.start();
+    await queue.createQueue('restore-probe');
+    await queue.send('restore-probe', { waiting: 'since the backup' });
+    await queue.stop({ graceful: false, close: false, wait: true });
     const page = await before.server.inject({ method: 'GET', url: '/t/restored/security' });
     expect(page.statusCode).toBe(200);
     const events = await verifyAuditChain(before.db, tenant.id);
@@ -119,6 +126,12 @@ describe.runIf(hasPostgres)('backing up with pg_dump and restoring with scripts/
       expect(await verifyAuditChain(after.db, tenant.id)).toEqual(events);
       const file = await after.services.documents.readFile(ctx, document.id);
       expect(file.bytes.toString()).toBe('the findings, all fixed');
+      // The queue starts on the restored schema as the login role, and its job is there.
+      const restoredQueue = createJobQueue(targetDb, { supervise: false });
+      await restoredQueue.start();
+      const [job] = await restoredQueue.fetch('restore-probe');
+      await restoredQueue.stop({ graceful: false, close: false, wait: true });
+      expect(job?.data).toEqual({ waiting: 'since the backup' });
       // Row-level security came back forced, with its grants: a tenant sees its own rows only.
       const other = await after.services.tenants.create({ slug: 'other', name: 'Other' });
       expect(await after.services.documents.list(systemContext(other.id, 'test'))).toEqual([]);
