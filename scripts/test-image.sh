@@ -35,7 +35,9 @@ data="$(mktemp -d "${TMPDIR:-/tmp}/attest-image-data.XXXXXX")"
 chown 10001:10001 "$data"
 chmod 0700 "$data"
 cleanup() {
-  podman rm -f "$name" "$name-worker" >/dev/null 2>&1 || true
+  # One at a time: `podman rm` stops at a name that does not exist.
+  podman rm -f "$name" >/dev/null 2>&1 || true
+  podman rm -f "$name-worker" >/dev/null 2>&1 || true
   psql "$pg_url_base/postgres" -qAtc "DROP DATABASE IF EXISTS \"$database\"" >/dev/null 2>&1 || true
   psql "$pg_url_base/postgres" -qAtc "DROP ROLE IF EXISTS \"$owner\"" >/dev/null 2>&1 || true
   rm -rf "$data"
