@@ -192,9 +192,9 @@ describe.runIf(hasPostgres)('mail delivery by several worker processes', () => {
   });
 
   it('two workers and a server that holds some mails longer than the lease: each recipient once', async () => {
-    // Five mails wait 4.5 s for their reply, longer than the 3 s lease: renewal must hold them.
+    // Three mails wait 4.5 s for their reply, longer than the 3 s lease: renewal must hold them.
     const first = sink.mails.length;
-    slow = new Set([10, 70, 130, 190, 250].map((index) => first + index));
+    slow = new Set([10, 130, 250].map((index) => first + index));
     const noticeId = await announce('Two workers, a slow server');
     const tookMs = await delivered(noticeId, 30_000);
     slow = new Set();
@@ -204,7 +204,7 @@ describe.runIf(hasPostgres)('mail delivery by several worker processes', () => {
     if (twice.length)
       console.info(twice.slice(0, 5), workers.flatMap((worker) => worker.warnings).slice(0, 20));
     expect([...counts.values()].every((count) => count === 1)).toBe(true);
-    expect(sink.mails.filter((mail) => mail.answeredInMs > LEASE_MS).length).toBe(5);
+    expect(sink.mails.filter((mail) => mail.answeredInMs > LEASE_MS).length).toBe(3);
     console.info(
       `2 workers, slow server: ${SUBSCRIBERS} recipients, ${sink.mails.length - first} mails in ${tookMs} ms; load ${os.loadavg()[0]?.toFixed(2)}`,
     );
@@ -243,12 +243,17 @@ describe.runIf(hasPostgres)('mail delivery by several worker processes', () => {
     victim.child.kill('SIGKILL');
     await victim.exited;
     const killedAt = Date.now();
-    // What it held in the middle of an SMTP transaction: handed over, outcome unknown.
+    // What it held in the middle of an SMTP transaction: handed over before the kill, outcome still
+    // unknown a second later, when the live workers have recorded what they were sending then and
+    // its lease (renewed until the kill) has not ended yet.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
     const interrupted = new Set(
       resultRows<{ to_address: string }>(
         await db.orm.execute(sql`
           select to_address from mail_outbox
-          where dedupe_key like ${`notice:${noticeId}:%`} and status = 'sending' and send_started_at is not null`),
+          where dedupe_key like ${`notice:${noticeId}:%`}
+            and ((status = 'sending' and send_started_at <= ${new Date(killedAt).toISOString()}::timestamptz)
+              or last_error = 'mail:interrupted')`),
       ).map((row) => row.to_address),
     );
     const before = await stateOf(noticeId);

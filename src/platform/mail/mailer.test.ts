@@ -345,4 +345,28 @@ describe.each(testDatabaseKinds)('mail outbox and delivery on $name', (kind) => 
       { action: 'mail.resent', target: id },
     ]);
   });
+
+  it('a send that outlasts the lease keeps its mail: renewal holds it, another process leaves it alone', async () => {
+    const realClock = () => new Date();
+    await withTenant(db, tenantA, (tx) => enqueueMail(tx, tenantA, message('the slow mail'), realClock()));
+    smtp.hold();
+    const options = { db, smtpUrl: smtp.url, from: 'no-reply@attest.example', clock: realClock, logger };
+    const slow = createMailer({ ...options, leaseMs: 600, heartbeatMs: 100 });
+    const other = createMailer({ ...options, leaseMs: 600, heartbeatMs: 100 });
+    const sending = slow.deliverDue();
+    while (smtp.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    // Two leases later the server still has not answered; the other process finds nothing to do.
+    for (let round = 0; round < 2; round += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(await other.deliverDue()).toMatchObject({ sent: 0, retrying: 0, failed: 0 });
+    }
+    smtp.release();
+    expect((await sending).sent).toBe(1);
+    expect(await other.deliverDue()).toMatchObject({ sent: 0 });
+    await slow.stop();
+    await other.stop();
+    expect(smtp.received).toHaveLength(1);
+    const [row] = await db.orm.select().from(mailOutbox);
+    expect(row).toMatchObject({ status: 'sent', attempts: 1, lastError: null, leaseId: null });
+  });
 });
