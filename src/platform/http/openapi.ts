@@ -111,8 +111,16 @@ function operationId(route: ApiRoute): string {
   );
 }
 
+const etagHeader = {
+  description:
+    'A weak tag of this answer (of the tenant, the URL and the body): send it back as If-None-Match to get 304 while nothing changed.',
+  schema: { type: 'string' },
+};
+
 function operation(route: ApiRoute, components: Record<string, JsonSchema>): JsonSchema {
   const status = route.successStatus ?? (route.response || route.produces ? 200 : 204);
+  // A JSON read carries an ETag and answers a matching If-None-Match with 304 (json-response.ts).
+  const tagged = route.method === 'GET' && Boolean(route.response) && !route.produces;
   const success = route.produces
     ? {
         description: 'A file.',
@@ -122,7 +130,7 @@ function operation(route: ApiRoute, components: Record<string, JsonSchema>): Jso
       ? { description: 'Done; no content.' }
       : {
           description: status === 201 ? 'Created.' : 'OK.',
-          headers: rateLimitHeaders,
+          headers: tagged ? { ...rateLimitHeaders, ETag: etagHeader } : rateLimitHeaders,
           content: { 'application/json': { schema: convert(route.response, 'output', components) } },
         };
   const errors = Object.keys(errorStatuses)
@@ -146,6 +154,9 @@ function operation(route: ApiRoute, components: Record<string, JsonSchema>): Jso
       : {}),
     responses: {
       [status]: success,
+      ...(tagged
+        ? { 304: { description: 'Not modified: the If-None-Match tag is the current answer.' } }
+        : {}),
       ...Object.fromEntries(errors),
       default: { $ref: '#/components/responses/default' },
     },
