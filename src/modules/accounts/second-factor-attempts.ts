@@ -25,15 +25,20 @@ export function createSecondFactorAttempts({ db, clock }: { db: Database; clock:
     async charge(userId: string): Promise<void> {
       const now = clock();
       await withPlatform(db, async (tx) => {
-        await tx
-          .insert(secondFactorAttempts)
-          .values({ userId, failures: 0, lastFailureAt: now })
-          .onConflictDoNothing();
-        const [row] = await tx
-          .select()
-          .from(secondFactorAttempts)
-          .where(eq(secondFactorAttempts.userId, userId))
-          .for('update');
+        // A racing sign-in whose code was right may forgive (delete) the row between the insert
+        // and the lock: then it is inserted again, so the attempt is still charged and ordered.
+        let row: typeof secondFactorAttempts.$inferSelect | undefined;
+        for (let tries = 0; !row && tries < 3; tries += 1) {
+          await tx
+            .insert(secondFactorAttempts)
+            .values({ userId, failures: 0, lastFailureAt: now })
+            .onConflictDoNothing();
+          [row] = await tx
+            .select()
+            .from(secondFactorAttempts)
+            .where(eq(secondFactorAttempts.userId, userId))
+            .for('update');
+        }
         if (!row) throw new Error('second factor attempt row vanished');
         if (row.blockedUntil && row.blockedUntil.getTime() > now.getTime()) {
           throw new AppError('auth.mfa_throttled');
