@@ -157,21 +157,7 @@ export function createOutboxService({
         const total = Number(counted?.total ?? 0);
         const next = query.offset + rows.length;
         return {
-          items: rows.map((row) => ({
-            id: row.id,
-            to: row.toAddress,
-            subject: row.subject,
-            status: row.status,
-            attempts: row.attempts,
-            lastError: row.lastError,
-            createdAt: row.createdAt.toISOString(),
-            sentAt: row.sentAt?.toISOString() ?? null,
-            nextAttemptAt:
-              row.status === 'pending' || row.status === 'sending' ? row.nextAttemptAt.toISOString() : null,
-            messageId: row.messageId,
-            smtpReply: row.smtpReply,
-            text: withBody ? row.textBody : null,
-          })),
+          items: rows.map((row) => entryOf(row, withBody)),
           total,
           nextOffset: next < total ? next : null,
         };
