@@ -40,7 +40,7 @@ import { createHttpServer, logRequest } from './platform/http/server.js';
 import type { TlsFiles } from './platform/http/tls.js';
 import { createCoalescedRuns } from './platform/jobs/coalesced-runs.js';
 import { createLogger, type Logger } from './platform/logging/logger.js';
-import { createMailer, type Mailer } from './platform/mail/mailer.js';
+import { createMailer, type Mailer, type SmtpDelivery } from './platform/mail/mailer.js';
 import { outboxRoutes } from './platform/mail/outbox.routes.js';
 import { ignoreObservations, type Observer } from './platform/metrics/observer.js';
 import type { BlobStore } from './platform/storage/blob-store.js';
@@ -141,6 +141,8 @@ export interface AppOptions {
   /** SMTP server for the outbox; unset keeps mails in the outbox (status 'stored'). */
   smtpUrl?: string | undefined;
   mailFrom?: string;
+  /** How the outbox's SMTP client connects and paces itself (default: 4 connections, no limits). */
+  smtpDelivery?: SmtpDelivery;
   /** Largest accepted upload (default 25 MB). */
   maxUploadBytes?: number;
   /** API requests per credential per minute, across processes (default 600; 0 turns it off). */
@@ -198,6 +200,7 @@ export async function createApp({
   blobs,
   smtpUrl,
   mailFrom = 'no-reply@attest.invalid',
+  smtpDelivery,
   maxUploadBytes = 25 * 1024 * 1024,
   trustProxy = false,
   apiRequestsPerMinute = DEFAULT_API_REQUESTS_PER_MINUTE,
@@ -208,7 +211,14 @@ export async function createApp({
 }: AppOptions): Promise<App> {
   const scratchBlobs = blobs ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'attest-blobs-'));
   const blobStore = blobs ?? createLocalBlobStore(scratchBlobs ?? '');
-  const mailer = createMailer({ db, smtpUrl, from: mailFrom, clock, logger });
+  const mailer = createMailer({
+    db,
+    smtpUrl,
+    from: mailFrom,
+    clock,
+    logger,
+    ...(smtpDelivery ? { delivery: smtpDelivery } : {}),
+  });
   let invalidate: (tenantId: string) => void = () => {};
   let dispatchNotice: NoticeDispatcher = () => {};
   const services = createServices({

@@ -14,7 +14,7 @@ import { createNoticeSender, createWorker, type WorkerOptions } from './worker/w
 /** Timings a worker process may be started with instead of the defaults (tests shorten them). */
 export interface WorkerTuning {
   mailer?: Partial<
-    Pick<MailerOptions, 'leaseMs' | 'heartbeatMs' | 'pollMs' | 'batchSize' | 'lanes' | 'concurrency'>
+    Pick<MailerOptions, 'leaseMs' | 'heartbeatMs' | 'pollMs' | 'batchSize' | 'lanes' | 'delivery'>
   >;
   worker?: Partial<Pick<WorkerOptions, 'tickMs' | 'pollingIntervalSeconds'>>;
 }
@@ -98,6 +98,7 @@ export async function startApp(
       blobs: blobStoreFor(config),
       smtpUrl: config.smtpUrl,
       mailFrom: config.mailFrom,
+      smtpDelivery: config.smtpDelivery,
       maxUploadBytes: config.maxUploadBytes,
       apiRequestsPerMinute: config.apiRequestsPerMinute,
     });
@@ -161,6 +162,7 @@ export async function startWorkerProcess(
       db,
       smtpUrl: config.smtpUrl,
       from: config.mailFrom,
+      delivery: config.smtpDelivery,
       clock: systemClock,
       logger,
       ...tuning.mailer,

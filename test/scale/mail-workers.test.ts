@@ -27,7 +27,7 @@ const SUBSCRIBERS = 300;
 const LEASE_MS = 3_000;
 const SLOW_SEND_MS = 4_500;
 const tuning: WorkerTuning = {
-  mailer: { leaseMs: LEASE_MS, heartbeatMs: 500, pollMs: 200, batchSize: 25, lanes: 2, concurrency: 4 },
+  mailer: { leaseMs: LEASE_MS, heartbeatMs: 500, pollMs: 200, batchSize: 25, lanes: 2 },
   worker: { pollingIntervalSeconds: 0.5 },
 };
 

@@ -9,7 +9,7 @@ import { systemContext } from '../../platform/auth/context.js';
 import { resultRows } from '../../platform/db/client.js';
 import { withTenant } from '../../platform/db/tenancy.js';
 import { createLogger } from '../../platform/logging/logger.js';
-import { createMailer, type Mailer } from '../../platform/mail/mailer.js';
+import { createMailer, DEFAULT_SMTP_DELIVERY, type Mailer } from '../../platform/mail/mailer.js';
 import { createWorker, type Worker } from '../../worker/worker.js';
 import { subscribers } from '../subscribers/subscribers.schema.js';
 import { createFanOut } from './fan-out.js';
@@ -86,7 +86,7 @@ describe.each(testDatabaseKinds)('notice fan-out on $name', (kind) => {
       from: 'notices@attest.test',
       clock: time.clock,
       logger,
-      concurrency: 8,
+      delivery: { ...DEFAULT_SMTP_DELIVERY, connections: 8 },
     });
     const { services, db } = holder.app;
     tenantId = (await services.tenants.create({ slug: 'fanout', name: 'Fan-out Tenant' })).id;

@@ -11,7 +11,15 @@ import type { Database } from '../db/client.js';
 import { withPlatform, withTenant } from '../db/tenancy.js';
 import { createLogger } from '../logging/logger.js';
 import { mailOutbox } from './mail.schema.js';
-import { createMailer, LEASE_MS, MAX_ATTEMPTS, messageIdOf, RETRY_BASE_MS } from './mailer.js';
+import {
+  createMailer,
+  DEFAULT_SMTP_DELIVERY,
+  LEASE_MS,
+  LIMITED_RETRY_MS,
+  MAX_ATTEMPTS,
+  messageIdOf,
+  RETRY_BASE_MS,
+} from './mailer.js';
 import { createOutboxService, enqueueMail } from './outbox.js';
 
 describe.each(testDatabaseKinds)('mail outbox and delivery on $name', (kind) => {
@@ -61,7 +69,7 @@ describe.each(testDatabaseKinds)('mail outbox and delivery on $name', (kind) => 
     expect(mail?.to).toEqual(['reviewer@customer.example']);
     expect(mail?.from).toBe('no-reply@attest.example');
     expect(mail?.headers.from).toContain('Mail A Trust Center');
-    expect(mail?.headers['reply-to']).toBe('security@mail-a.example');
+    expect(mail?.headers['reply-to']).toBe('<security@mail-a.example>');
     expect(mail?.headers['list-unsubscribe']).toBe('<https://trust.example/u/1>');
     expect(mail?.headers.subject).toBe('the committed mail');
     expect(mail?.text).toContain('This is the committed mail.');
@@ -123,6 +131,62 @@ describe.each(testDatabaseKinds)('mail outbox and delivery on $name', (kind) => 
     await mailer.stop();
     const [row] = await db.orm.select().from(mailOutbox);
     expect(row).toMatchObject({ status: 'failed', attempts: 1, lastError: 'smtp:EMESSAGE:550' });
+  });
+
+  it("paces each tenant's mail to its rate: the default client knows whose mail it sends", async () => {
+    const realClock = () => new Date();
+    const delivery = { ...DEFAULT_SMTP_DELIVERY, limits: { perTenant: { perSecond: 2 } } };
+    const mailer = createMailer({
+      db,
+      smtpUrl: smtp.url,
+      from: 'no-reply@attest.example',
+      clock: realClock,
+      logger,
+      delivery,
+    });
+    await withTenant(db, tenantA, async (tx) => {
+      for (let n = 1; n <= 6; n += 1) await enqueueMail(tx, tenantA, message(`paced mail ${n}`), realClock());
+    });
+    const started = Date.now();
+    const report = await mailer.deliverDue();
+    const elapsed = Date.now() - started;
+    await mailer.stop();
+    expect(report).toMatchObject({ sent: 6, failed: 0, retrying: 0 });
+    expect(smtp.received).toHaveLength(6);
+    // Two a second: six mails take at least three one-second windows, so two boundaries pass.
+    expect(elapsed).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it('a mail its rate limit held back is due again soon and spends no attempt', async () => {
+    const limited = {
+      async sendBatch(mails: readonly unknown[]) {
+        return mails.map(() => ({ ok: false as const, code: 'smtp:ELIMIT', permanent: false }));
+      },
+      async close() {},
+    };
+    const mailer = createMailer({
+      db,
+      smtpUrl: smtp.url,
+      from: 'no-reply@attest.example',
+      clock,
+      logger,
+      smtpClient: () => limited,
+    });
+    await withTenant(db, tenantA, (tx) => enqueueMail(tx, tenantA, message('the held-back mail'), clock()));
+    for (let round = 0; round < MAX_ATTEMPTS + 2; round += 1) {
+      expect(await mailer.deliverDue()).toMatchObject({ retrying: 1, failed: 0 });
+      const [row] = await db.orm.select().from(mailOutbox);
+      expect(row).toMatchObject({ status: 'pending', attempts: 0, lastError: 'smtp:ELIMIT' });
+      expect(row?.nextAttemptAt.getTime()).toBe(now + LIMITED_RETRY_MS);
+      now += LIMITED_RETRY_MS;
+    }
+    await mailer.stop();
+    // Once the limit lets it through, it goes with its first attempt.
+    const sender = createMailer({ db, smtpUrl: smtp.url, from: 'no-reply@attest.example', clock, logger });
+    expect(await sender.deliverDue()).toMatchObject({ sent: 1 });
+    await sender.stop();
+    const [row] = await db.orm.select().from(mailOutbox);
+    expect(row).toMatchObject({ status: 'sent', attempts: 1 });
   });
 
   it('keeps mails in the outbox as stored when no SMTP server is configured', async () => {

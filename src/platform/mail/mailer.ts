@@ -6,8 +6,9 @@ import { withPlatform, withTenant } from '../db/tenancy.js';
 import { createCoalescedRuns } from '../jobs/coalesced-runs.js';
 import type { Logger } from '../logging/logger.js';
 import { mailOutbox } from './mail.schema.js';
-import { createNodemailerClient } from './nodemailer-client.js';
 import type { OutgoingMail, SendOutcome, SmtpClient } from './smtp-client.contract.js';
+import { createSmtpClient } from './smtp-client.js';
+import { createDatabaseRateBudget, type DeliveryLimits } from './smtp-limits.js';
 
 /** The key of the mailer's delivery runs (there is one outbox). */
 const OUTBOX_RUN = 'outbox';
@@ -26,6 +27,10 @@ export const LEASE_MS = 60_000;
 export const HEARTBEAT_MS = 15_000;
 /** Mails claimed, read, handed to the SMTP client and recorded together. */
 export const BATCH = 200;
+/** A mail that waited out its rate budget is due again this soon, without spending an attempt. */
+export const LIMITED_RETRY_MS = 5_000;
+/** The client's outcome for a mail that never left because its delivery limits held it back. */
+const RATE_LIMITED = 'smtp:ELIMIT';
 const MAX_BATCHES_PER_RUN = 50;
 
 export interface MailerOptions {
@@ -37,9 +42,9 @@ export interface MailerOptions {
   clock: Clock;
   logger: Logger;
   pollMs?: number;
-  /** SMTP connections of the default client (nodemailer's pool). */
-  concurrency?: number;
-  /** The SMTP client, made once on the first batch: nodemailer's pool unless another is given. */
+  /** How the default client talks to the server (config's `smtpDelivery`, decision 0020). */
+  delivery?: SmtpDelivery;
+  /** The SMTP client, made once on the first batch: Attest's pipelining pool unless another is given. */
   smtpClient?: (url: string) => SmtpClient;
   /** Batches each process has in flight at once (one claims and records while another sends). */
   lanes?: number;
@@ -47,6 +52,24 @@ export interface MailerOptions {
   leaseMs?: number;
   heartbeatMs?: number;
 }
+
+export interface SmtpDelivery {
+  /** Connections per worker process. */
+  connections: number;
+  commandTimeoutMs: number;
+  /** How long the server may take to accept a message's text (RFC 5321: 10 minutes). */
+  dataTimeoutMs: number;
+  /** Per-second rates for every worker together (counted in the database); concurrency per process. */
+  limits: DeliveryLimits;
+}
+
+/** Four connections, RFC 5321's timeouts, no limits: what a worker uses unless configured otherwise. */
+export const DEFAULT_SMTP_DELIVERY: SmtpDelivery = {
+  connections: 4,
+  commandTimeoutMs: 60_000,
+  dataTimeoutMs: 600_000,
+  limits: {},
+};
 
 export interface DeliveryReport {
   sent: number;
@@ -80,6 +103,8 @@ type Outcome = {
   smtpReply: string | null;
   sentAt: Date | null;
   nextAttemptAt: Date | null;
+  /** The mail never reached the server (it waited out its rate budget): its attempt is given back. */
+  refund: boolean;
 };
 
 const iso = (at: Date) => sql`${at.toISOString()}::timestamptz`;
@@ -140,8 +165,16 @@ export function createMailer({
   clock,
   logger,
   pollMs = 2_000,
-  concurrency = 4,
-  smtpClient = (url) => createNodemailerClient(url, { connections: concurrency }),
+  delivery = DEFAULT_SMTP_DELIVERY,
+  smtpClient = (url) =>
+    createSmtpClient({
+      url,
+      connections: delivery.connections,
+      timeouts: { commandMs: delivery.commandTimeoutMs, dataEndMs: delivery.dataTimeoutMs },
+      limits: delivery.limits,
+      // Rates hold for all workers together, so they are counted where all workers see them.
+      budget: createDatabaseRateBudget(db),
+    }),
   lanes = 2,
   batchSize = BATCH,
   leaseMs = LEASE_MS,
@@ -287,7 +320,7 @@ export function createMailer({
     const values = sql.join(
       outcomes.map(
         (o) =>
-          sql`(${o.id}::uuid, ${o.status}::text, ${text(o.lastError)}, ${text(o.smtpReply)}, ${at(o.sentAt)}, ${at(o.nextAttemptAt)})`,
+          sql`(${o.id}::uuid, ${o.status}::text, ${text(o.lastError)}, ${text(o.smtpReply)}, ${at(o.sentAt)}, ${at(o.nextAttemptAt)}, ${o.refund ? 1 : 0}::int)`,
       ),
       sql`, `,
     );
@@ -296,8 +329,9 @@ export function createMailer({
         update mail_outbox m set
           status = v.status, last_error = v.last_error, smtp_reply = v.smtp_reply,
           sent_at = coalesce(v.sent_at, m.sent_at), next_attempt_at = coalesce(v.next_at, m.next_attempt_at),
+          attempts = m.attempts - v.refund,
           lease_id = null
-        from (values ${values}) as v(id, status, last_error, smtp_reply, sent_at, next_at)
+        from (values ${values}) as v(id, status, last_error, smtp_reply, sent_at, next_at, refund)
         where m.id = v.id and m.lease_id = ${lease}::uuid
           and (m.status = 'sending' or (v.status = 'sent' and m.status = 'pending'))
         returning m.id`),
@@ -315,6 +349,7 @@ export function createMailer({
       text: content.textBody,
       ...(content.htmlBody ? { html: content.htmlBody } : {}),
       headers: content.headers,
+      tenantId: content.tenantId,
     };
   }
 
@@ -329,6 +364,21 @@ export function createMailer({
         smtpReply: smtpReplyOf(result.response),
         sentAt: now,
         nextAttemptAt: null,
+        refund: false,
+      };
+    }
+    if (result.code === RATE_LIMITED) {
+      // Held back by the tenant's or the domain's rate, never offered to the server: a limit set
+      // low on purpose must slow delivery down, not use up the attempts and fail the mail.
+      report.retrying += 1;
+      return {
+        id: mail.id,
+        status: 'pending',
+        lastError: RATE_LIMITED,
+        smtpReply: null,
+        sentAt: null,
+        nextAttemptAt: new Date(now.getTime() + LIMITED_RETRY_MS),
+        refund: true,
       };
     }
     const giveUp = mail.attempts >= MAX_ATTEMPTS || result.permanent;
@@ -345,6 +395,7 @@ export function createMailer({
       smtpReply: null,
       sentAt: null,
       nextAttemptAt: giveUp ? null : new Date(now.getTime() + RETRY_BASE_MS * 2 ** (mail.attempts - 1)),
+      refund: false,
     };
   }
 
