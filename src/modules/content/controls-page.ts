@@ -35,11 +35,18 @@ const controlJson = `
 
 /**
  * The controls list in one statement (for tenantStatement: values are written in as literals):
- * only the columns the response has, filtered, ordered by category and position (id breaks ties,
- * so pages never overlap), one page of them as JSON text, and the count of all that match. No
- * row becomes an object on the way: at 100 controls a page that was most of a request's CPU.
+ * the tenant's content revision (migration 0024) and, unless it is `knownRevision` (the one a
+ * cached copy was read at), only the columns the response has, filtered, ordered by category
+ * and position (id breaks ties, so pages never overlap), one page of them as JSON text, and the
+ * count of all that match. No row becomes an object on the way: at 100 controls a page that was
+ * most of a request's CPU. When the revision is the known one, the page is never computed (the
+ * lateral's filter is false before its subqueries run) and `items` is null.
  */
-export function controlsPageStatement(filter: ControlsFilter, page: PageQuery): string {
+export function controlsPageStatement(
+  filter: ControlsFilter,
+  page: PageQuery,
+  knownRevision: string | null = null,
+): string {
   const conditions = ['true'];
   if (filter.categoryId) conditions.push(`c.category_id = ${literal(filter.categoryId)}::uuid`);
   if (filter.status) conditions.push(`c.status = ${literal(filter.status)}`);
@@ -49,20 +56,26 @@ export function controlsPageStatement(filter: ControlsFilter, page: PageQuery): 
   }
   const limit = Math.trunc(page.limit);
   const offset = Math.trunc(page.offset);
+  const known = knownRevision === null ? 'null::bigint' : `${literal(knownRevision)}::bigint`;
   return `
     with matched as (
       select c.*, cc.position as category_position
       from controls c join control_categories cc on cc.id = c.category_id
       where ${conditions.join(' and ')}
     )
-    select
-      (select count(*) from matched)::int as total,
-      coalesce((
-        select '[' || string_agg(row_to_json(o)::text, ',' order by p.category_position, p.position, p.id) || ']'
-        from (
-          select * from matched order by category_position, position, id limit ${limit} offset ${offset}
-        ) p, ${controlJson}
-      ), '[]') as items`;
+    select r.revision::text as revision, p.total, p.items
+    from (select (select revision from content_revisions) as revision) r
+    left join lateral (
+      select
+        (select count(*) from matched)::int as total,
+        coalesce((
+          select '[' || string_agg(row_to_json(o)::text, ',' order by p.category_position, p.position, p.id) || ']'
+          from (
+            select * from matched order by category_position, position, id limit ${limit} offset ${offset}
+          ) p, ${controlJson}
+        ), '[]') as items
+      where r.revision is distinct from ${known}
+    ) p on true`;
 }
 
 /** One control as JSON text, or no row. */

@@ -10,6 +10,7 @@ import { patchOf } from '../../platform/validation/strings.js';
 import { evidenceCheckKeys } from '../evidence/evidence.contract.js';
 import { type CategoryInput, type ControlInput, categoryInput, controlInput } from './content.contract.js';
 import { controlCategories, controls } from './content.schema.js';
+import { type ControlsListCache, createControlsListCache } from './controls-list-cache.js';
 import {
   type ControlsFilter,
   type ControlsPageText,
@@ -69,7 +70,14 @@ async function nextPosition(tx: Tx, table: typeof controlCategories | typeof con
 }
 
 /** Control categories and the controls inside them: the "Security Measures" of a trust center. */
-export function createControlsService({ db }: { db: Database }) {
+export function createControlsService({
+  db,
+  listCache = createControlsListCache(),
+}: {
+  db: Database;
+  /** This process's copies of the API's controls lists (decision 0032). */
+  listCache?: ControlsListCache;
+}) {
   const run = tenantTransaction({
     db,
     errors: { codes: { '23505': 'content.key_taken', '23503': 'content.not_found' } },
@@ -169,19 +177,39 @@ export function createControlsService({ db }: { db: Database }) {
       });
     },
 
-    /** One page of the filtered list, read and serialized in SQL (the API's hot list). */
+    /**
+     * One page of the filtered list, read and serialized in SQL (the API's hot list), or this
+     * process's copy of it when PostgreSQL says the tenant's content has not changed since.
+     */
     async listControlsPage(
       ctx: ServiceContext,
       filter: ControlsFilter,
       page: PageQuery,
     ): Promise<ControlsPageText> {
       ctx.require('content:read');
-      const [row] = await tenantStatement<{ total: number; items: string }>(
-        db,
-        ctx.tenantId,
-        controlsPageStatement(filter, page),
-      ).catch((error: unknown) => translateTenantError(error));
-      return { items: row?.items ?? '[]', total: Number(row?.total ?? 0) };
+      const key = [ctx.tenantId, filter.categoryId, filter.status, filter.q, page.limit, page.offset].join(
+        '\n',
+      );
+      const read = async (known: string | null) => {
+        const [row] = await tenantStatement<{
+          revision: string | null;
+          total: number | null;
+          items: string | null;
+        }>(db, ctx.tenantId, controlsPageStatement(filter, page, known)).catch((error: unknown) =>
+          translateTenantError(error),
+        );
+        return { revision: row?.revision ?? null, total: Number(row?.total ?? 0), items: row?.items ?? null };
+      };
+      let found = await read(listCache.revisionOf(key));
+      if (found.items === null && found.revision !== null) {
+        const cached = listCache.read(key, found.revision);
+        if (cached) return cached;
+        // Another request replaced or evicted the copy while this one asked: read the list itself.
+        found = await read(null);
+      }
+      const items = found.items ?? '[]';
+      if (found.revision !== null) listCache.write(key, found.revision, items, found.total);
+      return { items, total: found.total };
     },
 
     /** One control as the API answers it, serialized in SQL (the API's hot one-item read). */

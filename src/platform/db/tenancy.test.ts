@@ -33,6 +33,8 @@ const platformGrants = [
   ...['SELECT', 'INSERT', 'UPDATE'].map((privilege) => `signing_keys: ${privilege}`),
   // When each periodic job last started, so two workers run it once per period (decision 0019).
   ...['SELECT', 'INSERT', 'UPDATE'].map((privilege) => `worker_runs: ${privilege}`),
+  // The content revision counters, moved by triggers also when a tenant is created or deleted (0024).
+  ...['SELECT', 'INSERT', 'UPDATE'].map((privilege) => `content_revisions: ${privilege}`),
   // Tenant data keys: master-key rotation re-seals them; crypto-shredding deletes them.
   'tenant_keys: SELECT',
   'tenant_keys: DELETE',
