@@ -4,6 +4,7 @@ import { isPermission, type Permission, ServiceContext } from '../../platform/au
 import type { Clock } from '../../platform/clock.js';
 import { hashSecret, randomSecret } from '../../platform/crypto/tokens.js';
 import type { Database, Tx } from '../../platform/db/client.js';
+import { literal, tenantStatement } from '../../platform/db/tenancy.js';
 import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
 import { type PageQuery, pageQuery, pageResult } from '../../platform/http/api-route.js';
@@ -198,27 +199,58 @@ export function createApiKeysService({ db, clock }: { db: Database; clock: Clock
       });
     },
 
-    /** The context a presented key acts with, or null for anything not a valid, live key. */
+    /**
+     * The context a presented key acts with, or null for anything not a valid, live key. A key the
+     * system created (provisioning, `attest`) is one statement: the lookup, in one round trip with
+     * the tenant switch. A person's key also reads the person's membership and role, since the
+     * key can never do more than its creator may now.
+     */
     async authenticate(token: string, client: string | null): Promise<ServiceContext | null> {
       const match = KEY_PATTERN.exec(token);
       if (!match?.[1] || !match[2]) return null;
       const tenantId = tenantIdFromHex(match[1]);
       const secretHash = hashSecret(match[2]);
       const now = clock();
-      return run({ tenantId }, async (tx) => {
-        const [row] = await tx
-          .select()
-          .from(apiKeys)
-          .where(and(eq(apiKeys.secretHash, secretHash), isNull(apiKeys.revokedAt)))
-          .limit(1);
-        if (!row || row.expiresAt <= now) return null;
-        const scopes = await effectiveScopes(tx, row);
-        if (!scopes) return null;
-        if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-          await tx.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.id));
-        }
-        return new ServiceContext(tenantId, { kind: 'api_key', id: row.id }, scopes, client, row.createdBy);
-      });
+      const [found] = await tenantStatement<{
+        id: string;
+        scopes: string[];
+        expires_at: Date | string;
+        last_used_at: Date | string | null;
+        created_by: string | null;
+      }>(
+        db,
+        tenantId,
+        `select id, scopes, expires_at, last_used_at, created_by from api_keys
+         where secret_hash = ${literal(secretHash)} and revoked_at is null limit 1`,
+      );
+      if (!found || new Date(found.expires_at) <= now) return null;
+      let scopes: Permission[] | null = found.scopes.filter(isPermission);
+      if (found.created_by) {
+        const createdBy = found.created_by;
+        scopes = await run({ tenantId }, async (tx) => {
+          const member = await membershipOf(tx, createdBy);
+          if (!member) return null;
+          const held = new Set(await permissionsOfRole(tx, member.role));
+          return (scopes ?? []).filter((scope) => held.has(scope));
+        });
+      }
+      if (!scopes) return null;
+      const lastUsed = found.last_used_at === null ? null : new Date(found.last_used_at);
+      if (!lastUsed || now.getTime() - lastUsed.getTime() > LAST_USED_RESOLUTION_MS) {
+        await tenantStatement(
+          db,
+          tenantId,
+          `update api_keys set last_used_at = ${literal(now.toISOString())}::timestamptz
+           where id = ${literal(found.id)}::uuid`,
+        );
+      }
+      return new ServiceContext(
+        tenantId,
+        { kind: 'api_key', id: found.id },
+        scopes,
+        client,
+        found.created_by,
+      );
     },
   };
 }
