@@ -59,7 +59,10 @@ export function createScheduler({
   blobs,
 }: {
   db: Database;
-  services: Pick<Services, 'subprocessorChanges' | 'subscribers' | 'tenants' | 'vault' | 'evidence'>;
+  services: Pick<
+    Services,
+    'subprocessorChanges' | 'subscribers' | 'tenants' | 'vault' | 'evidence' | 'trust'
+  >;
   limiter: FormRateLimiter;
   dispatch: NoticeDispatcher;
   clock: Clock;
@@ -88,6 +91,8 @@ export function createScheduler({
       try {
         const result = await services.evidence.runForTenant(id);
         ran += result.ran;
+        // A signed manifest when the results changed, or have grown old (decision 0029).
+        await services.trust.refresh(id);
         if (result.errors.length)
           logger.warn({ tenantId: id, checks: result.errors }, 'evidence checks could not run');
       } catch (error) {
