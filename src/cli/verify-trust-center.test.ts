@@ -239,7 +239,9 @@ describe.each(testDatabaseKinds)('attest verify against a running trust center o
       now: () => new Date(Date.now() + 49 * HOUR_MS),
     });
     expect(stale.verified).toBe(false);
-    expect(stale.text).toMatch(/FAIL {2}evidence [a-z-]+: \w+, checked 49\.\d h ago \(older than 48 h\)/);
+    expect(stale.text).toMatch(
+      /FAIL {2}evidence [a-z-]+: checked 49\.\d h ago, older than 48 h \(result: \w+\)/,
+    );
     const url = await proxied({
       [`/t/${DEMO_SLUG}/overview.json`]: ({ body }) => {
         const overview = JSON.parse(body.toString('utf8')) as { version: number };

@@ -303,9 +303,9 @@ export async function verifyTrustCenter(
       const age = `${(ageMs / 3_600_000).toFixed(1)} h ago`;
       if (ageMs > limitMs)
         fail(
-          `evidence ${entry.check}: ${entry.status}, checked ${age} (older than ${options.maxAgeHours} h)`,
+          `evidence ${entry.check}: checked ${age}, older than ${options.maxAgeHours} h (result: ${entry.status})`,
         );
-      else ok(`evidence ${entry.check}: ${entry.status}, checked ${age}`);
+      else ok(`evidence ${entry.check}: checked ${age} (result: ${entry.status})`);
     }
   }
 }
