@@ -153,6 +153,17 @@ describe.each(testDatabaseKinds)('attest verify against a running trust center o
     expect(text).toContain('freshness not checked');
   });
 
+  it('follows only as many links as --chain says', async () => {
+    const manifest = await current();
+    const { verified, text } = await verify(`${origin}/t/${DEMO_SLUG}`, { chain: 1 });
+    expect(verified).toBe(true);
+    expect(text).toContain(
+      `ok    chain: manifest ${manifest.number} → ${manifest.number - 1} (hash matches)`,
+    );
+    expect(text).toContain(`chain followed 1 link(s) back, to manifest ${manifest.number - 1} (--chain 1)`);
+    expect(text).not.toContain('chain complete');
+  });
+
   it('fails on a manifest changed after it was signed', async () => {
     const url = await proxied({
       [`/t/${DEMO_SLUG}/trust.json`]: ({ body }) => ({

@@ -19,7 +19,7 @@ import { canonicalJson } from '../platform/crypto/canonical-json.js';
 export interface VerifyOptions {
   /** Verify manifest N instead of the current one (freshness is then not checked). */
   at?: number;
-  /** How many links of the chain to follow back; all of them by default. */
+  /** How many links of the chain to follow back; all of them (up to MAX_CHAIN_LINKS) by default. */
   chain?: number;
   /** Evidence results older than this fail the freshness check. */
   maxAgeHours: number;
@@ -30,6 +30,8 @@ export interface VerifyOptions {
 
 export const DEFAULT_MAX_AGE_HOURS = 48;
 export const DEFAULT_TIMEOUT_MS = 10_000;
+/** Without --chain: a server that claims a billion manifests cannot keep the verifier going for days. */
+export const MAX_CHAIN_LINKS = 10_000;
 const MAX_MANIFEST_BYTES = 1024 * 1024;
 const MAX_CONTENT_BYTES = 16 * 1024 * 1024;
 
@@ -246,10 +248,11 @@ export async function verifyTrustCenter(
   async function checkChain(start: Loaded, jwks: TrustJwks) {
     let cursor = start;
     let links = 0;
+    const limit = options.chain ?? MAX_CHAIN_LINKS;
     while (cursor.manifest.previous) {
-      if (options.chain !== undefined && links >= options.chain) {
+      if (links >= limit) {
         note(
-          `chain followed ${links} link(s) back, to manifest ${cursor.manifest.number} (--chain ${options.chain})`,
+          `chain followed ${links} link(s) back, to manifest ${cursor.manifest.number} (--chain ${limit})`,
         );
         return;
       }

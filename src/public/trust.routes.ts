@@ -58,7 +58,7 @@ export async function registerTrustPublicRoutes(
     if (!manifest) return notFound(request, reply);
     return send(request, reply, jws ? manifest.jws : manifest.manifest, {
       type: jws ? JWS_TYPE : JSON_TYPE,
-      etag: `trust-${manifest.number}${jws ? '-jws' : ''}`,
+      etag: `trust-${manifest.number}-${manifest.manifestSha256.slice(0, 16)}${jws ? '-jws' : ''}`,
       maxAge: 60,
     });
   }
@@ -86,7 +86,7 @@ export async function registerTrustPublicRoutes(
     // A numbered manifest never changes.
     return send(request, reply, jws ? manifest.jws : manifest.manifest, {
       type: jws ? JWS_TYPE : JSON_TYPE,
-      etag: `trust-${manifest.number}${jws ? '-jws' : ''}`,
+      etag: `trust-${manifest.number}-${manifest.manifestSha256.slice(0, 16)}${jws ? '-jws' : ''}`,
       maxAge: 86_400,
     });
   }

@@ -91,10 +91,10 @@ export function createScheduler({
       try {
         const result = await services.evidence.runForTenant(id);
         ran += result.ran;
-        // A signed manifest when the results changed, or have grown old (decision 0029).
-        await services.trust.refresh(id);
         if (result.errors.length)
           logger.warn({ tenantId: id, checks: result.errors }, 'evidence checks could not run');
+        // A signed manifest when the results changed, or have grown old (decision 0029).
+        await services.trust.refresh(id);
       } catch (error) {
         logger.error(
           { tenantId: id, err: { type: (error as Error).name } },

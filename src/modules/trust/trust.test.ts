@@ -9,7 +9,10 @@ import { type ServiceContext, systemContext, visitorContext } from '../../platfo
 import { Sealer } from '../../platform/crypto/sealing.js';
 import type { Database } from '../../platform/db/client.js';
 import { withTenant } from '../../platform/db/tenancy.js';
+import { createFormRateLimiter } from '../../platform/http/form-rate-limit.js';
+import { createLogger } from '../../platform/logging/logger.js';
 import { createServices, type Services } from '../../services.js';
+import { createScheduler } from '../../worker/scheduler.js';
 import type { EvidenceCheckKey, EvidenceStatus } from '../evidence/evidence.contract.js';
 import { evidenceResults } from '../evidence/evidence.schema.js';
 import { type TrustManifest, trustManifest } from './trust.contract.js';
@@ -193,5 +196,28 @@ describe.each(testDatabaseKinds)('signed trust manifests on $name', (kind) => {
       previous: null,
     } satisfies Partial<TrustManifest>);
     expect(await services.trust.refresh(ctx.tenantId)).toBeNull();
+  });
+
+  it("the worker's scheduled evidence run signs what the checks found", async () => {
+    await result(a, 'retention', 'error');
+    await services.trust.refresh(a.tenantId);
+    const before = await current(a);
+    expect(before.manifest.evidence[1]?.status).toBe('error');
+    time.advance(time.minutes(20));
+    const scheduler = createScheduler({
+      db,
+      services,
+      limiter: createFormRateLimiter({ db, clock: time.clock }),
+      dispatch: () => {},
+      clock: time.clock,
+      logger: createLogger('silent'),
+    });
+    expect((await scheduler.tick()).evidence).toBeGreaterThan(0);
+    const after = await current(a);
+    expect(after.manifest).toMatchObject({ number: before.manifest.number + 1, reason: 'evidence' });
+    expect(after.manifest.evidence.map((entry) => entry.checkedAt)).toEqual(
+      CHECKS.map(() => time.clock().toISOString()),
+    );
+    expect(after.manifest.evidence[1]?.status).not.toBe('error');
   });
 });
