@@ -57,9 +57,10 @@ export const usage = `Usage: attest <command> [options]
   audit verify --tenant S                 check the tenant's audit hash chain
   trust rotate-key --tenant S             new signing key for the tenant's trust manifests; the
                                           old one stays in its key set (old manifests verify)
-  verify URL [--at N] [--chain N] [--max-age-hours 48] [--timeout-ms 10000]
+  verify URL [--at N] [--chain N] [--content FILE] [--max-age-hours 48] [--timeout-ms 10000]
                                           check a signed trust center (e.g. https://host/t/acme):
-                                          signatures, hash chain, content hash, freshness
+                                          signatures, hash chain, content hash (of a saved copy
+                                          with --content), freshness
 
 Configuration comes from the environment: PORT, HOST, ATTEST_DATA_DIR, DATABASE_URL,
 ATTEST_PUBLIC_URL, NODE_ENV, LOG_LEVEL (see README).
@@ -541,6 +542,7 @@ const verify: Command = async (args) => {
     {
       at: { type: 'string' },
       chain: { type: 'string' },
+      content: { type: 'string' },
       'max-age-hours': { type: 'string' },
       'timeout-ms': { type: 'string' },
     },
@@ -557,6 +559,7 @@ const verify: Command = async (args) => {
       {
         ...(at !== undefined ? { at } : {}),
         ...(chain !== undefined ? { chain } : {}),
+        ...(values.content ? { contentFile: values.content } : {}),
         maxAgeHours:
           wholeNumber(values['max-age-hours'], 'max-age-hours', 1, 100_000) ?? DEFAULT_MAX_AGE_HOURS,
         timeoutMs: wholeNumber(values['timeout-ms'], 'timeout-ms', 100, 600_000) ?? DEFAULT_TIMEOUT_MS,

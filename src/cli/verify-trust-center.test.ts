@@ -164,6 +164,31 @@ describe.each(testDatabaseKinds)('attest verify against a running trust center o
     expect(text).not.toContain('chain complete');
   });
 
+  it('proves an old version from a saved copy of its content, and refuses a changed copy', async () => {
+    const { app } = holder;
+    const version = (await current()).snapshot.version;
+    const saved = path.join(blobs, `content-${version}.json`);
+    fs.writeFileSync(saved, (await get(`/t/${DEMO_SLUG}/trust/content/${version}.json`)).text);
+    const at = (await current()).number;
+    // A publish later, the saved version is no longer served, and the copy is what proves it.
+    const ctx = systemContext(tenantId);
+    const published = await withTenant(app.db, tenantId, (tx) =>
+      app.services.publishing.republishIn(tx, ctx, (content) => ({
+        ...content,
+        faq: content.faq.slice(0, -1),
+      })),
+    );
+    app.services.publishing.notifyPublished(tenantId, published?.version ?? 0);
+    expect((await get(`/t/${DEMO_SLUG}/trust/content/${version}.json`)).status).toBe(404);
+    const proven = await verify(`${origin}/t/${DEMO_SLUG}`, { at, contentFile: saved });
+    expect(proven.text).toContain(`ok    content of version ${version} (from ${saved}): SHA-256 matches`);
+    expect(proven.verified).toBe(true);
+    fs.writeFileSync(saved, fs.readFileSync(saved, 'utf8').replace('"implemented"', '"planned"'));
+    const changed = await verify(`${origin}/t/${DEMO_SLUG}`, { at, contentFile: saved });
+    expect(changed.verified).toBe(false);
+    expect(changed.text).toContain(`FAIL  content of version ${version} (from ${saved}): SHA-256`);
+  });
+
   it('fails on a manifest changed after it was signed', async () => {
     const url = await proxied({
       [`/t/${DEMO_SLUG}/trust.json`]: ({ body }) => ({

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
 import { compactVerify, decodeProtectedHeader, importJWK } from 'jose';
 import {
   TRUST_MANIFEST_JWS_TYPE,
@@ -23,6 +24,11 @@ export interface VerifyOptions {
   chain?: number;
   /** Evidence results older than this fail the freshness check. */
   maxAgeHours: number;
+  /**
+   * A saved copy of the content (trust/content/V.json as it was): compared with the manifest's
+   * hash instead of what the server serves now, so an old version can be proven from a copy.
+   */
+  contentFile?: string;
   /** Per request. */
   timeoutMs: number;
   now?: () => Date;
@@ -223,7 +229,10 @@ export async function verifyTrustCenter(
   async function checkContent(manifest: TrustManifest) {
     const { version, contentSha256 } = manifest.snapshot;
     const url = `${base}/trust/content/${version}.json`;
-    const { status, body } = await get(url, MAX_CONTENT_BYTES);
+    const { status, body } = options.contentFile
+      ? await readSaved(options.contentFile)
+      : await get(url, MAX_CONTENT_BYTES);
+    const from = options.contentFile ? ` (from ${options.contentFile})` : '';
     if (status === 404) {
       note(
         `content of version ${version} is not published now (only the current version's is): hash not compared`,
@@ -233,7 +242,9 @@ export async function verifyTrustCenter(
     if (status !== 200) return fail(`content of version ${version}: ${url} answered ${status}`);
     const hash = sha256Hex(body);
     if (hash !== contentSha256)
-      return fail(`content of version ${version}: SHA-256 ${hash}, the manifest says ${contentSha256}`);
+      return fail(
+        `content of version ${version}${from}: SHA-256 ${hash}, the manifest says ${contentSha256}`,
+      );
     const value = parseJson(body);
     let canonical = false;
     try {
@@ -241,8 +252,16 @@ export async function verifyTrustCenter(
     } catch {}
     if (!canonical) return fail(`content of version ${version}: matches its hash but is not canonical JSON`);
     ok(
-      `content of version ${version}: SHA-256 matches (${contentSha256.slice(0, 16)}…, ${body.length} bytes)`,
+      `content of version ${version}${from}: SHA-256 matches (${contentSha256.slice(0, 16)}…, ${body.length} bytes)`,
     );
+  }
+
+  async function readSaved(file: string): Promise<{ status: number; body: Buffer }> {
+    const stat = await fs.stat(file).catch(() => null);
+    if (!stat?.isFile()) throw new FetchError(`${file}: no such file`);
+    if (stat.size > MAX_CONTENT_BYTES)
+      throw new FetchError(`${file}: larger than ${MAX_CONTENT_BYTES} bytes`);
+    return { status: 200, body: await fs.readFile(file) };
   }
 
   async function checkChain(start: Loaded, jwks: TrustJwks) {
