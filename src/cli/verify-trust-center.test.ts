@@ -380,6 +380,19 @@ describe.each(testDatabaseKinds)('attest verify against a running trust center o
     await holder.app.services.tenants.setCustomDomain(DEMO_SLUG, null);
   });
 
+  it('answers a repeated request with 304 and lets caches keep a numbered manifest longer', async () => {
+    const first = await fetch(`${origin}/t/${DEMO_SLUG}/trust.json`);
+    const etag = first.headers.get('etag') ?? '';
+    expect(first.headers.get('cache-control')).toBe('public, max-age=60');
+    const again = await fetch(`${origin}/t/${DEMO_SLUG}/trust.json`, { headers: { 'if-none-match': etag } });
+    expect(again.status).toBe(304);
+    const numbered = await fetch(`${origin}/t/${DEMO_SLUG}/trust/1.json.jws`);
+    expect(numbered.headers.get('cache-control')).toBe('public, max-age=86400');
+    expect(numbered.headers.get('etag')).not.toBe(etag);
+    const head = await fetch(`${origin}/t/${DEMO_SLUG}/trust.json`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+  });
+
   it('publishes no secret and no personal datum: public keys only, no person, no evidence detail', async () => {
     const manifest = await current();
     const bodies = [
