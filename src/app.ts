@@ -55,6 +55,7 @@ import { registerFeedRoutes } from './public/feed.routes.js';
 import { registerPublicRoutes } from './public/public.routes.js';
 import { createPublishedCache } from './public/published-cache.js';
 import { registerSubscriptionRoutes } from './public/subscription.routes.js';
+import { registerTrustPublicRoutes } from './public/trust.routes.js';
 import { createServices, type Services } from './services.js';
 
 export interface App {
@@ -246,7 +247,11 @@ export async function createApp({
   // security page never links to an empty spot on the evidence page (the worker reruns all later).
   // A publish that lands while the previous publish's run is under way gets a run of its own.
   const evidenceRuns = createCoalescedRuns(
-    (tenantId) => services.evidence.runMissing(tenantId),
+    // Then a signed manifest that carries the new results (decision 0029).
+    async (tenantId) => {
+      await services.evidence.runMissing(tenantId);
+      await services.trust.refresh(tenantId);
+    },
     (tenantId, error) =>
       logger.warn({ tenantId, err: { type: (error as Error).name } }, 'evidence after publish failed'),
   );
@@ -338,6 +343,7 @@ export async function createApp({
     await registerPublicRoutes(scope, { cache });
     await registerFeedRoutes(scope, { cache, publicUrl, clock });
     await registerEvidencePublicRoutes(scope, { cache, services });
+    await registerTrustPublicRoutes(scope, { cache, services });
     await scope.register(async (forms) =>
       registerSubscriptionRoutes(forms, {
         cache,

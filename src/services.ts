@@ -29,6 +29,8 @@ import { createNotificationSettingsService } from './modules/subscribers/notific
 import { listKeysSealed } from './modules/subscribers/subscribers.jobs.js';
 import { createSubscribersService } from './modules/subscribers/subscribers.service.js';
 import { createTenantsService } from './modules/tenants/tenants.service.js';
+import { trustKeysSealed } from './modules/trust/trust.jobs.js';
+import { createTrustService } from './modules/trust/trust.service.js';
 import { createIncidentsService } from './modules/updates/incidents.service.js';
 import { createPostsService } from './modules/updates/posts.service.js';
 import { readPublicSections } from './modules/updates/public-sections.js';
@@ -87,10 +89,12 @@ export function createServices({
   mailQueued = () => {},
   observe = ignoreObservations,
 }: ServiceDeps) {
+  const trust = createTrustService({ db, sealer, clock });
   const publishing = createPublishingService({
     db,
     clock,
     readSections: async (tx) => ({ ...(await readPublicSections(tx)), ...(await readDocumentSections(tx)) }),
+    onSnapshot: trust.issueForSnapshot,
     ...(onPublished ? { onPublished } : {}),
   });
   const tenants = createTenantsService({ db });
@@ -118,6 +122,7 @@ export function createServices({
     faq: createFaqService({ db }),
     subprocessors: createSubprocessorsService({ db }),
     publishing,
+    trust,
     transfer,
     users,
     members,
@@ -184,5 +189,6 @@ export function sealedColumns(db: Database): SealedColumn[] {
     totpSecretsSealed,
     tenantDataKeysSealed,
     listKeysSealed(async () => (await tenants.list()).map((tenant) => tenant.id)),
+    trustKeysSealed(async () => (await tenants.list()).map((tenant) => tenant.id)),
   ];
 }

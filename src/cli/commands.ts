@@ -22,6 +22,7 @@ import { type ProcessRole, processRoles, RoleError, startApp, startWorkerProcess
 import { createServices, type Services, sealedColumns } from '../services.js';
 import { generatePassword } from './generate-password.js';
 import { canRestartInPlace, restartInPlace } from './restart-in-place.js';
+import { DEFAULT_MAX_AGE_HOURS, DEFAULT_TIMEOUT_MS, verifyTrustCenter } from './verify-trust-center.js';
 
 export class UsageError extends Error {}
 
@@ -54,6 +55,12 @@ export const usage = `Usage: attest <command> [options]
   master-key rewrap                       re-seal every secret under ATTEST_MASTER_KEY that still
                                           needs one of ATTEST_PREVIOUS_MASTER_KEYS (see docs)
   audit verify --tenant S                 check the tenant's audit hash chain
+  trust rotate-key --tenant S             new signing key for the tenant's trust manifests; the
+                                          old one stays in its key set (old manifests verify)
+  verify URL [--at N] [--chain N] [--content FILE] [--max-age-hours 48] [--timeout-ms 10000]
+                                          check a signed trust center (e.g. https://host/t/acme):
+                                          signatures, hash chain, content hash (of a saved copy
+                                          with --content), freshness
 
 Configuration comes from the environment: PORT, HOST, ATTEST_DATA_DIR, DATABASE_URL,
 ATTEST_PUBLIC_URL, NODE_ENV, LOG_LEVEL (see README).
@@ -472,7 +479,8 @@ const masterKeyRewrap = async (config: Config): Promise<number> => {
     const report = await rewrapSealedValues(db, sealer, sealedColumns(db));
     process.stdout.write(
       `Re-sealed under the new master key: ${report.signingKeys} signing key(s), ${report.totpSecrets} TOTP secret(s), ` +
-        `${report.tenantDataKeys} tenant data key(s), ${report.listKeys} unsubscribe key(s).\n`,
+        `${report.tenantDataKeys} tenant data key(s), ${report.listKeys} unsubscribe key(s), ` +
+        `${report.trustSigningKeys} trust manifest signing key(s).\n`,
     );
     // Checked afresh: a process still running with only the old key may have sealed new values.
     const left = await rewrapSealedValues(db, sealer, sealedColumns(db), { dryRun: true });
@@ -504,6 +512,68 @@ const masterKey: Command = async ([sub, ...args], config) => {
   throw new UsageError(`unknown master-key command "${sub ?? ''}"`);
 };
 
+/** A whole number from a flag, within bounds, or a usage error that names the flag. */
+function wholeNumber(value: string | undefined, flag: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = /^\d{1,10}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(parsed >= min && parsed <= max))
+    throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}`);
+  return parsed;
+}
+
+const trust: Command = async ([sub, ...args], config) => {
+  if (sub !== 'rotate-key') throw new UsageError(`unknown trust command "${sub ?? ''}"`);
+  const { values } = parse(args, { tenant: { type: 'string' } });
+  const result = await withServices(config, async (services) => {
+    const tenant = await services.tenants.requireBySlug(required(values.tenant, 'tenant'));
+    return services.trust.rotateKey(systemContext(tenant.id));
+  });
+  process.stdout.write(
+    `New trust manifest signing key ${result.kid}; it signs from the next manifest on. ` +
+      `Retired ${result.retired.length} key(s): they stay in the key set, so earlier manifests still verify.\n`,
+  );
+  return 0;
+};
+
+/** Needs no database: it reads a trust center over HTTP, as anyone can. */
+const verify: Command = async (args) => {
+  const { values, positionals } = parse(
+    args,
+    {
+      at: { type: 'string' },
+      chain: { type: 'string' },
+      content: { type: 'string' },
+      'max-age-hours': { type: 'string' },
+      'timeout-ms': { type: 'string' },
+    },
+    true,
+  );
+  const [url, ...extra] = positionals;
+  if (!url || extra.length > 0) throw new UsageError('verify takes one URL, e.g. https://host/t/acme');
+  const at = wholeNumber(values.at, 'at', 1, 2 ** 31 - 1);
+  const chain = wholeNumber(values.chain, 'chain', 0, 2 ** 31 - 1);
+  let verified: boolean;
+  try {
+    verified = await verifyTrustCenter(
+      url,
+      {
+        ...(at !== undefined ? { at } : {}),
+        ...(chain !== undefined ? { chain } : {}),
+        ...(values.content ? { contentFile: values.content } : {}),
+        maxAgeHours:
+          wholeNumber(values['max-age-hours'], 'max-age-hours', 1, 100_000) ?? DEFAULT_MAX_AGE_HOURS,
+        timeoutMs: wholeNumber(values['timeout-ms'], 'timeout-ms', 100, 600_000) ?? DEFAULT_TIMEOUT_MS,
+      },
+      (line) => process.stdout.write(`${line}\n`),
+    );
+  } catch (error) {
+    if (error instanceof Error && /^(not a URL|the URL must)/.test(error.message))
+      throw new UsageError(error.message);
+    throw error;
+  }
+  return verified ? 0 : 1;
+};
+
 export const commands: Record<string, Command> = {
   start,
   migrate: migrateCommand,
@@ -513,4 +583,6 @@ export const commands: Record<string, Command> = {
   keys,
   'master-key': masterKey,
   audit,
+  trust,
+  verify,
 };

@@ -59,7 +59,10 @@ export function createScheduler({
   blobs,
 }: {
   db: Database;
-  services: Pick<Services, 'subprocessorChanges' | 'subscribers' | 'tenants' | 'vault' | 'evidence'>;
+  services: Pick<
+    Services,
+    'subprocessorChanges' | 'subscribers' | 'tenants' | 'vault' | 'evidence' | 'trust'
+  >;
   limiter: FormRateLimiter;
   dispatch: NoticeDispatcher;
   clock: Clock;
@@ -90,6 +93,8 @@ export function createScheduler({
         ran += result.ran;
         if (result.errors.length)
           logger.warn({ tenantId: id, checks: result.errors }, 'evidence checks could not run');
+        // A signed manifest when the results changed, or have grown old (decision 0029).
+        await services.trust.refresh(id);
       } catch (error) {
         logger.error(
           { tenantId: id, err: { type: (error as Error).name } },

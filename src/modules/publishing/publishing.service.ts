@@ -53,6 +53,25 @@ export interface PublishResult {
 
 export type PublishedListener = (tenantId: string, version: number) => void;
 
+/**
+ * Told of each new snapshot inside the transaction that inserts it, so what it writes (the signed
+ * trust manifest) commits or rolls back with the snapshot. It makes no network call.
+ */
+export type SnapshotInserted = (tx: Tx, tenantId: string, snapshot: Snapshot) => Promise<void>;
+
+/** The latest snapshot in the caller's tenant transaction, or null when nothing was published yet. */
+export async function latestSnapshotIn(tx: Tx): Promise<Snapshot | null> {
+  const [row] = await tx.select().from(snapshots).orderBy(desc(snapshots.version)).limit(1);
+  return row
+    ? {
+        version: row.version,
+        publishedAt: row.publishedAt,
+        contentSha256: row.contentSha256,
+        content: row.content,
+      }
+    : null;
+}
+
 /** Public sections other modules own (updates, upcoming subprocessor changes), read at every publish. */
 export type PublicSectionsReader = (
   tx: Tx,
@@ -74,11 +93,13 @@ export function createPublishingService({
   db,
   onPublished,
   readSections,
+  onSnapshot,
   clock = systemClock,
 }: {
   db: Database;
   onPublished?: PublishedListener;
   readSections?: PublicSectionsReader;
+  onSnapshot?: SnapshotInserted;
   clock?: Clock;
 }) {
   const run = tenantTransaction({ db });
@@ -128,14 +149,16 @@ export function createPublishingService({
     const contentSha256 = sha256(content);
     if (latest && latest.contentSha256 === contentSha256) return { version: latest.version, changed: false };
     const version = (latest?.version ?? 0) + 1;
+    const publishedAt = clock();
     await tx.insert(snapshots).values({
       tenantId: ctx.tenantId,
       version,
       content,
       contentSha256,
-      publishedAt: clock(),
+      publishedAt,
       publishedBy: `${ctx.actor.kind}:${ctx.actor.id}`,
     });
+    await onSnapshot?.(tx, ctx.tenantId, { version, publishedAt, contentSha256, content });
     return { version, changed: true };
   }
 

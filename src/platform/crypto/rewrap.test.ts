@@ -8,6 +8,7 @@ import { testDatabaseKinds } from '../../../test/support/databases.js';
 import { createMfaService } from '../../modules/accounts/mfa.service.js';
 import { readListKey } from '../../modules/subscribers/notification-settings.service.js';
 import { createTenantsService } from '../../modules/tenants/tenants.service.js';
+import { activeTrustKey } from '../../modules/trust/trust-keys.js';
 import { createServices, sealedColumns } from '../../services.js';
 import { systemContext } from '../auth/context.js';
 import { createTokenService } from '../auth/jwt.js';
@@ -51,6 +52,7 @@ describe.each(testDatabaseKinds)('master key rotation on $name', (kind) => {
     totpSecret = (await createMfaService({ db, clock, sealer: old }).setup(userId, 'Attest')).secret;
     blobId = await vaultWith(old).write(tenantId, plaintext);
     listKey = await withTenant(db, tenantId, (tx) => readListKey(tx, tenantId, old));
+    await services.trust.rotateKey(systemContext(tenantId));
   });
   afterAll(async () => {
     await db?.close();
@@ -65,7 +67,7 @@ describe.each(testDatabaseKinds)('master key rotation on $name', (kind) => {
     expect(await vaultWith(rotating).read(tenantId, blobId)).toEqual(plaintext);
 
     // The dry run counts what still needs the old key and changes nothing.
-    const pending = { signingKeys: 1, totpSecrets: 1, tenantDataKeys: 1, listKeys: 1 };
+    const pending = { signingKeys: 1, totpSecrets: 1, tenantDataKeys: 1, listKeys: 1, trustSigningKeys: 1 };
     expect(await rewrapSealedValues(db, rotating, sealedColumns(db), { dryRun: true })).toEqual(pending);
     expect(await rewrapSealedValues(db, rotating, sealedColumns(db), { dryRun: true })).toEqual(pending);
     await expect(vaultWith(newOnly).read(tenantId, blobId)).rejects.toThrow();
@@ -75,18 +77,21 @@ describe.each(testDatabaseKinds)('master key rotation on $name', (kind) => {
       totpSecrets: 1,
       tenantDataKeys: 1,
       listKeys: 1,
+      trustSigningKeys: 1,
     });
     expect(await rewrapSealedValues(db, rotating, sealedColumns(db))).toEqual({
       signingKeys: 0,
       totpSecrets: 0,
       tenantDataKeys: 0,
       listKeys: 0,
+      trustSigningKeys: 0,
     });
     expect(await rewrapSealedValues(db, rotating, sealedColumns(db), { dryRun: true })).toEqual({
       signingKeys: 0,
       totpSecrets: 0,
       tenantDataKeys: 0,
       listKeys: 0,
+      trustSigningKeys: 0,
     });
 
     // After: the new key alone opens the documents, signs tokens, checks TOTP codes and unsubscribe links.
@@ -99,6 +104,10 @@ describe.each(testDatabaseKinds)('master key rotation on $name', (kind) => {
     const enabled = await createMfaService({ db, clock, sealer: newOnly }).enable(userId, tenantId, code);
     expect(enabled.recoveryCodes).toHaveLength(10);
     expect(await withTenant(db, tenantId, (tx) => readListKey(tx, tenantId, newOnly))).toEqual(listKey);
+    const trustKey = await withTenant(db, tenantId, (tx) =>
+      activeTrustKey(tx, tenantId, { sealer: newOnly, clock }),
+    );
+    expect(trustKey.privateKey.asymmetricKeyType).toBe('ed25519');
     // And the old key alone no longer opens anything.
     await expect(vaultWith(new Sealer(oldKey)).read(tenantId, blobId)).rejects.toThrow();
   });
