@@ -20,12 +20,7 @@ import {
 } from './pages/presentation.js';
 import { changeSentence, objectionContact, upcomingChanges } from './pages/upcoming-changes.js';
 import { updateKindLabels } from './pages/updates-page.js';
-import {
-  countFailingVerification,
-  failingVerification,
-  sinceLabel,
-  VERIFICATION_FAILING,
-} from './pages/verification.js';
+import { failingVerification, shownCounts, sinceLabel, VERIFICATION_FAILING } from './pages/verification.js';
 
 /*
  * The public pages as Markdown, for people and tools that read trust centers as text. Tenant text
@@ -115,8 +110,7 @@ function categoryMarkdown(category: PublishedCategory, basePath: string, failing
 
 export function renderSecurityMarkdown(ctx: PageContext): string {
   const { profile, categories } = ctx.snapshot.content;
-  const counts = countByStatus(categories);
-  const unverified = countFailingVerification(categories, ctx.failing);
+  const { counts, unverified } = shownCounts(countByStatus(categories), categories, ctx.failing);
   const summary = [
     ...usedStatuses(counts).map((status) => `${statusLabels[status]}: ${counts[status]}`),
     ...(unverified > 0 ? [`${VERIFICATION_FAILING}: ${unverified}`] : []),

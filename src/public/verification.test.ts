@@ -114,6 +114,8 @@ describe.each(testDatabaseKinds)("a control's public status follows its live evi
         .flatMap((category) => category.controls)
         .find((control) => control.key === 'tls'),
       failingCount: security.verificationFailing,
+      summary: (html?.body ?? '').match(/<ul class="status-summary"[\s\S]*?<\/ul>/)?.[0] ?? '',
+      markdownSummary: (markdown?.body ?? '').split('\n\n')[2] ?? '',
       markdown: controlMarkdown(markdown?.body ?? '', 'ACME TLS everywhere'),
       rss: rss?.body ?? '',
       atom: atom?.body ?? '',
@@ -137,6 +139,10 @@ describe.each(testDatabaseKinds)("a control's public status follows its live evi
       verification: { status: 'failing', failingSince: iso, failingChecks: [{ check: 'session-limits' }] },
     });
     expect(shown.failingCount).toBe(1);
+    // The summary counts it as failing verification, not among the implemented (it was the only one).
+    expect(shown.summary).toContain('Verification failing</span> <span class="status-count">1</span>');
+    expect(shown.summary).not.toContain('Implemented');
+    expect(shown.markdownSummary).toBe('In progress: 1 · Verification failing: 1');
     expect(shown.markdown).toContain(
       `**Status:** Verification failing since ${label} (published as Implemented`,
     );
@@ -161,6 +167,8 @@ describe.each(testDatabaseKinds)("a control's public status follows its live evi
     expect(shown.html).not.toContain('Verification failing');
     expect(shown.json?.verification).toEqual({ status: 'holding', failingSince: null, failingChecks: [] });
     expect(shown.failingCount).toBe(0);
+    expect(shown.summary).not.toContain('Verification failing');
+    expect(shown.markdownSummary).not.toContain('Verification failing');
     expect(shown.markdown).toContain(`**Status:** ${label}`);
     expect(shown.markdown).not.toContain('Verification failing');
     for (const feed of [shown.rss, shown.atom, JSON.stringify(shown.feed)])

@@ -14,9 +14,9 @@ import {
 } from './presentation.js';
 import { renderStatusBadge } from './status-badge.js';
 import {
-  countFailingVerification,
   type FailingVerification,
   failingVerification,
+  shownCounts,
   sinceLabel,
   VERIFICATION_FAILING,
 } from './verification.js';
@@ -27,13 +27,11 @@ export function categoryAnchor(category: PublishedCategory): string {
 }
 
 function renderStatusSummary(categories: readonly PublishedCategory[], failing?: FailingChecks): SafeHtml {
-  const counts = countByStatus(categories);
+  const { counts, unverified } = shownCounts(countByStatus(categories), categories, failing);
   const items = usedStatuses(counts).map(
     (status) =>
       html`<li>${renderStatusBadge(status)} <span class="status-count">${counts[status]}</span></li>`,
   );
-  // Counted among the implemented as published, and again here: their evidence does not hold now.
-  const unverified = countFailingVerification(categories, failing);
   if (unverified > 0)
     items.push(
       html`<li><span class="badge badge-failing"><span class="visually-hidden">Status: </span>${VERIFICATION_FAILING}</span> <span class="status-count">${unverified}</span></li>`,

@@ -1,3 +1,4 @@
+import type { ControlStatus } from '../../modules/content/content.contract.js';
 import {
   type EvidenceCheckKey,
   evidenceChecks,
@@ -54,4 +55,17 @@ export function countFailingVerification(
       total + category.controls.filter((control) => failingVerification(control, failing)).length,
     0,
   );
+}
+
+/**
+ * The counts the security page and its Markdown show: a control shown as "verification failing"
+ * is counted there, not among the implemented (the JSON's statusCounts count what was published).
+ */
+export function shownCounts(
+  counts: Record<ControlStatus, number>,
+  categories: readonly PublishedCategory[],
+  failing: FailingChecks | undefined,
+): { counts: Record<ControlStatus, number>; unverified: number } {
+  const unverified = countFailingVerification(categories, failing);
+  return { counts: { ...counts, implemented: counts.implemented - unverified }, unverified };
 }
