@@ -233,12 +233,15 @@ export async function createApp({
       invalidate(tenantId);
       evidenceAfterPublish(tenantId);
     },
+    // A check that began or ended failing changes what its controls show on the public pages.
+    onEvidenceChanged: (tenantId) => invalidate(tenantId),
     dispatchNotice: (tenantId, noticeId) => dispatchNotice(tenantId, noticeId),
     observe,
   });
   const cache = createPublishedCache({
     tenants: services.tenants,
     publishing: services.publishing,
+    evidence: services.evidence,
     revalidateMs: publicCacheMs,
   });
   invalidate = cache.invalidate;

@@ -34,7 +34,7 @@ import { createTrustService } from './modules/trust/trust.service.js';
 import { createIncidentsService } from './modules/updates/incidents.service.js';
 import { createPostsService } from './modules/updates/posts.service.js';
 import { readPublicSections } from './modules/updates/public-sections.js';
-import { systemContext } from './platform/auth/context.js';
+import { type Permission, systemContext } from './platform/auth/context.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import { type SealedColumn, signingKeysSealed, tenantDataKeysSealed } from './platform/crypto/rewrap.js';
 import type { Sealer } from './platform/crypto/sealing.js';
@@ -51,6 +51,8 @@ export interface ServiceDeps {
   sealer: Sealer;
   clock?: Clock;
   onPublished?: PublishedListener;
+  /** Told after a commit in which a live evidence check began or stopped failing. */
+  onEvidenceChanged?: (tenantId: string) => void;
   /** Queues the fan-out of a notice after commit (the worker's queue; a no-op without a worker). */
   dispatchNotice?: NoticeDispatcher;
   /** The public origin, for links in mails. */
@@ -83,6 +85,7 @@ export function createServices({
   sealer,
   clock = systemClock,
   onPublished,
+  onEvidenceChanged,
   dispatchNotice = () => {},
   publicUrl = 'http://127.0.0.1:3000',
   blobs = noBlobStore,
@@ -102,17 +105,20 @@ export function createServices({
   const members = createMembersService({ db, clock, users, tenants });
   const roles = createRolesService({ db, clock });
   const vault = createBlobVault({ db, store: blobs, sealer, clock });
-  /** The members who decide access requests: their role holds access_requests:manage. */
-  async function staffRecipients(tenantId: string): Promise<string[]> {
-    const ctx = systemContext(tenantId, 'access-requests');
+  /** The enabled members whose role holds `permission`, by e-mail address (who staff mails go to). */
+  async function membersWith(tenantId: string, permission: Permission, purpose: string): Promise<string[]> {
+    const ctx = systemContext(tenantId, purpose);
     const [people, roleList] = await Promise.all([members.list(ctx), roles.list(ctx)]);
-    const deciding = new Set(
-      roleList.filter((role) => role.permissions.includes('access_requests:manage')).map((role) => role.key),
+    const holding = new Set(
+      roleList.filter((role) => role.permissions.includes(permission)).map((role) => role.key),
     );
     return people
-      .filter((person) => !person.disabled && deciding.has(person.role))
+      .filter((person) => !person.disabled && holding.has(person.role))
       .map((person) => person.email);
   }
+  /** The members who decide access requests: their role holds access_requests:manage. */
+  const staffRecipients = (tenantId: string) =>
+    membersWith(tenantId, 'access_requests:manage', 'access-requests');
   const transfer = createTransferService({ db, publishing });
   const mfa = createMfaService({ db, clock, sealer });
   return {
@@ -172,6 +178,10 @@ export function createServices({
       transfer,
       publishing,
       onChecked: observe.evidenceChecked,
+      staffRecipients: (tenantId) => membersWith(tenantId, 'settings:manage', 'evidence'),
+      publicUrl,
+      onFailingChanged: (tenantId) => onEvidenceChanged?.(tenantId),
+      mailQueued,
     }),
   };
 }

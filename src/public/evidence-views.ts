@@ -27,7 +27,7 @@ export function renderEvidenceMarkdown(ctx: PageContext, list: PublicEvidenceLis
       : `Last run: ${list.lastRunAt ? checkedAtLabel(list.lastRunAt) : 'never'}`,
     ...list.items.flatMap((item) => [
       `### ${escapeMarkdown(item.title)}`,
-      `**${evidenceStatusLabels[item.status]}** · Checked ${checkedAtLabel(item.checkedAt)}`,
+      `**${evidenceStatusLabels[item.status]}**${item.failingSince ? ` since ${checkedAtLabel(item.failingSince)}` : ''} · Checked ${checkedAtLabel(item.checkedAt)}`,
       escapeMarkdown(item.summary),
       Object.entries(item.facts)
         .map(([name, value]) => `- ${escapeMarkdown(factLabel(name))}: ${escapeMarkdown(factValue(value))}`)

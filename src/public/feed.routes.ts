@@ -46,6 +46,7 @@ export async function registerFeedRoutes(
       basePath,
       stylesheetHref: loadStylesheet().href,
       origin: originOf(site, basePath),
+      failing: site.failing,
     };
     return site.page(`${basePath}|${name}`, () => ({ body: render(ctx), contentType }));
   }

@@ -1,7 +1,9 @@
 import type { PublishedUpdate } from '../modules/publishing/snapshot.contract.js';
 import { renderUpdateBody } from '../modules/updates/update-body.js';
 import type { PageContext } from './pages/layout.js';
+import { statusLabels } from './pages/presentation.js';
 import { updateKindLabels } from './pages/updates-page.js';
+import { failingVerification, sinceLabel, VERIFICATION_FAILING } from './pages/verification.js';
 
 /*
  * The updates feed as RSS 2.0, Atom 1.0 and JSON Feed 1.1: pure functions of a published snapshot
@@ -50,8 +52,46 @@ function updates(ctx: FeedContext): PublishedUpdate[] {
   return ctx.snapshot.content.updates ?? [];
 }
 
+/**
+ * A published control whose live evidence does not hold now, as a feed entry dated when it began
+ * failing: a reader following the trust center hears of it. The entry goes away when the check
+ * passes again or an editor changes the claim; another failing episode is another entry.
+ */
+interface VerificationItem {
+  id: string;
+  title: string;
+  url: string;
+  date: string;
+  text: string;
+}
+
+function verificationItems(ctx: FeedContext): VerificationItem[] {
+  const base = `${ctx.origin}${ctx.basePath}`;
+  return ctx.snapshot.content.categories
+    .flatMap((category) => category.controls)
+    .flatMap((control) => {
+      const verification = failingVerification(control, ctx.failing);
+      if (!verification) return [];
+      const checks = verification.checks.map((check) => check.title).join(', ');
+      return [
+        {
+          id: `urn:attest:verification-failing:${control.key}:${Date.parse(verification.since)}`,
+          title: `${VERIFICATION_FAILING}: ${control.title}`,
+          url: `${base}/security#control-${control.key}`,
+          date: verification.since,
+          text: `${control.title} is published as ${statusLabels[control.status]}. Since ${sinceLabel(verification.since)} the live evidence that backs it does not hold: ${checks}. Details: ${base}/evidence`,
+        },
+      ];
+    })
+    .sort((a, b) => b.date.localeCompare(a.date));
+}
+
 function lastUpdated(ctx: FeedContext): string {
-  return updates(ctx)[0]?.publishedAt ?? ctx.snapshot.publishedAt.toISOString();
+  const dates = [
+    updates(ctx)[0]?.publishedAt ?? ctx.snapshot.publishedAt.toISOString(),
+    ...verificationItems(ctx).map((item) => item.date),
+  ];
+  return dates.reduce((latest, date) => (Date.parse(date) > Date.parse(latest) ? date : latest));
 }
 
 export function renderRss(ctx: FeedContext): string {
@@ -66,6 +106,16 @@ export function renderRss(ctx: FeedContext): string {
 <description>${escapeXml(renderUpdateBody(update.body))}</description>
 </item>`,
   );
+  const failing = verificationItems(ctx).map(
+    (item) => `<item>
+<title>${escapeXml(item.title)}</title>
+<link>${escapeXml(item.url)}</link>
+<guid isPermaLink="false">${escapeXml(item.id)}</guid>
+<pubDate>${new Date(item.date).toUTCString()}</pubDate>
+<category>${VERIFICATION_FAILING}</category>
+<description>${escapeXml(item.text)}</description>
+</item>`,
+  );
   return `<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">
 <channel>
@@ -75,7 +125,7 @@ export function renderRss(ctx: FeedContext): string {
 <language>en</language>
 <atom:link href="${escapeXml(url.rss)}" rel="self" type="application/rss+xml"/>
 <lastBuildDate>${new Date(lastUpdated(ctx)).toUTCString()}</lastBuildDate>
-${items.join('\n')}
+${[...failing, ...items].join('\n')}
 </channel>
 </rss>
 `;
@@ -94,6 +144,17 @@ export function renderAtom(ctx: FeedContext): string {
 <content type="html">${escapeXml(renderUpdateBody(update.body))}</content>
 </entry>`,
   );
+  const failing = verificationItems(ctx).map(
+    (item) => `<entry>
+<id>${escapeXml(item.id)}</id>
+<title type="text">${escapeXml(item.title)}</title>
+<link rel="alternate" type="text/html" href="${escapeXml(item.url)}"/>
+<published>${escapeXml(item.date)}</published>
+<updated>${escapeXml(item.date)}</updated>
+<category term="verification_failing" label="${VERIFICATION_FAILING}"/>
+<content type="text">${escapeXml(item.text)}</content>
+</entry>`,
+  );
   return `<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">
 <id>${escapeXml(url.atom)}</id>
@@ -102,7 +163,7 @@ export function renderAtom(ctx: FeedContext): string {
 <author><name>${escapeXml(ctx.snapshot.content.profile.companyName)}</name></author>
 <link rel="self" type="application/atom+xml" href="${escapeXml(url.atom)}"/>
 <link rel="alternate" type="text/html" href="${escapeXml(url.page)}"/>
-${entries.join('\n')}
+${[...failing, ...entries].join('\n')}
 </feed>
 `;
 }
@@ -116,14 +177,24 @@ export function renderJsonFeed(ctx: FeedContext): string {
       home_page_url: url.page,
       feed_url: url.json,
       language: 'en',
-      items: updates(ctx).map((update) => ({
-        id: `urn:uuid:${update.id}`,
-        url: url.item(update),
-        title: update.title,
-        content_html: renderUpdateBody(update.body),
-        date_published: update.publishedAt,
-        tags: [update.kind],
-      })),
+      items: [
+        ...verificationItems(ctx).map((item) => ({
+          id: item.id,
+          url: item.url,
+          title: item.title,
+          content_text: item.text,
+          date_published: item.date,
+          tags: ['verification_failing'],
+        })),
+        ...updates(ctx).map((update) => ({
+          id: `urn:uuid:${update.id}`,
+          url: url.item(update),
+          title: update.title,
+          content_html: renderUpdateBody(update.body),
+          date_published: update.publishedAt,
+          tags: [update.kind],
+        })),
+      ],
     },
     null,
     2,

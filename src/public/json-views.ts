@@ -1,3 +1,4 @@
+import type { FailingChecks } from '../modules/evidence/evidence.contract.js';
 import type { PublishedCategory, PublishedControl } from '../modules/publishing/snapshot.contract.js';
 import { evidenceLinks } from './pages/evidence-links.js';
 import type { PageContext } from './pages/layout.js';
@@ -5,6 +6,7 @@ import { overviewSections } from './pages/overview-sections.js';
 import { type PageName, pagePaths } from './pages/paths.js';
 import { countByStatus, countControls, publishedAtIso, publishedOn } from './pages/presentation.js';
 import { changeSentence, objectionContact, upcomingChanges } from './pages/upcoming-changes.js';
+import { countFailingVerification, failingVerification } from './pages/verification.js';
 
 /*
  * The public pages as JSON. Every field is copied by name rather than spread, so a field added to
@@ -60,15 +62,32 @@ export function overviewJson(ctx: PageContext) {
   };
 }
 
-/** Only for a control that has evidence, like the snapshot. */
-function evidenceJson(basePath: string, control: PublishedControl) {
+/**
+ * Only for a control that has evidence, like the snapshot: its checks, and whether its evidence
+ * holds now. `status` stays what was published; `verification.status` 'failing' is what the
+ * HTML page shows in its place ("verification failing since …").
+ */
+function evidenceJson(basePath: string, control: PublishedControl, failing: FailingChecks | undefined) {
   const links = evidenceLinks(basePath, control);
-  return links.length > 0
-    ? { evidence: links.map((link) => ({ check: link.check, title: link.title, url: link.url })) }
-    : {};
+  if (links.length === 0) return {};
+  const verification = failingVerification(control, failing);
+  return {
+    evidence: links.map((link) => ({ check: link.check, title: link.title, url: link.url })),
+    verification: verification
+      ? {
+          status: 'failing' as const,
+          failingSince: verification.since,
+          failingChecks: verification.checks.map((check) => ({
+            check: check.check,
+            title: check.title,
+            failingSince: check.failingSince,
+          })),
+        }
+      : { status: 'holding' as const, failingSince: null, failingChecks: [] },
+  };
 }
 
-function categoryJson(category: PublishedCategory, basePath: string) {
+function categoryJson(category: PublishedCategory, basePath: string, failing: FailingChecks | undefined) {
   return {
     key: category.key,
     name: category.name,
@@ -84,7 +103,7 @@ function categoryJson(category: PublishedCategory, basePath: string) {
         framework: reference.framework,
         reference: reference.reference,
       })),
-      ...evidenceJson(basePath, control),
+      ...evidenceJson(basePath, control, failing),
     })),
   };
 }
@@ -95,7 +114,8 @@ export function securityJson(ctx: PageContext) {
     ...envelope(ctx),
     totalControls: countControls(categories),
     statusCounts: countByStatus(categories),
-    categories: categories.map((category) => categoryJson(category, ctx.basePath)),
+    verificationFailing: countFailingVerification(categories, ctx.failing),
+    categories: categories.map((category) => categoryJson(category, ctx.basePath, ctx.failing)),
     links: links(ctx, 'security'),
   };
 }

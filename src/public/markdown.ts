@@ -1,3 +1,4 @@
+import type { FailingChecks } from '../modules/evidence/evidence.contract.js';
 import type { PublishedCategory, PublishedControl } from '../modules/publishing/snapshot.contract.js';
 import { escapeMarkdown } from '../platform/text/markdown-escape.js';
 import { evidenceLinks } from './pages/evidence-links.js';
@@ -19,6 +20,7 @@ import {
 } from './pages/presentation.js';
 import { changeSentence, objectionContact, upcomingChanges } from './pages/upcoming-changes.js';
 import { updateKindLabels } from './pages/updates-page.js';
+import { failingVerification, shownCounts, sinceLabel, VERIFICATION_FAILING } from './pages/verification.js';
 
 /*
  * The public pages as Markdown, for people and tools that read trust centers as text. Tenant text
@@ -76,8 +78,13 @@ export function renderOverviewMarkdown(ctx: PageContext): string {
   ]);
 }
 
-function controlMarkdown(control: PublishedControl, basePath: string): string[] {
-  const status = [`**Status:** ${statusLabels[control.status]}`];
+function controlMarkdown(control: PublishedControl, basePath: string, failing?: FailingChecks): string[] {
+  const verification = failingVerification(control, failing);
+  const status = [
+    verification
+      ? `**Status:** ${VERIFICATION_FAILING} since ${sinceLabel(verification.since)} (published as ${statusLabels[control.status]}; failing: ${verification.checks.map((check) => `[${escapeMarkdown(check.title)}](${basePath.replace(/\/+$/, '')}/evidence#${check.check})`).join(', ')})`
+      : `**Status:** ${statusLabels[control.status]}`,
+  ];
   if (control.lastReviewedOn) status.push(`Last reviewed ${escapeMarkdown(control.lastReviewedOn)}`);
   const frameworks = control.frameworks.map((reference) => escapeMarkdown(frameworkLabel(reference)));
   // The link targets are paths we build from check keys, never tenant text.
@@ -93,20 +100,21 @@ function controlMarkdown(control: PublishedControl, basePath: string): string[] 
   ];
 }
 
-function categoryMarkdown(category: PublishedCategory, basePath: string): string[] {
+function categoryMarkdown(category: PublishedCategory, basePath: string, failing?: FailingChecks): string[] {
   return [
     `### ${escapeMarkdown(category.name)} (${controlCountLabel(category.controls.length)})`,
     ...escapeProse(category.description),
-    ...category.controls.flatMap((control) => controlMarkdown(control, basePath)),
+    ...category.controls.flatMap((control) => controlMarkdown(control, basePath, failing)),
   ];
 }
 
 export function renderSecurityMarkdown(ctx: PageContext): string {
   const { profile, categories } = ctx.snapshot.content;
-  const counts = countByStatus(categories);
-  const summary = usedStatuses(counts)
-    .map((status) => `${statusLabels[status]}: ${counts[status]}`)
-    .join(' · ');
+  const { counts, unverified } = shownCounts(countByStatus(categories), categories, ctx.failing);
+  const summary = [
+    ...usedStatuses(counts).map((status) => `${statusLabels[status]}: ${counts[status]}`),
+    ...(unverified > 0 ? [`${VERIFICATION_FAILING}: ${unverified}`] : []),
+  ].join(' · ');
   return document([
     siteHeading(ctx),
     `**${controlCountLabel(countControls(categories))}**`,
@@ -115,7 +123,7 @@ export function renderSecurityMarkdown(ctx: PageContext): string {
     `The technical and organisational measures ${escapeMarkdown(profile.companyName)} uses to protect its service and your data, with the current status of each.`,
     categories.length === 0
       ? 'No security measures have been published yet.'
-      : categories.flatMap((category) => categoryMarkdown(category, ctx.basePath)),
+      : categories.flatMap((category) => categoryMarkdown(category, ctx.basePath, ctx.failing)),
     footer(ctx, 'security'),
   ]);
 }

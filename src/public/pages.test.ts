@@ -383,9 +383,13 @@ describe('JSON views', () => {
           url: '/t/demo/evidence#security-headers',
         },
       ],
+      // No check fails in this context: the evidence holds.
+      verification: { status: 'holding', failingSince: null, failingChecks: [] },
     });
+    expect(view.verificationFailing).toBe(0);
     // A control without evidence carries no evidence field at all.
     expect(view.categories[0]?.controls[2]).not.toHaveProperty('evidence');
+    expect(view.categories[0]?.controls[2]).not.toHaveProperty('verification');
     expect(view.links).toEqual({ html: '/t/demo/security', markdown: '/t/demo/security.md' });
   });
 

@@ -91,6 +91,7 @@ export function publicPageOf(site: PublishedSite, pageName: string, basePath: st
       basePath,
       stylesheetHref: href,
       closing: site.tenant.status !== 'active',
+      failing: site.failing,
     }),
     contentType: contentTypes[parsed.format],
   }));

@@ -1,7 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../../test/support/app.js';
 import { testDatabaseKinds } from '../../test/support/databases.js';
+import { publishEvidence } from '../../test/support/evidence.js';
 import { sampleDocument } from '../../test/support/fixtures.js';
+import { type CheckOutcome, checks } from '../modules/evidence/checks/index.js';
+import { createEvidenceService } from '../modules/evidence/evidence.service.js';
 import type { PublishingService } from '../modules/publishing/publishing.service.js';
 import type { ServiceContext } from '../platform/auth/context.js';
 import { systemContext } from '../platform/auth/context.js';
@@ -105,5 +108,53 @@ describe.each(testDatabaseKinds)('the published cache on $name', (kind) => {
     // Kept: the next request is answered from memory, without a promise.
     const next = cache.bySlug('cached');
     expect(next instanceof Promise).toBe(false);
+  });
+
+  it('sees a check begin and end failing, recorded by another process, within the revalidation period', async () => {
+    const app = holder.app;
+    const tenant = await app.services.tenants.create({ slug: 'verified', name: 'Verified Ltd' });
+    const ctx = systemContext(tenant.id);
+    await app.services.transfer.importDraft(ctx, sampleDocument('VERIFIED'), { publish: true });
+    await publishEvidence(app, ctx, ['session-limits']);
+    let clock = 0;
+    const cache = createPublishedCache({
+      tenants: app.services.tenants,
+      publishing: app.services.publishing,
+      evidence: app.services.evidence,
+      revalidateMs: 2_000,
+      now: () => clock,
+    });
+    // A worker process: its own evidence service, which knows nothing of this process's cache.
+    let verdict: CheckOutcome = { status: 'pass', summary: 'Within limits.', facts: {} };
+    const worker = createEvidenceService({
+      db: app.db,
+      clock: () => new Date(),
+      vault: app.services.vault,
+      sealer: holder.sealer,
+      transfer: app.services.transfer,
+      publishing: app.services.publishing,
+      checks: { ...checks, 'session-limits': async () => verdict },
+    });
+    await worker.runForTenant(tenant.id, ['session-limits']);
+    const first = await cache.bySlug('verified');
+    expect(first?.failing).toEqual({});
+
+    verdict = { status: 'fail', summary: 'Sessions end after 600 minutes idle.', facts: {} };
+    await worker.runForTenant(tenant.id, ['session-limits']);
+    expect(await cache.bySlug('verified')).toBe(first);
+    clock += 2_001;
+    const failing = await cache.bySlug('verified');
+    expect(failing).not.toBe(first);
+    expect(failing?.snapshot.version).toBe(first?.snapshot.version);
+    expect(Object.keys(failing?.failing ?? {})).toEqual(['session-limits']);
+    // Still failing, the same episode: the rendered pages are kept.
+    await worker.runForTenant(tenant.id, ['session-limits']);
+    clock += 2_001;
+    expect(await cache.bySlug('verified')).toBe(failing);
+
+    verdict = { status: 'pass', summary: 'Within limits.', facts: {} };
+    await worker.runForTenant(tenant.id, ['session-limits']);
+    clock += 2_001;
+    expect((await cache.bySlug('verified'))?.failing).toEqual({});
   });
 });

@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 import { brotliCompressSync, gzipSync, constants as zlibConstants } from 'node:zlib';
+import type { FailingChecks } from '../modules/evidence/evidence.contract.js';
+import type { EvidenceService } from '../modules/evidence/evidence.service.js';
+import { evidenceInUse } from '../modules/evidence/evidence-in-use.js';
 import type { PublishingService } from '../modules/publishing/publishing.service.js';
 import type { Snapshot } from '../modules/publishing/snapshot.contract.js';
 import type { Tenant } from '../modules/tenants/tenants.contract.js';
@@ -19,6 +22,11 @@ export interface RenderedPage {
 export interface PublishedSite {
   readonly tenant: Tenant;
   readonly snapshot: Snapshot;
+  /**
+   * Since when each failing check the snapshot's controls name has been failing: live, not part of
+   * the snapshot, so a site is reloaded (and its pages rendered anew) when this changes.
+   */
+  readonly failing: FailingChecks;
   /** Renders (once) and returns a page of this snapshot. */
   page(name: string, render: () => { body: string; contentType: string }): RenderedPage;
 }
@@ -54,11 +62,12 @@ export function renderPage(version: number, body: string, contentType: string): 
   };
 }
 
-function createSite(tenant: Tenant, snapshot: Snapshot): PublishedSite {
+function createSite(tenant: Tenant, snapshot: Snapshot, failing: FailingChecks): PublishedSite {
   const pages = new Map<string, RenderedPage>();
   return {
     tenant,
     snapshot,
+    failing,
     page(name, render) {
       let page = pages.get(name);
       if (!page) {
@@ -78,17 +87,32 @@ function createSite(tenant: Tenant, snapshot: Snapshot): PublishedSite {
  * are cached too (bounded), so hostile lookups cannot make every request hit the database.
  * While the database is down or slow, what is in memory goes on being served (see `load`).
  */
+const sameFailing = (a: FailingChecks, b: FailingChecks) => JSON.stringify(a) === JSON.stringify(b);
+
 export function createPublishedCache({
   tenants,
   publishing,
+  evidence,
   revalidateMs,
   now = Date.now,
 }: {
   tenants: TenantsService;
   publishing: PublishingService;
+  /** The live evidence the pages show beside the snapshot (without it, no check is failing). */
+  evidence?: Pick<EvidenceService, 'failingSince'>;
   revalidateMs: number;
   now?: () => number;
 }) {
+  /** Only the checks the snapshot's controls name, in the contract's order (a stable comparison). */
+  async function failingOf(tenantId: string, snapshotContent: Snapshot['content']): Promise<FailingChecks> {
+    const inUse = evidenceInUse(snapshotContent);
+    if (!evidence || inUse.size === 0) return {};
+    const all = await evidence.failingSince(tenantId);
+    const failing: FailingChecks = {};
+    for (const key of inUse.keys()) if (all[key]) failing[key] = all[key];
+    return failing;
+  }
+
   const entries = new Map<string, Entry>();
   const pending = new Map<string, Promise<PublishedSite | null>>();
   const pendingSince = new Map<string, number>();
@@ -135,11 +159,15 @@ export function createPublishedCache({
           previous && previous.tenant.id === tenant.id && previous.snapshot.version === version;
         // The rendered pages depend on the snapshot and the slug; the tenant's status (closing,
         // reopened) changes what its forms accept, so a changed status takes the fresh tenant.
-        if (reusable && previous.tenant.slug === tenant.slug && previous.tenant.status === tenant.status)
-          site = previous;
-        else {
+        // A check that began or ended failing changes what the controls it backs show.
+        if (reusable && previous.tenant.slug === tenant.slug && previous.tenant.status === tenant.status) {
+          const failing = await failingOf(tenant.id, previous.snapshot.content);
+          site = sameFailing(failing, previous.failing)
+            ? previous
+            : createSite(tenant, previous.snapshot, failing);
+        } else {
           const snapshot = await publishing.latest(ctx);
-          site = snapshot ? createSite(tenant, snapshot) : null;
+          site = snapshot ? createSite(tenant, snapshot, await failingOf(tenant.id, snapshot.content)) : null;
         }
       }
     }
@@ -185,7 +213,10 @@ export function createPublishedCache({
     byHost(host: string) {
       return resolve(`host:${host.toLowerCase()}`, () => tenants.findByHost(host));
     },
-    /** Forget what is cached for a tenant (called after a publish in this process). */
+    /**
+     * Forget what is cached for a tenant: called after a publish in this process, and after a
+     * check of the tenant began or ended failing here (other processes see it within revalidateMs).
+     */
     invalidate(tenantId: string) {
       invalidatedIn.set(tenantId, generation);
       generation += 1;

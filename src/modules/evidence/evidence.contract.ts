@@ -94,6 +94,17 @@ export const evidenceChecks: Record<EvidenceCheckKey, { title: string; checks: s
 export const evidenceStatuses = ['pass', 'fail', 'error', 'not_applicable'] as const;
 export type EvidenceStatus = (typeof evidenceStatuses)[number];
 
+/**
+ * Whether a result means the evidence does not hold: a failure, or a check that could not run (the
+ * claim is then unverified). A check that does not apply here is not failing.
+ */
+export function isFailingStatus(status: EvidenceStatus): boolean {
+  return status === 'fail' || status === 'error';
+}
+
+/** Since when each failing check has been failing (ISO times); a check not listed is not failing. */
+export type FailingChecks = Partial<Record<EvidenceCheckKey, string>>;
+
 /** One check's latest result for one trust center. */
 export const evidenceResult = z.object({
   check: evidenceCheckKey,
@@ -107,6 +118,11 @@ export const evidenceResult = z.object({
   facts: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
   checkedAt: z.iso.datetime(),
   durationMs: z.number().int().min(0),
+  /**
+   * Since when the check has been failing (its first failing result after a pass), null while it
+   * passes or does not apply. Recorded by the checks' runs only; no request can set it.
+   */
+  failingSince: z.iso.datetime().nullable(),
 });
 export type EvidenceResult = z.infer<typeof evidenceResult>;
 

@@ -12,6 +12,8 @@ export const evidenceResults = pgTable(
     facts: jsonb('facts').$type<Record<string, number | string | boolean>>().notNull(),
     checkedAt: timestamp('checked_at', { withTimezone: true }).notNull(),
     durationMs: integer('duration_ms').notNull(),
+    /** Since when the check has been failing: its first failing result after a pass; null otherwise. */
+    failingSince: timestamp('failing_since', { withTimezone: true }),
   },
   (table) => [primaryKey({ columns: [table.tenantId, table.checkKey] })],
 );

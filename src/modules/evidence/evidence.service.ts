@@ -1,4 +1,4 @@
-import { inArray } from 'drizzle-orm';
+import { inArray, isNotNull } from 'drizzle-orm';
 import type { ServiceContext } from '../../platform/auth/context.js';
 import { visitorContext } from '../../platform/auth/context.js';
 import type { Clock } from '../../platform/clock.js';
@@ -16,11 +16,14 @@ import {
   type EvidenceList,
   type EvidenceResult,
   type EvidenceStatus,
+  evidenceCheckKey,
   evidenceChecks,
+  type FailingChecks,
   type PublicEvidenceList,
 } from './evidence.contract.js';
 import { evidenceResults } from './evidence.schema.js';
 import { evidenceInUse } from './evidence-in-use.js';
+import { type ResultRow, recordResult, type TransitionAudience } from './evidence-transitions.js';
 
 export { evidenceInUse };
 
@@ -77,6 +80,10 @@ export function createEvidenceService({
   checks = allChecks,
   checkTimeoutMs = CHECK_TIMEOUT_MS,
   onChecked = () => {},
+  staffRecipients = async () => [],
+  publicUrl = 'http://127.0.0.1:3000',
+  onFailingChanged = () => {},
+  mailQueued = () => {},
 }: {
   db: Database;
   clock: Clock;
@@ -88,6 +95,14 @@ export function createEvidenceService({
   checkTimeoutMs?: number;
   /** Told of every check's outcome (the metrics count them). */
   onChecked?: (check: EvidenceCheckKey, status: EvidenceStatus) => void;
+  /** The staff told when a check starts failing and when it recovers: those who manage settings. */
+  staffRecipients?: (tenantId: string) => Promise<string[]>;
+  /** The public origin, for the console link in those mails. */
+  publicUrl?: string;
+  /** Told after a commit in which a check began or ended failing (the public cache forgets the tenant). */
+  onFailingChanged?: (tenantId: string) => void;
+  /** Told after a commit that queued mail (the mailer's kick). */
+  mailQueued?: () => void;
 }) {
   const manualRuns = new Map<string, number>();
   /** Tenants whose manual run is under way in this process. */
@@ -109,7 +124,7 @@ export function createEvidenceService({
       outcome = { status: 'error', summary: ERROR_SUMMARY, facts: {} };
     }
     onChecked(key, outcome.status);
-    const row = {
+    const row: ResultRow = {
       tenantId,
       checkKey: key,
       status: outcome.status,
@@ -118,22 +133,25 @@ export function createEvidenceService({
       checkedAt: clock(),
       durationMs: Math.max(0, Math.round(performance.now() - started)),
     };
-    await run({ tenantId }, (tx) =>
-      tx
-        .insert(evidenceResults)
-        .values(row)
-        .onConflictDoUpdate({
-          target: [evidenceResults.tenantId, evidenceResults.checkKey],
-          set: {
-            status: row.status,
-            summary: row.summary,
-            facts: row.facts,
-            checkedAt: row.checkedAt,
-            durationMs: row.durationMs,
-          },
-        }),
-    );
-    return toResult(row);
+    let audience: TransitionAudience | undefined;
+    let stored = await run({ tenantId }, (tx) => recordResult(tx, row, audience));
+    // Who to tell is read only when a transition is found (rarely), outside the transaction.
+    while (stored.kind === 'needs-audience') {
+      audience = await audienceOf(tenantId, key);
+      stored = await run({ tenantId }, (tx) => recordResult(tx, row, audience));
+    }
+    if (stored.transition) onFailingChanged(tenantId);
+    if (stored.mailed > 0) mailQueued();
+    return toResult(stored.row);
+  }
+
+  async function audienceOf(tenantId: string, key: EvidenceCheckKey): Promise<TransitionAudience> {
+    const [recipients, content] = await Promise.all([staffRecipients(tenantId), publishedContent(tenantId)]);
+    return {
+      recipients,
+      controls: (evidenceInUse(content).get(key) ?? []).map((control) => control.title),
+      consoleUrl: `${publicUrl}/admin/evidence`,
+    };
   }
 
   function toResult(row: typeof evidenceResults.$inferSelect): EvidenceResult {
@@ -147,6 +165,7 @@ export function createEvidenceService({
       facts: row.facts,
       checkedAt: row.checkedAt.toISOString(),
       durationMs: row.durationMs,
+      failingSince: row.failingSince?.toISOString() ?? null,
     };
   }
 
@@ -198,6 +217,25 @@ export function createEvidenceService({
   return {
     runForTenant,
     runMissing,
+
+    /**
+     * Since when each of the tenant's failing checks has been failing (ISO times), for the public
+     * pages: a control claimed implemented that a failing check backs shows that instead.
+     */
+    async failingSince(tenantId: string): Promise<FailingChecks> {
+      const rows = await run({ tenantId }, (tx) =>
+        tx
+          .select({ checkKey: evidenceResults.checkKey, failingSince: evidenceResults.failingSince })
+          .from(evidenceResults)
+          .where(isNotNull(evidenceResults.failingSince)),
+      );
+      const failing: FailingChecks = {};
+      for (const row of rows) {
+        const parsed = evidenceCheckKey.safeParse(row.checkKey);
+        if (parsed.success && row.failingSince) failing[parsed.data] = row.failingSince.toISOString();
+      }
+      return failing;
+    },
 
     /** The latest result of every check the published controls name (the console, the API). */
     async latest(ctx: ServiceContext): Promise<EvidenceList> {

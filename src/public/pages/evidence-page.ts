@@ -37,7 +37,7 @@ function renderItem(item: PublicEvidenceList['items'][number]): SafeHtml {
   const facts = Object.entries(item.facts);
   return html`<article id="${item.check}" class="evidence-check" aria-labelledby="${item.check}-title">
 <h2 id="${item.check}-title">${item.title}</h2>
-<p>${renderBadge(item.status)}</p>
+<p>${renderBadge(item.status)}${item.failingSince && html` since <time datetime="${item.failingSince}">${checkedAtLabel(item.failingSince)}</time>`}</p>
 <p>${item.summary}</p>
 <p class="evidence-checked">Checked <time datetime="${item.checkedAt}">${checkedAtLabel(item.checkedAt)}</time></p>
 ${

@@ -1,3 +1,4 @@
+import type { FailingChecks } from '../../modules/evidence/evidence.contract.js';
 import { evidenceInUse } from '../../modules/evidence/evidence-in-use.js';
 import type { Snapshot } from '../../modules/publishing/snapshot.contract.js';
 import { type HtmlValue, html, raw, type SafeHtml } from '../../platform/text/html.js';
@@ -12,6 +13,8 @@ export interface PageContext {
   stylesheetHref: string;
   /** The trust center is closing: every page says so, since its forms take nothing new. */
   closing?: boolean;
+  /** Live: since when each failing check the controls name has been failing (see verification.ts). */
+  failing?: FailingChecks;
 }
 
 const navigation: { page: PageName; label: string }[] = [

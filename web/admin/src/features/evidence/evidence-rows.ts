@@ -59,3 +59,16 @@ export function outcomeSentence(list: EvidenceList): string {
     .map((status) => `${counts.get(status)} ${statusText[status].toLowerCase()}`)
     .join(', ');
 }
+
+/** A check that fails now, with since when and the controls it backs. */
+export type FailingRow = EvidenceRow & { result: EvidenceResult & { failingSince: string } };
+
+/**
+ * The checks failing now (a failure, or a check that could not run), longest-failing first: while
+ * they fail, the published controls they back show "verification failing" to visitors.
+ */
+export function failingRows(list: EvidenceList, controls: readonly Control[]): FailingRow[] {
+  return evidenceRows(list, controls)
+    .filter((row): row is FailingRow => Boolean(row.result?.failingSince))
+    .sort((a, b) => a.result.failingSince.localeCompare(b.result.failingSince));
+}

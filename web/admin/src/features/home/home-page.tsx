@@ -4,10 +4,11 @@ import { formatDate, StatusBadge } from '../../ui/badges.js';
 import { ListState } from '../../ui/list-state.js';
 import { PageHeader } from '../../ui/page-header.js';
 import { nextReviewDue, useDraftChanges, useOverdueReviews } from '../content-queries.js';
+import { FailingChecks } from '../evidence/failing-checks.js';
 import { ChangeList } from '../publish/change-list.js';
 import { IncidentsDue } from '../updates/incidents-due.js';
 
-/** What needs attention: reviews that are due, and edits nobody has published yet. */
+/** What needs attention: failing evidence first, then incidents, reviews that are due, unpublished edits. */
 export function HomePage() {
   const me = useMe();
   const overdue = useOverdueReviews();
@@ -15,6 +16,7 @@ export function HomePage() {
   return (
     <>
       <PageHeader title="Home" description={`What needs attention in ${me.tenant.name}'s trust center.`} />
+      <FailingChecks />
       <IncidentsDue />
       <div className="grid-2">
         <section className="card stack" aria-labelledby="overdue-title">
