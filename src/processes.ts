@@ -100,6 +100,7 @@ export async function startApp(
       mailFrom: config.mailFrom,
       maxUploadBytes: config.maxUploadBytes,
       apiRequestsPerMinute: config.apiRequestsPerMinute,
+      hostChecks: { allowPrivate: config.checkAllowPrivate },
     });
     if (role === 'web') {
       const sender = createNoticeSender({ db, logger });
@@ -175,6 +176,7 @@ export async function startWorkerProcess(
       mailQueued: () => void mailer.kick(),
       dispatchNotice: (tenantId, noticeId) => dispatch(tenantId, noticeId),
       observe: metrics.observe,
+      hostChecks: { allowPrivate: config.checkAllowPrivate },
     });
     const worker = createWorker({
       db,
