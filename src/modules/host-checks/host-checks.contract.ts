@@ -91,7 +91,7 @@ export const httpUptimeOptions = z
 export const createHostCheckInput = z.discriminatedUnion('kind', [
   z
     .object({
-      kind: z.literal('tls-endpoint'),
+      kind: z.enum(['tls-endpoint']),
       target: hostName,
       options: tlsEndpointOptions.default({ port: 443, allowTls12: false }),
       ...common,
@@ -99,7 +99,7 @@ export const createHostCheckInput = z.discriminatedUnion('kind', [
     .strict(),
   z
     .object({
-      kind: z.literal('http-headers'),
+      kind: z.enum(['http-headers']),
       target: webUrl,
       options: httpHeadersOptions.default({}),
       ...common,
@@ -107,16 +107,16 @@ export const createHostCheckInput = z.discriminatedUnion('kind', [
     .strict(),
   z
     .object({
-      kind: z.literal('ssh-auth'),
+      kind: z.enum(['ssh-auth']),
       target: hostName,
       options: sshAuthOptions.default({ port: 22 }),
       ...common,
     })
     .strict(),
-  z.object({ kind: z.literal('dns'), target: hostName, options: dnsOptions.default({}), ...common }).strict(),
+  z.object({ kind: z.enum(['dns']), target: hostName, options: dnsOptions.default({}), ...common }).strict(),
   z
     .object({
-      kind: z.literal('http-uptime'),
+      kind: z.enum(['http-uptime']),
       target: webUrl,
       options: httpUptimeOptions.default({ targetPercent: UPTIME_TARGET_PERCENT }),
       ...common,
