@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { isHostName } from '../../platform/net/safe-connect.js';
 import { itemKey, line } from '../../platform/validation/strings.js';
 
 /**
@@ -39,6 +38,19 @@ export const DEFAULT_EVERY_MINUTES: Record<HostCheckKind, number> = {
   dns: 60,
   'http-uptime': 1,
 };
+
+/*
+ * The contract is shared with the console (it runs in the browser), so names and addresses are
+ * told apart with patterns here; the guard parses addresses exactly before anything connects.
+ */
+const DNS_NAME =
+  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+const IPV6 = /^(?=.*:)[0-9a-f:]{2,39}(?::(?:\d{1,3}\.){3}\d{1,3})?$/i;
+
+export function isHostName(value: string): boolean {
+  return DNS_NAME.test(value) || IPV4.test(value) || IPV6.test(value);
+}
 
 const hostName = z
   .string()
