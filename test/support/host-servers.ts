@@ -142,7 +142,8 @@ export async function startHttpsServer(options: {
   maxVersion?: SecureVersion;
   headers?: Record<string, string>;
   status?: number;
-}): Promise<Running> {
+}): Promise<Running & { requests(): number }> {
+  let requests = 0;
   const server = https.createServer(
     {
       cert: options.cert,
@@ -155,6 +156,7 @@ export async function startHttpsServer(options: {
         : {}),
     },
     (_request, response) => {
+      requests += 1;
       response.writeHead(options.status ?? 200, options.headers ?? {});
       response.end('ok');
     },
@@ -162,6 +164,7 @@ export async function startHttpsServer(options: {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as AddressInfo).port,
+    requests: () => requests,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

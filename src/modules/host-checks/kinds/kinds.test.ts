@@ -172,6 +172,23 @@ describe('http-headers', () => {
   });
 });
 
+describe('redirects', () => {
+  it('are answers, never followed: the host a redirect names is not reached', async () => {
+    const inner = await https({ ...leaf(-1, 90), headers: goodHeaders });
+    const redirecting = await https({
+      ...leaf(-1, 90),
+      status: 302,
+      headers: { ...goodHeaders, location: `https://${NAME}:${inner.port}/` },
+    });
+    const headers = await httpHeaders(env, `https://${NAME}:${redirecting.port}/`);
+    expect(headers.facts).toMatchObject({ statusCode: 302 });
+    const uptime = await httpUptime(env, `https://${NAME}:${redirecting.port}/`);
+    expect(uptime).toMatchObject({ status: 'pass', facts: { statusCode: 302 } });
+    expect(redirecting.requests()).toBe(2);
+    expect(inner.requests()).toBe(0);
+  });
+});
+
 describe('http-uptime', () => {
   it('is up below 400, down on a 503 or no answer, and records no sample for a refused target', async () => {
     const up = await https({ ...leaf(-1, 90), status: 204 });
