@@ -57,7 +57,11 @@ describe.each(testDatabaseKinds)('checks of tenants\u2019 own hosts on $name', (
       publicCacheMs: 0,
       hostChecks,
     });
-    const a = await app.services.tenants.create({ slug: 'hosts-a', name: 'Hosts A' });
+    const a = await app.services.tenants.create({
+      slug: 'hosts-a',
+      name: 'Hosts A',
+      customDomain: 'trust.hosts-a.example',
+    });
     const b = await app.services.tenants.create({ slug: 'hosts-b', name: 'Hosts B' });
     tenantA = a.id;
     tenantB = b.id;
@@ -209,6 +213,14 @@ describe.each(testDatabaseKinds)('checks of tenants\u2019 own hosts on $name', (
       expect(html.body).toContain('Customer portal');
       expect(html.body).toContain('80.00%');
       expect(html.body).toContain('(missed)');
+      const onDomain = await app.server.inject({
+        method: 'GET',
+        url: '/status.md',
+        headers: { host: 'trust.hosts-a.example' },
+      });
+      expect(onDomain.statusCode).toBe(200);
+      expect(onDomain.body).toContain('- Last 30 days: 80.00%');
+      expect((await app.server.inject({ method: 'GET', url: '/status' })).statusCode).toBe(404);
       // An unpublished trust center has no status section.
       expect((await app.server.inject({ method: 'GET', url: '/t/hosts-b/status' })).statusCode).toBe(404);
 
