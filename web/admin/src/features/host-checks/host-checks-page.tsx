@@ -44,11 +44,17 @@ const formSchema = z.object({
   target: z.string().trim().min(1).max(2000),
   port: z.number().int().min(1).max(65535).optional(),
   allowTls12: z.enum(['no', 'yes']),
+  /** Control keys, comma-separated. */
+  controls: z.string().trim().max(2000),
 });
 type FormValues = z.output<typeof formSchema>;
 
 function bodyOf(values: FormValues): CreateHostCheckInput {
-  const common = { name: values.name, target: values.target };
+  const controls = values.controls
+    .split(',')
+    .map((key) => key.trim())
+    .filter(Boolean);
+  const common = { name: values.name, target: values.target, controls };
   switch (values.kind) {
     case 'tls-endpoint':
       return {
@@ -109,6 +115,7 @@ export function HostChecksPage() {
                     <th scope="col">Name</th>
                     <th scope="col">Kind</th>
                     <th scope="col">Target</th>
+                    <th scope="col">Backs</th>
                     <th scope="col">Result</th>
                     <th scope="col">Checked</th>
                     {manage && (
@@ -126,6 +133,7 @@ export function HostChecksPage() {
                         <span title={check.checks}>{kindLabels[check.kind]}</span>
                       </td>
                       <td className="mono">{check.target}</td>
+                      <td>{check.controls.join(', ')}</td>
                       <td>
                         {check.latest ? (
                           <>
@@ -171,6 +179,7 @@ function AddCheckForm() {
     target: '',
     port: undefined,
     allowTls12: 'no' as const,
+    controls: '',
   };
   const form = useForm(formSchema, initial, async (values) => {
     await api.post<HostCheckView>('/host-checks', bodyOf(values));
@@ -234,6 +243,13 @@ function AddCheckForm() {
           idPrefix="check"
         />
       )}
+      <TextField
+        form={form}
+        name="controls"
+        label="Controls it backs"
+        hint="Control keys, separated by commas, e.g. encryption-in-transit."
+        idPrefix="check"
+      />
       <FormError message={form.formError} />
       <div className="actions">
         <SubmitButton form={form} busyLabel="Adding…">
