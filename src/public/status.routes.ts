@@ -34,7 +34,12 @@ export async function registerStatusPublicRoutes(
     basePath: string,
   ) {
     if (!site) return sendPage(request, reply, publicNotFoundPage(), 404);
-    const status = await services.hostChecks.publicStatus(site.tenant.id);
+    const titles = new Map(
+      site.snapshot.content.categories.flatMap((category) =>
+        category.controls.map((control) => [control.key, control.title] as const),
+      ),
+    );
+    const status = await services.hostChecks.publicStatus(site.tenant.id, titles);
     const ctx = {
       snapshot: site.snapshot,
       basePath,

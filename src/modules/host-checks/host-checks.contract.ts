@@ -185,6 +185,8 @@ export const publicStatus = z.object({
       status: z.enum([...hostCheckStatuses, 'pending']),
       checkedAt: z.iso.datetime().nullable(),
       availability: availability,
+      /** Titles of the published controls the check backs. */
+      controls: z.array(z.object({ title: z.string() })),
     }),
   ),
 });

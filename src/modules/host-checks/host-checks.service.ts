@@ -318,8 +318,14 @@ export function createHostChecksService({
       return report;
     },
 
-    /** The public status section: the tenant's uptime checks by name, availability and latest state. */
-    async publicStatus(tenantId: string): Promise<PublicStatus> {
+    /**
+     * The public status section: the tenant's uptime checks by name, availability and latest
+     * state, and the published controls each backs (`controlTitles`: key → title, from the snapshot).
+     */
+    async publicStatus(
+      tenantId: string,
+      controlTitles: ReadonlyMap<string, string> = new Map(),
+    ): Promise<PublicStatus> {
       return withTenant(db, tenantId, async (tx) => {
         const rows = await tx
           .select()
@@ -333,6 +339,10 @@ export function createHostChecksService({
             status: row.lastStatus ?? 'pending',
             checkedAt: row.lastCheckedAt?.toISOString() ?? null,
             availability: uptimeOf(row, stats),
+            controls: row.controls.flatMap((key) => {
+              const title = controlTitles.get(key);
+              return title ? [{ title }] : [];
+            }),
           })),
         };
       });

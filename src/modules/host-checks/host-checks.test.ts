@@ -176,6 +176,7 @@ describe.each(testDatabaseKinds)('checks of tenants\u2019 own hosts on $name', (
         kind: 'http-uptime',
         name: 'Customer portal',
         target: url,
+        controls: ['tls', 'not-published'],
       });
       expect(created.statusCode, created.body).toBe(201);
       const id = hostCheckView.parse(created.json()).id;
@@ -208,11 +209,14 @@ describe.each(testDatabaseKinds)('checks of tenants\u2019 own hosts on $name', (
           availability: expect.objectContaining({ last30Days: 80 }),
         }),
       ]);
+      // The controls it backs, by their published titles; a key nothing published has is left out.
+      expect(status.items[0]?.controls).toEqual([{ title: 'HA TLS everywhere' }]);
       expect(page.body).not.toContain('127.0.0.1');
       const html = await app.server.inject({ method: 'GET', url: '/t/hosts-a/status' });
       expect(html.body).toContain('Customer portal');
       expect(html.body).toContain('80.00%');
       expect(html.body).toContain('(missed)');
+      expect(html.body).toContain('HA TLS everywhere');
       const onDomain = await app.server.inject({
         method: 'GET',
         url: '/status.md',

@@ -37,6 +37,13 @@ function renderItem(item: Item): SafeHtml {
 <dt>Last 90 days</dt><dd>${percentLabel(item.availability.last90Days)}</dd>
 <dt>Target</dt><dd>${`${item.availability.targetPercent}%`}${meets === null ? '' : meets ? ' (met)' : ' (missed)'}</dd>
 </dl>
+${
+  item.controls.length > 0 &&
+  html`<h3>Backs</h3>
+<ul>
+${item.controls.map((control) => html`<li>${control.title}</li>`)}
+</ul>`
+}
 ${item.checkedAt && html`<p class="evidence-checked">Probed <time datetime="${item.checkedAt}">${checkedAtLabel(item.checkedAt)}</time></p>`}
 </article>`;
 }
@@ -66,6 +73,9 @@ export function renderStatusMarkdown(ctx: PageContext, status: PublicStatus): st
       `- Last 90 days: ${percentLabel(item.availability.last90Days)}`,
       `- Target: ${item.availability.targetPercent}%${meets === null ? '' : meets ? ' (met)' : ' (missed)'}`,
       ...(item.checkedAt ? [`- Probed: ${checkedAtLabel(item.checkedAt)}`] : []),
+      ...(item.controls.length
+        ? [`- Backs: ${item.controls.map((control) => control.title.replace(/[\r\n]/g, ' ')).join('; ')}`]
+        : []),
       '',
     );
   }
