@@ -14,6 +14,7 @@ import { contentRoutes } from './modules/content/content.routes.js';
 import { accessRoutes } from './modules/documents/access.routes.js';
 import { documentsRoutes } from './modules/documents/documents.routes.js';
 import { evidenceRoutes } from './modules/evidence/evidence.routes.js';
+import { hostChecksRoutes } from './modules/host-checks/host-checks.routes.js';
 import type { NoticeDispatcher } from './modules/notices/notices.service.js';
 import { publishingRoutes } from './modules/publishing/publishing.routes.js';
 import { subprocessorChangesRoutes } from './modules/subprocessor-changes/subprocessor-changes.routes.js';
@@ -54,9 +55,10 @@ import { createPublicFastPath } from './public/fast-path.js';
 import { registerFeedRoutes } from './public/feed.routes.js';
 import { registerPublicRoutes } from './public/public.routes.js';
 import { createPublishedCache } from './public/published-cache.js';
+import { registerStatusPublicRoutes } from './public/status.routes.js';
 import { registerSubscriptionRoutes } from './public/subscription.routes.js';
 import { registerTrustPublicRoutes } from './public/trust.routes.js';
-import { createServices, type Services } from './services.js';
+import { createServices, type ServiceDeps, type Services } from './services.js';
 
 export interface App {
   readonly server: FastifyInstance;
@@ -159,6 +161,8 @@ export interface AppOptions {
   observe?: Observer;
   /** Serve HTTPS (TLS 1.3 only) with these PEM files; by default plain HTTP behind a proxy. */
   tls?: TlsFiles | undefined;
+  /** How checks of tenants' own hosts reach them (ATTEST_CHECK_ALLOW_PRIVATE; tests: a guard). */
+  hostChecks?: ServiceDeps['hostChecks'];
 }
 
 /** Routes that take access away: they keep working while a tenant is closing and read-only. */
@@ -184,6 +188,7 @@ export function allApiRoutes(services: Services): ApiRoute[] {
     ...accessRoutes(services),
     ...outboxRoutes(services),
     ...evidenceRoutes(services),
+    ...hostChecksRoutes(services),
   ];
 }
 
@@ -209,6 +214,7 @@ export async function createApp({
   apiRateLimitCounting = 'database',
   observe = ignoreObservations,
   tls,
+  hostChecks,
 }: AppOptions): Promise<App> {
   const scratchBlobs = blobs ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'attest-blobs-'));
   const blobStore = blobs ?? createLocalBlobStore(scratchBlobs ?? '');
@@ -237,6 +243,7 @@ export async function createApp({
     onEvidenceChanged: (tenantId) => invalidate(tenantId),
     dispatchNotice: (tenantId, noticeId) => dispatchNotice(tenantId, noticeId),
     observe,
+    ...(hostChecks ? { hostChecks } : {}),
   });
   const cache = createPublishedCache({
     tenants: services.tenants,
@@ -347,6 +354,7 @@ export async function createApp({
     await registerFeedRoutes(scope, { cache, publicUrl, clock });
     await registerEvidencePublicRoutes(scope, { cache, services });
     await registerTrustPublicRoutes(scope, { cache, services });
+    await registerStatusPublicRoutes(scope, { cache, services });
     await scope.register(async (forms) =>
       registerSubscriptionRoutes(forms, {
         cache,

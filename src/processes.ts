@@ -101,6 +101,7 @@ export async function startApp(
       smtpDelivery: config.smtpDelivery,
       maxUploadBytes: config.maxUploadBytes,
       apiRequestsPerMinute: config.apiRequestsPerMinute,
+      hostChecks: { allowPrivate: config.checkAllowPrivate },
     });
     if (role === 'web') {
       const sender = createNoticeSender({ db, logger });
@@ -177,6 +178,7 @@ export async function startWorkerProcess(
       mailQueued: () => void mailer.kick(),
       dispatchNotice: (tenantId, noticeId) => dispatch(tenantId, noticeId),
       observe: metrics.observe,
+      hostChecks: { allowPrivate: config.checkAllowPrivate },
     });
     const worker = createWorker({
       db,

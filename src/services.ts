@@ -19,6 +19,7 @@ import { readDocumentSections } from './modules/documents/public-sections.js';
 import { createVisitorDownloadsService } from './modules/documents/visitor-downloads.service.js';
 import { createVisitorLinksService } from './modules/documents/visitor-links.service.js';
 import { createEvidenceService } from './modules/evidence/evidence.service.js';
+import { createHostChecksService } from './modules/host-checks/host-checks.service.js';
 import { createNoticesService, type NoticeDispatcher } from './modules/notices/notices.service.js';
 import { createPublishingService, type PublishedListener } from './modules/publishing/publishing.service.js';
 import { createLoginThrottle } from './modules/sessions/login-throttle.js';
@@ -42,6 +43,8 @@ import type { Database } from './platform/db/client.js';
 import { createFormRateLimiter } from './platform/http/form-rate-limit.js';
 import { createOutboxService } from './platform/mail/outbox.js';
 import { ignoreObservations, type Observer } from './platform/metrics/observer.js';
+import type { AllowList } from './platform/net/addresses.js';
+import { createNetGuard, type NetGuard } from './platform/net/safe-connect.js';
 import type { BlobStore } from './platform/storage/blob-store.js';
 import { createBlobVault } from './platform/storage/blob-vault.js';
 
@@ -63,6 +66,16 @@ export interface ServiceDeps {
   mailQueued?: () => void;
   /** Where evidence runs are counted (the metrics); by default nowhere. */
   observe?: Observer;
+  /**
+   * How checks of tenants' own hosts reach them: the private ranges the operator allows
+   * (ATTEST_CHECK_ALLOW_PRIVATE), or a whole guard; CAs trusted besides Node's; DNS servers.
+   */
+  hostChecks?: {
+    allowPrivate?: AllowList;
+    guard?: NetGuard;
+    extraCa?: readonly string[];
+    dnsServers?: readonly string[];
+  };
 }
 
 /** For processes that handle no documents (the CLI): any use of blobs is a configuration error. */
@@ -91,6 +104,7 @@ export function createServices({
   blobs = noBlobStore,
   mailQueued = () => {},
   observe = ignoreObservations,
+  hostChecks = {},
 }: ServiceDeps) {
   const trust = createTrustService({ db, sealer, clock });
   const publishing = createPublishingService({
@@ -182,6 +196,13 @@ export function createServices({
       publicUrl,
       onFailingChanged: (tenantId) => onEvidenceChanged?.(tenantId),
       mailQueued,
+    }),
+    hostChecks: createHostChecksService({
+      db,
+      clock,
+      guard: hostChecks.guard ?? createNetGuard({ allowPrivate: hostChecks.allowPrivate ?? [] }),
+      extraCa: hostChecks.extraCa,
+      dnsServers: hostChecks.dnsServers,
     }),
   };
 }

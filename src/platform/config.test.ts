@@ -59,6 +59,15 @@ describe('configuration', () => {
     );
   });
 
+  it("lets checks of tenants' hosts reach no private range unless the operator lists it", () => {
+    expect(loadConfig({}).checkAllowPrivate).toEqual([]);
+    const allowed = loadConfig({ ATTEST_CHECK_ALLOW_PRIVATE: '127.0.0.0/8, ::1' }).checkAllowPrivate;
+    expect(allowed.map((entry) => entry.prefix)).toEqual([8, 128]);
+    expect(() => loadConfig({ ATTEST_CHECK_ALLOW_PRIVATE: 'localhost' })).toThrow(
+      /ATTEST_CHECK_ALLOW_PRIVATE: must be comma-separated addresses or ranges/,
+    );
+  });
+
   it('stops with a message that names each bad variable', () => {
     const attempt = () =>
       loadConfig({

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { MasterKeyError, masterKeyWeakness, parseMasterKey } from './crypto/master-key.js';
 import type { DeliveryLimit, DeliveryLimits } from './mail/smtp-limits.js';
+import { type AllowList, parseAllowList } from './net/addresses.js';
 
 /**
  * Process configuration, read once from the environment at boot. A bad value stops start-up with a
@@ -107,7 +108,24 @@ const configSchema = z.object({
     }),
   ATTEST_MAIL_TENANT_RATE: z.coerce.number().int().min(0).max(100_000).default(0),
   ATTEST_MAIL_TENANT_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(0),
+  // Private ranges that checks of tenants' hosts may reach (src/platform/net): none by default.
+  ATTEST_CHECK_ALLOW_PRIVATE: z
+    .string()
+    .trim()
+    .max(2000)
+    .default('')
+    .refine((value) => allowListOrNull(value) !== null, {
+      message: 'must be comma-separated addresses or ranges, e.g. 127.0.0.0/8,::1',
+    }),
 });
+
+function allowListOrNull(value: string): AllowList | null {
+  try {
+    return parseAllowList(value);
+  } catch {
+    return null;
+  }
+}
 
 function emptyToUndefined(value: string | undefined): string | undefined {
   return value ? value : undefined;
@@ -151,6 +169,8 @@ export interface Config {
     readonly longStatementMs: number;
   };
   /** How the worker talks to SMTP_URL (decision 0020). */
+  /** Private ranges checks of tenants' own hosts may reach (ATTEST_CHECK_ALLOW_PRIVATE; empty: none). */
+  readonly checkAllowPrivate: AllowList;
   readonly smtpDelivery: {
     /** Connections per worker process. */
     readonly connections: number;
@@ -294,6 +314,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       idleInTransactionMs: value.ATTEST_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
       longStatementMs: value.ATTEST_DB_LONG_STATEMENT_TIMEOUT_MS,
     }),
+    checkAllowPrivate: Object.freeze(parseAllowList(value.ATTEST_CHECK_ALLOW_PRIVATE)),
     smtpDelivery: Object.freeze({
       connections: value.ATTEST_SMTP_CONNECTIONS,
       commandTimeoutMs: value.ATTEST_SMTP_COMMAND_TIMEOUT_MS,

@@ -36,6 +36,8 @@ export interface TickReport {
   evidence: number | null;
   /** What the orphan sweep removed, when it ran in this tick (hourly, with retention). */
   blobSweep: BlobSweepReport | null;
+  /** Checks of tenants' own hosts run in this tick (each on its own schedule, src/modules/host-checks). */
+  hostChecks: number;
 }
 
 /**
@@ -61,7 +63,7 @@ export function createScheduler({
   db: Database;
   services: Pick<
     Services,
-    'subprocessorChanges' | 'subscribers' | 'tenants' | 'vault' | 'evidence' | 'trust'
+    'subprocessorChanges' | 'subscribers' | 'tenants' | 'vault' | 'evidence' | 'trust' | 'hostChecks'
   >;
   limiter: FormRateLimiter;
   dispatch: NoticeDispatcher;
@@ -133,6 +135,7 @@ export function createScheduler({
         retention: null,
         evidence: null,
         blobSweep: null,
+        hostChecks: 0,
       };
       let sweepDue = false;
       const work = await findDueWork(now);
@@ -179,6 +182,12 @@ export function createScheduler({
       if (await claimPeriodicRun(db, 'evidence', now, EVIDENCE_EVERY_MS)) {
         report.evidence = await runEvidence();
       }
+      // Every tick: each check is claimed by one worker when it is due (FOR UPDATE SKIP LOCKED).
+      report.hostChecks = (
+        await services.hostChecks.runDue((tenantId, error) =>
+          logger.error({ tenantId, err: { type: (error as Error).name } }, 'running host checks failed'),
+        )
+      ).ran;
       await limiter.prune();
       await pruneApiRateLimits(db, now);
       // Last: listing a large bucket takes a while, and the rest of the tick should not wait for it.

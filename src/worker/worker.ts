@@ -68,7 +68,7 @@ export interface WorkerOptions {
   sealer: Sealer;
   services: Pick<
     Services,
-    'subprocessorChanges' | 'subscribers' | 'tenants' | 'vault' | 'evidence' | 'trust'
+    'subprocessorChanges' | 'subscribers' | 'tenants' | 'vault' | 'evidence' | 'trust' | 'hostChecks'
   >;
   clock: Clock;
   logger: Logger;

@@ -82,6 +82,8 @@ export interface TenantA {
   documentId: string;
   accessRequestId: string;
   grantId: string;
+  /** A check of one of A's hosts (never run: nothing in the matrix reaches out). */
+  hostCheckId: string;
   /** Strings and ids of A that must never appear in an answer to B. */
   markers: string[];
 }
@@ -185,6 +187,11 @@ export async function buildMatrixWorld(kind: TestDatabaseKind): Promise<MatrixWo
     const { invitation } = await services.members.invite(owner, {
       email: 'invitee@alpha-matrix.example',
       role: 'viewer',
+    });
+    const hostCheck = await services.hostChecks.create(owner, {
+      kind: 'dns',
+      name: 'A mail domain',
+      target: 'alpha-matrix.example',
     });
     const objectKey = await services.apiKeys.create(owner, {
       name: 'A object key',
@@ -313,6 +320,7 @@ export async function buildMatrixWorld(kind: TestDatabaseKind): Promise<MatrixWo
       pending.requestId,
       granted.requestId,
       decided.grant.id,
+      hostCheck.id,
       // A's objects
       ...categories.map((category) => category.id),
       ...controls.map((control) => control.id),
@@ -349,6 +357,7 @@ export async function buildMatrixWorld(kind: TestDatabaseKind): Promise<MatrixWo
         documentId: documentA.id,
         accessRequestId: pending.requestId,
         grantId: decided.grant.id,
+        hostCheckId: hostCheck.id,
         markers,
       },
       b: {
@@ -387,6 +396,7 @@ export const objectOf: Record<string, (world: MatrixWorld) => string> = {
   documents: (world) => world.a.documentId,
   'access-requests': (world) => world.a.accessRequestId,
   grants: (world) => world.a.grantId,
+  'host-checks': (world) => world.a.hostCheckId,
 };
 
 /** A multipart/form-data body (uploads): `send` passes its bytes and content type as they are. */
@@ -487,6 +497,7 @@ export const bodyOf: Record<string, BodyFactory> = {
   'POST /access-requests/:id/decision': () => ({ decision: 'approve', days: 7 }),
   'POST /grants/:id/extend': () => ({ days: 5 }),
   'PUT /nda': () => ({ text: 'Matrix confidentiality terms' }),
+  'POST /host-checks': () => ({ kind: 'dns', name: 'Matrix domain', target: 'matrix.example' }),
   'PUT /access-rules': () => ({ autoApproveDomains: ['matrix.example'], autoDenyDomains: [], grantDays: 20 }),
 };
 
@@ -523,5 +534,6 @@ export async function stateOf(world: MatrixWorld) {
     nda: await services.accessSettings.getNda(ctx),
     accessRules: await services.accessSettings.getRules(ctx),
     outbox: await services.outbox.list(ctx, { limit: 200, offset: 0 }),
+    hostChecks: await services.hostChecks.list(ctx),
   };
 }

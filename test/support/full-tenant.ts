@@ -1,8 +1,12 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { Secret, TOTP } from 'otpauth';
 import type { App } from '../../src/app.js';
+import { createHostChecksService } from '../../src/modules/host-checks/host-checks.service.js';
 import { systemContext, visitorContext } from '../../src/platform/auth/context.js';
 import { resultRows } from '../../src/platform/db/client.js';
+import { createNetGuard } from '../../src/platform/net/safe-connect.js';
 import { sampleDocument } from './fixtures.js';
 
 /*
@@ -197,6 +201,25 @@ export async function buildFullTenant(
 
   // Live evidence.
   await services.evidence.runForTenant(tenant.id);
+
+  // A check of the tenant's own host with one uptime probe (loopback allowed for this run only).
+  const probed = http.createServer((_request, response) => response.end('ok'));
+  await new Promise<void>((resolve) => probed.listen(0, '127.0.0.1', resolve));
+  try {
+    await services.hostChecks.create(system, {
+      kind: 'http-uptime',
+      name: `${slug} portal`,
+      target: `http://127.0.0.1:${(probed.address() as AddressInfo).port}/`,
+    });
+    const allowed = createHostChecksService({
+      db: app.db,
+      clock: now,
+      guard: createNetGuard({ allowPrivate: '127.0.0.0/8' }),
+    });
+    await allowed.runDue();
+  } finally {
+    await new Promise<void>((resolve) => probed.close(() => resolve()));
+  }
 
   return { tenant, system, ownerId: owner.userId, documentId: document.id };
 }

@@ -65,6 +65,8 @@ export const auditActions = [
   'notification_settings.updated',
   'subscriber.confirmed',
   'subscriber.unsubscribed',
+  'host_check.created',
+  'host_check.deleted',
 ] as const;
 export const auditAction = z.enum(auditActions);
 export type AuditAction = z.infer<typeof auditAction>;

@@ -45,6 +45,7 @@ const platformGrants = [
   // The scheduler finds due work: ids, states and dates, no content.
   ...['id', 'tenant_id', 'state', 'updated_at'].map((column) => `notices.${column}: SELECT`),
   ...['tenant_id', 'state', 'effective_on'].map((column) => `subprocessor_changes.${column}: SELECT`),
+  ...['tenant_id', 'next_run_at'].map((column) => `host_checks.${column}: SELECT`),
   ...['tenant_id', 'confirmed_at', 'created_at', 'confirm_expires_at'].map(
     (column) => `subscribers.${column}: SELECT`,
   ),

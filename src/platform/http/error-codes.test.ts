@@ -44,6 +44,8 @@ const before: readonly (readonly [string, number, string])[] = [
   ['role.not_found', 404, 'No such role.'],
   ['role.in_use', 409, 'That role is still assigned to members.'],
   ['api_key.not_found', 404, 'Not found.'],
+  ['host_check.not_found', 404, 'Not found.'],
+  ['host_check.limit_reached', 409, 'This trust center has as many host checks as it may have.'],
   ['route.not_found', 404, 'Not found.'],
   ['tenant.not_found', 404, 'No trust center is published here.'],
   ['tenant.slug_taken', 409, 'That slug is already in use.'],

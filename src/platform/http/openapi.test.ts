@@ -64,6 +64,7 @@ beforeAll(async () => {
     subprocessor: { key: 'openapi-newcomer', name: 'OpenAPI newcomer' },
     effectiveOn: new Date(Date.now() + 40 * 86_400_000).toISOString().slice(0, 10),
   });
+  await services.hostChecks.create(ctx, { kind: 'dns', name: 'OpenAPI domain', target: 'openapi.example' });
   routes = allApiRoutes(services);
 });
 

@@ -7,7 +7,9 @@ export type PageName =
   | 'faq'
   | 'updates'
   /** Live, not from the snapshot: src/public/evidence.routes.ts. */
-  | 'evidence';
+  | 'evidence'
+  /** Live uptime of the tenant's own services: src/public/status.routes.ts. */
+  | 'status';
 
 export interface PagePaths {
   html: string;

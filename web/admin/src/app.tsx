@@ -15,6 +15,7 @@ import { ControlsPage } from './features/controls/controls-page.js';
 import { documentsRoutes } from './features/documents/navigation.js';
 import { EvidencePage } from './features/evidence/evidence-page.js';
 import { HomePage } from './features/home/home-page.js';
+import { HostChecksPage } from './features/host-checks/host-checks-page.js';
 import {
   FaqEditPage,
   FaqPage,
@@ -77,6 +78,7 @@ export function App() {
         <Route path="preview" element={<PreviewPage />} />
         <Route path="publish" element={<PublishPage />} />
         <Route path="evidence" element={<EvidencePage />} />
+        <Route path="host-checks" element={<HostChecksPage />} />
         <Route path="members" element={<MembersPage />} />
         <Route path="api-keys" element={<ApiKeysPage />} />
         <Route path="audit" element={<AuditPage />} />

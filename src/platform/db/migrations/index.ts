@@ -17,6 +17,7 @@ import * as workerLeases from './0016-worker-leases.js';
 import * as evidenceNotApplicable from './0017-evidence-not-applicable.js';
 import * as evidenceFailingSince from './0020-evidence-failing-since.js';
 import * as trustManifests from './0021-trust-manifests.js';
+import * as hostChecks from './0022-host-checks.js';
 import * as contentRevisions from './0024-content-revisions.js';
 
 export interface Migration {
@@ -46,5 +47,6 @@ export const migrations: readonly Migration[] = [
   { version: 17, name: 'evidence-not-applicable', sql: evidenceNotApplicable.sql },
   { version: 20, name: 'evidence-failing-since', sql: evidenceFailingSince.sql },
   { version: 21, name: 'trust-manifests', sql: trustManifests.sql },
+  { version: 22, name: 'host-checks', sql: hostChecks.sql },
   { version: 24, name: 'content-revisions', sql: contentRevisions.sql },
 ];

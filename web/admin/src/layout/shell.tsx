@@ -20,6 +20,7 @@ const groups: NavGroup[] = [
       { to: '/preview', label: 'Preview', permission: 'content:read' },
       { to: '/publish', label: 'Publish', permission: 'content:read' },
       { to: '/evidence', label: 'Live evidence', permission: 'content:read' },
+      { to: '/host-checks', label: 'Host checks', permission: 'settings:read' },
     ],
   },
   documentsNavGroup,
