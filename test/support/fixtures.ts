@@ -59,8 +59,14 @@ export function sampleDocument(label: string): TrustCenterDocument {
 }
 
 /** Creates a tenant with sample content (published unless told otherwise). */
-export async function seedTenant(db: Database, slug: string, options: { publish?: boolean } = {}) {
-  const services = createServices({ db, sealer: new Sealer(randomBytes(32)) });
+export async function seedTenant(
+  db: Database,
+  slug: string,
+  options: { publish?: boolean; sealer?: Sealer } = {},
+) {
+  // Pass the sealer of any other services the test makes on this database: a publish seals the
+  // tenant's signing key with it, and theirs must open it.
+  const services = createServices({ db, sealer: options.sealer ?? new Sealer(randomBytes(32)) });
   const tenant = await services.tenants.create({ slug, name: `${slug} name` });
   const ctx = systemContext(tenant.id, 'test');
   await services.transfer.importDraft(ctx, sampleDocument(slug.toUpperCase()), {

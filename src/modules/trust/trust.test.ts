@@ -49,6 +49,8 @@ describe.each(testDatabaseKinds)('signed trust manifests on $name', (kind) => {
       facts: {},
       checkedAt: time.clock(),
       durationMs: 3,
+      // A failing result says since when (the table holds that consistent with the status).
+      failingSince: status === 'fail' || status === 'error' ? time.clock() : null,
     };
     await withTenant(db, ctx.tenantId, (tx) =>
       tx
@@ -56,7 +58,7 @@ describe.each(testDatabaseKinds)('signed trust manifests on $name', (kind) => {
         .values(row)
         .onConflictDoUpdate({
           target: [evidenceResults.tenantId, evidenceResults.checkKey],
-          set: { status, checkedAt: row.checkedAt },
+          set: { status, checkedAt: row.checkedAt, failingSince: row.failingSince },
         }),
     );
   }

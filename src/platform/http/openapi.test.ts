@@ -42,12 +42,13 @@ let blobDir: string;
 
 beforeAll(async () => {
   db = await kind.create();
-  ({ ctx } = await seedTenant(db, 'openapi'));
+  const sealer = new Sealer(randomBytes(32));
+  ({ ctx } = await seedTenant(db, 'openapi', { sealer }));
   // Services with a blob store, so that a document (and its download log) exists to be read.
   blobDir = fs.mkdtempSync(path.join(os.tmpdir(), 'attest-openapi-'));
   services = createServices({
     db,
-    sealer: new Sealer(randomBytes(32)),
+    sealer,
     blobs: createLocalBlobStore(blobDir),
   });
   const document = await services.documents.create(
