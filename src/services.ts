@@ -13,6 +13,7 @@ import { createSubprocessorsService } from './modules/content/subprocessors.serv
 import { createTransferService } from './modules/content/transfer.service.js';
 import { createAccessRequestsService } from './modules/documents/access-requests.service.js';
 import { createAccessSettingsService } from './modules/documents/access-settings.service.js';
+import { existingDocumentIds } from './modules/documents/document-references.service.js';
 import { createDocumentsService } from './modules/documents/documents.service.js';
 import { createGrantsService } from './modules/documents/grants.service.js';
 import { readDocumentSections } from './modules/documents/public-sections.js';
@@ -109,12 +110,12 @@ export function createServices({
       .filter((person) => !person.disabled && deciding.has(person.role))
       .map((person) => person.email);
   }
-  const transfer = createTransferService({ db, publishing });
+  const transfer = createTransferService({ db, publishing, documentIdsIn: existingDocumentIds });
   const mfa = createMfaService({ db, clock, sealer });
   return {
     tenants,
     profile: createProfileService({ db }),
-    controls: createControlsService({ db }),
+    controls: createControlsService({ db, documentIdsIn: existingDocumentIds }),
     faq: createFaqService({ db }),
     subprocessors: createSubprocessorsService({ db }),
     publishing,

@@ -1,5 +1,5 @@
 import type { PublishedCategory, PublishedControl } from '../modules/publishing/snapshot.contract.js';
-import { evidenceLinks } from './pages/evidence-links.js';
+import { controlProof } from './pages/control-proof.js';
 import type { PageContext } from './pages/layout.js';
 import { overviewSections } from './pages/overview-sections.js';
 import { type PageName, pagePaths } from './pages/paths.js';
@@ -60,15 +60,45 @@ export function overviewJson(ctx: PageContext) {
   };
 }
 
-/** Only for a control that has evidence, like the snapshot. */
-function evidenceJson(basePath: string, control: PublishedControl) {
-  const links = evidenceLinks(basePath, control);
-  return links.length > 0
-    ? { evidence: links.map((link) => ({ check: link.check, title: link.title, url: link.url })) }
-    : {};
+/** Each kind only for a control that has some, like the snapshot. */
+function evidenceJson(ctx: PageContext, control: PublishedControl) {
+  const proof = controlProof(ctx.basePath, ctx.snapshot.content, control);
+  return {
+    ...(proof.checks.length > 0
+      ? { evidence: proof.checks.map((link) => ({ check: link.check, title: link.title, url: link.url })) }
+      : {}),
+    ...(proof.documents.length > 0
+      ? {
+          documents: proof.documents.map((document) => ({
+            id: document.id,
+            title: document.title,
+            accessLevel: document.accessLevel,
+            url: document.url,
+          })),
+        }
+      : {}),
+    ...(proof.artifacts.length > 0
+      ? {
+          artifacts: proof.artifacts.map((artifact) => ({
+            title: artifact.title,
+            url: artifact.url,
+            path: artifact.path,
+          })),
+        }
+      : {}),
+    ...(proof.attestation
+      ? {
+          attestation: {
+            statement: proof.attestation.statement,
+            attestedBy: proof.attestation.attestedBy,
+            attestedOn: proof.attestation.attestedOn,
+          },
+        }
+      : {}),
+  };
 }
 
-function categoryJson(category: PublishedCategory, basePath: string) {
+function categoryJson(category: PublishedCategory, ctx: PageContext) {
   return {
     key: category.key,
     name: category.name,
@@ -84,7 +114,7 @@ function categoryJson(category: PublishedCategory, basePath: string) {
         framework: reference.framework,
         reference: reference.reference,
       })),
-      ...evidenceJson(basePath, control),
+      ...evidenceJson(ctx, control),
     })),
   };
 }
@@ -95,7 +125,7 @@ export function securityJson(ctx: PageContext) {
     ...envelope(ctx),
     totalControls: countControls(categories),
     statusCounts: countByStatus(categories),
-    categories: categories.map((category) => categoryJson(category, ctx.basePath)),
+    categories: categories.map((category) => categoryJson(category, ctx)),
     links: links(ctx, 'security'),
   };
 }

@@ -1,6 +1,6 @@
 import type { PublishedCategory, PublishedControl } from '../modules/publishing/snapshot.contract.js';
 import { escapeMarkdown } from '../platform/text/markdown-escape.js';
-import { evidenceLinks } from './pages/evidence-links.js';
+import { controlProof } from './pages/control-proof.js';
 import type { PageContext } from './pages/layout.js';
 import { overviewSections } from './pages/overview-sections.js';
 import { type PageName, pagePaths } from './pages/paths.js';
@@ -76,28 +76,44 @@ export function renderOverviewMarkdown(ctx: PageContext): string {
   ]);
 }
 
-function controlMarkdown(control: PublishedControl, basePath: string): string[] {
+function controlMarkdown(ctx: PageContext, control: PublishedControl): string[] {
   const status = [`**Status:** ${statusLabels[control.status]}`];
   if (control.lastReviewedOn) status.push(`Last reviewed ${escapeMarkdown(control.lastReviewedOn)}`);
   const frameworks = control.frameworks.map((reference) => escapeMarkdown(frameworkLabel(reference)));
-  // The link targets are paths we build from check keys, never tenant text.
-  const evidence = evidenceLinks(basePath, control).map(
-    (link) => `[${escapeMarkdown(link.title)}](${link.url})`,
+  const proof = controlProof(ctx.basePath, ctx.snapshot.content, control);
+  // The link targets are paths we build from check keys and document ids, never tenant text.
+  const evidence = proof.checks.map((link) => `[${escapeMarkdown(link.title)}](${link.url})`);
+  const documents = proof.documents.map(
+    (document) =>
+      `[${escapeMarkdown(document.title)}](${document.url})${document.accessLevel === 'gated' ? ' (on request)' : ''}`,
   );
+  // A tenant's URL is written as escaped text, not as a link: it cannot become markup.
+  const artifacts = proof.artifacts.map(
+    (artifact) =>
+      `${escapeMarkdown(artifact.title)} (${artifact.url ? escapeMarkdown(artifact.url) : `${escapeMarkdown(artifact.path ?? '')} in the source repository`})`,
+  );
+  const attestation = proof.attestation;
   return [
     `#### ${escapeMarkdown(control.title)}`,
     status.join(' · '),
     ...escapeProse(control.description),
     ...(frameworks.length > 0 ? [`**Frameworks:** ${frameworks.join(' · ')}`] : []),
     ...(evidence.length > 0 ? [`**Live evidence:** ${evidence.join(' · ')}`] : []),
+    ...(documents.length > 0 ? [`**Documents:** ${documents.join(' · ')}`] : []),
+    ...(artifacts.length > 0 ? [`**Public artifacts:** ${artifacts.join(' · ')}`] : []),
+    ...(attestation
+      ? [
+          `**Attested by** ${escapeMarkdown(attestation.attestedBy)} on ${escapeMarkdown(attestation.attestedOn)}: ${escapeMarkdown(attestation.statement.replace(/\s+/g, ' '))}`,
+        ]
+      : []),
   ];
 }
 
-function categoryMarkdown(category: PublishedCategory, basePath: string): string[] {
+function categoryMarkdown(ctx: PageContext, category: PublishedCategory): string[] {
   return [
     `### ${escapeMarkdown(category.name)} (${controlCountLabel(category.controls.length)})`,
     ...escapeProse(category.description),
-    ...category.controls.flatMap((control) => controlMarkdown(control, basePath)),
+    ...category.controls.flatMap((control) => controlMarkdown(ctx, control)),
   ];
 }
 
@@ -115,7 +131,7 @@ export function renderSecurityMarkdown(ctx: PageContext): string {
     `The technical and organisational measures ${escapeMarkdown(profile.companyName)} uses to protect its service and your data, with the current status of each.`,
     categories.length === 0
       ? 'No security measures have been published yet.'
-      : categories.flatMap((category) => categoryMarkdown(category, ctx.basePath)),
+      : categories.flatMap((category) => categoryMarkdown(ctx, category)),
     footer(ctx, 'security'),
   ]);
 }

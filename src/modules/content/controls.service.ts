@@ -16,7 +16,9 @@ import {
   controlStatement,
   controlsPageStatement,
 } from './controls-page.js';
+import { type EvidenceCoverage, evidenceCoverage } from './evidence-coverage.js';
 import { planOrder } from './ordering.js';
+import './content.errors.js';
 
 export type CategoryRow = typeof controlCategories.$inferSelect;
 export type ControlRow = typeof controls.$inferSelect;
@@ -54,6 +56,9 @@ export function toControl(row: ControlRow): Control {
     frameworks: row.frameworkRefs,
     // A check that a later version no longer has is dropped, not shown as an unknown key.
     evidence: row.evidence.filter((key) => knownChecks.has(key)),
+    documents: row.documents,
+    artifacts: row.artifacts,
+    attestation: row.attestation ?? null,
     updatedAt: row.updatedAt,
   };
 }
@@ -68,8 +73,33 @@ async function nextPosition(tx: Tx, table: typeof controlCategories | typeof con
   return (row?.value ?? -1) + 1;
 }
 
+/**
+ * Of `ids`, those naming a document of the transaction's tenant (row-level security shows no
+ * other). Handed in by the composition root: the documents module sits above this one.
+ */
+export type DocumentIdsLookup = (tx: Tx, ids: readonly string[]) => Promise<ReadonlySet<string>>;
+
+const noDocuments: DocumentIdsLookup = async () => new Set();
+
+/** A control may name only documents of its own tenant: any other id is not found (404). */
+export async function requireDocuments(
+  tx: Tx,
+  lookup: DocumentIdsLookup,
+  ids: readonly string[] | undefined,
+): Promise<void> {
+  if (!ids?.length) return;
+  const found = await lookup(tx, ids);
+  if (ids.some((id) => !found.has(id))) throw new AppError('content.document_not_found');
+}
+
 /** Control categories and the controls inside them: the "Security Measures" of a trust center. */
-export function createControlsService({ db }: { db: Database }) {
+export function createControlsService({
+  db,
+  documentIdsIn = noDocuments,
+}: {
+  db: Database;
+  documentIdsIn?: DocumentIdsLookup;
+}) {
   const run = tenantTransaction({
     db,
     errors: { codes: { '23505': 'content.key_taken', '23503': 'content.not_found' } },
@@ -213,6 +243,7 @@ export function createControlsService({ db }: { db: Database }) {
       ctx.require('content:write');
       const parsed = controlCreateInput.parse(input);
       return run(ctx, async (tx) => {
+        await requireDocuments(tx, documentIdsIn, parsed.documents);
         const [last] = await tx
           .select({ value: max(controls.position) })
           .from(controls)
@@ -238,6 +269,7 @@ export function createControlsService({ db }: { db: Database }) {
       ctx.require('content:write');
       const parsed = controlUpdateInput.parse(input);
       return run(ctx, async (tx) => {
+        await requireDocuments(tx, documentIdsIn, parsed.documents);
         const [row] = await tx
           .update(controls)
           .set({ ...controlColumns(parsed), updatedAt: new Date() })
@@ -282,6 +314,24 @@ export function createControlsService({ db }: { db: Database }) {
             .set({ position })
             .where(and(eq(controls.id, id), eq(controls.categoryId, categoryId)));
         }
+      });
+    },
+
+    /** How the implemented controls are evidenced (the console's coverage widget). */
+    async evidenceCoverage(ctx: ServiceContext): Promise<EvidenceCoverage> {
+      ctx.require('content:read');
+      return run(ctx, async (tx) => {
+        const rows = await tx
+          .select({ control: controls })
+          .from(controls)
+          .innerJoin(controlCategories, eq(controls.categoryId, controlCategories.id))
+          .orderBy(asc(controlCategories.position), asc(controls.position));
+        const list = rows.map((row) => toControl(row.control));
+        const existing = await documentIdsIn(
+          tx,
+          list.flatMap((control) => control.documents),
+        );
+        return evidenceCoverage(list, existing);
       });
     },
 

@@ -85,6 +85,26 @@ export interface PublishedControl {
    * Read it through controlEvidenceOf.
    */
   evidence?: EvidenceCheckKey[];
+  /**
+   * How else the control is evidenced (decision 0031), each present only when set: the documents
+   * that prove it (ids; shown only when the snapshot publishes that document), public artifacts,
+   * and the company's attested statement.
+   */
+  documents?: string[];
+  artifacts?: PublishedArtifact[];
+  attestation?: PublishedAttestation;
+}
+
+export interface PublishedArtifact {
+  title: string;
+  /** An http(s) URL, or a path in the trust center's source repository. */
+  href: string;
+}
+
+export interface PublishedAttestation {
+  statement: string;
+  attestedBy: string;
+  attestedOn: string;
 }
 
 /** A published control's evidence; [] for a control without any and for snapshots older than the field. */
