@@ -10,6 +10,7 @@ import { registerBffRoutes } from './bff/bff.routes.js';
 import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { apiKeysRoutes } from './modules/api-keys/api-keys.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
+import { certificationsRoutes } from './modules/certifications/certifications.routes.js';
 import { contentRoutes } from './modules/content/content.routes.js';
 import { accessRoutes } from './modules/documents/access.routes.js';
 import { documentsRoutes } from './modules/documents/documents.routes.js';
@@ -181,6 +182,7 @@ export function allApiRoutes(services: Services): ApiRoute[] {
     ...accessRoutes(services),
     ...outboxRoutes(services),
     ...evidenceRoutes(services),
+    ...certificationsRoutes(services),
   ];
 }
 

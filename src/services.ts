@@ -6,6 +6,10 @@ import { createSettingsService } from './modules/accounts/settings.service.js';
 import { createUsersService } from './modules/accounts/users.service.js';
 import { createApiKeysService } from './modules/api-keys/api-keys.service.js';
 import { auditLog, createAuditService } from './modules/audit/audit.service.js';
+import {
+  createCertificationsService,
+  readCertificationSection,
+} from './modules/certifications/certifications.service.js';
 import { createControlsService } from './modules/content/controls.service.js';
 import { createFaqService } from './modules/content/faq.service.js';
 import { createProfileService } from './modules/content/profile.service.js';
@@ -33,7 +37,7 @@ import { createTenantsService } from './modules/tenants/tenants.service.js';
 import { createIncidentsService } from './modules/updates/incidents.service.js';
 import { createPostsService } from './modules/updates/posts.service.js';
 import { readPublicSections } from './modules/updates/public-sections.js';
-import { systemContext } from './platform/auth/context.js';
+import { type Permission, systemContext } from './platform/auth/context.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import { type SealedColumn, signingKeysSealed, tenantDataKeysSealed } from './platform/crypto/rewrap.js';
 import type { Sealer } from './platform/crypto/sealing.js';
@@ -91,7 +95,11 @@ export function createServices({
   const publishing = createPublishingService({
     db,
     clock,
-    readSections: async (tx) => ({ ...(await readPublicSections(tx)), ...(await readDocumentSections(tx)) }),
+    readSections: async (tx) => ({
+      ...(await readPublicSections(tx)),
+      ...(await readDocumentSections(tx)),
+      ...(await readCertificationSection(tx)),
+    }),
     ...(onPublished ? { onPublished } : {}),
   });
   const tenants = createTenantsService({ db });
@@ -100,11 +108,12 @@ export function createServices({
   const roles = createRolesService({ db, clock });
   const vault = createBlobVault({ db, store: blobs, sealer, clock });
   /** The members who decide access requests: their role holds access_requests:manage. */
-  async function staffRecipients(tenantId: string): Promise<string[]> {
+  const staffRecipients = (tenantId: string) => membersWith(tenantId, 'access_requests:manage');
+  async function membersWith(tenantId: string, permission: Permission): Promise<string[]> {
     const ctx = systemContext(tenantId, 'access-requests');
     const [people, roleList] = await Promise.all([members.list(ctx), roles.list(ctx)]);
     const deciding = new Set(
-      roleList.filter((role) => role.permissions.includes('access_requests:manage')).map((role) => role.key),
+      roleList.filter((role) => role.permissions.includes(permission)).map((role) => role.key),
     );
     return people
       .filter((person) => !person.disabled && deciding.has(person.role))
@@ -160,6 +169,14 @@ export function createServices({
     notices: createNoticesService({ db, clock, dispatch: dispatchNotice, mailQueued }),
     subscribers: createSubscribersService({ db, sealer, clock, publicUrl, mailQueued }),
     notificationSettings: createNotificationSettingsService({ db, sealer, clock }),
+    certifications: createCertificationsService({
+      db,
+      clock,
+      publishing,
+      publicUrl,
+      staffRecipients: (tenantId) => membersWith(tenantId, 'documents:write'),
+      mailQueued,
+    }),
     evidence: createEvidenceService({
       db,
       clock,

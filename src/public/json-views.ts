@@ -1,4 +1,5 @@
 import type { PublishedCategory, PublishedControl } from '../modules/publishing/snapshot.contract.js';
+import { certificationBadges, todayOf } from './pages/certification-badges.js';
 import { controlProof } from './pages/control-proof.js';
 import type { PageContext } from './pages/layout.js';
 import { overviewSections } from './pages/overview-sections.js';
@@ -25,6 +26,29 @@ function links(ctx: PageContext, page: PageName) {
   return { html: paths.html, markdown: paths.markdown };
 }
 
+/** Only when there are badges (each with its published report), judged on the day served. */
+function certificationsJson(ctx: PageContext) {
+  const badges = certificationBadges(ctx.basePath, ctx.snapshot.content, todayOf(ctx));
+  return badges.length > 0
+    ? {
+        certifications: badges.map((badge) => ({
+          name: badge.name,
+          auditor: badge.auditor,
+          scope: badge.scope,
+          validFrom: badge.validFrom,
+          validUntil: badge.validUntil,
+          state: badge.state,
+          report: {
+            title: badge.report.title,
+            accessLevel: badge.report.accessLevel,
+            url: badge.report.url,
+            sha256: badge.report.sha256,
+          },
+        })),
+      }
+    : {};
+}
+
 export function overviewJson(ctx: PageContext) {
   const { profile, categories, subprocessors, faq } = ctx.snapshot.content;
   return {
@@ -43,6 +67,7 @@ export function overviewJson(ctx: PageContext) {
     })),
     subprocessorCount: subprocessors.length,
     faqCount: faq.length,
+    ...certificationsJson(ctx),
     sections: overviewSections(ctx.snapshot.content).map((section) => ({
       page: section.page,
       title: section.title,

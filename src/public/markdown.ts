@@ -1,5 +1,6 @@
 import type { PublishedCategory, PublishedControl } from '../modules/publishing/snapshot.contract.js';
 import { escapeMarkdown } from '../platform/text/markdown-escape.js';
+import { certificationBadges, todayOf } from './pages/certification-badges.js';
 import { controlProof } from './pages/control-proof.js';
 import type { PageContext } from './pages/layout.js';
 import { overviewSections } from './pages/overview-sections.js';
@@ -56,6 +57,20 @@ function footer(ctx: PageContext, page: PageName): string[] {
   ];
 }
 
+function certificationsMarkdown(ctx: PageContext): string[] {
+  const badges = certificationBadges(ctx.basePath, ctx.snapshot.content, todayOf(ctx));
+  if (badges.length === 0) return [];
+  return [
+    '## Certifications',
+    badges
+      .map(
+        (badge) =>
+          `- **${escapeMarkdown(badge.name)}** · ${badge.validity} · audited by ${escapeMarkdown(badge.auditor)} · report: [${escapeMarkdown(badge.report.title)}](${badge.report.url})${badge.report.accessLevel === 'gated' ? ' (on request)' : ''} · SHA-256 ${badge.report.sha256}`,
+      )
+      .join('\n'),
+  ];
+}
+
 export function renderOverviewMarkdown(ctx: PageContext): string {
   const { profile } = ctx.snapshot.content;
   const contact = securityContact(profile.securityContact);
@@ -71,6 +86,7 @@ export function renderOverviewMarkdown(ctx: PageContext): string {
       `## ${section.title}`,
       `${section.stat}. ${escapeMarkdown(/[.!?)]$/.test(section.detail) ? section.detail : `${section.detail}.`)} [Read more](${pages(section.page)})`,
     ]),
+    certificationsMarkdown(ctx),
     contactText && ['## Security contact', escapeMarkdown(contactText)],
     footer(ctx, 'overview'),
   ]);

@@ -11,6 +11,7 @@ import {
   renderSubprocessorsMarkdown,
   renderUpdatesMarkdown,
 } from './markdown.js';
+import { certificationDayKey } from './pages/certification-badges.js';
 import {
   type PageContext,
   renderDocumentsPage,
@@ -79,18 +80,27 @@ let stylesheetHref: string | undefined;
  * The rendered page `pageName` (e.g. `security.json`) of a published site, or null when there is
  * no such page. Rendered once per published version; used by the routes below and the fast path.
  */
-export function publicPageOf(site: PublishedSite, pageName: string, basePath: string): RenderedPage | null {
+export function publicPageOf(
+  site: PublishedSite,
+  pageName: string,
+  basePath: string,
+  now: Date = new Date(),
+): RenderedPage | null {
   const parsed = parsePage(pageName);
   const render = parsed ? renderers[parsed.page]?.[parsed.format] : undefined;
   if (!parsed || !render) return null;
   stylesheetHref ??= loadStylesheet().href;
   const href = stylesheetHref;
-  return site.page(`${basePath}|${pageName}`, () => ({
+  // A certification badge expires by the day: the page is kept per day-state of the badges.
+  const today = now.toISOString().slice(0, 10);
+  const dayKey = certificationDayKey(site.snapshot.content, today);
+  return site.page(`${basePath}|${pageName}${dayKey ? `|${dayKey}` : ''}`, () => ({
     body: render({
       snapshot: site.snapshot,
       basePath,
       stylesheetHref: href,
       closing: site.tenant.status !== 'active',
+      today,
     }),
     contentType: contentTypes[parsed.format],
   }));

@@ -21,6 +21,8 @@ import { applyRetention, type RetentionReport } from './retention.js';
  * worker whichever ticks first (worker_runs, decision 0019).
  */
 const RETENTION_EVERY_MS = 60 * 60_000;
+/** Certification expiry reminders (src/modules/certifications) are looked for this often, by one worker. */
+const CERTIFICATION_REMINDERS_EVERY_MS = 60 * 60_000;
 /** Live evidence (src/modules/evidence) runs this often, by one worker. */
 export const EVIDENCE_EVERY_MS = 15 * 60_000;
 
@@ -36,6 +38,8 @@ export interface TickReport {
   evidence: number | null;
   /** What the orphan sweep removed, when it ran in this tick (hourly, with retention). */
   blobSweep: BlobSweepReport | null;
+  /** Certifications whose expiry reminder was queued in this tick (null: not looked for in this tick). */
+  certificationReminders: number | null;
 }
 
 /**
@@ -59,7 +63,10 @@ export function createScheduler({
   blobs,
 }: {
   db: Database;
-  services: Pick<Services, 'subprocessorChanges' | 'subscribers' | 'tenants' | 'vault' | 'evidence'>;
+  services: Pick<
+    Services,
+    'subprocessorChanges' | 'subscribers' | 'tenants' | 'vault' | 'evidence' | 'certifications'
+  >;
   limiter: FormRateLimiter;
   dispatch: NoticeDispatcher;
   clock: Clock;
@@ -100,6 +107,22 @@ export function createScheduler({
     return ran;
   }
 
+  /** Each tenant's certifications 30 days from their end date; one tenant's failure does not stop the rest. */
+  async function remindCertifications(): Promise<number> {
+    let reminded = 0;
+    for (const { id } of await withPlatform(db, allTenantIds)) {
+      try {
+        reminded += await services.certifications.remindExpiring(id);
+      } catch (error) {
+        logger.error(
+          { tenantId: id, err: { type: (error as Error).name } },
+          'certification reminders failed',
+        );
+      }
+    }
+    return reminded;
+  }
+
   /** A sweep that fails (the store unreachable) is logged and tried again at the next hour. */
   async function sweepBlobs(store: BlobStore, now: Date): Promise<BlobSweepReport | null> {
     const started = performance.now();
@@ -128,6 +151,7 @@ export function createScheduler({
         retention: null,
         evidence: null,
         blobSweep: null,
+        certificationReminders: null,
       };
       let sweepDue = false;
       const work = await findDueWork(now);
@@ -173,6 +197,9 @@ export function createScheduler({
       // After retention, so the retention check sees what this tick removed.
       if (await claimPeriodicRun(db, 'evidence', now, EVIDENCE_EVERY_MS)) {
         report.evidence = await runEvidence();
+      }
+      if (await claimPeriodicRun(db, 'certification-reminders', now, CERTIFICATION_REMINDERS_EVERY_MS)) {
+        report.certificationReminders = await remindCertifications();
       }
       await limiter.prune();
       await pruneApiRateLimits(db, now);

@@ -66,7 +66,10 @@ const fanOutJob = z.object({ tenantId: z.uuid(), noticeId: z.uuid() });
 export interface WorkerOptions {
   db: Database;
   sealer: Sealer;
-  services: Pick<Services, 'subprocessorChanges' | 'subscribers' | 'tenants' | 'vault' | 'evidence'>;
+  services: Pick<
+    Services,
+    'subprocessorChanges' | 'subscribers' | 'tenants' | 'vault' | 'evidence' | 'certifications'
+  >;
   clock: Clock;
   logger: Logger;
   publicUrl: string;

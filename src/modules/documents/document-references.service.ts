@@ -1,6 +1,6 @@
 import { inArray } from 'drizzle-orm';
 import type { Tx } from '../../platform/db/client.js';
-import type { DocumentCategory } from './documents.schema.js';
+import type { AccessLevel, DocumentCategory } from './documents.schema.js';
 import { documents } from './documents.schema.js';
 import { latestVersions } from './documents.service.js';
 
@@ -24,6 +24,7 @@ export interface DocumentReference {
   id: string;
   title: string;
   category: DocumentCategory;
+  accessLevel: AccessLevel;
   /** The current (newest) file's version number and SHA-256. */
   version: number;
   sha256: string;
@@ -49,6 +50,7 @@ export async function documentReferences(
       id: row.id,
       title: row.title,
       category: row.category,
+      accessLevel: row.accessLevel,
       version: version.version,
       sha256: version.sha256,
     });

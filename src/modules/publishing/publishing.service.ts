@@ -89,7 +89,9 @@ export type PublishedListener = (tenantId: string, version: number) => void;
 /** Public sections other modules own (updates, upcoming subprocessor changes), read at every publish. */
 export type PublicSectionsReader = (
   tx: Tx,
-) => Promise<Pick<SnapshotContent, 'updates' | 'subprocessorChanges' | 'documents' | 'nda'>>;
+) => Promise<
+  Pick<SnapshotContent, 'updates' | 'subprocessorChanges' | 'documents' | 'nda' | 'certifications'>
+>;
 
 /**
  * Publishing turns the draft into an immutable, numbered snapshot. The public site reads only

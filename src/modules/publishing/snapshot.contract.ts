@@ -20,6 +20,23 @@ export interface SnapshotContent {
   documents?: PublishedDocument[];
   /** The NDA a visitor accepts when requesting gated documents, absent when the tenant has none. */
   nda?: PublishedNda;
+  /**
+   * Certifications, each bound to a published document that proves it; absent when there are
+   * none. Whether one has expired is judged when a page is rendered, not here.
+   */
+  certifications?: PublishedCertification[];
+}
+
+export interface PublishedCertification {
+  id: string;
+  name: string;
+  auditor: string;
+  scope: string;
+  validFrom: string;
+  validUntil: string;
+  /** The report's document (in `documents`) and the SHA-256 of the file bound to the certification. */
+  documentId: string;
+  documentSha256: string;
 }
 
 export interface PublishedDocument {

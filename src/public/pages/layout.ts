@@ -12,6 +12,8 @@ export interface PageContext {
   stylesheetHref: string;
   /** The trust center is closing: every page says so, since its forms take nothing new. */
   closing?: boolean;
+  /** The day (UTC, YYYY-MM-DD) the page is served for: certification badges expire by it. Default: today. */
+  today?: string;
 }
 
 const navigation: { page: PageName; label: string }[] = [
