@@ -178,11 +178,12 @@ export function allApiRoutes(services: Services): ApiRoute[] {
     ...updatesRoutes(services),
     ...subprocessorChangesRoutes(services),
     ...subscribersRoutes(services),
+    // Before the documents: a certification's report deleted first would take the certification with it.
+    ...certificationsRoutes(services),
     ...documentsRoutes(services),
     ...accessRoutes(services),
     ...outboxRoutes(services),
     ...evidenceRoutes(services),
-    ...certificationsRoutes(services),
   ];
 }
 
@@ -258,7 +259,7 @@ export async function createApp({
   const server = await createHttpServer({
     logger,
     trustProxy,
-    fastPath: createPublicFastPath(cache),
+    fastPath: createPublicFastPath(cache, clock),
     observe,
     ...(tls ? { tls } : {}),
   });
@@ -327,7 +328,7 @@ export async function createApp({
       if (reply.statusCode >= 400) logRequest(request, reply);
       done();
     });
-    await registerPublicRoutes(scope, { cache });
+    await registerPublicRoutes(scope, { cache, clock });
     await registerFeedRoutes(scope, { cache, publicUrl, clock });
     await registerEvidencePublicRoutes(scope, { cache, services });
     await scope.register(async (forms) =>

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type Clock, systemClock } from '../platform/clock.js';
 import { matchesEtag, pickEncoding } from '../platform/http/negotiation.js';
 import { bindTenantToLog } from '../platform/http/server.js';
 import { loadStylesheet } from './assets.js';
@@ -139,7 +140,10 @@ export function publicNotFoundPage(): RenderedPage {
  * of a tenant's custom domain. Everything is rendered from the latest published snapshot and
  * served from memory; a request for anything unknown gets the same 404 page, whatever it was.
  */
-export async function registerPublicRoutes(app: FastifyInstance, { cache }: { cache: PublishedCache }) {
+export async function registerPublicRoutes(
+  app: FastifyInstance,
+  { cache, clock = systemClock }: { cache: PublishedCache; clock?: Clock },
+) {
   const stylesheet = loadStylesheet();
   const notFound = publicNotFoundPage();
   const stylesheetPage: RenderedPage = renderPage(
@@ -156,7 +160,7 @@ export async function registerPublicRoutes(app: FastifyInstance, { cache }: { ca
     basePath: string,
   ) {
     if (site) bindTenantToLog(request, site.tenant.id);
-    const page = site ? publicPageOf(site, pageName, basePath) : null;
+    const page = site ? publicPageOf(site, pageName, basePath, clock()) : null;
     return page ? sendPage(request, reply, page) : sendPage(request, reply, notFound, 404);
   }
 

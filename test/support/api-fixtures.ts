@@ -82,6 +82,8 @@ export interface TenantA {
   documentId: string;
   accessRequestId: string;
   grantId: string;
+  /** A certification whose report is the gated document. */
+  certificationId: string;
   /** Strings and ids of A that must never appear in an answer to B. */
   markers: string[];
 }
@@ -261,6 +263,14 @@ export async function buildMatrixWorld(kind: TestDatabaseKind): Promise<MatrixWo
       .set({ status: 'failed', lastError: 'smtp:EENVELOPE:550' })
       .where(eq(mailOutbox.id, refusedMail.id));
 
+    const certification = await services.certifications.create(owner, {
+      name: 'A SOC 2 Type II',
+      auditor: 'A Audit Partners',
+      validFrom: '2026-01-01',
+      validUntil: '2027-12-31',
+      documentId: documentA.id,
+    });
+
     const categories = await services.controls.listCategories(systemA);
     const controls = await services.controls.listControls(systemA);
     const faq = await services.faq.list(systemA);
@@ -294,6 +304,7 @@ export async function buildMatrixWorld(kind: TestDatabaseKind): Promise<MatrixWo
       'A Confidential Report',
       'A confidentiality terms',
       'A Requesting Co',
+      'A SOC 2 Type II',
       role.key,
       // who A is
       tenantA.id,
@@ -349,6 +360,7 @@ export async function buildMatrixWorld(kind: TestDatabaseKind): Promise<MatrixWo
         documentId: documentA.id,
         accessRequestId: pending.requestId,
         grantId: decided.grant.id,
+        certificationId: certification.id,
         markers,
       },
       b: {
@@ -387,6 +399,7 @@ export const objectOf: Record<string, (world: MatrixWorld) => string> = {
   documents: (world) => world.a.documentId,
   'access-requests': (world) => world.a.accessRequestId,
   grants: (world) => world.a.grantId,
+  certifications: (world) => world.a.certificationId,
 };
 
 /** A multipart/form-data body (uploads): `send` passes its bytes and content type as they are. */
@@ -487,6 +500,15 @@ export const bodyOf: Record<string, BodyFactory> = {
   'POST /access-requests/:id/decision': () => ({ decision: 'approve', days: 7 }),
   'POST /grants/:id/extend': () => ({ days: 5 }),
   'PUT /nda': () => ({ text: 'Matrix confidentiality terms' }),
+  // Names A's report: B's request must find no such document (404), A's binds it.
+  'POST /certifications': (world) => ({
+    name: 'Matrix certification',
+    auditor: 'Matrix auditor',
+    validFrom: '2026-01-01',
+    validUntil: '2027-01-01',
+    documentId: world.a.documentId,
+  }),
+  'PATCH /certifications/:id': () => ({ auditor: 'Matrix renamed auditor' }),
   'PUT /access-rules': () => ({ autoApproveDomains: ['matrix.example'], autoDenyDomains: [], grantDays: 20 }),
 };
 
@@ -523,5 +545,6 @@ export async function stateOf(world: MatrixWorld) {
     nda: await services.accessSettings.getNda(ctx),
     accessRules: await services.accessSettings.getRules(ctx),
     outbox: await services.outbox.list(ctx, { limit: 200, offset: 0 }),
+    certifications: await services.certifications.list(ctx),
   };
 }
