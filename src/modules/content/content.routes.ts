@@ -28,7 +28,7 @@ import {
 } from './content.responses.js';
 import type { ControlsService } from './controls.service.js';
 import { categoryUpdateInput, controlCreateInput, controlUpdateInput } from './controls.service.js';
-import { evidenceCoverageResponse } from './evidence-coverage.js';
+import { evidenceCoverageResponse } from './coverage.contract.js';
 import type { FaqService } from './faq.service.js';
 import { reorderInput } from './ordering.js';
 import type { createProfileService } from './profile.service.js';

@@ -16,7 +16,7 @@ import {
   controlStatement,
   controlsPageStatement,
 } from './controls-page.js';
-import { type EvidenceCoverage, evidenceCoverage } from './evidence-coverage.js';
+import { type EvidenceCoverage, evidenceCoverage } from './coverage.contract.js';
 import { planOrder } from './ordering.js';
 import './content.errors.js';
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { trustCenterDocument } from '../content/content.contract.js';
-import { evidenceCoverage } from '../content/evidence-coverage.js';
+import { evidenceCoverage } from '../content/coverage.contract.js';
 
 /*
  * The demo describes Attest itself, and every implemented control says how it is evidenced
