@@ -256,3 +256,50 @@ describe.each(testDatabaseKinds)('control evidence kinds on $name', (kind) => {
     expect((await api('GET', `/controls/${tlsId}`)).body).toBe(before);
   });
 });
+
+describe('evidence kinds in trust-center files', () => {
+  function issuePaths(source: string): string[] {
+    try {
+      parseTrustCenterFile(source);
+    } catch (error) {
+      return (error as { details: { path: string }[] }).details.map((detail) => detail.path);
+    }
+    return expect.unreachable('the file was accepted');
+  }
+
+  const base = (control: string) => `version: 1
+profile: { companyName: File Co }
+categories:
+  - key: infra
+    name: Infrastructure
+    controls:
+      - key: tls
+        title: TLS
+${control}
+`;
+
+  it('reads artifacts and a statement, and refuses hostile ones with the path to them', () => {
+    const good = parseTrustCenterFile(
+      base(`        artifacts:
+          - { title: Policies, href: deploy/kubernetes/base/network-policies.yaml }
+        attestation: { statement: We do this., attestedBy: CISO, attestedOn: "2026-11-30" }`),
+    );
+    expect(good.categories[0]?.controls[0]).toMatchObject({
+      artifacts: [{ title: 'Policies', href: 'deploy/kubernetes/base/network-policies.yaml' }],
+      attestation: { statement: 'We do this.', attestedBy: 'CISO', attestedOn: '2026-11-30' },
+    });
+    expect(
+      issuePaths(
+        base(`        artifacts:
+          - { title: Evil, href: "javascript:alert(1)" }
+          - { title: Up, href: ../../etc/passwd }`),
+      ),
+    ).toEqual(['categories.0.controls.0.artifacts.0.href', 'categories.0.controls.0.artifacts.1.href']);
+    expect(issuePaths(base(`        attestation: { statement: x, attestedOn: "2026-11-30" }`))).toEqual([
+      'categories.0.controls.0.attestation.attestedBy',
+    ]);
+    expect(issuePaths(base(`        documents: [not-a-uuid]`))).toEqual([
+      'categories.0.controls.0.documents.0',
+    ]);
+  });
+});
