@@ -19,7 +19,7 @@ export function useEvidenceCoverage() {
 export function EvidenceCoverageCard() {
   const coverage = useEvidenceCoverage();
   return (
-    <section className="card stack" aria-labelledby="coverage-title">
+    <section className="card stack coverage-card" aria-labelledby="coverage-title">
       <h2 id="coverage-title" className="card-title">
         Evidence coverage
       </h2>
