@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { and, asc, eq, gte, isNull, lte, max, ne, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ServiceContext } from '../../platform/auth/context.js';
@@ -109,8 +110,9 @@ export function reminderMail(
       consoleUrl,
     ].join('\n'),
     headers: { 'Auto-Submitted': 'auto-generated' },
-    // One reminder per certification, end date and person, however many workers try.
-    dedupeKey: `certification-expiry:${certification.id}:${certification.validUntil}:${to}`,
+    // One reminder per certification, end date and person, however many workers try. The address
+    // goes in as a digest: the key is bounded (200) and an address may be up to 254 characters.
+    dedupeKey: `certification-expiry:${certification.id}:${certification.validUntil}:${createHash('sha256').update(to).digest('hex').slice(0, 32)}`,
   };
 }
 
