@@ -281,24 +281,28 @@ export function createCertificationsService({
       const now = clock();
       const today = now.toISOString().slice(0, 10);
       const horizon = addDays(today, REMINDER_DAYS_BEFORE);
+      const isDue = and(
+        gte(certifications.validUntil, today),
+        lte(certifications.validUntil, horizon),
+        or(
+          isNull(certifications.reminderSentOn),
+          ne(certifications.reminderSentOn, certifications.validUntil),
+        ),
+      );
+      const ctx = { tenantId };
+      // Every tenant is asked hourly: most have nothing due, and then cost this one small read.
+      const [anyDue] = await run(ctx, (tx) =>
+        tx.select({ id: certifications.id }).from(certifications).where(isDue).limit(1),
+      );
+      if (!anyDue) return 0;
       const staff = await staffRecipients(tenantId);
       // Nobody to tell yet: the reminder stays due, for when someone is.
       if (staff.length === 0) return 0;
-      const ctx = { tenantId };
       const sent = await run(ctx, async (tx) => {
         const due = await tx
           .update(certifications)
           .set({ reminderSentOn: sql`${certifications.validUntil}` })
-          .where(
-            and(
-              gte(certifications.validUntil, today),
-              lte(certifications.validUntil, horizon),
-              or(
-                isNull(certifications.reminderSentOn),
-                ne(certifications.reminderSentOn, certifications.validUntil),
-              ),
-            ),
-          )
+          .where(isDue)
           .returning();
         if (due.length === 0) return 0;
         const tenant = await readOwnTenant(tx);
