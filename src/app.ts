@@ -10,6 +10,7 @@ import { registerBffRoutes } from './bff/bff.routes.js';
 import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { apiKeysRoutes } from './modules/api-keys/api-keys.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
+import { certificationsRoutes } from './modules/certifications/certifications.routes.js';
 import { contentRoutes } from './modules/content/content.routes.js';
 import { accessRoutes } from './modules/documents/access.routes.js';
 import { documentsRoutes } from './modules/documents/documents.routes.js';
@@ -184,6 +185,8 @@ export function allApiRoutes(services: Services): ApiRoute[] {
     ...updatesRoutes(services),
     ...subprocessorChangesRoutes(services),
     ...subscribersRoutes(services),
+    // Before the documents: a certification's report deleted first would take the certification with it.
+    ...certificationsRoutes(services),
     ...documentsRoutes(services),
     ...accessRoutes(services),
     ...outboxRoutes(services),
@@ -281,7 +284,7 @@ export async function createApp({
   const server = await createHttpServer({
     logger,
     trustProxy,
-    fastPath: createPublicFastPath(cache),
+    fastPath: createPublicFastPath(cache, clock),
     observe,
     ...(tls ? { tls } : {}),
   });
@@ -350,7 +353,7 @@ export async function createApp({
       if (reply.statusCode >= 400) logRequest(request, reply);
       done();
     });
-    await registerPublicRoutes(scope, { cache });
+    await registerPublicRoutes(scope, { cache, clock });
     await registerFeedRoutes(scope, { cache, publicUrl, clock });
     await registerEvidencePublicRoutes(scope, { cache, services });
     await registerTrustPublicRoutes(scope, { cache, services });

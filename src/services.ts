@@ -6,6 +6,10 @@ import { createSettingsService } from './modules/accounts/settings.service.js';
 import { createUsersService } from './modules/accounts/users.service.js';
 import { createApiKeysService } from './modules/api-keys/api-keys.service.js';
 import { auditLog, createAuditService } from './modules/audit/audit.service.js';
+import {
+  createCertificationsService,
+  readCertificationSection,
+} from './modules/certifications/certifications.service.js';
 import { createControlsService } from './modules/content/controls.service.js';
 import { createFaqService } from './modules/content/faq.service.js';
 import { createProfileService } from './modules/content/profile.service.js';
@@ -13,6 +17,7 @@ import { createSubprocessorsService } from './modules/content/subprocessors.serv
 import { createTransferService } from './modules/content/transfer.service.js';
 import { createAccessRequestsService } from './modules/documents/access-requests.service.js';
 import { createAccessSettingsService } from './modules/documents/access-settings.service.js';
+import { existingDocumentIds } from './modules/documents/document-references.service.js';
 import { createDocumentsService } from './modules/documents/documents.service.js';
 import { createGrantsService } from './modules/documents/grants.service.js';
 import { readDocumentSections } from './modules/documents/public-sections.js';
@@ -110,7 +115,11 @@ export function createServices({
   const publishing = createPublishingService({
     db,
     clock,
-    readSections: async (tx) => ({ ...(await readPublicSections(tx)), ...(await readDocumentSections(tx)) }),
+    readSections: async (tx) => ({
+      ...(await readPublicSections(tx)),
+      ...(await readDocumentSections(tx)),
+      ...(await readCertificationSection(tx)),
+    }),
     onSnapshot: trust.issueForSnapshot,
     ...(onPublished ? { onPublished } : {}),
   });
@@ -133,12 +142,12 @@ export function createServices({
   /** The members who decide access requests: their role holds access_requests:manage. */
   const staffRecipients = (tenantId: string) =>
     membersWith(tenantId, 'access_requests:manage', 'access-requests');
-  const transfer = createTransferService({ db, publishing });
+  const transfer = createTransferService({ db, publishing, documentIdsIn: existingDocumentIds });
   const mfa = createMfaService({ db, clock, sealer });
   return {
     tenants,
     profile: createProfileService({ db }),
-    controls: createControlsService({ db }),
+    controls: createControlsService({ db, documentIdsIn: existingDocumentIds }),
     faq: createFaqService({ db }),
     subprocessors: createSubprocessorsService({ db }),
     publishing,
@@ -184,6 +193,14 @@ export function createServices({
     notices: createNoticesService({ db, clock, dispatch: dispatchNotice, mailQueued }),
     subscribers: createSubscribersService({ db, sealer, clock, publicUrl, mailQueued }),
     notificationSettings: createNotificationSettingsService({ db, sealer, clock }),
+    certifications: createCertificationsService({
+      db,
+      clock,
+      publishing,
+      publicUrl,
+      staffRecipients: (tenantId) => membersWith(tenantId, 'documents:write', 'certifications'),
+      mailQueued,
+    }),
     evidence: createEvidenceService({
       db,
       clock,

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Clock, systemClock } from '../platform/clock.js';
 import { type Encoding, matchesEtag, pickEncoding } from '../platform/http/negotiation.js';
 import { securityHeaders } from '../platform/http/security-headers.js';
 import { PAGE_CACHE_CONTROL, publicPageOf } from './public.routes.js';
@@ -14,7 +15,7 @@ const PAGE_PATH = /^\/t\/([a-z0-9-]{1,63})(?:\/([a-z]{1,20}(?:\.(?:json|md))?))?
  * tenant or page not in memory yet) falls through to the Fastify routes, which answer the same
  * thing more slowly and fill the cache. The routes' tests and this file's test compare the two.
  */
-export function createPublicFastPath(cache: PublishedCache) {
+export function createPublicFastPath(cache: PublishedCache, clock: Clock = systemClock) {
   const headerSets = new WeakMap<RenderedPage, Partial<Record<Encoding, Record<string, string | number>>>>();
 
   function headersFor(page: RenderedPage, encoding: Encoding): Record<string, string | number> {
@@ -49,7 +50,7 @@ export function createPublicFastPath(cache: PublishedCache) {
     if (cache.byHost(host) !== null) return false;
     const site = cache.bySlug(match[1]);
     if (!site || site instanceof Promise) return false;
-    const page = publicPageOf(site, match[2] ?? 'overview', `/t/${match[1]}`);
+    const page = publicPageOf(site, match[2] ?? 'overview', `/t/${match[1]}`, clock());
     if (!page) return false;
     const encoding = pickEncoding(request.headers['accept-encoding']);
     const headers = headersFor(page, encoding);

@@ -1,6 +1,7 @@
 import type { FailingChecks } from '../modules/evidence/evidence.contract.js';
 import type { PublishedCategory, PublishedControl } from '../modules/publishing/snapshot.contract.js';
-import { evidenceLinks } from './pages/evidence-links.js';
+import { certificationBadges, todayOf } from './pages/certification-badges.js';
+import { controlProof } from './pages/control-proof.js';
 import type { PageContext } from './pages/layout.js';
 import { overviewSections } from './pages/overview-sections.js';
 import { type PageName, pagePaths } from './pages/paths.js';
@@ -27,6 +28,29 @@ function links(ctx: PageContext, page: PageName) {
   return { html: paths.html, markdown: paths.markdown };
 }
 
+/** Only when there are badges (each with its published report), judged on the day served. */
+function certificationsJson(ctx: PageContext) {
+  const badges = certificationBadges(ctx.basePath, ctx.snapshot.content, todayOf(ctx));
+  return badges.length > 0
+    ? {
+        certifications: badges.map((badge) => ({
+          name: badge.name,
+          auditor: badge.auditor,
+          scope: badge.scope,
+          validFrom: badge.validFrom,
+          validUntil: badge.validUntil,
+          state: badge.state,
+          report: {
+            title: badge.report.title,
+            accessLevel: badge.report.accessLevel,
+            url: badge.report.url,
+            sha256: badge.report.sha256,
+          },
+        })),
+      }
+    : {};
+}
+
 export function overviewJson(ctx: PageContext) {
   const { profile, categories, subprocessors, faq } = ctx.snapshot.content;
   return {
@@ -45,6 +69,7 @@ export function overviewJson(ctx: PageContext) {
     })),
     subprocessorCount: subprocessors.length,
     faqCount: faq.length,
+    ...certificationsJson(ctx),
     sections: overviewSections(ctx.snapshot.content).map((section) => ({
       page: section.page,
       title: section.title,
@@ -63,31 +88,62 @@ export function overviewJson(ctx: PageContext) {
 }
 
 /**
- * Only for a control that has evidence, like the snapshot: its checks, and whether its evidence
- * holds now. `status` stays what was published; `verification.status` 'failing' is what the
- * HTML page shows in its place ("verification failing since …").
+ * Each kind only for a control that has some, like the snapshot. A control with checks also says
+ * whether its evidence holds now: `status` stays what was published; `verification.status`
+ * 'failing' is what the HTML page shows in its place ("verification failing since …").
  */
-function evidenceJson(basePath: string, control: PublishedControl, failing: FailingChecks | undefined) {
-  const links = evidenceLinks(basePath, control);
-  if (links.length === 0) return {};
-  const verification = failingVerification(control, failing);
+function evidenceJson(ctx: PageContext, control: PublishedControl) {
+  const proof = controlProof(ctx.basePath, ctx.snapshot.content, control);
+  const verification = failingVerification(control, ctx.failing);
   return {
-    evidence: links.map((link) => ({ check: link.check, title: link.title, url: link.url })),
-    verification: verification
+    ...(proof.checks.length > 0
       ? {
-          status: 'failing' as const,
-          failingSince: verification.since,
-          failingChecks: verification.checks.map((check) => ({
-            check: check.check,
-            title: check.title,
-            failingSince: check.failingSince,
+          evidence: proof.checks.map((link) => ({ check: link.check, title: link.title, url: link.url })),
+          verification: verification
+            ? {
+                status: 'failing' as const,
+                failingSince: verification.since,
+                failingChecks: verification.checks.map((check) => ({
+                  check: check.check,
+                  title: check.title,
+                  failingSince: check.failingSince,
+                })),
+              }
+            : { status: 'holding' as const, failingSince: null, failingChecks: [] },
+        }
+      : {}),
+    ...(proof.documents.length > 0
+      ? {
+          documents: proof.documents.map((document) => ({
+            id: document.id,
+            title: document.title,
+            accessLevel: document.accessLevel,
+            url: document.url,
           })),
         }
-      : { status: 'holding' as const, failingSince: null, failingChecks: [] },
+      : {}),
+    ...(proof.artifacts.length > 0
+      ? {
+          artifacts: proof.artifacts.map((artifact) => ({
+            title: artifact.title,
+            url: artifact.url,
+            path: artifact.path,
+          })),
+        }
+      : {}),
+    ...(proof.attestation
+      ? {
+          attestation: {
+            statement: proof.attestation.statement,
+            attestedBy: proof.attestation.attestedBy,
+            attestedOn: proof.attestation.attestedOn,
+          },
+        }
+      : {}),
   };
 }
 
-function categoryJson(category: PublishedCategory, basePath: string, failing: FailingChecks | undefined) {
+function categoryJson(category: PublishedCategory, ctx: PageContext) {
   return {
     key: category.key,
     name: category.name,
@@ -103,7 +159,7 @@ function categoryJson(category: PublishedCategory, basePath: string, failing: Fa
         framework: reference.framework,
         reference: reference.reference,
       })),
-      ...evidenceJson(basePath, control, failing),
+      ...evidenceJson(ctx, control),
     })),
   };
 }
@@ -115,7 +171,7 @@ export function securityJson(ctx: PageContext) {
     totalControls: countControls(categories),
     statusCounts: countByStatus(categories),
     verificationFailing: countFailingVerification(categories, ctx.failing),
-    categories: categories.map((category) => categoryJson(category, ctx.basePath, ctx.failing)),
+    categories: categories.map((category) => categoryJson(category, ctx)),
     links: links(ctx, 'security'),
   };
 }

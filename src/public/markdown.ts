@@ -1,7 +1,8 @@
 import type { FailingChecks } from '../modules/evidence/evidence.contract.js';
 import type { PublishedCategory, PublishedControl } from '../modules/publishing/snapshot.contract.js';
 import { escapeMarkdown } from '../platform/text/markdown-escape.js';
-import { evidenceLinks } from './pages/evidence-links.js';
+import { certificationBadges, todayOf } from './pages/certification-badges.js';
+import { controlProof } from './pages/control-proof.js';
 import type { PageContext } from './pages/layout.js';
 import { overviewSections } from './pages/overview-sections.js';
 import { type PageName, pagePaths } from './pages/paths.js';
@@ -58,6 +59,20 @@ function footer(ctx: PageContext, page: PageName): string[] {
   ];
 }
 
+function certificationsMarkdown(ctx: PageContext): string[] {
+  const badges = certificationBadges(ctx.basePath, ctx.snapshot.content, todayOf(ctx));
+  if (badges.length === 0) return [];
+  return [
+    '## Certifications',
+    badges
+      .map(
+        (badge) =>
+          `- **${escapeMarkdown(badge.name)}** · ${badge.validity} · audited by ${escapeMarkdown(badge.auditor)} · report: [${escapeMarkdown(badge.report.title)}](${badge.report.url})${badge.report.accessLevel === 'gated' ? ' (on request)' : ''} · SHA-256 ${badge.report.sha256}`,
+      )
+      .join('\n'),
+  ];
+}
+
 export function renderOverviewMarkdown(ctx: PageContext): string {
   const { profile } = ctx.snapshot.content;
   const contact = securityContact(profile.securityContact);
@@ -73,13 +88,15 @@ export function renderOverviewMarkdown(ctx: PageContext): string {
       `## ${section.title}`,
       `${section.stat}. ${escapeMarkdown(/[.!?)]$/.test(section.detail) ? section.detail : `${section.detail}.`)} [Read more](${pages(section.page)})`,
     ]),
+    certificationsMarkdown(ctx),
     contactText && ['## Security contact', escapeMarkdown(contactText)],
     footer(ctx, 'overview'),
   ]);
 }
 
-function controlMarkdown(control: PublishedControl, basePath: string, failing?: FailingChecks): string[] {
-  const verification = failingVerification(control, failing);
+function controlMarkdown(ctx: PageContext, control: PublishedControl): string[] {
+  const basePath = ctx.basePath;
+  const verification = failingVerification(control, ctx.failing);
   const status = [
     verification
       ? `**Status:** ${VERIFICATION_FAILING} since ${sinceLabel(verification.since)} (published as ${statusLabels[control.status]}; failing: ${verification.checks.map((check) => `[${escapeMarkdown(check.title)}](${basePath.replace(/\/+$/, '')}/evidence#${check.check})`).join(', ')})`
@@ -87,24 +104,40 @@ function controlMarkdown(control: PublishedControl, basePath: string, failing?: 
   ];
   if (control.lastReviewedOn) status.push(`Last reviewed ${escapeMarkdown(control.lastReviewedOn)}`);
   const frameworks = control.frameworks.map((reference) => escapeMarkdown(frameworkLabel(reference)));
-  // The link targets are paths we build from check keys, never tenant text.
-  const evidence = evidenceLinks(basePath, control).map(
-    (link) => `[${escapeMarkdown(link.title)}](${link.url})`,
+  const proof = controlProof(ctx.basePath, ctx.snapshot.content, control);
+  // The link targets are paths we build from check keys and document ids, never tenant text.
+  const evidence = proof.checks.map((link) => `[${escapeMarkdown(link.title)}](${link.url})`);
+  const documents = proof.documents.map(
+    (document) =>
+      `[${escapeMarkdown(document.title)}](${document.url})${document.accessLevel === 'gated' ? ' (on request)' : ''}`,
   );
+  // A tenant's URL is written as escaped text, not as a link: it cannot become markup.
+  const artifacts = proof.artifacts.map(
+    (artifact) =>
+      `${escapeMarkdown(artifact.title)} (${artifact.url ? escapeMarkdown(artifact.url) : `${escapeMarkdown(artifact.path ?? '')} in the source repository`})`,
+  );
+  const attestation = proof.attestation;
   return [
     `#### ${escapeMarkdown(control.title)}`,
     status.join(' · '),
     ...escapeProse(control.description),
     ...(frameworks.length > 0 ? [`**Frameworks:** ${frameworks.join(' · ')}`] : []),
     ...(evidence.length > 0 ? [`**Live evidence:** ${evidence.join(' · ')}`] : []),
+    ...(documents.length > 0 ? [`**Documents:** ${documents.join(' · ')}`] : []),
+    ...(artifacts.length > 0 ? [`**Public artifacts:** ${artifacts.join(' · ')}`] : []),
+    ...(attestation
+      ? [
+          `**Attested by** ${escapeMarkdown(attestation.attestedBy)} on ${escapeMarkdown(attestation.attestedOn)}: ${escapeMarkdown(attestation.statement.replace(/\s+/g, ' '))}`,
+        ]
+      : []),
   ];
 }
 
-function categoryMarkdown(category: PublishedCategory, basePath: string, failing?: FailingChecks): string[] {
+function categoryMarkdown(ctx: PageContext, category: PublishedCategory): string[] {
   return [
     `### ${escapeMarkdown(category.name)} (${controlCountLabel(category.controls.length)})`,
     ...escapeProse(category.description),
-    ...category.controls.flatMap((control) => controlMarkdown(control, basePath, failing)),
+    ...category.controls.flatMap((control) => controlMarkdown(ctx, control)),
   ];
 }
 
@@ -123,7 +156,7 @@ export function renderSecurityMarkdown(ctx: PageContext): string {
     `The technical and organisational measures ${escapeMarkdown(profile.companyName)} uses to protect its service and your data, with the current status of each.`,
     categories.length === 0
       ? 'No security measures have been published yet.'
-      : categories.flatMap((category) => categoryMarkdown(category, ctx.basePath, ctx.failing)),
+      : categories.flatMap((category) => categoryMarkdown(ctx, category)),
     footer(ctx, 'security'),
   ]);
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type Clock, systemClock } from '../platform/clock.js';
 import { matchesEtag, pickEncoding } from '../platform/http/negotiation.js';
 import { bindTenantToLog } from '../platform/http/server.js';
 import { loadStylesheet } from './assets.js';
@@ -11,6 +12,7 @@ import {
   renderSubprocessorsMarkdown,
   renderUpdatesMarkdown,
 } from './markdown.js';
+import { certificationDayKey } from './pages/certification-badges.js';
 import {
   type PageContext,
   renderDocumentsPage,
@@ -79,19 +81,28 @@ let stylesheetHref: string | undefined;
  * The rendered page `pageName` (e.g. `security.json`) of a published site, or null when there is
  * no such page. Rendered once per published version; used by the routes below and the fast path.
  */
-export function publicPageOf(site: PublishedSite, pageName: string, basePath: string): RenderedPage | null {
+export function publicPageOf(
+  site: PublishedSite,
+  pageName: string,
+  basePath: string,
+  now: Date = new Date(),
+): RenderedPage | null {
   const parsed = parsePage(pageName);
   const render = parsed ? renderers[parsed.page]?.[parsed.format] : undefined;
   if (!parsed || !render) return null;
   stylesheetHref ??= loadStylesheet().href;
   const href = stylesheetHref;
-  return site.page(`${basePath}|${pageName}`, () => ({
+  // A certification badge expires by the day: the page is kept per day-state of the badges.
+  const today = now.toISOString().slice(0, 10);
+  const dayKey = certificationDayKey(site.snapshot.content, today);
+  return site.page(`${basePath}|${pageName}${dayKey ? `|${dayKey}` : ''}`, () => ({
     body: render({
       snapshot: site.snapshot,
       basePath,
       stylesheetHref: href,
       closing: site.tenant.status !== 'active',
       failing: site.failing,
+      today,
     }),
     contentType: contentTypes[parsed.format],
   }));
@@ -130,7 +141,10 @@ export function publicNotFoundPage(): RenderedPage {
  * of a tenant's custom domain. Everything is rendered from the latest published snapshot and
  * served from memory; a request for anything unknown gets the same 404 page, whatever it was.
  */
-export async function registerPublicRoutes(app: FastifyInstance, { cache }: { cache: PublishedCache }) {
+export async function registerPublicRoutes(
+  app: FastifyInstance,
+  { cache, clock = systemClock }: { cache: PublishedCache; clock?: Clock },
+) {
   const stylesheet = loadStylesheet();
   const notFound = publicNotFoundPage();
   const stylesheetPage: RenderedPage = renderPage(
@@ -147,7 +161,7 @@ export async function registerPublicRoutes(app: FastifyInstance, { cache }: { ca
     basePath: string,
   ) {
     if (site) bindTenantToLog(request, site.tenant.id);
-    const page = site ? publicPageOf(site, pageName, basePath) : null;
+    const page = site ? publicPageOf(site, pageName, basePath, clock()) : null;
     return page ? sendPage(request, reply, page) : sendPage(request, reply, notFound, 404);
   }
 

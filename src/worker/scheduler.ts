@@ -21,6 +21,8 @@ import { applyRetention, type RetentionReport } from './retention.js';
  * worker whichever ticks first (worker_runs, decision 0019).
  */
 const RETENTION_EVERY_MS = 60 * 60_000;
+/** Certification expiry reminders (src/modules/certifications) are looked for this often, by one worker. */
+const CERTIFICATION_REMINDERS_EVERY_MS = 60 * 60_000;
 /** Live evidence (src/modules/evidence) runs this often, by one worker. */
 export const EVIDENCE_EVERY_MS = 15 * 60_000;
 
@@ -38,6 +40,8 @@ export interface TickReport {
   blobSweep: BlobSweepReport | null;
   /** Checks of tenants' own hosts run in this tick (each on its own schedule, src/modules/host-checks). */
   hostChecks: number;
+  /** Certifications whose expiry reminder was queued in this tick (null: not looked for in this tick). */
+  certificationReminders: number | null;
 }
 
 /**
@@ -63,7 +67,14 @@ export function createScheduler({
   db: Database;
   services: Pick<
     Services,
-    'subprocessorChanges' | 'subscribers' | 'tenants' | 'vault' | 'evidence' | 'trust' | 'hostChecks'
+    | 'subprocessorChanges'
+    | 'subscribers'
+    | 'tenants'
+    | 'vault'
+    | 'evidence'
+    | 'trust'
+    | 'hostChecks'
+    | 'certifications'
   >;
   limiter: FormRateLimiter;
   dispatch: NoticeDispatcher;
@@ -107,6 +118,22 @@ export function createScheduler({
     return ran;
   }
 
+  /** Each tenant's certifications 30 days from their end date; one tenant's failure does not stop the rest. */
+  async function remindCertifications(): Promise<number> {
+    let reminded = 0;
+    for (const { id } of await withPlatform(db, allTenantIds)) {
+      try {
+        reminded += await services.certifications.remindExpiring(id);
+      } catch (error) {
+        logger.error(
+          { tenantId: id, err: { type: (error as Error).name } },
+          'certification reminders failed',
+        );
+      }
+    }
+    return reminded;
+  }
+
   /** A sweep that fails (the store unreachable) is logged and tried again at the next hour. */
   async function sweepBlobs(store: BlobStore, now: Date): Promise<BlobSweepReport | null> {
     const started = performance.now();
@@ -136,6 +163,7 @@ export function createScheduler({
         evidence: null,
         blobSweep: null,
         hostChecks: 0,
+        certificationReminders: null,
       };
       let sweepDue = false;
       const work = await findDueWork(now);
@@ -188,6 +216,9 @@ export function createScheduler({
           logger.error({ tenantId, err: { type: (error as Error).name } }, 'running host checks failed'),
         )
       ).ran;
+      if (await claimPeriodicRun(db, 'certification-reminders', now, CERTIFICATION_REMINDERS_EVERY_MS)) {
+        report.certificationReminders = await remindCertifications();
+      }
       await limiter.prune();
       await pruneApiRateLimits(db, now);
       // Last: listing a large bucket takes a while, and the rest of the tick should not wait for it.

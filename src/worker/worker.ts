@@ -68,7 +68,14 @@ export interface WorkerOptions {
   sealer: Sealer;
   services: Pick<
     Services,
-    'subprocessorChanges' | 'subscribers' | 'tenants' | 'vault' | 'evidence' | 'trust' | 'hostChecks'
+    | 'subprocessorChanges'
+    | 'subscribers'
+    | 'tenants'
+    | 'vault'
+    | 'evidence'
+    | 'trust'
+    | 'hostChecks'
+    | 'certifications'
   >;
   clock: Clock;
   logger: Logger;

@@ -84,6 +84,8 @@ export interface TenantA {
   grantId: string;
   /** A check of one of A's hosts (never run: nothing in the matrix reaches out). */
   hostCheckId: string;
+  /** A certification whose report is the gated document. */
+  certificationId: string;
   /** Strings and ids of A that must never appear in an answer to B. */
   markers: string[];
 }
@@ -268,6 +270,14 @@ export async function buildMatrixWorld(kind: TestDatabaseKind): Promise<MatrixWo
       .set({ status: 'failed', lastError: 'smtp:EENVELOPE:550' })
       .where(eq(mailOutbox.id, refusedMail.id));
 
+    const certification = await services.certifications.create(owner, {
+      name: 'A SOC 2 Type II',
+      auditor: 'A Audit Partners',
+      validFrom: '2026-01-01',
+      validUntil: '2027-12-31',
+      documentId: documentA.id,
+    });
+
     const categories = await services.controls.listCategories(systemA);
     const controls = await services.controls.listControls(systemA);
     const faq = await services.faq.list(systemA);
@@ -301,6 +311,7 @@ export async function buildMatrixWorld(kind: TestDatabaseKind): Promise<MatrixWo
       'A Confidential Report',
       'A confidentiality terms',
       'A Requesting Co',
+      'A SOC 2 Type II',
       role.key,
       // who A is
       tenantA.id,
@@ -358,6 +369,7 @@ export async function buildMatrixWorld(kind: TestDatabaseKind): Promise<MatrixWo
         accessRequestId: pending.requestId,
         grantId: decided.grant.id,
         hostCheckId: hostCheck.id,
+        certificationId: certification.id,
         markers,
       },
       b: {
@@ -397,6 +409,7 @@ export const objectOf: Record<string, (world: MatrixWorld) => string> = {
   'access-requests': (world) => world.a.accessRequestId,
   grants: (world) => world.a.grantId,
   'host-checks': (world) => world.a.hostCheckId,
+  certifications: (world) => world.a.certificationId,
 };
 
 /** A multipart/form-data body (uploads): `send` passes its bytes and content type as they are. */
@@ -498,6 +511,15 @@ export const bodyOf: Record<string, BodyFactory> = {
   'POST /grants/:id/extend': () => ({ days: 5 }),
   'PUT /nda': () => ({ text: 'Matrix confidentiality terms' }),
   'POST /host-checks': () => ({ kind: 'dns', name: 'Matrix domain', target: 'matrix.example' }),
+  // Names A's report: B's request must find no such document (404), A's binds it.
+  'POST /certifications': (world) => ({
+    name: 'Matrix certification',
+    auditor: 'Matrix auditor',
+    validFrom: '2026-01-01',
+    validUntil: '2027-01-01',
+    documentId: world.a.documentId,
+  }),
+  'PATCH /certifications/:id': () => ({ auditor: 'Matrix renamed auditor' }),
   'PUT /access-rules': () => ({ autoApproveDomains: ['matrix.example'], autoDenyDomains: [], grantDays: 20 }),
 };
 
@@ -535,5 +557,6 @@ export async function stateOf(world: MatrixWorld) {
     accessRules: await services.accessSettings.getRules(ctx),
     outbox: await services.outbox.list(ctx, { limit: 200, offset: 0 }),
     hostChecks: await services.hostChecks.list(ctx),
+    certifications: await services.certifications.list(ctx),
   };
 }

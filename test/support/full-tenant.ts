@@ -175,6 +175,13 @@ export async function buildFullTenant(
     { filename: 'report.txt', data: Buffer.from(`${slug} pentest report`) },
   );
   await services.documents.readFile(system, document.id);
+  await services.certifications.create(system, {
+    name: 'SOC 2 Type II',
+    auditor: `${slug} auditors`,
+    validFrom: '2026-01-01',
+    validUntil: '2027-12-31',
+    documentId: document.id,
+  });
   await services.publishing.publish(system);
   const published = await services.publishing.latest(visitor);
   const requester = `reviewer@customer-of-${slug}.example`;

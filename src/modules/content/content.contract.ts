@@ -31,6 +31,49 @@ export const categoryInput = z.object({
 });
 export type CategoryInput = z.infer<typeof categoryInput>;
 
+/** A path in the source repository, like `deploy/kubernetes/base/network-policies.yaml`: relative, no `..`. */
+const repositoryPath =
+  /^(?!.*(?:^|\/)\.\.?(?:\/|$|#))[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*\/?(?:#[A-Za-z0-9_.-]{1,80})?$/;
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+/** Where a public artifact is: an http(s) URL, or a path in the trust center's source repository. */
+export const artifactHref = z
+  .string()
+  .trim()
+  .min(1)
+  .max(2048)
+  .refine(
+    (value) => (value.length <= 300 && repositoryPath.test(value)) || isHttpUrl(value),
+    'must be an http(s) URL or a path in the repository, like docs/operations.md',
+  );
+
+/** A public artifact that backs a control: a manifest, a document in the repository, a test. */
+export const controlArtifact = z.object({ title: line(160), href: artifactHref });
+export type ControlArtifact = z.infer<typeof controlArtifact>;
+
+/** The company's own word for a control: what it states, who attested it and on which day. */
+export const controlAttestation = z.object({
+  statement: prose(1000, 1),
+  attestedBy: line(160),
+  attestedOn: isoDate,
+});
+export type ControlAttestation = z.infer<typeof controlAttestation>;
+
+export const controlDocuments = z
+  .array(z.uuid())
+  .max(10)
+  .refine((ids) => new Set(ids).size === ids.length, 'each document at most once');
+
+export const controlArtifacts = z.array(controlArtifact).max(20);
+
 export const controlInput = z.object({
   key: itemKey,
   title: line(160),
@@ -41,6 +84,12 @@ export const controlInput = z.object({
   frameworks: z.array(frameworkReference).max(30).default([]),
   /** The live-evidence checks that back this control (src/modules/evidence/evidence.contract.ts). */
   evidence: controlEvidence,
+  /** The tenant's documents (policies, reports) that prove the control, by id (decision 0031). */
+  documents: controlDocuments.default([]),
+  /** Public artifacts: links, or paths in the source repository. */
+  artifacts: controlArtifacts.default([]),
+  /** The company's own statement, when nothing else backs the control (or in addition). */
+  attestation: controlAttestation.nullable().default(null),
 });
 export type ControlInput = z.infer<typeof controlInput>;
 
@@ -49,7 +98,12 @@ export type ControlInput = z.infer<typeof controlInput>;
  * writes none for a control without), so files of trust centers that use no live evidence read
  * exactly as before; a missing list means no evidence.
  */
-export const documentControl = controlInput.extend({ evidence: controlEvidence.unwrap().optional() });
+export const documentControl = controlInput.extend({
+  evidence: controlEvidence.unwrap().optional(),
+  documents: controlDocuments.optional(),
+  artifacts: controlArtifacts.optional(),
+  attestation: controlAttestation.optional(),
+});
 
 export const faqInput = z.object({
   key: itemKey,

@@ -28,6 +28,7 @@ import {
 } from './content.responses.js';
 import type { ControlsService } from './controls.service.js';
 import { categoryUpdateInput, controlCreateInput, controlUpdateInput } from './controls.service.js';
+import { evidenceCoverageResponse } from './coverage.contract.js';
 import type { FaqService } from './faq.service.js';
 import { reorderInput } from './ordering.js';
 import type { createProfileService } from './profile.service.js';
@@ -220,6 +221,16 @@ function controlRoutes(services: ContentRouteServices): ApiRoute[] {
       objectParam: 'id',
       successStatus: 204,
       handler: async ({ ctx, params }) => services.controls.deleteControl(ctx, params.id),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/evidence-coverage',
+      summary:
+        'How the implemented controls are evidenced: live check, document or artifact, statement, or nothing',
+      tag: 'Controls',
+      permission: 'content:read',
+      response: evidenceCoverageResponse,
+      handler: ({ ctx }) => services.controls.evidenceCoverage(ctx),
     }),
     defineRoute({
       method: 'GET',

@@ -34,6 +34,17 @@ export interface FrameworkReference {
   reference: string;
 }
 
+export interface ControlArtifactRow {
+  title: string;
+  href: string;
+}
+
+export interface ControlAttestationRow {
+  statement: string;
+  attestedBy: string;
+  attestedOn: string;
+}
+
 export const controls = pgTable('controls', {
   id: uuid('id').primaryKey().defaultRandom(),
   tenantId: uuid('tenant_id').notNull(),
@@ -48,6 +59,12 @@ export const controls = pgTable('controls', {
   frameworkRefs: jsonb('framework_refs').$type<FrameworkReference[]>().notNull(),
   /** Keys of the live-evidence checks that back the control; may hold a key a newer version removed. */
   evidence: text('evidence').array().$type<EvidenceCheckKey[]>().notNull().default([]),
+  /** Ids of the tenant's documents that prove the control (decision 0031). */
+  documents: uuid('documents').array().notNull().default([]),
+  /** Public artifacts: a link, or a path in the source repository. */
+  artifacts: jsonb('artifacts').$type<ControlArtifactRow[]>().notNull().default([]),
+  /** The company's own statement, with who attested it and when; null when there is none. */
+  attestation: jsonb('attestation').$type<ControlAttestationRow | null>(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });

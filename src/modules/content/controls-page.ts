@@ -30,6 +30,7 @@ const controlJson = `
       -- A check that a later version no longer has is dropped, not shown as an unknown key.
       array(select e from unnest(p.evidence) with ordinality u(e, n)
             where e = any(${knownChecks}::text[]) order by n) as evidence,
+      p.documents, p.artifacts, p.attestation,
       to_char(p.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "updatedAt"
   ) o`;
 

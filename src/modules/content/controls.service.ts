@@ -17,7 +17,9 @@ import {
   controlStatement,
   controlsPageStatement,
 } from './controls-page.js';
+import { type EvidenceCoverage, evidenceCoverage } from './coverage.contract.js';
 import { planOrder } from './ordering.js';
+import './content.errors.js';
 
 export type CategoryRow = typeof controlCategories.$inferSelect;
 export type ControlRow = typeof controls.$inferSelect;
@@ -55,6 +57,9 @@ export function toControl(row: ControlRow): Control {
     frameworks: row.frameworkRefs,
     // A check that a later version no longer has is dropped, not shown as an unknown key.
     evidence: row.evidence.filter((key) => knownChecks.has(key)),
+    documents: row.documents,
+    artifacts: row.artifacts,
+    attestation: row.attestation ?? null,
     updatedAt: row.updatedAt,
   };
 }
@@ -69,14 +74,35 @@ async function nextPosition(tx: Tx, table: typeof controlCategories | typeof con
   return (row?.value ?? -1) + 1;
 }
 
+/**
+ * Of `ids`, those naming a document of the transaction's tenant (row-level security shows no
+ * other). Handed in by the composition root: the documents module sits above this one.
+ */
+export type DocumentIdsLookup = (tx: Tx, ids: readonly string[]) => Promise<ReadonlySet<string>>;
+
+const noDocuments: DocumentIdsLookup = async () => new Set();
+
+/** A control may name only documents of its own tenant: any other id is not found (404). */
+export async function requireDocuments(
+  tx: Tx,
+  lookup: DocumentIdsLookup,
+  ids: readonly string[] | undefined,
+): Promise<void> {
+  if (!ids?.length) return;
+  const found = await lookup(tx, ids);
+  if (ids.some((id) => !found.has(id))) throw new AppError('content.document_not_found');
+}
+
 /** Control categories and the controls inside them: the "Security Measures" of a trust center. */
 export function createControlsService({
   db,
   listCache = createControlsListCache(),
+  documentIdsIn = noDocuments,
 }: {
   db: Database;
   /** This process's copies of the API's controls lists (decision 0032). */
   listCache?: ControlsListCache;
+  documentIdsIn?: DocumentIdsLookup;
 }) {
   const run = tenantTransaction({
     db,
@@ -241,6 +267,7 @@ export function createControlsService({
       ctx.require('content:write');
       const parsed = controlCreateInput.parse(input);
       return run(ctx, async (tx) => {
+        await requireDocuments(tx, documentIdsIn, parsed.documents);
         const [last] = await tx
           .select({ value: max(controls.position) })
           .from(controls)
@@ -266,6 +293,7 @@ export function createControlsService({
       ctx.require('content:write');
       const parsed = controlUpdateInput.parse(input);
       return run(ctx, async (tx) => {
+        await requireDocuments(tx, documentIdsIn, parsed.documents);
         const [row] = await tx
           .update(controls)
           .set({ ...controlColumns(parsed), updatedAt: new Date() })
@@ -310,6 +338,24 @@ export function createControlsService({
             .set({ position })
             .where(and(eq(controls.id, id), eq(controls.categoryId, categoryId)));
         }
+      });
+    },
+
+    /** How the implemented controls are evidenced (the console's coverage widget). */
+    async evidenceCoverage(ctx: ServiceContext): Promise<EvidenceCoverage> {
+      ctx.require('content:read');
+      return run(ctx, async (tx) => {
+        const rows = await tx
+          .select({ control: controls })
+          .from(controls)
+          .innerJoin(controlCategories, eq(controls.categoryId, controlCategories.id))
+          .orderBy(asc(controlCategories.position), asc(controls.position));
+        const list = rows.map((row) => toControl(row.control));
+        const existing = await documentIdsIn(
+          tx,
+          list.flatMap((control) => control.documents),
+        );
+        return evidenceCoverage(list, existing);
       });
     },
 

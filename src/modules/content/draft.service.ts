@@ -39,9 +39,19 @@ export async function readDraft(tx: Tx, tenantId: string): Promise<TrustCenterDo
             position: _position,
             updatedAt: _updated,
             evidence,
+            documents,
+            artifacts,
+            attestation,
             ...control
           } = toControl(row);
-          return evidence.length > 0 ? { ...control, evidence } : control;
+          // Each kind of evidence is written only when there is some, so files stay as they were.
+          return {
+            ...control,
+            ...(evidence.length > 0 ? { evidence } : {}),
+            ...(documents.length > 0 ? { documents } : {}),
+            ...(artifacts.length > 0 ? { artifacts } : {}),
+            ...(attestation ? { attestation } : {}),
+          };
         }),
     })),
     faq: faqRows.map(({ key, question, answer }) => ({ key, question, answer })),
@@ -103,9 +113,18 @@ export async function replaceDraft(tx: Tx, tenantId: string, document: TrustCent
     const categoryId = categoryIds.get(category.key);
     if (!categoryId) throw new Error(`category ${category.key} vanished during import`);
     for (const [position, control] of category.controls.entries()) {
-      const { frameworks, evidence, ...fields } = control;
+      const { frameworks, evidence, documents, artifacts, attestation, ...fields } = control;
       // A control the document gives no evidence has none: the draft becomes equal to the document.
-      const values = { ...fields, frameworkRefs: frameworks, evidence: evidence ?? [], categoryId, position };
+      const values = {
+        ...fields,
+        frameworkRefs: frameworks,
+        evidence: evidence ?? [],
+        documents: documents ?? [],
+        artifacts: artifacts ?? [],
+        attestation: attestation ?? null,
+        categoryId,
+        position,
+      };
       await tx
         .insert(controls)
         .values({ ...values, tenantId })

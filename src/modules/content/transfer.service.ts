@@ -1,10 +1,11 @@
 import YAML from 'yaml';
 import type { ServiceContext } from '../../platform/auth/context.js';
-import type { Database } from '../../platform/db/client.js';
+import type { Database, Tx } from '../../platform/db/client.js';
 import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
 import type { PublishingService, PublishResult } from '../publishing/publishing.service.js';
 import { type TrustCenterDocument, trustCenterDocument } from './content.contract.js';
+import type { DocumentIdsLookup } from './controls.service.js';
 import { readDraft, replaceDraft } from './draft.service.js';
 import './content.errors.js';
 
@@ -43,7 +44,41 @@ export function formatTrustCenterFile(document: TrustCenterDocument): string {
  * Trust center as code: the whole draft out as one YAML document and back in. An import runs in a
  * single transaction (with the publish, when asked), so a failure changes nothing.
  */
-export function createTransferService({ db, publishing }: { db: Database; publishing: PublishingService }) {
+/** A file may name only documents of the trust center it is loaded into; the others are reported by path. */
+async function requireFileDocuments(tx: Tx, lookup: DocumentIdsLookup, document: TrustCenterDocument) {
+  const named = document.categories.flatMap((category, c) =>
+    category.controls.flatMap((control, k) =>
+      (control.documents ?? []).map((id, d) => ({
+        id,
+        path: `categories.${c}.controls.${k}.documents.${d}`,
+      })),
+    ),
+  );
+  if (named.length === 0) return;
+  const found = await lookup(
+    tx,
+    named.map((entry) => entry.id),
+  );
+  const missing = named.filter((entry) => !found.has(entry.id));
+  if (missing.length) {
+    throw new AppError(
+      'content.invalid_import',
+      missing
+        .slice(0, 50)
+        .map((entry) => ({ path: entry.path, message: 'no such document in this trust center' })),
+    );
+  }
+}
+
+export function createTransferService({
+  db,
+  publishing,
+  documentIdsIn = async () => new Set(),
+}: {
+  db: Database;
+  publishing: PublishingService;
+  documentIdsIn?: DocumentIdsLookup;
+}) {
   const run = tenantTransaction({
     db,
     errors: { codes: { '23505': 'content.key_taken', '23503': 'content.not_found' } },
@@ -64,6 +99,7 @@ export function createTransferService({ db, publishing }: { db: Database; publis
       if (options.publish) ctx.require('content:publish');
       const parsed = trustCenterDocument.parse(document);
       const result = await run(ctx, async (tx) => {
+        await requireFileDocuments(tx, documentIdsIn, parsed);
         await replaceDraft(tx, ctx.tenantId, parsed);
         return options.publish ? publishing.publishIn(tx, ctx) : null;
       });

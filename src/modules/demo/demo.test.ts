@@ -50,6 +50,8 @@ describe.each(testDatabaseKinds)('seeding the demo on $name', (kind: TestDatabas
     expect((await services.publishing.history(ctx)).length).toBeGreaterThan(0);
     expect((await services.posts.list(ctx)).total).toBe(2);
     expect((await services.documents.list(ctx)).length).toBe(1);
+    // Attest itself is not audited: the demo shows no certification badge.
+    expect(await services.certifications.list(ctx)).toEqual([]);
     const login = await services.sessions.login(
       { ...OWNER, tenant: DEMO_SLUG },
       { client: '127.0.0.0', userAgent: null },

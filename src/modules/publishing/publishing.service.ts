@@ -35,11 +35,44 @@ export function toSnapshotContent(
         lastReviewedOn: control.lastReviewedOn,
         frameworks: control.frameworks,
         ...(control.evidence?.length ? { evidence: control.evidence } : {}),
+        ...(control.documents?.length ? { documents: control.documents } : {}),
+        ...(control.artifacts?.length
+          ? { artifacts: control.artifacts.map(({ title, href }) => ({ title, href })) }
+          : {}),
+        ...(control.attestation
+          ? {
+              attestation: {
+                statement: control.attestation.statement,
+                attestedBy: control.attestation.attestedBy,
+                attestedOn: control.attestation.attestedOn,
+              },
+            }
+          : {}),
       })),
     })),
     faq: draft.faq,
     subprocessors: draft.subprocessors,
   };
+}
+
+/**
+ * A control names only documents the snapshot publishes: a private or deleted one is left out, so
+ * no public output holds the id of a document visitors cannot see.
+ */
+export function keepPublishedDocuments(content: SnapshotContent): SnapshotContent {
+  const published = new Set((content.documents ?? []).map((document) => document.id));
+  let changed = false;
+  const categories = content.categories.map((category) => ({
+    ...category,
+    controls: category.controls.map((control) => {
+      if (!control.documents) return control;
+      changed = true;
+      const { documents, ...rest } = control;
+      const kept = documents.filter((id) => published.has(id));
+      return kept.length ? { ...rest, documents: kept } : rest;
+    }),
+  }));
+  return changed ? { ...content, categories } : content;
 }
 
 function sha256(content: SnapshotContent): string {
@@ -75,7 +108,9 @@ export async function latestSnapshotIn(tx: Tx): Promise<Snapshot | null> {
 /** Public sections other modules own (updates, upcoming subprocessor changes), read at every publish. */
 export type PublicSectionsReader = (
   tx: Tx,
-) => Promise<Pick<SnapshotContent, 'updates' | 'subprocessorChanges' | 'documents' | 'nda'>>;
+) => Promise<
+  Pick<SnapshotContent, 'updates' | 'subprocessorChanges' | 'documents' | 'nda' | 'certifications'>
+>;
 
 /**
  * Publishing turns the draft into an immutable, numbered snapshot. The public site reads only
@@ -143,9 +178,10 @@ export function createPublishingService({
   async function insertSnapshot(
     tx: Tx,
     ctx: ServiceContext,
-    content: SnapshotContent,
+    unfiltered: SnapshotContent,
     latest: { version: number; contentSha256: string } | undefined,
   ): Promise<PublishResult> {
+    const content = keepPublishedDocuments(unfiltered);
     const contentSha256 = sha256(content);
     if (latest && latest.contentSha256 === contentSha256) return { version: latest.version, changed: false };
     const version = (latest?.version ?? 0) + 1;

@@ -20,6 +20,23 @@ export interface SnapshotContent {
   documents?: PublishedDocument[];
   /** The NDA a visitor accepts when requesting gated documents, absent when the tenant has none. */
   nda?: PublishedNda;
+  /**
+   * Certifications, each bound to a published document that proves it; absent when there are
+   * none. Whether one has expired is judged when a page is rendered, not here.
+   */
+  certifications?: PublishedCertification[];
+}
+
+export interface PublishedCertification {
+  id: string;
+  name: string;
+  auditor: string;
+  scope: string;
+  validFrom: string;
+  validUntil: string;
+  /** The report's document (in `documents`) and the SHA-256 of the file bound to the certification. */
+  documentId: string;
+  documentSha256: string;
 }
 
 export interface PublishedDocument {
@@ -85,6 +102,26 @@ export interface PublishedControl {
    * Read it through controlEvidenceOf.
    */
   evidence?: EvidenceCheckKey[];
+  /**
+   * How else the control is evidenced (decision 0031), each present only when set: the documents
+   * that prove it (ids; shown only when the snapshot publishes that document), public artifacts,
+   * and the company's attested statement.
+   */
+  documents?: string[];
+  artifacts?: PublishedArtifact[];
+  attestation?: PublishedAttestation;
+}
+
+export interface PublishedArtifact {
+  title: string;
+  /** An http(s) URL, or a path in the trust center's source repository. */
+  href: string;
+}
+
+export interface PublishedAttestation {
+  statement: string;
+  attestedBy: string;
+  attestedOn: string;
 }
 
 /** A published control's evidence; [] for a control without any and for snapshots older than the field. */

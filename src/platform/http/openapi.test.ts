@@ -57,6 +57,13 @@ beforeAll(async () => {
     { filename: 'openapi.txt', data: Buffer.from('openapi') },
   );
   await services.documents.readFile(ctx, document.id);
+  await services.certifications.create(ctx, {
+    name: 'OpenAPI certification',
+    auditor: 'OpenAPI auditor',
+    validFrom: '2026-01-01',
+    validUntil: '2027-01-01',
+    documentId: document.id,
+  });
   // An update post, an incident and an announced subprocessor change (which makes a notice).
   await services.posts.create(ctx, { kind: 'general', title: 'OpenAPI update' });
   await services.incidents.create(ctx, { title: 'OpenAPI incident', detectedAt: new Date().toISOString() });

@@ -314,9 +314,20 @@ form button { padding: 0.5rem 1.25rem; font: inherit; font-weight: 600; cursor: 
 .control-meta { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem 1rem; }
 .control-meta:empty { display: none; }
 .reviewed { margin: 0; color: var(--muted); font-size: 0.8125rem; }
-.evidence-links { margin: 0.5rem 0 0; font-size: 0.8125rem; }
+.evidence-links, .evidence-documents, .evidence-artifacts, .evidence-attestation { margin: 0.5rem 0 0; font-size: 0.8125rem; }
+.evidence-artifacts code { overflow-wrap: anywhere; }
 .verification-failing { margin: 0; font-size: 0.8125rem; white-space: nowrap; }
 .verification-detail { margin: 0 0 0.5rem; font-size: 0.8125rem; color: var(--failing-fg); }
+
+/* Certification badges on the overview: each with its report, expired ones marked */
+.certifications { margin: 1.5rem 0; }
+.certification-list { list-style: none; margin: 0; padding: 0; display: grid; gap: 0.75rem; }
+.certification { border: 1px solid var(--implemented-line); border-radius: 0.5rem; padding: 0.75rem 1rem; }
+.certification p { margin: 0.25rem 0; }
+.certification-state { font-size: 0.8125rem; padding: 0 0.5rem; border-radius: 1rem; background: var(--implemented-bg); color: var(--implemented-fg); }
+.certification-expired { border-color: var(--failing-line); }
+.certification-expired .certification-state { background: var(--failing-bg); color: var(--failing-fg); }
+.certification-report code { overflow-wrap: anywhere; font-size: 0.75rem; }
 
 /* Overview cards: the link's ::after covers the card, so the whole card is one click target */
 .card-grid {

@@ -45,7 +45,7 @@ function renderDocument(ctx: PageContext, document: PublishedDocument, today: st
     document.accessLevel === 'public'
       ? html`<a class="document-download" href="${downloadHref(ctx, document)}" download>Download</a>`
       : html`<a class="document-request" href="#request-access">On request</a>`;
-  return html`<li class="document">
+  return html`<li class="document" id="document-${document.id}">
 <h3>${document.title}</h3>
 ${document.description && renderParagraphs(document.description)}
 <p class="document-meta">${meta.join(' · ')}${validity ? html` · <strong>${validity}</strong>` : ''}</p>

@@ -15,6 +15,8 @@ export interface PageContext {
   closing?: boolean;
   /** Live: since when each failing check the controls name has been failing (see verification.ts). */
   failing?: FailingChecks;
+  /** The day (UTC, YYYY-MM-DD) the page is served for: certification badges expire by it. Default: today. */
+  today?: string;
 }
 
 const navigation: { page: PageName; label: string }[] = [

@@ -1,4 +1,5 @@
 import { html, type SafeHtml } from '../../platform/text/html.js';
+import { renderCertificationBadges } from './certification-badges.js';
 import { type PageContext, renderPageHeader, renderParagraphs, renderTrustCenterPage } from './layout.js';
 import { overviewSections, sectionHref } from './overview-sections.js';
 import { securityContact } from './presentation.js';
@@ -47,6 +48,7 @@ export function renderOverviewPage(ctx: PageContext): string {
     description: profile.tagline || `Security, privacy and subprocessors of ${profile.companyName}.`,
     main: html`${renderPageHeader('Trust Center', profile.companyName, profile.tagline)}
 ${profile.intro && html`<div class="prose">${renderParagraphs(profile.intro)}</div>`}
+${renderCertificationBadges(ctx)}
 <ul class="card-grid">
 ${cards.map(renderCard)}
 </ul>

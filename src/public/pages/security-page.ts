@@ -1,7 +1,7 @@
 import type { FailingChecks } from '../../modules/evidence/evidence.contract.js';
 import type { PublishedCategory, PublishedControl } from '../../modules/publishing/snapshot.contract.js';
 import { html, type SafeHtml } from '../../platform/text/html.js';
-import { evidenceLinks } from './evidence-links.js';
+import { controlProof, hasProof } from './control-proof.js';
 import { type PageContext, renderPageHeader, renderParagraphs, renderTrustCenterPage } from './layout.js';
 import {
   controlCountLabel,
@@ -56,14 +56,8 @@ function renderFrameworks(control: PublishedControl): SafeHtml | '' {
   return html`<ul class="tags" aria-label="Framework references">${tags}</ul>`;
 }
 
-/** Links to the checks' live results; the results themselves stay on the evidence page. */
-function renderEvidence(control: PublishedControl, basePath: string): SafeHtml | '' {
-  const links = evidenceLinks(basePath, control);
-  if (links.length === 0) return '';
-  const items = links.map(
-    (link, index) => html`${index > 0 ? ', ' : ''}<a href="${link.url}">${link.title}</a>`,
-  );
-  return html`<p class="evidence-links">Live evidence: ${items}</p>`;
+function commaSeparated(items: readonly (SafeHtml | string)[]): SafeHtml {
+  return html`${items.map((item, index) => html`${index > 0 ? ', ' : ''}${item}`)}`;
 }
 
 /** In place of the status badge: the evidence does not hold, since when, and which check fails. */
@@ -84,8 +78,43 @@ function renderVerificationDetail(
   return html`<p class="verification-detail">Published as ${statusLabels[control.status]}; the live evidence does not hold: ${checks}.</p>`;
 }
 
-function renderControl(control: PublishedControl, basePath: string, failing?: FailingChecks): SafeHtml {
-  const verification = failingVerification(control, failing);
+/**
+ * How the control is evidenced, kind by kind: links to the checks' live results (the results
+ * themselves stay on the evidence page), the documents that prove it, public artifacts, and the
+ * company's attested statement.
+ */
+function renderEvidence(ctx: PageContext, control: PublishedControl): SafeHtml | '' {
+  const proof = controlProof(ctx.basePath, ctx.snapshot.content, control);
+  if (!hasProof(proof)) return '';
+  const checks =
+    proof.checks.length > 0 &&
+    html`<p class="evidence-links">Live evidence: ${commaSeparated(proof.checks.map((link) => html`<a href="${link.url}">${link.title}</a>`))}</p>`;
+  const documents =
+    proof.documents.length > 0 &&
+    html`<p class="evidence-documents">Documents: ${commaSeparated(
+      proof.documents.map(
+        (document) =>
+          html`<a href="${document.url}">${document.title}</a>${document.accessLevel === 'gated' ? ' (on request)' : ''}`,
+      ),
+    )}</p>`;
+  const artifacts =
+    proof.artifacts.length > 0 &&
+    html`<p class="evidence-artifacts">Public artifacts: ${commaSeparated(
+      proof.artifacts.map((artifact) =>
+        artifact.url
+          ? html`<a href="${artifact.url}" rel="nofollow noopener">${artifact.title}</a>`
+          : html`${artifact.title} (<code>${artifact.path}</code> in the source repository)`,
+      ),
+    )}</p>`;
+  const attestation =
+    proof.attestation &&
+    html`<p class="evidence-attestation">Attested by ${proof.attestation.attestedBy} on <time datetime="${proof.attestation.attestedOn}">${proof.attestation.attestedOn}</time>: ${proof.attestation.statement}</p>`;
+  return html`${checks || ''}${documents || ''}${artifacts || ''}${attestation || ''}`;
+}
+
+function renderControl(ctx: PageContext, control: PublishedControl): SafeHtml {
+  const basePath = ctx.basePath;
+  const verification = failingVerification(control, ctx.failing);
   const reviewed =
     control.lastReviewedOn &&
     html`<p class="reviewed">Last reviewed <time datetime="${control.lastReviewedOn}">${control.lastReviewedOn}</time></p>`;
@@ -97,11 +126,11 @@ ${verification ? renderVerificationFailing(verification) : renderStatusBadge(con
 ${verification && renderVerificationDetail(control, verification, basePath)}
 ${renderParagraphs(control.description)}
 <div class="control-meta">${reviewed}${renderFrameworks(control)}</div>
-${renderEvidence(control, basePath)}
+${renderEvidence(ctx, control)}
 </li>`;
 }
 
-function renderCategory(category: PublishedCategory, basePath: string, failing?: FailingChecks): SafeHtml {
+function renderCategory(ctx: PageContext, category: PublishedCategory): SafeHtml {
   const anchor = categoryAnchor(category);
   return html`<section class="category" id="${anchor}" aria-labelledby="${anchor}-title">
 <div class="category-head">
@@ -110,7 +139,7 @@ function renderCategory(category: PublishedCategory, basePath: string, failing?:
 </div>
 <div class="category-description">${renderParagraphs(category.description)}</div>
 <ul class="controls">
-${category.controls.map((control) => renderControl(control, basePath, failing))}
+${category.controls.map((control) => renderControl(ctx, control))}
 </ul>
 </section>`;
 }
@@ -125,7 +154,7 @@ export function renderSecurityPage(ctx: PageContext): string {
       : html`<div class="security-layout">
 ${renderTableOfContents(categories)}
 <div class="categories">
-${categories.map((category) => renderCategory(category, ctx.basePath, ctx.failing))}
+${categories.map((category) => renderCategory(ctx, category))}
 </div>
 </div>`;
   const counts = countByStatus(categories);

@@ -18,6 +18,7 @@ import * as evidenceNotApplicable from './0017-evidence-not-applicable.js';
 import * as evidenceFailingSince from './0020-evidence-failing-since.js';
 import * as trustManifests from './0021-trust-manifests.js';
 import * as hostChecks from './0022-host-checks.js';
+import * as controlProofAndCertifications from './0023-control-proof-and-certifications.js';
 import * as contentRevisions from './0024-content-revisions.js';
 
 export interface Migration {
@@ -48,5 +49,6 @@ export const migrations: readonly Migration[] = [
   { version: 20, name: 'evidence-failing-since', sql: evidenceFailingSince.sql },
   { version: 21, name: 'trust-manifests', sql: trustManifests.sql },
   { version: 22, name: 'host-checks', sql: hostChecks.sql },
+  { version: 23, name: 'control-proof-and-certifications', sql: controlProofAndCertifications.sql },
   { version: 24, name: 'content-revisions', sql: contentRevisions.sql },
 ];

@@ -16,6 +16,12 @@ import { PageHeader } from '../../ui/page-header.js';
 import { type Form, useForm } from '../../ui/use-form.js';
 import { CONTENT_KEY, nextReviewDue, useCategories } from '../content-queries.js';
 import { EvidenceFieldset, evidenceTitles } from './evidence-fieldset.js';
+import {
+  ArtifactsFieldset,
+  AttestationFieldset,
+  DocumentsFieldset,
+  UnevidencedWarning,
+} from './proof-fieldset.js';
 
 /** The API's control contract plus the category it lives in (POST /controls; PATCH takes the same fields). */
 const controlForm = controlInput.extend({ categoryId: z.uuid({ error: 'Choose a category.' }) });
@@ -69,24 +75,39 @@ export function ControlEditPage() {
 
 function ControlDetails({ control, categories }: { control: Control; categories: Category[] }) {
   return (
-    <dl className="dl card">
-      <dt>Category</dt>
-      <dd>{categories.find((category) => category.id === control.categoryId)?.name ?? '—'}</dd>
-      <dt>Status</dt>
-      <dd>
-        <StatusBadge status={control.status} />
-      </dd>
-      <dt>Description</dt>
-      <dd>{control.description || '—'}</dd>
-      <dt>Last review</dt>
-      <dd>{formatDate(control.lastReviewedOn)}</dd>
-      <dt>Next review</dt>
-      <dd>{control.lastReviewedOn ? formatDate(nextReviewDue(control)) : 'Never reviewed'}</dd>
-      <dt>Frameworks</dt>
-      <dd>{control.frameworks.map((ref) => `${ref.framework} ${ref.reference}`).join(', ') || '—'}</dd>
-      <dt>Evidence</dt>
-      <dd>{evidenceTitles(control.evidence) || '—'}</dd>
-    </dl>
+    <>
+      <dl className="dl card">
+        <dt>Category</dt>
+        <dd>{categories.find((category) => category.id === control.categoryId)?.name ?? '—'}</dd>
+        <dt>Status</dt>
+        <dd>
+          <StatusBadge status={control.status} />
+        </dd>
+        <dt>Description</dt>
+        <dd>{control.description || '—'}</dd>
+        <dt>Last review</dt>
+        <dd>{formatDate(control.lastReviewedOn)}</dd>
+        <dt>Next review</dt>
+        <dd>{control.lastReviewedOn ? formatDate(nextReviewDue(control)) : 'Never reviewed'}</dd>
+        <dt>Frameworks</dt>
+        <dd>{control.frameworks.map((ref) => `${ref.framework} ${ref.reference}`).join(', ') || '—'}</dd>
+        <dt>Evidence</dt>
+        <dd>{evidenceTitles(control.evidence) || '—'}</dd>
+        <dt>Documents</dt>
+        <dd>{control.documents.length ? `${control.documents.length} document(s)` : '—'}</dd>
+        <dt>Public artifacts</dt>
+        <dd>
+          {control.artifacts.map((artifact) => `${artifact.title} (${artifact.href})`).join(', ') || '—'}
+        </dd>
+        <dt>Attested</dt>
+        <dd>
+          {control.attestation
+            ? `${control.attestation.statement} — ${control.attestation.attestedBy}, ${formatDate(control.attestation.attestedOn)}`
+            : '—'}
+        </dd>
+      </dl>
+      <UnevidencedWarning {...control} />
+    </>
   );
 }
 
@@ -105,6 +126,9 @@ function ControlForm({ control, categories }: { control: Control | undefined; ca
         reviewIntervalDays: control.reviewIntervalDays,
         frameworks: control.frameworks,
         evidence: control.evidence,
+        documents: control.documents,
+        artifacts: control.artifacts,
+        attestation: control.attestation,
         categoryId: control.categoryId,
       }
     : {
@@ -116,6 +140,9 @@ function ControlForm({ control, categories }: { control: Control | undefined; ca
         reviewIntervalDays: 365,
         frameworks: [],
         evidence: [],
+        documents: [],
+        artifacts: [],
+        attestation: null,
         categoryId: params.get('category') ?? categories[0]?.id ?? '',
       };
 
@@ -239,6 +266,28 @@ function ControlForm({ control, categories }: { control: Control | undefined; ca
         value={form.values.evidence ?? []}
         onChange={(next) => form.set('evidence', next)}
         error={form.error('evidence') ?? evidenceItemError(form)}
+      />
+      <DocumentsFieldset
+        value={form.values.documents ?? []}
+        onChange={(next) => form.set('documents', next)}
+        error={(path) => form.error(path)}
+      />
+      <ArtifactsFieldset
+        value={form.values.artifacts ?? []}
+        onChange={(next) => form.set('artifacts', next)}
+        error={(path) => form.error(path)}
+      />
+      <AttestationFieldset
+        value={form.values.attestation ?? null}
+        onChange={(next) => form.set('attestation', next)}
+        error={(path) => form.error(path)}
+      />
+      <UnevidencedWarning
+        status={form.values.status}
+        evidence={form.values.evidence ?? []}
+        documents={form.values.documents ?? []}
+        artifacts={form.values.artifacts ?? []}
+        attestation={form.values.attestation ?? null}
       />
       <FormError message={form.formError} />
       <ErrorNotice error={remove.error} />

@@ -3,12 +3,13 @@ import { useDeferredValue } from 'react';
 import { Link, useLocation, useSearchParams } from 'react-router';
 import type { Category, Control } from '../../api/types.js';
 import { useCan } from '../../auth/session.js';
-import { formatDate, StatusBadge, statusLabels } from '../../ui/badges.js';
+import { Badge, formatDate, StatusBadge, statusLabels } from '../../ui/badges.js';
 import { ListState } from '../../ui/list-state.js';
 import { ErrorNotice, Notice } from '../../ui/notice.js';
 import { PageHeader } from '../../ui/page-header.js';
 import { Announcer, useReorder } from '../../ui/reorder.js';
 import { CONTENT_KEY, nextReviewDue, useCategories, useControls } from '../content-queries.js';
+import { EvidenceCoverageCard } from './evidence-coverage-card.js';
 
 /** Controls by category, filtered by category, status and text; reordered within their category. */
 export function ControlsPage() {
@@ -103,6 +104,7 @@ export function ControlsPage() {
           </div>
         </form>
       </search>
+      <EvidenceCoverageCard />
       {(categories.isPending || controls.isPending) && (
         <ListState state="loading" label="Loading controls…" />
       )}
@@ -183,6 +185,16 @@ function CategoryControls({
                 </td>
                 <td>
                   <StatusBadge status={control.status} />
+                  {control.status === 'implemented' &&
+                    !control.evidence.length &&
+                    !control.documents.length &&
+                    !control.artifacts.length &&
+                    !control.attestation && (
+                      <>
+                        {' '}
+                        <Badge tone="danger">No evidence</Badge>
+                      </>
+                    )}
                 </td>
                 <td>{formatDate(control.lastReviewedOn)}</td>
                 <td>{control.lastReviewedOn ? formatDate(nextReviewDue(control)) : 'Never reviewed'}</td>

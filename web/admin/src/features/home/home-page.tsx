@@ -4,6 +4,7 @@ import { formatDate, StatusBadge } from '../../ui/badges.js';
 import { ListState } from '../../ui/list-state.js';
 import { PageHeader } from '../../ui/page-header.js';
 import { nextReviewDue, useDraftChanges, useOverdueReviews } from '../content-queries.js';
+import { EvidenceCoverageCard } from '../controls/evidence-coverage-card.js';
 import { FailingChecks } from '../evidence/failing-checks.js';
 import { ChangeList } from '../publish/change-list.js';
 import { IncidentsDue } from '../updates/incidents-due.js';
@@ -50,6 +51,7 @@ export function HomePage() {
             </>
           )}
         </section>
+        <EvidenceCoverageCard />
         <section className="card stack" aria-labelledby="changes-title">
           <h2 id="changes-title" className="card-title">
             Unpublished changes

@@ -9,6 +9,7 @@ import { ListState } from '../../ui/list-state.js';
 import { ErrorNotice, Notice } from '../../ui/notice.js';
 import { PageHeader } from '../../ui/page-header.js';
 import { CONTENT_KEY, useDraftChanges } from '../content-queries.js';
+import { useEvidenceCoverage } from '../controls/evidence-coverage-card.js';
 import { ChangeList } from './change-list.js';
 import { ImportExport } from './import-export.js';
 
@@ -42,6 +43,7 @@ export function PublishPage() {
         description="Nothing in the draft is public until it is published as a new version."
       />
       <div className="stack-lg">
+        <UnevidencedBeforePublish />
         <section className="card stack" aria-labelledby="changes-heading">
           <h2 id="changes-heading">Changes since the last version</h2>
           {changes.isPending && (
@@ -139,5 +141,25 @@ export function PublishPage() {
         <ImportExport />
       </div>
     </>
+  );
+}
+
+/** Publishing goes ahead, but says which implemented controls name no evidence (decision 0031). */
+function UnevidencedBeforePublish() {
+  const coverage = useEvidenceCoverage();
+  const unevidenced = coverage.data?.unevidenced ?? [];
+  if (unevidenced.length === 0) return null;
+  return (
+    <Notice tone="warning">
+      {unevidenced.length} implemented control{unevidenced.length === 1 ? ' names' : 's name'} no evidence and
+      will be published without any:{' '}
+      {unevidenced.slice(0, 5).map((control, index) => (
+        <span key={control.id}>
+          {index > 0 && ', '}
+          <Link to={`/controls/${control.id}`}>{control.title}</Link>
+        </span>
+      ))}
+      {unevidenced.length > 5 && ' …'}
+    </Notice>
   );
 }
