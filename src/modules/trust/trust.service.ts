@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { desc, eq } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
 import { CompactSign } from 'jose';
 import type { ServiceContext } from '../../platform/auth/context.js';
 import { type Clock, systemClock } from '../../platform/clock.js';
@@ -91,6 +91,17 @@ export function createTrustService({
   const run = tenantTransaction({ db, clock });
   const keyDeps = { sealer, clock };
 
+  /**
+   * One manifest at a time per tenant: whoever extends the chain (a publish, an evidence refresh
+   * in any worker) holds this until its transaction ends, so the next one reads the manifest the
+   * first just wrote before deciding whether one is due at all.
+   */
+  async function lockChain(tx: Tx, tenantId: string): Promise<void> {
+    await tx.execute(
+      sql`select pg_advisory_xact_lock(hashtextextended(${`attest:trust-chain:${tenantId}`}, 0))`,
+    );
+  }
+
   async function latestRow(tx: Tx): Promise<SignedManifest | undefined> {
     const [row] = await tx
       .select(manifestColumns)
@@ -107,6 +118,7 @@ export function createTrustService({
     reason: TrustManifest['reason'],
     states?: EvidenceState[],
   ): Promise<SignedManifest> {
+    await lockChain(tx, tenantId);
     const tenant = await readOwnTenant(tx);
     if (!tenant) throw new Error('a manifest for a tenant that does not exist');
     const previous = await latestRow(tx);
@@ -165,6 +177,7 @@ export function createTrustService({
       return run(
         { tenantId },
         async (tx) => {
+          await lockChain(tx, tenantId);
           const snapshot = await latestSnapshotIn(tx);
           if (!snapshot) return null;
           const latest = await latestRow(tx);
