@@ -20,6 +20,7 @@ import { subprocessorChangesRoutes } from './modules/subprocessor-changes/subpro
 import { subscribersRoutes } from './modules/subscribers/subscribers.routes.js';
 import { updatesRoutes } from './modules/updates/updates.routes.js';
 import { createTokenService, type TokenService } from './platform/auth/jwt.js';
+import { refuseInterruptedEmbeddedRestore } from './platform/backup/database-dump.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
 import { loadMasterKey, MasterKeyError, parseMasterKey } from './platform/crypto/master-key.js';
@@ -78,6 +79,7 @@ export async function openConfiguredDatabase(config: Config, logger?: Logger): P
     return openDatabase({ url: config.databaseUrl, logger, timeouts: config.databaseTimeouts });
   const release = acquireEmbeddedLock(config.dataDir);
   try {
+    refuseInterruptedEmbeddedRestore(config.dataDir);
     const db = await openDatabase({ pgliteDir: path.join(config.dataDir, 'pgdata') });
     return {
       ...db,

@@ -20,6 +20,7 @@ import { AppError } from '../platform/errors.js';
 import { createLogger } from '../platform/logging/logger.js';
 import { type ProcessRole, processRoles, RoleError, startApp, startWorkerProcess } from '../processes.js';
 import { createServices, type Services, sealedColumns } from '../services.js';
+import { BackupUsageError, backup, backupKey, restore } from './backup-commands.js';
 import { generatePassword } from './generate-password.js';
 import { canRestartInPlace, restartInPlace } from './restart-in-place.js';
 
@@ -54,9 +55,14 @@ export const usage = `Usage: attest <command> [options]
   master-key rewrap                       re-seal every secret under ATTEST_MASTER_KEY that still
                                           needs one of ATTEST_PREVIOUS_MASTER_KEYS (see docs)
   audit verify --tenant S                 check the tenant's audit hash chain
+  backup [--out FILE]                     write one encrypted archive of the database and its
+                                          files (sealed with ATTEST_BACKUP_KEY; see docs)
+  restore ARCHIVE                         restore an archive into an EMPTY database and blob
+                                          store; a damaged or altered archive changes nothing
+  backup-key generate                     print a new random backup key (32 bytes, base64)
 
 Configuration comes from the environment: PORT, HOST, ATTEST_DATA_DIR, DATABASE_URL,
-ATTEST_PUBLIC_URL, NODE_ENV, LOG_LEVEL (see README).
+ATTEST_PUBLIC_URL, NODE_ENV, LOG_LEVEL, ATTEST_BACKUP_* (see README and docs/operations.md).
 `;
 
 type Command = (args: string[], config: Config) => Promise<number>;
@@ -504,6 +510,14 @@ const masterKey: Command = async ([sub, ...args], config) => {
   throw new UsageError(`unknown master-key command "${sub ?? ''}"`);
 };
 
+/** The backup commands live in backup-commands.ts; their usage errors are this file's. */
+const usageErrorsOf =
+  (command: Command): Command =>
+  (args, config) =>
+    command(args, config).catch((error: unknown) => {
+      throw error instanceof BackupUsageError ? new UsageError(error.message) : error;
+    });
+
 export const commands: Record<string, Command> = {
   start,
   migrate: migrateCommand,
@@ -513,4 +527,7 @@ export const commands: Record<string, Command> = {
   keys,
   'master-key': masterKey,
   audit,
+  backup: usageErrorsOf(backup),
+  restore: usageErrorsOf(restore),
+  'backup-key': usageErrorsOf(backupKey),
 };

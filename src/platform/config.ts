@@ -107,6 +107,21 @@ const configSchema = z.object({
     }),
   ATTEST_MAIL_TENANT_RATE: z.coerce.number().int().min(0).max(100_000).default(0),
   ATTEST_MAIL_TENANT_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(0),
+  // Backups (decision 0027): the archive key (never the master key), where the worker keeps them,
+  // how often (0: never), how many, and the role that dumps PostgreSQL (BYPASSRLS).
+  ATTEST_BACKUP_KEY: z.string().trim().max(200).optional().transform(emptyToUndefined),
+  ATTEST_BACKUP_DIR: z.string().trim().max(4096).optional().transform(emptyToUndefined),
+  ATTEST_BACKUP_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(525_600).default(1440),
+  ATTEST_BACKUP_KEEP: z.coerce.number().int().min(1).max(10_000).default(7),
+  ATTEST_BACKUP_DATABASE_URL: z
+    .string()
+    .trim()
+    .max(2048)
+    .optional()
+    .transform(emptyToUndefined)
+    .refine((value) => value === undefined || /^postgres(ql)?:\/\//.test(value), {
+      message: 'must be a postgres:// URL',
+    }),
 });
 
 function emptyToUndefined(value: string | undefined): string | undefined {
@@ -149,6 +164,19 @@ export interface Config {
     readonly statementMs: number;
     readonly idleInTransactionMs: number;
     readonly longStatementMs: number;
+  };
+  /** Backups (decision 0027). */
+  readonly backup: {
+    /** Secret: never log it. Unset outside production, with the embedded database: a key file in dataDir. */
+    readonly key: string | undefined;
+    /** Where the worker writes its backups; undefined: it takes none. */
+    readonly dir: string | undefined;
+    /** How often the worker takes one; 0: never. */
+    readonly intervalMs: number;
+    /** How many the worker keeps; older ones are removed. */
+    readonly keep: number;
+    /** PostgreSQL: the role that dumps (BYPASSRLS, pg_read_all_data); by default DATABASE_URL. */
+    readonly databaseUrl: string | undefined;
   };
   /** How the worker talks to SMTP_URL (decision 0020). */
   readonly smtpDelivery: {
@@ -293,6 +321,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       statementMs: value.ATTEST_DB_STATEMENT_TIMEOUT_MS,
       idleInTransactionMs: value.ATTEST_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
       longStatementMs: value.ATTEST_DB_LONG_STATEMENT_TIMEOUT_MS,
+    }),
+    backup: Object.freeze({
+      key: value.ATTEST_BACKUP_KEY,
+      // The embedded database backs itself up into the data directory unless told otherwise (the
+      // demo's drill runs on it); with PostgreSQL only where the operator says.
+      dir: value.ATTEST_BACKUP_DIR
+        ? path.resolve(value.ATTEST_BACKUP_DIR)
+        : value.DATABASE_URL
+          ? undefined
+          : path.join(dataDir, 'backups'),
+      intervalMs: value.ATTEST_BACKUP_INTERVAL_MINUTES * 60_000,
+      keep: value.ATTEST_BACKUP_KEEP,
+      databaseUrl: value.ATTEST_BACKUP_DATABASE_URL ?? value.DATABASE_URL,
     }),
     smtpDelivery: Object.freeze({
       connections: value.ATTEST_SMTP_CONNECTIONS,
