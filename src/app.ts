@@ -20,6 +20,8 @@ import { subprocessorChangesRoutes } from './modules/subprocessor-changes/subpro
 import { subscribersRoutes } from './modules/subscribers/subscribers.routes.js';
 import { updatesRoutes } from './modules/updates/updates.routes.js';
 import { createTokenService, type TokenService } from './platform/auth/jwt.js';
+import { loadBackupKey } from './platform/backup/backup-key.js';
+import type { BackupSchedule, BackupStatus } from './platform/backup/backup-status.js';
 import { refuseInterruptedEmbeddedRestore } from './platform/backup/database-dump.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
@@ -109,6 +111,21 @@ export function blobStoreFor(config: Config): BlobStore {
   });
 }
 
+/**
+ * The worker's backup schedule (decision 0027), or null when ATTEST_BACKUP_DIR is unset (with
+ * PostgreSQL; the embedded database backs up into its data directory by default).
+ */
+export function backupScheduleFor(config: Config): BackupSchedule | null {
+  if (!config.backup.dir) return null;
+  return {
+    dir: config.backup.dir,
+    intervalMs: config.backup.intervalMs,
+    keep: config.backup.keep,
+    backupKey: loadBackupKey(config),
+    backupUrl: config.backup.databaseUrl,
+  };
+}
+
 export function sealerFor(config: Config): Sealer {
   return new Sealer(
     loadMasterKey({
@@ -158,6 +175,8 @@ export interface AppOptions {
   observe?: Observer;
   /** Serve HTTPS (TLS 1.3 only) with these PEM files; by default plain HTTP behind a proxy. */
   tls?: TlsFiles | undefined;
+  /** The installation's backups, for the backup evidence checks (decision 0027). */
+  backups?: BackupStatus | null;
 }
 
 /** Routes that take access away: they keep working while a tenant is closing and read-only. */
@@ -207,6 +226,7 @@ export async function createApp({
   apiRateLimitCounting = 'database',
   observe = ignoreObservations,
   tls,
+  backups = null,
 }: AppOptions): Promise<App> {
   const scratchBlobs = blobs ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'attest-blobs-'));
   const blobStore = blobs ?? createLocalBlobStore(scratchBlobs ?? '');
@@ -226,6 +246,7 @@ export async function createApp({
     },
     dispatchNotice: (tenantId, noticeId) => dispatchNotice(tenantId, noticeId),
     observe,
+    backups,
   });
   const cache = createPublishedCache({
     tenants: services.tenants,

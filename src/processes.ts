@@ -1,4 +1,12 @@
-import { type App, blobStoreFor, createApp, openConfiguredDatabase, sealerFor } from './app.js';
+import {
+  type App,
+  backupScheduleFor,
+  blobStoreFor,
+  createApp,
+  openConfiguredDatabase,
+  sealerFor,
+} from './app.js';
+import { createBackupStatus } from './platform/backup/backup-status.js';
 import { systemClock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
 import type { Database } from './platform/db/client.js';
@@ -82,9 +90,11 @@ export async function startApp(
 ): Promise<RunningApp> {
   refuseSplitOnEmbedded(config, role);
   const sealer = sealerFor(config);
+  const backupSchedule = backupScheduleFor(config);
   const db = await openMigrated(config, logger);
   let metricsServer: MetricsServer | null = null;
   try {
+    const backups = createBackupStatus(db, backupSchedule);
     const metrics = await metricsFor(config, db, logger, role);
     metricsServer = metrics.server;
     const app = await createApp({
@@ -100,6 +110,7 @@ export async function startApp(
       mailFrom: config.mailFrom,
       maxUploadBytes: config.maxUploadBytes,
       apiRequestsPerMinute: config.apiRequestsPerMinute,
+      backups,
     });
     if (role === 'web') {
       const sender = createNoticeSender({ db, logger });
@@ -125,6 +136,7 @@ export async function startApp(
       publicUrl: config.publicUrl,
       mailer: app.mailer,
       blobs: blobStoreFor(config),
+      backupSchedule,
     });
     await worker.start();
     app.setNoticeDispatcher(worker.dispatch);
@@ -152,9 +164,11 @@ export async function startWorkerProcess(
 ): Promise<{ readonly metricsPort: number | null; close(): Promise<void> }> {
   refuseSplitOnEmbedded(config, 'worker');
   const sealer = sealerFor(config);
+  const backupSchedule = backupScheduleFor(config);
   const db = await openMigrated(config, logger);
   let metricsServer: MetricsServer | null = null;
   try {
+    const backups = createBackupStatus(db, backupSchedule);
     const metrics = await metricsFor(config, db, logger, 'worker');
     metricsServer = metrics.server;
     const mailer = createMailer({
@@ -175,6 +189,7 @@ export async function startWorkerProcess(
       mailQueued: () => void mailer.kick(),
       dispatchNotice: (tenantId, noticeId) => dispatch(tenantId, noticeId),
       observe: metrics.observe,
+      backups,
     });
     const worker = createWorker({
       db,
@@ -185,6 +200,7 @@ export async function startWorkerProcess(
       publicUrl: config.publicUrl,
       mailer,
       blobs: blobStoreFor(config),
+      backupSchedule,
       ...tuning.worker,
     });
     await worker.start();

@@ -33,6 +33,7 @@ import { createIncidentsService } from './modules/updates/incidents.service.js';
 import { createPostsService } from './modules/updates/posts.service.js';
 import { readPublicSections } from './modules/updates/public-sections.js';
 import { systemContext } from './platform/auth/context.js';
+import type { BackupStatus } from './platform/backup/backup-status.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import { type SealedColumn, signingKeysSealed, tenantDataKeysSealed } from './platform/crypto/rewrap.js';
 import type { Sealer } from './platform/crypto/sealing.js';
@@ -59,6 +60,8 @@ export interface ServiceDeps {
   mailQueued?: () => void;
   /** Where evidence runs are counted (the metrics); by default nowhere. */
   observe?: Observer;
+  /** The installation's backups, for the backup evidence checks (decision 0027); null: none. */
+  backups?: BackupStatus | null;
 }
 
 /** For processes that handle no documents (the CLI): any use of blobs is a configuration error. */
@@ -86,6 +89,7 @@ export function createServices({
   blobs = noBlobStore,
   mailQueued = () => {},
   observe = ignoreObservations,
+  backups = null,
 }: ServiceDeps) {
   const publishing = createPublishingService({
     db,
@@ -167,6 +171,7 @@ export function createServices({
       transfer,
       publishing,
       onChecked: observe.evidenceChecked,
+      backups,
     }),
   };
 }

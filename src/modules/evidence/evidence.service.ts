@@ -1,6 +1,7 @@
 import { inArray } from 'drizzle-orm';
 import type { ServiceContext } from '../../platform/auth/context.js';
 import { visitorContext } from '../../platform/auth/context.js';
+import type { BackupStatus } from '../../platform/backup/backup-status.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Sealer } from '../../platform/crypto/sealing.js';
 import type { Database } from '../../platform/db/client.js';
@@ -77,6 +78,7 @@ export function createEvidenceService({
   checks = allChecks,
   checkTimeoutMs = CHECK_TIMEOUT_MS,
   onChecked = () => {},
+  backups = null,
 }: {
   db: Database;
   clock: Clock;
@@ -88,6 +90,8 @@ export function createEvidenceService({
   checkTimeoutMs?: number;
   /** Told of every check's outcome (the metrics count them). */
   onChecked?: (check: EvidenceCheckKey, status: EvidenceStatus) => void;
+  /** What the backup checks read (decision 0027); null: backups are not configured here. */
+  backups?: BackupStatus | null;
 }) {
   const manualRuns = new Map<string, number>();
   /** Tenants whose manual run is under way in this process. */
@@ -100,7 +104,7 @@ export function createEvidenceService({
   }
 
   async function runOne(tenantId: string, key: EvidenceCheckKey): Promise<EvidenceResult> {
-    const deps: CheckDeps = { db, clock, tenantId, vault, sealer, transfer };
+    const deps: CheckDeps = { db, clock, tenantId, vault, sealer, transfer, backups };
     const started = performance.now();
     let outcome: { status: EvidenceStatus; summary: string; facts: Record<string, unknown> };
     try {

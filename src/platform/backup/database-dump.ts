@@ -209,9 +209,14 @@ export async function openPostgresRestore(url: string): Promise<DumpSink> {
     );
     await client
       .query(`SET client_min_messages = warning;
-      DO $$ BEGIN CREATE ROLE attest_app NOLOGIN;
-      EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
-      DO $$ BEGIN CREATE ROLE attest_platform NOLOGIN;
+      DO $$ BEGIN
+        -- Asked first: CREATE ROLE checks CREATEROLE before it finds the role exists.
+        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'attest_app') THEN
+          CREATE ROLE attest_app NOLOGIN;
+        END IF;
+        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'attest_platform') THEN
+          CREATE ROLE attest_platform NOLOGIN;
+        END IF;
       EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
       DO $$ BEGIN
         IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)

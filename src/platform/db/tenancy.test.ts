@@ -33,6 +33,8 @@ const platformGrants = [
   ...['SELECT', 'INSERT', 'UPDATE'].map((privilege) => `signing_keys: ${privilege}`),
   // When each periodic job last started, so two workers run it once per period (decision 0019).
   ...['SELECT', 'INSERT', 'UPDATE'].map((privilege) => `worker_runs: ${privilege}`),
+  // Backups and restore drills the worker ran, for the metrics and evidence (decision 0027).
+  ...['SELECT', 'INSERT', 'DELETE'].map((privilege) => `backup_runs: ${privilege}`),
   // Tenant data keys: master-key rotation re-seals them; crypto-shredding deletes them.
   'tenant_keys: SELECT',
   'tenant_keys: DELETE',
