@@ -16,6 +16,7 @@ import { Sealer } from '../platform/crypto/sealing.js';
 import { type Database, openDatabase } from '../platform/db/client.js';
 import { migrate } from '../platform/db/migrate.js';
 import { createLogger } from '../platform/logging/logger.js';
+import { createMetrics } from '../platform/metrics/metrics.js';
 import { createLocalBlobStore } from '../platform/storage/local-blob-store.js';
 import { createServices } from '../services.js';
 import { createBackupJob, FIRST_BACKUP_DELAY_MS } from './backups.js';
@@ -186,6 +187,13 @@ describe.each(hasPostgres ? (['pglite', 'postgres'] as const) : (['pglite'] as c
       expect(drill.facts).toMatchObject({ drillSucceeded: true, documentsDecrypted: 2, tenantsVerified: 2 });
       expect(Number(drill.facts.restoreMs)).toBeGreaterThan(0);
       expect(Number(drill.facts.rowsVerified)).toBeGreaterThan(20);
+      // The gauges the alerts in deploy/kubernetes watch, read from the database by any process.
+      const metrics = await createMetrics({ db: site.dbs[1], role: 'worker' });
+      const body = (await metrics.render()).body;
+      expect(body).toMatch(/^attest_restore_drill_success\{role="worker"\} 1$/m);
+      const age = Number(/^attest_backup_newest_age_seconds\{role="worker"\} (\S+)$/m.exec(body)?.[1]);
+      // The newest archive is named by the test's clock; the gauge reads the wall clock.
+      expect(age).toBeGreaterThanOrEqual(0);
     });
 
     it('a corrupted backup fails the drill and the check', async () => {
