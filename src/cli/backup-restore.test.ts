@@ -252,6 +252,12 @@ describe.each(hasPostgres ? (['pglite', 'postgres'] as const) : (['pglite'] as c
         await expect(refusal, what).rejects.toThrow(message);
         expect(await site.isEmpty(env), what).toBe(true);
       }
+      // A blob store with a file in it, whatever the database: refused too.
+      const stray = path.join(env.ATTEST_DATA_DIR ?? '', 'blobs', tenantIds[0] ?? '', tenantIds[1] ?? '');
+      fs.mkdirSync(path.dirname(stray), { recursive: true });
+      fs.writeFileSync(stray, 'a file of another installation');
+      await expect(attest(env, 'restore', archive)).rejects.toThrow(/^the blob store is not empty/);
+      fs.rmSync(path.join(env.ATTEST_DATA_DIR ?? '', 'blobs'), { recursive: true });
       // Another backup key: told apart from damage.
       await expect(
         attest({ ...env, ATTEST_BACKUP_KEY: randomBytes(32).toString('base64') }, 'restore', archive),
