@@ -111,11 +111,10 @@ async function measure(
 
 async function run(kind: 'pglite' | 'postgres') {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attest-bench-backup-'));
-  let fresh: { url: string; drop(): Promise<void> } | null = null;
-  const db =
-    kind === 'pglite'
-      ? await openDatabase({ pgliteDir: path.join(dir, 'pgdata') })
-      : await openDatabase({ url: (fresh = await freshPostgresDatabase()).url });
+  const fresh = kind === 'postgres' ? await freshPostgresDatabase() : null;
+  const db = fresh
+    ? await openDatabase({ url: fresh.url })
+    : await openDatabase({ pgliteDir: path.join(dir, 'pgdata') });
   try {
     await migrate(db);
     const blobs = createLocalBlobStore(path.join(dir, 'blobs'));
