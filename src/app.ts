@@ -119,6 +119,7 @@ export function backupScheduleFor(config: Config): BackupSchedule | null {
   if (!config.backup.dir) return null;
   return {
     dir: config.backup.dir,
+    s3: config.backup.s3,
     intervalMs: config.backup.intervalMs,
     keep: config.backup.keep,
     backupKey: loadBackupKey(config),

@@ -36,7 +36,10 @@ export const backup: Command = async (args, config) => {
   const now = new Date();
   const file = values.out
     ? path.resolve(values.out)
-    : path.join(config.backup.dir ?? process.cwd(), archiveName(now));
+    : path.join(
+        config.backup.dir && !config.backup.dir.startsWith('s3://') ? config.backup.dir : process.cwd(),
+        archiveName(now),
+      );
   if (fs.existsSync(file)) throw new BackupUsageError(`${file} exists already; choose another --out`);
   const db = await openConfiguredDatabase(config);
   try {

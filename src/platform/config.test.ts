@@ -29,7 +29,7 @@ describe('configuration', () => {
   });
 
   it('backs the embedded database up daily into its data directory, PostgreSQL only where told', () => {
-    expect(loadConfig({ ATTEST_DATA_DIR: '/srv/attest' }).backup).toEqual({
+    expect(loadConfig({ ATTEST_DATA_DIR: '/srv/attest' }).backup).toMatchObject({
       key: undefined,
       dir: '/srv/attest/backups',
       intervalMs: 24 * 60 * 60_000,

@@ -51,7 +51,7 @@ export function createBackupJob({
   logger: Logger;
   startedAt?: Date;
 }) {
-  const target = createBackupTarget(schedule.dir);
+  const target = createBackupTarget(schedule.dir, schedule.s3);
   const leaseMs = Math.min(LEASE_MS, schedule.intervalMs);
 
   async function backupDue(now: Date): Promise<boolean> {
@@ -64,15 +64,17 @@ export function createBackupJob({
 
   async function takeBackup(now: Date): Promise<BackupReport | null> {
     try {
+      const name = archiveName(now);
       const report = await createBackup({
         db,
         backupUrl: schedule.backupUrl,
         blobs,
         backupKey: schedule.backupKey,
-        file: path.join(target.dir, archiveName(now)),
+        file: await target.stagingFile(name),
         referencedBlobs: REFERENCED_BLOB_KEYS_SQL,
         now: () => now,
       });
+      await target.commit(report.file, name);
       const facts = {
         bytes: report.bytes,
         rows: report.rows,
@@ -113,14 +115,21 @@ export function createBackupJob({
       }
       const archive = await drillDue(now);
       if (archive) {
-        report.drill = await runRestoreDrill({
-          archive,
-          backupKey: schedule.backupKey,
-          sealer,
-          clock,
-          kind: db.kind,
-          backupUrl: schedule.backupUrl,
-        });
+        const local = await target.open(archive).catch(() => null);
+        try {
+          report.drill = local
+            ? await runRestoreDrill({
+                archive: { ...archive, file: local.file },
+                backupKey: schedule.backupKey,
+                sealer,
+                clock,
+                kind: db.kind,
+                backupUrl: schedule.backupUrl,
+              })
+            : { ok: false, facts: { failure: 'the archive could not be read from the backup store' } };
+        } finally {
+          await local?.release();
+        }
         await recordBackupRun(db, {
           kind: 'drill',
           archive: archive.name,

@@ -1,14 +1,21 @@
-import fs from 'node:fs/promises';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { resultRows } from '../db/client.js';
 import { withPlatform } from '../db/tenancy.js';
 import { BackupError, verifyArchive } from './archive.js';
-import { type BackupTarget, createBackupTarget, type StoredArchive } from './backup-target.js';
+import {
+  type BackupTarget,
+  createBackupTarget,
+  type S3TargetOptions,
+  type StoredArchive,
+} from './backup-target.js';
 
 /** The worker's backup schedule, as configured (decision 0027). */
 export interface BackupSchedule {
+  /** A directory, or s3://bucket/prefix/. */
   dir: string;
+  /** For an S3 target: the bucket's region and endpoint (ATTEST_S3_*); credentials from the SDK's chain. */
+  s3?: S3TargetOptions | undefined;
   intervalMs: number;
   keep: number;
   backupKey: Buffer;
@@ -84,7 +91,7 @@ export interface BackupStatus {
 }
 
 export function createBackupStatus(db: Database, schedule: BackupSchedule | null): BackupStatus {
-  const target: BackupTarget | null = schedule ? createBackupTarget(schedule.dir) : null;
+  const target: BackupTarget | null = schedule ? createBackupTarget(schedule.dir, schedule.s3) : null;
   const verified = new Map<string, string | null>();
   return {
     schedule: schedule ? { intervalMs: schedule.intervalMs, keep: schedule.keep, dir: schedule.dir } : null,
@@ -96,22 +103,26 @@ export function createBackupStatus(db: Database, schedule: BackupSchedule | null
     },
     latestDrill: () => latestBackupRun(db, 'drill'),
     async archiveProblem(archive) {
-      if (!schedule) return 'no backup key is configured';
-      const stat = await fs.stat(archive.file).catch(() => null);
-      if (!stat) return 'the archive is gone';
-      const version = `${archive.file}:${stat.size}:${stat.mtimeMs}`;
+      if (!schedule || !target) return 'no backup key is configured';
+      const version = `${archive.file}:${archive.version ?? archive.bytes}`;
       if (!verified.has(version)) {
         if (verified.size > 50) verified.clear();
-        verified.set(
-          version,
-          await verifyArchive(archive.file, schedule.backupKey).then(
-            () => null,
-            (error: unknown) => {
-              if (!(error instanceof BackupError)) throw error;
-              return 'the archive does not authenticate with the backup key (damaged, altered or cut off)';
-            },
-          ),
-        );
+        const local = await target.open(archive).catch(() => null);
+        if (!local) return 'the archive is gone';
+        try {
+          verified.set(
+            version,
+            await verifyArchive(local.file, schedule.backupKey).then(
+              () => null,
+              (error: unknown) => {
+                if (!(error instanceof BackupError)) throw error;
+                return 'the archive does not authenticate with the backup key (damaged, altered or cut off)';
+              },
+            ),
+          );
+        } finally {
+          await local.release();
+        }
       }
       return verified.get(version) ?? null;
     },
