@@ -306,3 +306,19 @@ describe.each(hasPostgres ? (['pglite', 'postgres'] as const) : (['pglite'] as c
     }, 120_000);
   },
 );
+
+describe.runIf(hasPostgres)('attest backup as the login role', () => {
+  it('says that the role cannot read every row, and leaves no archive', async () => {
+    const site = await sites.postgres();
+    const env = { ...site.env, ATTEST_BACKUP_DATABASE_URL: site.env.DATABASE_URL ?? '' };
+    const { app } = await openApp(loadConfig(env));
+    await app.services.tenants.create({ slug: 'hidden', name: 'Hidden by RLS' });
+    await app.close();
+    const file = path.join(scratch, 'as-owner.attest');
+    await expect(attest(env, 'backup', '--out', file)).rejects.toThrow(
+      /may not read every row as this role: back up as a role with BYPASSRLS/,
+    );
+    expect(fs.readdirSync(scratch).filter((name) => name.includes('as-owner'))).toEqual([]);
+    await site.dropSource();
+  }, 120_000);
+});

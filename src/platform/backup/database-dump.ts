@@ -151,6 +151,10 @@ export async function dumpDatabase(
       Promise.all([copy, exited]).then(([, result]) => result),
       spawnFailed,
     ]);
+    if (code !== 0 && /row-level security/.test(stderr))
+      throw new BackupError(
+        'pg_dump may not read every row as this role: back up as a role with BYPASSRLS and pg_read_all_data (ATTEST_BACKUP_DATABASE_URL, see docs/operations.md)',
+      );
     if (code !== 0) throw toolFailure('pg_dump', stderr, code);
     await client.query('COMMIT');
     return { ...facts, dump: 'pg_dump-custom' };
