@@ -22,6 +22,9 @@ import { subprocessorChangesRoutes } from './modules/subprocessor-changes/subpro
 import { subscribersRoutes } from './modules/subscribers/subscribers.routes.js';
 import { updatesRoutes } from './modules/updates/updates.routes.js';
 import { createTokenService, type TokenService } from './platform/auth/jwt.js';
+import { loadBackupKey } from './platform/backup/backup-key.js';
+import type { BackupSchedule, BackupStatus } from './platform/backup/backup-status.js';
+import { refuseInterruptedEmbeddedRestore } from './platform/backup/database-dump.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
 import { loadMasterKey, MasterKeyError, parseMasterKey } from './platform/crypto/master-key.js';
@@ -82,6 +85,7 @@ export async function openConfiguredDatabase(config: Config, logger?: Logger): P
     return openDatabase({ url: config.databaseUrl, logger, timeouts: config.databaseTimeouts });
   const release = acquireEmbeddedLock(config.dataDir);
   try {
+    refuseInterruptedEmbeddedRestore(config.dataDir);
     const db = await openDatabase({ pgliteDir: path.join(config.dataDir, 'pgdata') });
     return {
       ...db,
@@ -109,6 +113,22 @@ export function blobStoreFor(config: Config): BlobStore {
     connectTimeoutMs: storage.connectTimeoutMs,
     requestTimeoutMs: storage.requestTimeoutMs,
   });
+}
+
+/**
+ * The worker's backup schedule (decision 0027), or null when ATTEST_BACKUP_DIR is unset (with
+ * PostgreSQL; the embedded database backs up into its data directory by default).
+ */
+export function backupScheduleFor(config: Config): BackupSchedule | null {
+  if (!config.backup.dir) return null;
+  return {
+    dir: config.backup.dir,
+    s3: config.backup.s3,
+    intervalMs: config.backup.intervalMs,
+    keep: config.backup.keep,
+    backupKey: loadBackupKey(config),
+    backupUrl: config.backup.databaseUrl,
+  };
 }
 
 export function sealerFor(config: Config): Sealer {
@@ -164,6 +184,8 @@ export interface AppOptions {
   tls?: TlsFiles | undefined;
   /** How checks of tenants' own hosts reach them (ATTEST_CHECK_ALLOW_PRIVATE; tests: a guard). */
   hostChecks?: ServiceDeps['hostChecks'];
+  /** The installation's backups, for the backup evidence checks (decision 0027). */
+  backups?: BackupStatus | null;
 }
 
 /** Routes that take access away: they keep working while a tenant is closing and read-only. */
@@ -218,6 +240,7 @@ export async function createApp({
   observe = ignoreObservations,
   tls,
   hostChecks,
+  backups = null,
 }: AppOptions): Promise<App> {
   const scratchBlobs = blobs ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'attest-blobs-'));
   const blobStore = blobs ?? createLocalBlobStore(scratchBlobs ?? '');
@@ -247,6 +270,7 @@ export async function createApp({
     dispatchNotice: (tenantId, noticeId) => dispatchNotice(tenantId, noticeId),
     observe,
     ...(hostChecks ? { hostChecks } : {}),
+    backups,
   });
   const cache = createPublishedCache({
     tenants: services.tenants,

@@ -1,4 +1,12 @@
-import { type App, blobStoreFor, createApp, openConfiguredDatabase, sealerFor } from './app.js';
+import {
+  type App,
+  backupScheduleFor,
+  blobStoreFor,
+  createApp,
+  openConfiguredDatabase,
+  sealerFor,
+} from './app.js';
+import { createBackupStatus } from './platform/backup/backup-status.js';
 import { systemClock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
 import type { Database } from './platform/db/client.js';
@@ -82,9 +90,11 @@ export async function startApp(
 ): Promise<RunningApp> {
   refuseSplitOnEmbedded(config, role);
   const sealer = sealerFor(config);
+  const backupSchedule = backupScheduleFor(config);
   const db = await openMigrated(config, logger);
   let metricsServer: MetricsServer | null = null;
   try {
+    const backups = createBackupStatus(db, backupSchedule);
     const metrics = await metricsFor(config, db, logger, role);
     metricsServer = metrics.server;
     const app = await createApp({
@@ -102,6 +112,7 @@ export async function startApp(
       maxUploadBytes: config.maxUploadBytes,
       apiRequestsPerMinute: config.apiRequestsPerMinute,
       hostChecks: { allowPrivate: config.checkAllowPrivate },
+      backups,
     });
     if (role === 'web') {
       const sender = createNoticeSender({ db, logger });
@@ -127,6 +138,7 @@ export async function startApp(
       publicUrl: config.publicUrl,
       mailer: app.mailer,
       blobs: blobStoreFor(config),
+      backupSchedule,
     });
     await worker.start();
     app.setNoticeDispatcher(worker.dispatch);
@@ -154,9 +166,11 @@ export async function startWorkerProcess(
 ): Promise<{ readonly metricsPort: number | null; close(): Promise<void> }> {
   refuseSplitOnEmbedded(config, 'worker');
   const sealer = sealerFor(config);
+  const backupSchedule = backupScheduleFor(config);
   const db = await openMigrated(config, logger);
   let metricsServer: MetricsServer | null = null;
   try {
+    const backups = createBackupStatus(db, backupSchedule);
     const metrics = await metricsFor(config, db, logger, 'worker');
     metricsServer = metrics.server;
     const mailer = createMailer({
@@ -179,6 +193,7 @@ export async function startWorkerProcess(
       dispatchNotice: (tenantId, noticeId) => dispatch(tenantId, noticeId),
       observe: metrics.observe,
       hostChecks: { allowPrivate: config.checkAllowPrivate },
+      backups,
     });
     const worker = createWorker({
       db,
@@ -189,6 +204,7 @@ export async function startWorkerProcess(
       publicUrl: config.publicUrl,
       mailer,
       blobs: blobStoreFor(config),
+      backupSchedule,
       ...tuning.worker,
     });
     await worker.start();

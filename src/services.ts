@@ -41,6 +41,7 @@ import { createIncidentsService } from './modules/updates/incidents.service.js';
 import { createPostsService } from './modules/updates/posts.service.js';
 import { readPublicSections } from './modules/updates/public-sections.js';
 import { type Permission, systemContext } from './platform/auth/context.js';
+import type { BackupStatus } from './platform/backup/backup-status.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import { type SealedColumn, signingKeysSealed, tenantDataKeysSealed } from './platform/crypto/rewrap.js';
 import type { Sealer } from './platform/crypto/sealing.js';
@@ -81,6 +82,8 @@ export interface ServiceDeps {
     extraCa?: readonly string[];
     dnsServers?: readonly string[];
   };
+  /** The installation's backups, for the backup evidence checks (decision 0027); null: none. */
+  backups?: BackupStatus | null;
 }
 
 /** For processes that handle no documents (the CLI): any use of blobs is a configuration error. */
@@ -110,6 +113,7 @@ export function createServices({
   mailQueued = () => {},
   observe = ignoreObservations,
   hostChecks = {},
+  backups = null,
 }: ServiceDeps) {
   const trust = createTrustService({ db, sealer, clock });
   const publishing = createPublishingService({
@@ -209,6 +213,7 @@ export function createServices({
       transfer,
       publishing,
       onChecked: observe.evidenceChecked,
+      backups,
       staffRecipients: (tenantId) => membersWith(tenantId, 'settings:manage', 'evidence'),
       publicUrl,
       onFailingChanged: (tenantId) => onEvidenceChanged?.(tenantId),

@@ -1,4 +1,6 @@
 import { ZodError } from 'zod';
+import { BackupError } from '../platform/backup/archive.js';
+import { RestoreIncompleteError } from '../platform/backup/database-dump.js';
 import { ConfigError, loadConfig } from '../platform/config.js';
 import { MasterKeyError } from '../platform/crypto/master-key.js';
 import { SealError } from '../platform/crypto/sealing.js';
@@ -55,6 +57,10 @@ async function main(argv: string[]): Promise<number> {
     if (error instanceof MasterKeyError) {
       process.stderr.write(`attest: ${error.message}\n`);
       return 2;
+    }
+    if (error instanceof BackupError || error instanceof RestoreIncompleteError) {
+      process.stderr.write(`attest: ${error.message}\n`);
+      return 1;
     }
     if (error instanceof EmbeddedDatabaseBusyError) {
       process.stderr.write(`attest: ${error.message}\n`);

@@ -20,6 +20,7 @@ import { AppError } from '../platform/errors.js';
 import { createLogger } from '../platform/logging/logger.js';
 import { type ProcessRole, processRoles, RoleError, startApp, startWorkerProcess } from '../processes.js';
 import { createServices, type Services, sealedColumns } from '../services.js';
+import { BackupUsageError, backup, backupKey, restore } from './backup-commands.js';
 import { generatePassword } from './generate-password.js';
 import { canRestartInPlace, restartInPlace } from './restart-in-place.js';
 import { DEFAULT_MAX_AGE_HOURS, DEFAULT_TIMEOUT_MS, verifyTrustCenter } from './verify-trust-center.js';
@@ -61,9 +62,14 @@ export const usage = `Usage: attest <command> [options]
                                           check a signed trust center (e.g. https://host/t/acme):
                                           signatures, hash chain, content hash (of a saved copy
                                           with --content), freshness
+  backup [--out FILE]                     write one encrypted archive of the database and its
+                                          files (sealed with ATTEST_BACKUP_KEY; see docs)
+  restore ARCHIVE                         restore an archive into an EMPTY database and blob
+                                          store; a damaged or altered archive changes nothing
+  backup-key generate                     print a new random backup key (32 bytes, base64)
 
 Configuration comes from the environment: PORT, HOST, ATTEST_DATA_DIR, DATABASE_URL,
-ATTEST_PUBLIC_URL, NODE_ENV, LOG_LEVEL (see README).
+ATTEST_PUBLIC_URL, NODE_ENV, LOG_LEVEL, ATTEST_BACKUP_* (see README and docs/operations.md).
 `;
 
 type Command = (args: string[], config: Config) => Promise<number>;
@@ -573,6 +579,13 @@ const verify: Command = async (args) => {
   }
   return verified ? 0 : 1;
 };
+/** The backup commands live in backup-commands.ts; their usage errors are this file's. */
+const usageErrorsOf =
+  (command: Command): Command =>
+  (args, config) =>
+    command(args, config).catch((error: unknown) => {
+      throw error instanceof BackupUsageError ? new UsageError(error.message) : error;
+    });
 
 export const commands: Record<string, Command> = {
   start,
@@ -585,4 +598,7 @@ export const commands: Record<string, Command> = {
   audit,
   trust,
   verify,
+  backup: usageErrorsOf(backup),
+  restore: usageErrorsOf(restore),
+  'backup-key': usageErrorsOf(backupKey),
 };

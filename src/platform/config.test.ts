@@ -28,6 +28,36 @@ describe('configuration', () => {
     expect(() => loadConfig({ ATTEST_METRICS_PORT: '70000' })).toThrow(/ATTEST_METRICS_PORT/);
   });
 
+  it('backs the embedded database up daily into its data directory, PostgreSQL only where told', () => {
+    expect(loadConfig({ ATTEST_DATA_DIR: '/srv/attest' }).backup).toMatchObject({
+      key: undefined,
+      dir: '/srv/attest/backups',
+      intervalMs: 24 * 60 * 60_000,
+      keep: 7,
+      databaseUrl: undefined,
+    });
+    const postgres = loadConfig({ DATABASE_URL: 'postgres://attest@db/attest' }).backup;
+    expect(postgres).toMatchObject({ dir: undefined, databaseUrl: 'postgres://attest@db/attest' });
+    expect(
+      loadConfig({
+        DATABASE_URL: 'postgres://attest@db/attest',
+        ATTEST_BACKUP_DIR: '/backups',
+        ATTEST_BACKUP_INTERVAL_MINUTES: '60',
+        ATTEST_BACKUP_KEEP: '48',
+        ATTEST_BACKUP_DATABASE_URL: 'postgres://attest_backup@db/attest',
+      }).backup,
+    ).toMatchObject({
+      dir: '/backups',
+      intervalMs: 3_600_000,
+      keep: 48,
+      databaseUrl: 'postgres://attest_backup@db/attest',
+    });
+    expect(() => loadConfig({ ATTEST_BACKUP_KEEP: '0' })).toThrow(/ATTEST_BACKUP_KEEP/);
+    expect(() => loadConfig({ ATTEST_BACKUP_DATABASE_URL: 'mysql://x' })).toThrow(
+      /ATTEST_BACKUP_DATABASE_URL: must be a postgres:\/\/ URL/,
+    );
+  });
+
   it('sends mail over 4 connections, waits 10 minutes for a message to be accepted, and limits nothing by default', () => {
     expect(loadConfig({}).smtpDelivery).toEqual({
       connections: 4,

@@ -117,6 +117,35 @@ const configSchema = z.object({
     .refine((value) => allowListOrNull(value) !== null, {
       message: 'must be comma-separated addresses or ranges, e.g. 127.0.0.0/8,::1',
     }),
+  // Backups (decision 0027): the archive key (never the master key), where the worker keeps them,
+  // how often (0: never), how many, and the role that dumps PostgreSQL (BYPASSRLS).
+  ATTEST_BACKUP_KEY: z.string().trim().max(200).optional().transform(emptyToUndefined),
+  ATTEST_BACKUP_DIR: z
+    .string()
+    .trim()
+    .max(4096)
+    .optional()
+    .transform(emptyToUndefined)
+    .refine(
+      (value) =>
+        value === undefined ||
+        !value.startsWith('s3:') ||
+        /^s3:\/\/[a-z0-9][a-z0-9.-]{1,62}(\/.*)?$/.test(value),
+      {
+        message: 'must be a directory or s3://bucket/prefix/',
+      },
+    ),
+  ATTEST_BACKUP_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(525_600).default(1440),
+  ATTEST_BACKUP_KEEP: z.coerce.number().int().min(1).max(10_000).default(7),
+  ATTEST_BACKUP_DATABASE_URL: z
+    .string()
+    .trim()
+    .max(2048)
+    .optional()
+    .transform(emptyToUndefined)
+    .refine((value) => value === undefined || /^postgres(ql)?:\/\//.test(value), {
+      message: 'must be a postgres:// URL',
+    }),
 });
 
 function allowListOrNull(value: string): AllowList | null {
@@ -167,6 +196,25 @@ export interface Config {
     readonly statementMs: number;
     readonly idleInTransactionMs: number;
     readonly longStatementMs: number;
+  };
+  /** Backups (decision 0027). */
+  readonly backup: {
+    /** Secret: never log it. Unset outside production, with the embedded database: a key file in dataDir. */
+    readonly key: string | undefined;
+    /** Where the worker writes its backups (a directory, or s3://bucket/prefix/); undefined: none. */
+    readonly dir: string | undefined;
+    /** How often the worker takes one; 0: never. */
+    readonly intervalMs: number;
+    /** How many the worker keeps; older ones are removed. */
+    readonly keep: number;
+    /** An s3:// target's region and endpoint: those of ATTEST_S3_*. */
+    readonly s3: {
+      readonly region: string;
+      readonly endpoint: string | undefined;
+      readonly forcePathStyle: boolean;
+    };
+    /** PostgreSQL: the role that dumps (BYPASSRLS, pg_read_all_data); by default DATABASE_URL. */
+    readonly databaseUrl: string | undefined;
   };
   /** How the worker talks to SMTP_URL (decision 0020). */
   /** Private ranges checks of tenants' own hosts may reach (ATTEST_CHECK_ALLOW_PRIVATE; empty: none). */
@@ -315,6 +363,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       longStatementMs: value.ATTEST_DB_LONG_STATEMENT_TIMEOUT_MS,
     }),
     checkAllowPrivate: Object.freeze(parseAllowList(value.ATTEST_CHECK_ALLOW_PRIVATE)),
+    backup: Object.freeze({
+      key: value.ATTEST_BACKUP_KEY,
+      // The embedded database backs itself up into the data directory unless told otherwise (the
+      // demo's drill runs on it); with PostgreSQL only where the operator says.
+      dir: value.ATTEST_BACKUP_DIR
+        ? value.ATTEST_BACKUP_DIR.startsWith('s3://')
+          ? value.ATTEST_BACKUP_DIR
+          : path.resolve(value.ATTEST_BACKUP_DIR)
+        : value.DATABASE_URL
+          ? undefined
+          : path.join(dataDir, 'backups'),
+      intervalMs: value.ATTEST_BACKUP_INTERVAL_MINUTES * 60_000,
+      keep: value.ATTEST_BACKUP_KEEP,
+      s3: Object.freeze({
+        region: value.ATTEST_S3_REGION,
+        endpoint: value.ATTEST_S3_ENDPOINT,
+        forcePathStyle: value.ATTEST_S3_FORCE_PATH_STYLE === 'true',
+      }),
+      databaseUrl: value.ATTEST_BACKUP_DATABASE_URL ?? value.DATABASE_URL,
+    }),
     smtpDelivery: Object.freeze({
       connections: value.ATTEST_SMTP_CONNECTIONS,
       commandTimeoutMs: value.ATTEST_SMTP_COMMAND_TIMEOUT_MS,

@@ -13,6 +13,7 @@ import { claimPeriodicRun } from '../platform/jobs/periodic-runs.js';
 import type { Logger } from '../platform/logging/logger.js';
 import type { BlobStore } from '../platform/storage/blob-store.js';
 import type { Services } from '../services.js';
+import type { BackupJob, BackupTickReport } from './backups.js';
 import { type BlobSweepReport, sweepOrphanBlobs } from './blob-sweep.js';
 import { applyRetention, type RetentionReport } from './retention.js';
 
@@ -42,6 +43,8 @@ export interface TickReport {
   hostChecks: number;
   /** Certifications whose expiry reminder was queued in this tick (null: not looked for in this tick). */
   certificationReminders: number | null;
+  /** The backup and restore drill taken in this tick, if one was due (src/worker/backups.ts). */
+  backups: BackupTickReport | null;
 }
 
 /**
@@ -63,6 +66,7 @@ export function createScheduler({
   clock,
   logger,
   blobs,
+  backups,
 }: {
   db: Database;
   services: Pick<
@@ -82,6 +86,8 @@ export function createScheduler({
   logger: Logger;
   /** The blob store to sweep for orphans (src/worker/blob-sweep.ts); without it, no sweep. */
   blobs?: BlobStore | undefined;
+  /** Scheduled backups and restore drills (src/worker/backups.ts); without it, none. */
+  backups?: BackupJob | undefined;
 }) {
   /** The modules' jobs say what is due (ids only), in one platform transaction; the work runs per tenant. */
   async function findDueWork(now: Date) {
@@ -164,6 +170,7 @@ export function createScheduler({
         blobSweep: null,
         hostChecks: 0,
         certificationReminders: null,
+        backups: null,
       };
       let sweepDue = false;
       const work = await findDueWork(now);
@@ -206,8 +213,16 @@ export function createScheduler({
         report.retention = await applyRetention(db, now);
         sweepDue = true;
       }
-      // After retention, so the retention check sees what this tick removed.
-      if (await claimPeriodicRun(db, 'evidence', now, EVIDENCE_EVERY_MS)) {
+      if (backups) {
+        report.backups = await backups.tick().catch((error: unknown) => {
+          logger.error({ err: { type: (error as Error).name } }, 'scheduled backup failed');
+          return null;
+        });
+      }
+      const backedUp = Boolean(report.backups?.backup || report.backups?.drill);
+      // After retention, so the retention check sees what this tick removed; at once after a backup
+      // or a drill, so the backup checks show it.
+      if ((await claimPeriodicRun(db, 'evidence', now, EVIDENCE_EVERY_MS)) || backedUp) {
         report.evidence = await runEvidence();
       }
       // Every tick: each check is claimed by one worker when it is due (FOR UPDATE SKIP LOCKED).

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { createFanOut, type FanOutHooks } from '../modules/notices/fan-out.js';
 import { recordNoticeFailure } from '../modules/notices/notices.service.js';
 import { recordIncidentNotifiedIn } from '../modules/updates/incidents.service.js';
+import type { BackupSchedule } from '../platform/backup/backup-status.js';
 import type { Clock } from '../platform/clock.js';
 import type { Sealer } from '../platform/crypto/sealing.js';
 import type { Database } from '../platform/db/client.js';
@@ -10,6 +11,7 @@ import { createJobQueue, type JobQueue } from '../platform/jobs/queue.js';
 import { describeError, type Logger } from '../platform/logging/logger.js';
 import type { BlobStore } from '../platform/storage/blob-store.js';
 import type { Services } from '../services.js';
+import { createBackupJob } from './backups.js';
 import { createScheduler } from './scheduler.js';
 
 export const FAN_OUT_QUEUE = 'notice-fan-out';
@@ -92,6 +94,8 @@ export interface WorkerOptions {
   fanOutHooks?: FanOutHooks;
   /** The blob store whose orphans the scheduler sweeps hourly; without it, no sweep. */
   blobs?: BlobStore | undefined;
+  /** Scheduled backups and restore drills (ATTEST_BACKUP_*, decision 0027); without it, none. */
+  backupSchedule?: BackupSchedule | null | undefined;
 }
 
 /**
@@ -130,6 +134,17 @@ export function createWorker(options: WorkerOptions) {
     clock,
     logger,
     blobs: options.blobs,
+    backups:
+      options.backupSchedule && options.blobs
+        ? createBackupJob({
+            db,
+            schedule: options.backupSchedule,
+            sealer: options.sealer,
+            blobs: options.blobs,
+            clock,
+            logger,
+          })
+        : undefined,
   });
 
   async function handle(job: { data: unknown; retryCount: number }) {

@@ -127,6 +127,8 @@ describe.each(names)('the %s overlay, as kubectl kustomize renders it', (overlay
         'AttestMailFailing',
         'AttestSignInBurst',
         'AttestBackupTooOld',
+        'AttestArchiveBackupTooOld',
+        'AttestRestoreDrillFailing',
         'AttestEvidenceCheckFailing',
       ]),
     );

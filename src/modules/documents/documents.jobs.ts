@@ -15,3 +15,11 @@ export async function referencedBlobIds(tx: Tx, blobIds: readonly string[]): Pro
     .where(inArray(documentVersions.blobId, [...blobIds]));
   return new Set(rows.map((row) => row.blobId));
 }
+
+/**
+ * Every blob key (`tenant/blob`) the database refers to, across tenants, for a backup: run in the
+ * dump's own snapshot by a connection that reads every row (the backup role, decision 0027). The
+ * same tables as `referencedBlobIds`.
+ */
+export const REFERENCED_BLOB_KEYS_SQL =
+  "SELECT DISTINCT tenant_id::text || '/' || blob_id::text AS key FROM document_versions";

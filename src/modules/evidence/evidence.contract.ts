@@ -22,6 +22,8 @@ export const evidenceCheckKeys = [
   'data-portability',
   'data-deletion',
   'container-runtime',
+  'backup-freshness',
+  'restore-drill',
 ] as const;
 export type EvidenceCheckKey = (typeof evidenceCheckKeys)[number];
 export const evidenceCheckKey = z.enum(evidenceCheckKeys);
@@ -87,6 +89,16 @@ export const evidenceChecks: Record<EvidenceCheckKey, { title: string; checks: s
     title: 'Locked-down container',
     checks:
       'Read by the running server about itself: it runs as a user other than root, holds no effective Linux capabilities, cannot gain privileges (no_new_privs), is confined by a seccomp filter, and cannot write to its root filesystem (a write is attempted). Outside a container the check reports that it does not apply.',
+  },
+  'backup-freshness': {
+    title: 'Automatic encrypted backups',
+    checks:
+      "The installation's backup schedule is on, and the newest encrypted backup archive of the database and every document file in its backup store is no older than the schedule allows.",
+  },
+  'restore-drill': {
+    title: 'Restore drill of the latest backup',
+    checks:
+      "The worker restores every new backup into a scratch database with the same procedure an operator uses, checks each table's row count against the backup's manifest, decrypts a sample of documents and verifies every trust center's audit chain, then drops the scratch copy. Passes only if the latest drill of the newest backup succeeded, that backup still authenticates whole, and it is no older than the schedule allows. The facts give the measured restore time.",
   },
 };
 

@@ -1,6 +1,7 @@
 import { inArray, isNotNull } from 'drizzle-orm';
 import type { ServiceContext } from '../../platform/auth/context.js';
 import { visitorContext } from '../../platform/auth/context.js';
+import type { BackupStatus } from '../../platform/backup/backup-status.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Sealer } from '../../platform/crypto/sealing.js';
 import type { Database } from '../../platform/db/client.js';
@@ -84,6 +85,7 @@ export function createEvidenceService({
   publicUrl = 'http://127.0.0.1:3000',
   onFailingChanged = () => {},
   mailQueued = () => {},
+  backups = null,
 }: {
   db: Database;
   clock: Clock;
@@ -103,6 +105,8 @@ export function createEvidenceService({
   onFailingChanged?: (tenantId: string) => void;
   /** Told after a commit that queued mail (the mailer's kick). */
   mailQueued?: () => void;
+  /** What the backup checks read (decision 0027); null: backups are not configured here. */
+  backups?: BackupStatus | null;
 }) {
   const manualRuns = new Map<string, number>();
   /** Tenants whose manual run is under way in this process. */
@@ -115,7 +119,7 @@ export function createEvidenceService({
   }
 
   async function runOne(tenantId: string, key: EvidenceCheckKey): Promise<EvidenceResult> {
-    const deps: CheckDeps = { db, clock, tenantId, vault, sealer, transfer };
+    const deps: CheckDeps = { db, clock, tenantId, vault, sealer, transfer, backups };
     const started = performance.now();
     let outcome: { status: EvidenceStatus; summary: string; facts: Record<string, unknown> };
     try {

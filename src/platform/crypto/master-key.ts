@@ -33,7 +33,7 @@ export function loadMasterKey(options: {
  * empty or short key file that every later start would refuse. The key goes to a temporary file,
  * is flushed, and is linked to its name, which fails if another process made the file first.
  */
-function createKeyFile(file: string): void {
+export function createKeyFile(file: string): void {
   const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     const fd = fs.openSync(temp, 'wx', 0o600);

@@ -36,6 +36,14 @@ export interface Database {
    * opened on first use and closed with this one. PGlite (no network, one process) is itself.
    */
   forLongWork(): Database;
+  /**
+   * PGlite only: runs `read` and then copies the data directory (a gzipped tarball, PGlite's
+   * `dumpDataDir`) while holding the one connection's transaction, so no other transaction
+   * commits in between: what `read` saw is what the copy holds (the backup, decision 0027).
+   */
+  embeddedSnapshot?<T>(
+    read: (query: (statement: string) => Promise<Record<string, unknown>[]>) => Promise<T>,
+  ): Promise<{ read: T; tarball: Blob }>;
   /** PostgreSQL only: the pool's connections now (for the metrics). */
   poolUse?(): { total: number; idle: number; waiting: number; max: number };
   close(): Promise<void>;
@@ -249,6 +257,14 @@ async function openPglite(dir: string, template: Blob | undefined): Promise<Data
     async runScript(script) {
       await client.transaction(async (tx) => {
         await tx.exec(script);
+      });
+    },
+    async embeddedSnapshot(read) {
+      return client.transaction(async (tx) => {
+        const seen = await read(
+          async (statement) => (await tx.query<Record<string, unknown>>(statement)).rows,
+        );
+        return { read: seen, tarball: await client.dumpDataDir('gzip') };
       });
     },
     async close() {

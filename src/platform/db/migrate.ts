@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import { refuseInterruptedRestore } from '../backup/database-dump.js';
 import { type Database, resultRows } from './client.js';
 import { migrations as allMigrations, type Migration } from './migrations/index.js';
 
@@ -43,6 +44,8 @@ export async function migrate(
 ): Promise<MigrationReport> {
   // A migration may rewrite a large table: it runs under the long statement timeout (decision 0023).
   const db = database.forLongWork();
+  // A database an interrupted restore left does not start as if it were whole (decision 0027).
+  await refuseInterruptedRestore(db);
   await ensureLedger(db);
   const applied: number[] = [];
   for (const migration of migrations) {

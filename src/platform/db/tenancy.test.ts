@@ -35,6 +35,8 @@ const platformGrants = [
   ...['SELECT', 'INSERT', 'UPDATE'].map((privilege) => `worker_runs: ${privilege}`),
   // The content revision counters, moved by triggers also when a tenant is created or deleted (0024).
   ...['SELECT', 'INSERT', 'UPDATE'].map((privilege) => `content_revisions: ${privilege}`),
+  // Backups and restore drills the worker ran, for the metrics and evidence (decision 0027).
+  ...['SELECT', 'INSERT', 'DELETE'].map((privilege) => `backup_runs: ${privilege}`),
   // Tenant data keys: master-key rotation re-seals them; crypto-shredding deletes them.
   'tenant_keys: SELECT',
   'tenant_keys: DELETE',

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { latestBackupRun } from '../backup/backup-status.js';
 import { type Database, resultRows } from '../db/client.js';
 import { withPlatform } from '../db/tenancy.js';
 import type { Observer } from './observer.js';
@@ -104,6 +105,26 @@ export async function createMetrics({ db, role }: { db: Database; role: string }
     async collect() {
       this.reset();
       for (const row of await jobCounts(db)) this.set({ queue: row.queue, state: row.state }, row.count);
+    },
+  });
+  new prom.Gauge({
+    name: 'attest_backup_newest_age_seconds',
+    help: 'Age of the newest backup the worker took (decision 0027); absent until there is one.',
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const newest = await latestBackupRun(db, 'backup', true);
+      if (newest) this.set(Math.max(0, (Date.now() - newest.archiveCreatedAt.getTime()) / 1000));
+    },
+  });
+  new prom.Gauge({
+    name: 'attest_restore_drill_success',
+    help: 'Whether the latest restore drill of a backup passed (1) or failed (0); absent before the first.',
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const drill = await latestBackupRun(db, 'drill');
+      if (drill) this.set(drill.ok ? 1 : 0);
     },
   });
 

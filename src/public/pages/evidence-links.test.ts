@@ -60,7 +60,7 @@ describe('live evidence on the security page', () => {
       '<p class="evidence-links">Live evidence: <a href="/t/demo/evidence#tenant-isolation">Tenant isolation in the database</a></p>',
     );
     expect(controlHtml(page, 'network-segmentation')).not.toContain('Live evidence');
-    expect(page.match(/class="evidence-links"/g)).toHaveLength(13);
+    expect(page.match(/class="evidence-links"/g)).toHaveLength(15);
   });
 
   it('lists several checks comma-separated, and links relative to a custom domain', () => {

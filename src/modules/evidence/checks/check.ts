@@ -1,3 +1,4 @@
+import type { BackupStatus } from '../../../platform/backup/backup-status.js';
 import type { Clock } from '../../../platform/clock.js';
 import type { Sealer } from '../../../platform/crypto/sealing.js';
 import type { Database } from '../../../platform/db/client.js';
@@ -14,6 +15,8 @@ export interface CheckDeps {
   vault: BlobVault;
   sealer: Sealer;
   transfer: Pick<TransferService, 'exportDraft'>;
+  /** The installation's backups and restore drills (decision 0027); null: none configured here. */
+  backups?: BackupStatus | null;
 }
 
 export type Facts = Record<string, number | string | boolean>;

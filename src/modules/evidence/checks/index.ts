@@ -1,11 +1,13 @@
 import type { EvidenceCheckKey } from '../evidence.contract.js';
 import { auditLogIntegrity } from './audit-log-integrity.js';
+import { backupFreshness } from './backup-freshness.js';
 import type { EvidenceCheck } from './check.js';
 import { containerRuntime } from './container-runtime.js';
 import { dataDeletion } from './data-deletion.js';
 import { dataPortability } from './data-portability.js';
 import { encryptionAtRest } from './encryption-at-rest.js';
 import { incidentNotification } from './incident-notification.js';
+import { restoreDrill } from './restore-drill.js';
 import { retention } from './retention.js';
 import { securityHeadersCheck } from './security-headers.js';
 import { sessionLimits } from './session-limits.js';
@@ -29,4 +31,6 @@ export const checks: Record<EvidenceCheckKey, EvidenceCheck> = {
   'data-portability': dataPortability,
   'data-deletion': dataDeletion,
   'container-runtime': containerRuntime,
+  'backup-freshness': backupFreshness,
+  'restore-drill': restoreDrill,
 };
