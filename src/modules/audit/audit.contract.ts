@@ -65,6 +65,9 @@ export const auditActions = [
   'notification_settings.updated',
   'subscriber.confirmed',
   'subscriber.unsubscribed',
+  'tenant.export_requested',
+  'tenant.export_downloaded',
+  'tenant.imported',
 ] as const;
 export const auditAction = z.enum(auditActions);
 export type AuditAction = z.infer<typeof auditAction>;
