@@ -28,6 +28,7 @@ import { createSubprocessorChangesService } from './modules/subprocessor-changes
 import { createNotificationSettingsService } from './modules/subscribers/notification-settings.service.js';
 import { listKeysSealed } from './modules/subscribers/subscribers.jobs.js';
 import { createSubscribersService } from './modules/subscribers/subscribers.service.js';
+import { createTenantExportService } from './modules/tenant-export/tenant-export.service.js';
 import { createTenantsService } from './modules/tenants/tenants.service.js';
 import { createIncidentsService } from './modules/updates/incidents.service.js';
 import { createPostsService } from './modules/updates/posts.service.js';
@@ -143,6 +144,7 @@ export function createServices({
     outbox: createOutboxService({ db, clock, audit: auditLog, mailQueued }),
     vault,
     documents: createDocumentsService({ db, vault, clock, publishing }),
+    tenantExports: createTenantExportService({ db, vault, clock }),
     accessSettings: createAccessSettingsService({ db, clock, publishing }),
     accessRequests: createAccessRequestsService({ db, clock, publicUrl, staffRecipients, mailQueued }),
     grants: createGrantsService({ db, clock }),

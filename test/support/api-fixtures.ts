@@ -82,6 +82,8 @@ export interface TenantA {
   documentId: string;
   accessRequestId: string;
   grantId: string;
+  /** A queued complete export (the worker does not run in the matrix). */
+  exportId: string;
   /** Strings and ids of A that must never appear in an answer to B. */
   markers: string[];
 }
@@ -251,6 +253,7 @@ export async function buildMatrixWorld(kind: TestDatabaseKind): Promise<MatrixWo
       requestForm('granted@alpha-matrix.example'),
     );
     const decided = await services.accessRequests.decide(owner, granted.requestId, { decision: 'approve' });
+    const tenantExport = await services.tenantExports.request(owner);
     if (!decided.grant) throw new Error('fixture: the approval made no grant');
     await app.mailer.kick();
     // A mail the server refused for good, so that POST /outbox/:id/resend has something to send.
@@ -313,6 +316,7 @@ export async function buildMatrixWorld(kind: TestDatabaseKind): Promise<MatrixWo
       pending.requestId,
       granted.requestId,
       decided.grant.id,
+      tenantExport.id,
       // A's objects
       ...categories.map((category) => category.id),
       ...controls.map((control) => control.id),
@@ -349,6 +353,7 @@ export async function buildMatrixWorld(kind: TestDatabaseKind): Promise<MatrixWo
         documentId: documentA.id,
         accessRequestId: pending.requestId,
         grantId: decided.grant.id,
+        exportId: tenantExport.id,
         markers,
       },
       b: {
@@ -387,6 +392,7 @@ export const objectOf: Record<string, (world: MatrixWorld) => string> = {
   documents: (world) => world.a.documentId,
   'access-requests': (world) => world.a.accessRequestId,
   grants: (world) => world.a.grantId,
+  exports: (world) => world.a.exportId,
 };
 
 /** A multipart/form-data body (uploads): `send` passes its bytes and content type as they are. */

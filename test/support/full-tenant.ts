@@ -198,5 +198,8 @@ export async function buildFullTenant(
   // Live evidence.
   await services.evidence.runForTenant(tenant.id);
 
+  // A complete export requested (the worker would run it).
+  await services.tenantExports.request(system);
+
   return { tenant, system, ownerId: owner.userId, documentId: document.id };
 }

@@ -247,7 +247,7 @@ export const excludedTables: Readonly<Record<string, string>> = {
   visitor_sessions: 'visitors’ browser sessions opened by grant links: secrets of the moment',
   mail_outbox: 'mail in delivery: holds single-use links (confirmations, access links) and expires',
   tenant_keys: 'the sealed data key: the archive carries the documents decrypted instead',
-  tenant_exports: 'the export jobs themselves (download token hashes), not trust-center data',
+  tenant_exports: 'the export jobs themselves (download link hashes), not trust-center data',
 };
 
 export const manifestFile = z.object({

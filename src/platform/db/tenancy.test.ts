@@ -43,6 +43,10 @@ const platformGrants = [
   // The scheduler finds due work: ids, states and dates, no content.
   ...['id', 'tenant_id', 'state', 'updated_at'].map((column) => `notices.${column}: SELECT`),
   ...['tenant_id', 'state', 'effective_on'].map((column) => `subprocessor_changes.${column}: SELECT`),
+  // Export jobs to run, and archives past their time to remove (decision 0026).
+  ...['id', 'tenant_id', 'state', 'heartbeat_at', 'expires_at', 'archive_removed_at'].map(
+    (column) => `tenant_exports.${column}: SELECT`,
+  ),
   ...['tenant_id', 'confirmed_at', 'created_at', 'confirm_expires_at'].map(
     (column) => `subscribers.${column}: SELECT`,
   ),
