@@ -41,6 +41,16 @@ export function toExportView(row: ExportRow): ExportView {
   };
 }
 
+/** Finished, its archive still stored and not past its day. */
+function isDownloadable(row: ExportRow, now: Date): boolean {
+  return (
+    (row.state === 'done' || row.state === 'downloaded') &&
+    !row.archiveRemovedAt &&
+    row.expiresAt !== null &&
+    row.expiresAt > now
+  );
+}
+
 async function exportRow(tx: Tx, id: string): Promise<ExportRow> {
   const [row] = await tx.select().from(tenantExports).where(eq(tenantExports.id, id)).limit(1);
   if (!row) throw new AppError('tenant_export.not_found');
@@ -48,9 +58,8 @@ async function exportRow(tx: Tx, id: string): Promise<ExportRow> {
 }
 
 /**
- * Marks a downloaded archive and removes its chunks: the archive lives until its first complete
- * download (or its expiry, whichever comes first; the sweep in tenant-export.jobs.ts catches a
- * removal that failed here).
+ * Removes an archive's chunks and records it: after its first complete download, its expiry, or
+ * a failed run (the sweep in tenant-export.jobs.ts calls it).
  */
 export async function removeArchive(
   db: Database,
@@ -148,8 +157,7 @@ export function createTenantExportService({
       const expiresAt = new Date(now.getTime() + LINK_TTL_MS);
       await run(ctx, async (tx) => {
         const row = await exportRow(tx, id);
-        if (row.state !== 'done' || row.archiveRemovedAt || (row.expiresAt && row.expiresAt <= now))
-          throw new AppError('tenant_export.not_ready');
+        if (!isDownloadable(row, now)) throw new AppError('tenant_export.not_ready');
         await tx
           .update(tenantExports)
           .set({ linkTokenHash: hashSecret(token), linkExpiresAt: expiresAt, linkUsedAt: null })
@@ -160,8 +168,8 @@ export function createTenantExportService({
 
     /**
      * The archive, streamed. The link is used up before the first byte (a second request with it is
-     * 404); after a complete download the archive is removed. A download cut short leaves the
-     * archive until its expiry: ask for a new link.
+     * 404); after a complete download the worker's sweep removes the archive. A download cut short
+     * leaves the archive until its expiry: ask for a new link.
      */
     async download(
       ctx: ServiceContext,
@@ -179,7 +187,8 @@ export function createTenantExportService({
           .where(
             and(
               eq(tenantExports.id, id),
-              eq(tenantExports.state, 'done'),
+              inArray(tenantExports.state, ['done', 'downloaded']),
+              gt(tenantExports.expiresAt, now),
               eq(tenantExports.linkTokenHash, hashSecret(token)),
               isNull(tenantExports.linkUsedAt),
               gt(tenantExports.linkExpiresAt, now),
@@ -200,7 +209,10 @@ export function createTenantExportService({
       const tenantId = ctx.tenantId;
       async function* chunks() {
         for (const blobId of row.chunkBlobIds) yield await vault.read(tenantId, blobId);
-        await removeArchive(db, vault, tenantId, id, clock(), 'downloaded');
+        // Complete: the worker's sweep removes the archive within a minute.
+        await withTenant(db, tenantId, (tx) =>
+          tx.update(tenantExports).set({ state: 'downloaded' }).where(eq(tenantExports.id, id)),
+        );
       }
       return {
         body: Readable.from(chunks()),
