@@ -155,9 +155,9 @@ export async function writeTenantArchive(
           progress.files += 1;
           onProgress({ ...progress });
         } catch (error) {
+          // The archive fails as a whole, through the output's pipeline; the entry just ends.
           failure ??= error instanceof Error ? error : new Error(String(error));
           (zip.outputStream as Readable).destroy(failure);
-          throw failure;
         }
       }
       callback(null, Readable.from(counted(), { objectMode: false }));

@@ -158,6 +158,27 @@ describe.each(testDatabaseKinds)('tenant exports through the API on $name', (kin
     expect((await call('GET', `/exports/${job.id}`, await a.freshAuthorization())).json().state).toBe('done');
   });
 
+  it('an export that cannot finish is failed with a reason, and its chunks are removed', async () => {
+    const document = await app.services.documents.create(
+      b.system,
+      { title: 'Bravo report', category: 'pentest', accessLevel: 'gated' },
+      { filename: 'bravo.txt', data: Buffer.from('bravo report body') },
+    );
+    const [version] = (await app.services.documents.get(b.system, document.id)).versions;
+    expect(version).toBeDefined();
+    for (const file of archiveFiles(b.tenant.id)) fs.rmSync(file);
+    const owner = await b.freshAuthorization();
+    const job = (await call('POST', '/exports', owner)).json() as ExportView;
+    expect(await runner().runOnce()).toBe('failed');
+    const failed = (await call('GET', `/exports/${job.id}`, owner)).json() as ExportView;
+    expect(failed.state).toBe('failed');
+    expect(failed.error).toBe('export_failed:BlobMissingError');
+    expect(archiveFiles(b.tenant.id)).toEqual([]);
+    expect((await call('POST', `/exports/${job.id}/link`, owner)).statusCode).toBe(409);
+    // A new export can be asked for.
+    expect((await call('POST', '/exports', owner)).statusCode).toBe(201);
+  });
+
   it('refuses a bad id with 400 and an unknown one with 404', async () => {
     const owner = await a.freshAuthorization();
     expect((await call('GET', '/exports/not-a-uuid', owner)).statusCode).toBe(400);
