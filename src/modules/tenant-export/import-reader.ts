@@ -28,6 +28,8 @@ export interface ImportLimits {
   maxTotalBytes: number;
   /** One entry, uncompressed. */
   maxEntryBytes: number;
+  /** One document file: it is held in memory to be sealed, like an upload (the upload limit's maximum). */
+  maxDocumentBytes: number;
   /** Uncompressed per compressed byte of one entry, checked once the entry passes 1 MiB. */
   maxRatio: number;
   maxEntries: number;
@@ -36,6 +38,7 @@ export interface ImportLimits {
 export const defaultImportLimits: ImportLimits = {
   maxTotalBytes: 20 * 1024 ** 3,
   maxEntryBytes: 4 * 1024 ** 3,
+  maxDocumentBytes: 1024 ** 3,
   maxRatio: 200,
   maxEntries: 200_000,
 };
@@ -346,7 +349,7 @@ async function checkArchive(
     if (!version) throw refused(file.path, 'a document file of no document version');
     const hash = createHash('sha256');
     let bytes = 0;
-    for await (const chunk of entryBytes(archive, file.path, budget)) {
+    for await (const chunk of entryBytes(archive, file.path, budget, limits.maxDocumentBytes)) {
       hash.update(chunk);
       bytes += chunk.length;
     }
@@ -446,7 +449,7 @@ export async function importTenantArchive(
         if (spec.import !== 'restore') continue;
         if (spec.table === 'document_versions') {
           for (const version of checked.versions) {
-            const plaintext = await readWhole(archive, version.path, budget, limits.maxEntryBytes);
+            const plaintext = await readWhole(archive, version.path, budget, limits.maxDocumentBytes);
             if (createHash('sha256').update(plaintext).digest('hex') !== version.sha256)
               throw refused(version.path, 'changed while it was being imported');
             const blobId = await vault.writeIn(tx, newTenantId, plaintext);

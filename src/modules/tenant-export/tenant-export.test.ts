@@ -309,6 +309,10 @@ describe.each(testDatabaseKinds)('tenant export and import on $name', (kind) => 
         ...defaultImportLimits,
         maxTotalBytes: 1000,
       });
+      await refusal(archive, 'bigdoc', /documents\/files\/.*: entry is larger than 10 bytes/, {
+        ...defaultImportLimits,
+        maxDocumentBytes: 10,
+      });
     });
 
     it('a header that lies about the uncompressed size', async () => {
