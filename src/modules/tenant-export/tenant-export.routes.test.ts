@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bffClient, sessionOf } from '../../../test/support/bff-client.js';
 import { manualClock } from '../../../test/support/clock.js';
 import { testDatabaseKinds } from '../../../test/support/databases.js';
 import { filesUnder } from '../../../test/support/documents.js';
@@ -10,6 +11,7 @@ import { documentsApp, publishedTenant } from '../../../test/support/documents-a
 import { readZip, sha256 } from '../../../test/support/zip-archives.js';
 import type { App } from '../../app.js';
 import { builtInRoles } from '../../platform/auth/roles.js';
+import { SESSION_COOKIE } from '../../platform/http/session-cookie.js';
 import { createExportRunner } from '../../worker/export-runner.js';
 import type { ExportView } from './tenant-export.contract.js';
 
@@ -177,6 +179,30 @@ describe.each(testDatabaseKinds)('tenant exports through the API on $name', (kin
     expect((await call('POST', `/exports/${job.id}/link`, owner)).statusCode).toBe(409);
     // A new export can be asked for.
     expect((await call('POST', '/exports', owner)).statusCode).toBe(201);
+  });
+
+  it('downloads through the console (BFF), streamed, with the session of an owner', async () => {
+    const password = 'a long and unusual passphrase 9921';
+    await app.services.members.add(a.system, { email: 'owner@alpha.example', role: 'owner', password });
+    const browser = bffClient(() => app);
+    const login = await browser('POST', '/bff/login', {
+      body: { tenant: 'alpha', email: 'owner@alpha.example', password },
+    });
+    expect(login.statusCode).toBe(200);
+    const cookies = { [SESSION_COOKIE]: sessionOf(login) };
+    const started = await browser('POST', '/bff/api/exports', { cookies });
+    expect(started.statusCode).toBe(201);
+    // Bravo's export from the test above is queued too: run until nothing is left.
+    while ((await runner().runOnce()) !== null);
+    const id = started.json().id as string;
+    const link = await browser('POST', `/bff/api/exports/${id}/link`, { cookies });
+    const url = String(link.json().url).replace(/^\/api\/v1/, '/bff/api');
+    const download = await browser('GET', url, { cookies });
+    expect(download.statusCode).toBe(200);
+    expect(download.headers['content-type']).toBe('application/zip');
+    const done = (await browser('GET', `/bff/api/exports/${id}`, { cookies })).json() as ExportView;
+    expect(sha256(download.rawPayload)).toBe(done.sha256);
+    expect((await browser('GET', url, { cookies })).statusCode).toBe(404);
   });
 
   it('refuses a bad id with 400 and an unknown one with 404', async () => {
