@@ -68,6 +68,15 @@ describe('attest tenant export and import', () => {
     expect([...entries.keys()].at(-1)).toBe('manifest.json');
     expect([...entries.values()].map(String)).toContain('acme report');
     expect(stderr.join('')).toMatch(/Exported tenant acme/);
+    const db = await openConfiguredDatabase(config);
+    try {
+      const services = createServices({ db, sealer: sealerFor(config) });
+      const tenant = await services.tenants.requireBySlug('acme');
+      const log = await services.audit.list(systemContext(tenant.id, 'cli-test'), { limit: 5 });
+      expect(log.events[0]?.action).toBe('tenant.exported');
+    } finally {
+      await db.close();
+    }
   });
 
   it('leaves no file that looks complete when the export fails midway', async () => {

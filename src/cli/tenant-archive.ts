@@ -2,11 +2,15 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { blobStoreFor, openConfiguredDatabase, sealerFor } from '../app.js';
+import { appendAuditEvent } from '../modules/audit/audit.service.js';
+import type { Manifest } from '../modules/tenant-export/export-format.js';
 import { writeTenantArchive } from '../modules/tenant-export/export-writer.js';
 import { importTenantArchive } from '../modules/tenant-export/import-reader.js';
 import { systemClock } from '../platform/clock.js';
 import type { Config } from '../platform/config.js';
+import type { Database } from '../platform/db/client.js';
 import { migrate } from '../platform/db/migrate.js';
+import { withTenant } from '../platform/db/tenancy.js';
 import { AppError } from '../platform/errors.js';
 import { createServices } from '../services.js';
 
@@ -27,7 +31,7 @@ export async function exportTenantArchive(
     const tenant = await services.tenants.requireBySlug(slug);
     const source = { db, vault: services.vault, clock: systemClock };
     if (!out) {
-      await writeTenantArchive(source, tenant.id, process.stdout);
+      await recordExport(db, tenant.id, await writeTenantArchive(source, tenant.id, process.stdout));
       return 0;
     }
     const temporary = path.join(
@@ -41,6 +45,7 @@ export async function exportTenantArchive(
       await handle.sync();
       await handle.close();
       await fs.promises.rename(temporary, out);
+      await recordExport(db, tenant.id, manifest);
       const documents = manifest.files.filter((entry) => entry.documentVersionId).length;
       process.stderr.write(
         `Exported tenant ${slug}: ${manifest.files.length + 1} files, ${documents} document file(s), to ${out}.\n`,
@@ -54,6 +59,18 @@ export async function exportTenantArchive(
   } finally {
     await db.close();
   }
+}
+
+/** An export by the operator is in the tenant's audit log like one through the API. */
+async function recordExport(db: Database, tenantId: string, manifest: Manifest): Promise<void> {
+  await withTenant(db, tenantId, (tx) =>
+    appendAuditEvent(tx, tenantId, {
+      action: 'tenant.exported',
+      actor: { kind: 'system', id: 'cli' },
+      target: { type: 'tenant', id: tenantId },
+      details: { files: manifest.files.length + 1, formatVersion: manifest.formatVersion },
+    }),
+  );
 }
 
 /** `attest tenant import`: a refused archive prints why and changes nothing (exit 1). */

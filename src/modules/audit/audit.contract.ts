@@ -65,6 +65,7 @@ export const auditActions = [
   'notification_settings.updated',
   'subscriber.confirmed',
   'subscriber.unsubscribed',
+  'tenant.exported',
   'tenant.export_requested',
   'tenant.export_downloaded',
   'tenant.imported',
