@@ -20,6 +20,7 @@ import type { NoticeDispatcher } from './modules/notices/notices.service.js';
 import { publishingRoutes } from './modules/publishing/publishing.routes.js';
 import { subprocessorChangesRoutes } from './modules/subprocessor-changes/subprocessor-changes.routes.js';
 import { subscribersRoutes } from './modules/subscribers/subscribers.routes.js';
+import { tenantExportRoutes } from './modules/tenant-export/tenant-export.routes.js';
 import { updatesRoutes } from './modules/updates/updates.routes.js';
 import { createTokenService, type TokenService } from './platform/auth/jwt.js';
 import { loadBackupKey } from './platform/backup/backup-key.js';
@@ -194,6 +195,9 @@ const REVOCATIONS_WHILE_CLOSING: ReadonlySet<string> = new Set([
   'DELETE /invitations/:id',
   'DELETE /api-keys/:id',
   'DELETE /grants/:id',
+  // A closing tenant's owner takes everything along before the deletion.
+  'POST /exports',
+  'POST /exports/:id/link',
 ]);
 
 /** Every /api/v1 route, in one list: registered, documented (OpenAPI) and crossed by the isolation test. */
@@ -214,6 +218,7 @@ export function allApiRoutes(services: Services): ApiRoute[] {
     ...outboxRoutes(services),
     ...evidenceRoutes(services),
     ...hostChecksRoutes(services),
+    ...tenantExportRoutes(services),
   ];
 }
 

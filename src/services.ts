@@ -34,6 +34,7 @@ import { createSubprocessorChangesService } from './modules/subprocessor-changes
 import { createNotificationSettingsService } from './modules/subscribers/notification-settings.service.js';
 import { listKeysSealed } from './modules/subscribers/subscribers.jobs.js';
 import { createSubscribersService } from './modules/subscribers/subscribers.service.js';
+import { createTenantExportService } from './modules/tenant-export/tenant-export.service.js';
 import { createTenantsService } from './modules/tenants/tenants.service.js';
 import { trustKeysSealed } from './modules/trust/trust.jobs.js';
 import { createTrustService } from './modules/trust/trust.service.js';
@@ -181,6 +182,7 @@ export function createServices({
     outbox: createOutboxService({ db, clock, audit: auditLog, mailQueued }),
     vault,
     documents: createDocumentsService({ db, vault, clock, publishing }),
+    tenantExports: createTenantExportService({ db, vault, clock }),
     accessSettings: createAccessSettingsService({ db, clock, publishing }),
     accessRequests: createAccessRequestsService({ db, clock, publicUrl, staffRecipients, mailQueued }),
     grants: createGrantsService({ db, clock }),

@@ -30,6 +30,9 @@ const MULTIPART_FIELDS_ALLOWANCE = 256 * 1024;
 const codeInput = z.object({ code: z.string().trim().min(6).max(40) });
 
 /** Headers of the API's answer that the browser may see; everything else stays on the server. */
+/** API answers the BFF streams instead of buffering (tenant export downloads). */
+const STREAMED_DOWNLOAD = /^\/api\/v1\/exports\/[0-9a-f-]{36}\/download(\?|$)/;
+
 const FORWARDED_RESPONSE_HEADERS = [
   'content-type',
   'content-disposition',
@@ -245,7 +248,10 @@ export async function registerBffRoutes(
       });
       const body = Buffer.isBuffer(request.body) ? request.body : undefined;
       const contentType = request.headers['content-type'];
+      // An export archive can be gigabytes: passed on as a stream, not held whole in memory.
+      const streamed = request.method === 'GET' && STREAMED_DOWNLOAD.test(target);
       const forwarded = await app.inject({
+        ...(streamed ? { payloadAsStream: true } : {}),
         method: request.method as 'GET',
         url: target,
         headers: {
@@ -263,7 +269,7 @@ export async function registerBffRoutes(
         const value = forwarded.headers[name];
         if (value !== undefined) reply.header(name, value);
       }
-      return reply.send(forwarded.rawPayload);
+      return reply.send(streamed ? forwarded.stream() : forwarded.rawPayload);
     });
   });
 }

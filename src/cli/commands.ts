@@ -23,6 +23,7 @@ import { createServices, type Services, sealedColumns } from '../services.js';
 import { BackupUsageError, backup, backupKey, restore } from './backup-commands.js';
 import { generatePassword } from './generate-password.js';
 import { canRestartInPlace, restartInPlace } from './restart-in-place.js';
+import { exportTenantArchive, importTenantArchiveFile } from './tenant-archive.js';
 import { DEFAULT_MAX_AGE_HOURS, DEFAULT_TIMEOUT_MS, verifyTrustCenter } from './verify-trust-center.js';
 
 export class UsageError extends Error {}
@@ -41,6 +42,9 @@ export const usage = `Usage: attest <command> [options]
                                           and files after the days (the worker does it)
   tenant reopen --slug S                  cancel a closing
   tenant delete --slug S --confirm S      delete a tenant, its data and files now
+  tenant export --slug S [--out FILE]     the whole tenant as one ZIP (data, documents decrypted,
+                                          audit log; see docs/data-export.md); stdout by default
+  tenant import --slug NEW --name N FILE  restore an export into a new tenant (all or nothing)
   content export --tenant S [--out FILE]  write the draft as YAML (stdout by default)
   content import --tenant S FILE [--publish]
                                           replace the draft with FILE (all or nothing)
@@ -333,6 +337,19 @@ const tenant: Command = async ([sub, ...args], config) => {
     } finally {
       await db.close();
     }
+  }
+  if (sub === 'export') {
+    const { values } = parse(args, { slug: { type: 'string' }, out: { type: 'string' } });
+    return exportTenantArchive(config, required(values.slug, 'slug'), values.out);
+  }
+  if (sub === 'import') {
+    const { values, positionals } = parse(args, { slug: { type: 'string' }, name: { type: 'string' } }, true);
+    if (positionals.length !== 1) throw new UsageError('give exactly one archive to import');
+    return importTenantArchiveFile(
+      config,
+      { slug: required(values.slug, 'slug'), name: required(values.name, 'name') },
+      positionals[0] as string,
+    );
   }
   throw new UsageError(`unknown tenant command "${sub ?? ''}"`);
 };

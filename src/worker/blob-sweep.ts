@@ -1,4 +1,5 @@
 import { referencedBlobIds } from '../modules/documents/documents.jobs.js';
+import { referencedExportBlobIds } from '../modules/tenant-export/tenant-export.jobs.js';
 import type { Database } from '../platform/db/client.js';
 import { withTenant } from '../platform/db/tenancy.js';
 import { type BlobStore, tenantOfBlobKey } from '../platform/storage/blob-store.js';
@@ -55,12 +56,11 @@ export async function sweepOrphanBlobs({
     if (!pending.length) return;
     const batch = pending;
     pending = [];
-    const kept = await withTenant(db, tenantId, (tx) =>
-      referencedBlobIds(
-        tx,
-        batch.map((blob) => blob.blobId),
-      ),
-    );
+    // Documents' files, and the sealed chunks of export archives (until their own sweep removes them).
+    const kept = await withTenant(db, tenantId, async (tx) => {
+      const ids = batch.map((blob) => blob.blobId);
+      return new Set([...(await referencedBlobIds(tx, ids)), ...(await referencedExportBlobIds(tx, ids))]);
+    });
     report.checked += batch.length;
     for (const blob of batch) {
       if (kept.has(blob.blobId)) continue;

@@ -12,6 +12,7 @@ import { describeError, type Logger } from '../platform/logging/logger.js';
 import type { BlobStore } from '../platform/storage/blob-store.js';
 import type { Services } from '../services.js';
 import { createBackupJob } from './backups.js';
+import { createExportRunner } from './export-runner.js';
 import { createScheduler } from './scheduler.js';
 
 export const FAN_OUT_QUEUE = 'notice-fan-out';
@@ -118,6 +119,7 @@ export function createWorker(options: WorkerOptions) {
   });
   let started = false;
   let timer: NodeJS.Timeout | null = null;
+  const exports = createExportRunner({ db, vault: options.services.vault, clock, logger });
 
   function dispatch(tenantId: string, noticeId: string): void {
     if (!started) return; // the scheduler finds the pending notice once a worker runs
@@ -191,6 +193,7 @@ export function createWorker(options: WorkerOptions) {
   return {
     dispatch,
     tick: tickNow,
+    exports,
     queue,
     async start() {
       queue.on('error', (error) => logger.error({ err: describeError(error) }, 'job queue error'));
@@ -207,12 +210,14 @@ export function createWorker(options: WorkerOptions) {
       timer = setInterval(() => void tick(), options.tickMs ?? TICK_MS);
       timer.unref();
       void tick();
+      exports.start();
     },
     async stop() {
       started = false;
       if (timer) clearInterval(timer);
       timer = null;
       await ticking;
+      await exports.stop();
       await queue.stop({ graceful: true, close: false, timeout: 10_000, wait: true });
     },
   };

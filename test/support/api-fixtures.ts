@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { type App, createApp } from '../../src/app.js';
 import type { TrustCenterDocument } from '../../src/modules/content/content.contract.js';
 import { notices } from '../../src/modules/notices/notices.schema.js';
+import { claimExport, runExport } from '../../src/modules/tenant-export/tenant-export.jobs.js';
 import {
   permissions,
   ServiceContext,
@@ -86,6 +87,9 @@ export interface TenantA {
   hostCheckId: string;
   /** A certification whose report is the gated document. */
   certificationId: string;
+  /** A finished complete export, and the query of its single-use download link. */
+  exportId: string;
+  exportDownloadQuery: string;
   /** Strings and ids of A that must never appear in an answer to B. */
   markers: string[];
 }
@@ -260,6 +264,12 @@ export async function buildMatrixWorld(kind: TestDatabaseKind): Promise<MatrixWo
       requestForm('granted@alpha-matrix.example'),
     );
     const decided = await services.accessRequests.decide(owner, granted.requestId, { decision: 'approve' });
+    // A finished export with a live download link (the matrix downloads it once, as A's owner).
+    const tenantExport = await services.tenantExports.request(owner);
+    const exportRun = await claimExport(app.db, tenantA.id, tenantExport.id, clock());
+    if (!exportRun) throw new Error('matrix: the export was not claimed');
+    await runExport({ db: app.db, vault: services.vault, clock }, tenantA.id, tenantExport.id, exportRun);
+    const exportLink = await services.tenantExports.link(owner, tenantExport.id);
     if (!decided.grant) throw new Error('fixture: the approval made no grant');
     await app.mailer.kick();
     // A mail the server refused for good, so that POST /outbox/:id/resend has something to send.
@@ -332,6 +342,7 @@ export async function buildMatrixWorld(kind: TestDatabaseKind): Promise<MatrixWo
       granted.requestId,
       decided.grant.id,
       hostCheck.id,
+      tenantExport.id,
       // A's objects
       ...categories.map((category) => category.id),
       ...controls.map((control) => control.id),
@@ -370,6 +381,8 @@ export async function buildMatrixWorld(kind: TestDatabaseKind): Promise<MatrixWo
         grantId: decided.grant.id,
         hostCheckId: hostCheck.id,
         certificationId: certification.id,
+        exportId: tenantExport.id,
+        exportDownloadQuery: new URL(exportLink.url, 'http://matrix').search.slice(1),
         markers,
       },
       b: {
@@ -410,6 +423,7 @@ export const objectOf: Record<string, (world: MatrixWorld) => string> = {
   grants: (world) => world.a.grantId,
   'host-checks': (world) => world.a.hostCheckId,
   certifications: (world) => world.a.certificationId,
+  exports: (world) => world.a.exportId,
 };
 
 /** A multipart/form-data body (uploads): `send` passes its bytes and content type as they are. */
@@ -431,6 +445,16 @@ export function routeKey(route: Pick<ApiRoute, 'method' | 'url'>): string {
 
 /** The route's path with its object parameter filled with A's object; other parameters are an error. */
 export function pathOf(route: ApiRoute, world: MatrixWorld): string {
+  const query = queryOf[routeKey(route)]?.(world);
+  return query ? `${pathWithObject(route, world)}?${query}` : pathWithObject(route, world);
+}
+
+/** The query a route needs besides its object (a download link's token). */
+const queryOf: Record<string, (world: MatrixWorld) => string> = {
+  'GET /exports/:id/download': (world) => world.a.exportDownloadQuery,
+};
+
+function pathWithObject(route: ApiRoute, world: MatrixWorld): string {
   return route.url.replace(/:([A-Za-z]+)/g, (_match, name: string) => {
     if (name !== route.objectParam) {
       throw new Error(`${routeKey(route)}: path parameter :${name} is not its objectParam; teach the matrix`);
@@ -550,6 +574,7 @@ export async function stateOf(world: MatrixWorld) {
     notices: await services.notices.list(ctx, { limit: 200 }),
     subscribers: await services.subscribers.list(ctx),
     notificationSettings: await services.notificationSettings.get(ctx),
+    exports: await services.tenantExports.list(ctx),
     documents: await services.documents.list(ctx),
     accessRequests: await services.accessRequests.list(ctx, { limit: 200 }),
     grants: await services.grants.list(ctx, { limit: 200, offset: 0 }),

@@ -227,6 +227,8 @@ export async function buildFullTenant(
   } finally {
     await new Promise<void>((resolve) => probed.close(() => resolve()));
   }
+  // A complete export requested (the worker would run it).
+  await services.tenantExports.request(system);
 
   return { tenant, system, ownerId: owner.userId, documentId: document.id };
 }

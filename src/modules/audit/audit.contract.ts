@@ -70,6 +70,10 @@ export const auditActions = [
   'subscriber.unsubscribed',
   'host_check.created',
   'host_check.deleted',
+  'tenant.exported',
+  'tenant.export_requested',
+  'tenant.export_downloaded',
+  'tenant.imported',
 ] as const;
 export const auditAction = z.enum(auditActions);
 export type AuditAction = z.infer<typeof auditAction>;

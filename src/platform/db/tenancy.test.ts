@@ -48,6 +48,10 @@ const platformGrants = [
   ...['id', 'tenant_id', 'state', 'updated_at'].map((column) => `notices.${column}: SELECT`),
   ...['tenant_id', 'state', 'effective_on'].map((column) => `subprocessor_changes.${column}: SELECT`),
   ...['tenant_id', 'next_run_at'].map((column) => `host_checks.${column}: SELECT`),
+  // Export jobs to run, and archives past their time to remove (decision 0026).
+  ...['id', 'tenant_id', 'state', 'heartbeat_at', 'expires_at', 'archive_removed_at'].map(
+    (column) => `tenant_exports.${column}: SELECT`,
+  ),
   ...['tenant_id', 'confirmed_at', 'created_at', 'confirm_expires_at'].map(
     (column) => `subscribers.${column}: SELECT`,
   ),

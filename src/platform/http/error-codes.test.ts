@@ -130,6 +130,11 @@ const before: readonly (readonly [string, number, string])[] = [
     'The file could not be stored right now. Nothing was saved; try again in a moment.',
   ],
   ['internal', 500, 'Something went wrong on our side.'],
+  ['tenant_export.not_found', 404, 'Not found.'],
+  ['tenant_export.not_ready', 409, 'The export has not finished (or it failed or expired).'],
+  ['tenant_export.link_invalid', 404, 'This download link is unknown, used or expired. Ask for a new one.'],
+  ['tenant_export.already_running', 409, 'An export of this trust center is already under way.'],
+  ['tenant_import.refused', 400, 'The archive was refused; nothing was imported.'],
 ];
 
 describe('error codes', () => {

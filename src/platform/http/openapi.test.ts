@@ -65,6 +65,7 @@ beforeAll(async () => {
     documentId: document.id,
   });
   // An update post, an incident and an announced subprocessor change (which makes a notice).
+  await services.tenantExports.request(ctx);
   await services.posts.create(ctx, { kind: 'general', title: 'OpenAPI update' });
   await services.incidents.create(ctx, { title: 'OpenAPI incident', detectedAt: new Date().toISOString() });
   await services.subprocessorChanges.announce(ctx, {

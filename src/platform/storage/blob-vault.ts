@@ -84,21 +84,41 @@ export function createBlobVault({
     return row ? sealer.open(row.sealedKey, purposeOf(tenantId, row.id)) : null;
   }
 
+  /**
+   * As `write`, inside the caller's tenant transaction (an import that creates the tenant and its
+   * data key in one transaction). The blob is stored before the transaction commits: a caller
+   * whose transaction fails removes it (or the orphan sweep does, an hour later).
+   */
+  async function writeIn(tx: Tx, tenantId: string, plaintext: Buffer): Promise<string> {
+    return storeSealed(tenantId, await currentKey(tx, tenantId), plaintext);
+  }
+
+  async function storeSealed(
+    tenantId: string,
+    { id: keyId, key }: { id: string; key: Buffer },
+    plaintext: Buffer,
+  ): Promise<string> {
+    const blobId = randomUUID();
+    const nonce = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, nonce);
+    cipher.setAAD(additionalData(tenantId, blobId, keyId));
+    const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+    const sealed = Buffer.concat([MAGIC, uuidBytes(keyId), nonce, body, cipher.getAuthTag()]);
+    await store.put(blobKeyOf(tenantId, blobId), sealed);
+    return blobId;
+  }
+
   return {
     driver: store.driver,
 
     /** Encrypts and stores `plaintext` as a new blob; returns its id. */
     async write(tenantId: string, plaintext: Buffer): Promise<string> {
-      const blobId = randomUUID();
-      const { id: keyId, key } = await withTenant(db, tenantId, (tx) => currentKey(tx, tenantId));
-      const nonce = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', key, nonce);
-      cipher.setAAD(additionalData(tenantId, blobId, keyId));
-      const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-      const sealed = Buffer.concat([MAGIC, uuidBytes(keyId), nonce, body, cipher.getAuthTag()]);
-      await store.put(blobKeyOf(tenantId, blobId), sealed);
-      return blobId;
+      // The key in a short transaction, the store's write after it: no connection waits on the store.
+      const key = await withTenant(db, tenantId, (tx) => currentKey(tx, tenantId));
+      return storeSealed(tenantId, key, plaintext);
     },
+
+    writeIn,
 
     /** The plaintext of a blob, after checking that it is exactly what was written. */
     async read(tenantId: string, blobId: string): Promise<Buffer> {

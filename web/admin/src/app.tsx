@@ -14,6 +14,7 @@ import { ControlEditPage } from './features/controls/control-edit-page.js';
 import { ControlsPage } from './features/controls/controls-page.js';
 import { documentsRoutes } from './features/documents/navigation.js';
 import { EvidencePage } from './features/evidence/evidence-page.js';
+import { ExportsPage } from './features/exports/exports-page.js';
 import { HomePage } from './features/home/home-page.js';
 import { HostChecksPage } from './features/host-checks/host-checks-page.js';
 import {
@@ -83,6 +84,7 @@ export function App() {
         <Route path="api-keys" element={<ApiKeysPage />} />
         <Route path="audit" element={<AuditPage />} />
         <Route path="settings" element={<SettingsPage />} />
+        <Route path="export" element={<ExportsPage />} />
         <Route path="account/sessions" element={<SessionsPage />} />
         <Route path="account/two-factor" element={<TwoFactorPage />} />
         {documentsRoutes}

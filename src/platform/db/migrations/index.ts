@@ -15,6 +15,7 @@ import * as mailDelivery from './0014-mail-delivery.js';
 import * as apiRateLimits from './0015-api-rate-limits.js';
 import * as workerLeases from './0016-worker-leases.js';
 import * as evidenceNotApplicable from './0017-evidence-not-applicable.js';
+import * as tenantExports from './0018-tenant-exports.js';
 import * as backupRuns from './0019-backup-runs.js';
 import * as evidenceFailingSince from './0020-evidence-failing-since.js';
 import * as trustManifests from './0021-trust-manifests.js';
@@ -47,6 +48,7 @@ export const migrations: readonly Migration[] = [
   { version: 15, name: 'api-rate-limits', sql: apiRateLimits.sql },
   { version: 16, name: 'worker-leases', sql: workerLeases.sql },
   { version: 17, name: 'evidence-not-applicable', sql: evidenceNotApplicable.sql },
+  { version: 18, name: 'tenant-exports', sql: tenantExports.sql },
   { version: 19, name: 'backup-runs', sql: backupRuns.sql },
   { version: 20, name: 'evidence-failing-since', sql: evidenceFailingSince.sql },
   { version: 21, name: 'trust-manifests', sql: trustManifests.sql },

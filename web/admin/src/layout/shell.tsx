@@ -32,6 +32,7 @@ const groups: NavGroup[] = [
       { to: '/api-keys', label: 'API keys', permission: 'api_keys:read' },
       { to: '/audit', label: 'Audit log', permission: 'audit:read' },
       { to: '/settings', label: 'Settings', permission: 'settings:read' },
+      { to: '/export', label: 'Export', permission: 'tenant:own' },
     ],
   },
   {

@@ -22,7 +22,7 @@ export const permissionLabels: Record<Permission, string> = {
   'audit:read': 'Read the audit log',
   'settings:read': 'View settings and the mail outbox',
   'settings:manage': 'Change settings',
-  'tenant:own': 'Owner rights (make or demote owners)',
+  'tenant:own': 'Owner rights (make or demote owners, export everything)',
 };
 
 export interface PermissionGroup {
