@@ -69,7 +69,7 @@ describe.each(testDatabaseKinds)('mail outbox and delivery on $name', (kind) => 
     expect(mail?.to).toEqual(['reviewer@customer.example']);
     expect(mail?.from).toBe('no-reply@attest.example');
     expect(mail?.headers.from).toContain('Mail A Trust Center');
-    expect(mail?.headers['reply-to']).toBe('<security@mail-a.example>');
+    expect(mail?.headers['reply-to']).toBe('security@mail-a.example');
     expect(mail?.headers['list-unsubscribe']).toBe('<https://trust.example/u/1>');
     expect(mail?.headers.subject).toBe('the committed mail');
     expect(mail?.text).toContain('This is the committed mail.');

@@ -232,7 +232,7 @@ describe('SMTP client', () => {
     expect(headers['message-id']).toBe('<m1@attest.test>');
     expect(decodeWords(headers.subject as string)).toBe(`Mise à jour de sécurité : ${'é'.repeat(60)} ✓`);
     expect(decodeWords(headers.from as string)).toBe('Société Générale "Trust" <no-reply@attest.test>');
-    expect(headers['reply-to']).toBe('<security@acme.test>');
+    expect(headers['reply-to']).toBe('security@acme.test');
     expect(headers['list-unsubscribe']).toBe('<https://trust.acme.test/u/abc>');
     expect(headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
     expect(new Date(headers.date as string).getTime()).toBeGreaterThan(Date.now() - 60_000);
@@ -298,6 +298,21 @@ describe('SMTP client', () => {
     expect(relay.connections).toBeGreaterThan(2);
     const again = await smtp.sendBatch(Array.from({ length: 10 }, (_, index) => mail(200 + index)));
     expect(again.every((outcome) => outcome.ok)).toBe(true);
+  });
+
+  it('fails the waiting mails at once when the server goes away, instead of reconnecting for ever', async () => {
+    const sink = await server();
+    const smtp = client({ url: sink.url, connections: 4 });
+    expect((await smtp.sendBatch([mail(0)]))[0]?.ok).toBe(true);
+    // One connection is open and idle; the batch wakes it and asks for three more, then the
+    // server is gone: nobody can connect, so no driver may leave the mails to another.
+    const waiting = smtp.sendBatch(Array.from({ length: 4 }, (_, index) => mail(1 + index)));
+    await sink.close();
+    const started = Date.now();
+    const outcomes = await waiting;
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(outcomes).toHaveLength(4);
+    expect(outcomes.every((outcome) => !outcome.ok && !outcome.permanent)).toBe(true);
   });
 
   it('waits for a slow end-of-data reply as long as configured, apart from the per-command timeout', async () => {

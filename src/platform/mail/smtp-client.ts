@@ -82,6 +82,8 @@ export function createSmtpClient(options: SmtpClientOptions): SmtpClient {
   const drivers = new Set<Promise<void>>();
   const batches = new Set<Promise<unknown>>();
   let live = 0;
+  /** Drivers whose connection is open: while none is, a failed connect fails the ready mails. */
+  let connected = 0;
   let closed = false;
   const queue = createDeliveryQueue({
     limits: options.limits ?? {},
@@ -127,10 +129,14 @@ export function createSmtpClient(options: SmtpClientOptions): SmtpClient {
       connection = await SmtpConnection.open(target, timeouts);
     } catch (error) {
       // No connection can be had: the ready mails fail now (the mailer retries them later), unless
-      // another connection is still draining the queue.
-      if (live === 1) for (let job = queue.take(); job; job = queue.take()) queue.settle(job, lost(error));
+      // a connection that is open still drains the queue. Counting open connections, not drivers:
+      // several drivers failing to connect at once would otherwise each leave the mails to the
+      // others and respawn one another for ever.
+      if (connected === 0)
+        for (let job = queue.take(); job; job = queue.take()) queue.settle(job, lost(error));
       return;
     }
+    connected += 1;
     const mine = new Set<Job>();
     try {
       await drive(connection, mine);
@@ -141,6 +147,7 @@ export function createSmtpClient(options: SmtpClientOptions): SmtpClient {
         else queue.settle(job, lost(error));
       }
     } finally {
+      connected -= 1;
       await connection.quit();
     }
   }

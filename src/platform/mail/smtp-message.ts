@@ -118,7 +118,7 @@ export function buildMessage(mail: OutgoingMail, at: Date = new Date()): Buffer 
     `Date: ${date(at)}\r\n` +
     `From: ${mailbox(mail.from.name, mail.from.address)}\r\n` +
     `To: <${oneLine(mail.to)}>\r\n` +
-    (mail.replyTo ? `Reply-To: <${oneLine(mail.replyTo)}>\r\n` : '') +
+    (mail.replyTo ? `Reply-To: ${oneLine(mail.replyTo)}\r\n` : '') +
     `Subject: ${text(mail.subject)}\r\n`;
   for (const [name, value] of Object.entries(mail.headers)) {
     if (!/^[\x21-\x39\x3b-\x7e]{1,76}$/.test(name) || OWN_HEADERS.has(name.toLowerCase())) continue;
