@@ -14,6 +14,7 @@ import { contentRoutes } from './modules/content/content.routes.js';
 import { accessRoutes } from './modules/documents/access.routes.js';
 import { documentsRoutes } from './modules/documents/documents.routes.js';
 import { evidenceRoutes } from './modules/evidence/evidence.routes.js';
+import { knowledgeBaseRoutes } from './modules/knowledge-base/knowledge-base.routes.js';
 import type { NoticeDispatcher } from './modules/notices/notices.service.js';
 import { publishingRoutes } from './modules/publishing/publishing.routes.js';
 import { subprocessorChangesRoutes } from './modules/subprocessor-changes/subprocessor-changes.routes.js';
@@ -183,6 +184,7 @@ export function allApiRoutes(services: Services): ApiRoute[] {
     ...accessRoutes(services),
     ...outboxRoutes(services),
     ...evidenceRoutes(services),
+    ...knowledgeBaseRoutes(services),
   ];
 }
 

@@ -19,6 +19,8 @@ import { readDocumentSections } from './modules/documents/public-sections.js';
 import { createVisitorDownloadsService } from './modules/documents/visitor-downloads.service.js';
 import { createVisitorLinksService } from './modules/documents/visitor-links.service.js';
 import { createEvidenceService } from './modules/evidence/evidence.service.js';
+import { createAnswersService } from './modules/knowledge-base/answers.service.js';
+import { createKnowledgeBaseService } from './modules/knowledge-base/knowledge-base.service.js';
 import { createNoticesService, type NoticeDispatcher } from './modules/notices/notices.service.js';
 import { createPublishingService, type PublishedListener } from './modules/publishing/publishing.service.js';
 import { createLoginThrottle } from './modules/sessions/login-throttle.js';
@@ -117,6 +119,8 @@ export function createServices({
     controls: createControlsService({ db }),
     faq: createFaqService({ db }),
     subprocessors: createSubprocessorsService({ db }),
+    knowledgeBase: createKnowledgeBaseService({ db, clock }),
+    answers: createAnswersService({ db }),
     publishing,
     transfer,
     users,

@@ -65,6 +65,9 @@ export const auditActions = [
   'notification_settings.updated',
   'subscriber.confirmed',
   'subscriber.unsubscribed',
+  'knowledge_base.created',
+  'knowledge_base.updated',
+  'knowledge_base.deleted',
 ] as const;
 export const auditAction = z.enum(auditActions);
 export type AuditAction = z.infer<typeof auditAction>;

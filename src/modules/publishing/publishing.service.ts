@@ -46,6 +46,18 @@ function sha256(content: SnapshotContent): string {
   return createHash('sha256').update(JSON.stringify(content)).digest('hex');
 }
 
+/** The snapshot the public sees now, read inside the caller's tenant transaction; null before the first publish. */
+export async function readLatestSnapshot(
+  tx: Tx,
+): Promise<{ version: number; content: SnapshotContent } | null> {
+  const [row] = await tx
+    .select({ version: snapshots.version, content: snapshots.content })
+    .from(snapshots)
+    .orderBy(desc(snapshots.version))
+    .limit(1);
+  return row ?? null;
+}
+
 export interface PublishResult {
   version: number;
   changed: boolean;

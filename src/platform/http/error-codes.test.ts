@@ -124,6 +124,8 @@ const before: readonly (readonly [string, number, string])[] = [
     503,
     'The file could not be stored right now. Nothing was saved; try again in a moment.',
   ],
+  ['knowledge_base.not_found', 404, 'Not found.'],
+  ['knowledge_base.key_taken', 409, 'An entry with that key already exists.'],
   ['internal', 500, 'Something went wrong on our side.'],
 ];
 

@@ -16,6 +16,7 @@ import * as apiRateLimits from './0015-api-rate-limits.js';
 import * as workerLeases from './0016-worker-leases.js';
 import * as evidenceNotApplicable from './0017-evidence-not-applicable.js';
 import * as contentRevisions from './0024-content-revisions.js';
+import * as knowledgeBase from './0025-knowledge-base.js';
 
 export interface Migration {
   readonly version: number;
@@ -43,4 +44,5 @@ export const migrations: readonly Migration[] = [
   { version: 16, name: 'worker-leases', sql: workerLeases.sql },
   { version: 17, name: 'evidence-not-applicable', sql: evidenceNotApplicable.sql },
   { version: 24, name: 'content-revisions', sql: contentRevisions.sql },
+  { version: 25, name: 'knowledge-base', sql: knowledgeBase.sql },
 ];

@@ -1,0 +1,185 @@
+import { sql } from 'drizzle-orm';
+import type { ServiceContext } from '../../platform/auth/context.js';
+import { type Database, resultRows, type Tx } from '../../platform/db/client.js';
+import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
+import { readLatestSnapshot } from '../publishing/publishing.service.js';
+import { expandQuestion } from './answer-vocabulary.js';
+import {
+  type AnswersInput,
+  type AnswersResponse,
+  answersInput,
+  type EntryReference,
+  type Proposal,
+  type ShortAnswer,
+  type SourceKind,
+  type Visibility,
+} from './knowledge-base.contract.js';
+import { readKnowledgeBase } from './knowledge-base.service.js';
+
+/** One thing a proposal may cite: a knowledge-base entry, a published control or FAQ entry. */
+interface Candidate {
+  kind: SourceKind;
+  key: string;
+  /** What is matched most strongly: the entry's question, the control's title. */
+  heading: string;
+  /** What is matched too, and less: the answer, the control's description and category. */
+  body: string;
+  /** What a proposal citing it says. */
+  text: string;
+  shortAnswer: ShortAnswer | null;
+  visibility: Visibility;
+  references: EntryReference[];
+}
+
+interface ScoredRow {
+  question: number;
+  candidate: number;
+  score: number;
+}
+
+/** Below this a match is noise (one common word shared): no proposal rather than a wrong one. */
+const MIN_SCORE = 0.12;
+
+/** Every candidate the tenant may cite: its knowledge base, and its published controls and FAQ. */
+async function readCandidates(tx: Tx): Promise<{ candidates: Candidate[]; snapshotVersion: number | null }> {
+  const entries = await readKnowledgeBase(tx);
+  const snapshot = await readLatestSnapshot(tx);
+  const candidates: Candidate[] = entries.map((entry) => ({
+    kind: 'knowledge_base',
+    key: entry.key,
+    heading: entry.question,
+    body: entry.answer,
+    text: entry.answer,
+    shortAnswer: entry.shortAnswer,
+    visibility: entry.visibility,
+    references: entry.references,
+  }));
+  for (const category of snapshot?.content.categories ?? []) {
+    for (const control of category.controls) {
+      candidates.push({
+        kind: 'control',
+        key: control.key,
+        heading: control.title,
+        body: `${control.description} ${category.name}`,
+        text: control.description,
+        shortAnswer: null,
+        visibility: 'public',
+        references: [],
+      });
+    }
+  }
+  for (const entry of snapshot?.content.faq ?? []) {
+    candidates.push({
+      kind: 'faq',
+      key: entry.key,
+      heading: entry.question,
+      body: entry.answer,
+      text: entry.answer,
+      shortAnswer: null,
+      visibility: 'public',
+      references: [],
+    });
+  }
+  return { candidates, snapshotVersion: snapshot?.version ?? null };
+}
+
+/**
+ * Ranks every (question, candidate) pair in one statement. Lexical: the question's English
+ * lexemes (to_tsvector: stemmed, stop words gone) that a candidate holds, each weighted by its
+ * rarity among the candidates (an inverse document frequency, so "data" counts less than
+ * "penetration") and by where it stands (heading over body), as a share of all the question's
+ * known lexemes. Trigram: pg_trgm's similarity of the question to the heading, which rewards the
+ * same wording and catches spellings stemming misses. Only pairs sharing a lexeme are scored.
+ */
+function rankingQuery(candidates: Candidate[], questions: string[], limit: number) {
+  const candidateJson = JSON.stringify(candidates.map((c, i) => ({ i, h: c.heading, b: c.body })));
+  const questionJson = JSON.stringify(questions.map((t, i) => ({ i, t })));
+  return sql`
+    WITH c AS MATERIALIZED (
+      SELECT i, h, setweight(to_tsvector('english', h), 'A') || setweight(to_tsvector('english', b), 'B') AS v
+      FROM jsonb_to_recordset(CAST(${candidateJson} AS jsonb)) AS x(i int, h text, b text)
+    ),
+    p AS MATERIALIZED (
+      SELECT c.i, u.lexeme, CASE WHEN 'A' = ANY(u.weights) THEN 1.0 ELSE 0.45 END AS w
+      FROM c, unnest(c.v) AS u
+    ),
+    df AS MATERIALIZED (
+      SELECT lexeme, ln(1 + (SELECT count(*) FROM c)::float8 / count(*)) AS idf FROM p GROUP BY lexeme
+    ),
+    q AS MATERIALIZED (
+      SELECT i, t FROM jsonb_to_recordset(CAST(${questionJson} AS jsonb)) AS x(i int, t text)
+    ),
+    qt AS MATERIALIZED (
+      SELECT DISTINCT q.i, u.lexeme FROM q, unnest(to_tsvector('english', q.t)) AS u
+    ),
+    qn AS (
+      SELECT qt.i, sum(df.idf) AS mass FROM qt JOIN df USING (lexeme) GROUP BY qt.i
+    ),
+    m AS (
+      SELECT qt.i AS qi, p.i AS ci, sum(df.idf * p.w) AS hit
+      FROM qt JOIN p USING (lexeme) JOIN df USING (lexeme)
+      GROUP BY qt.i, p.i
+    ),
+    scored AS (
+      SELECT m.qi, m.ci, 0.8 * (m.hit / qn.mass) + 0.2 * similarity(q.t, c.h) AS score
+      FROM m JOIN qn ON qn.i = m.qi JOIN q ON q.i = m.qi JOIN c ON c.i = m.ci
+    )
+    SELECT qi AS question, ci AS candidate, score FROM (
+      SELECT scored.*, row_number() OVER (PARTITION BY qi ORDER BY score DESC, ci) AS r FROM scored
+    ) ranked
+    WHERE r <= ${limit} AND score >= ${MIN_SCORE}
+    ORDER BY qi, r`;
+}
+
+function toProposal(candidate: Candidate, score: number): Proposal {
+  return {
+    text: candidate.text,
+    shortAnswer: candidate.shortAnswer,
+    confidence: Math.round(Math.min(1, Math.max(0, score)) * 100) / 100,
+    visibility: candidate.visibility,
+    sources: [
+      {
+        kind: candidate.kind,
+        key: candidate.key,
+        title: candidate.heading,
+        visibility: candidate.visibility,
+      },
+    ],
+    references: candidate.references,
+  };
+}
+
+/**
+ * Answers questionnaire questions from what the tenant already wrote: retrieval only. Each
+ * proposal is one cited entry's own text with a confidence; nothing is generated, and no question
+ * leaves the installation. Only the tenant's own rows are read (its transaction, row-level security).
+ */
+export function createAnswersService({ db }: { db: Database }) {
+  const run = tenantTransaction({ db });
+
+  return {
+    async answer(ctx: ServiceContext, input: AnswersInput): Promise<AnswersResponse> {
+      ctx.require('content:read');
+      const { questions, limit } = answersInput.parse(input);
+      return run(ctx, async (tx) => {
+        const { candidates, snapshotVersion } = await readCandidates(tx);
+        const proposals: Proposal[][] = questions.map(() => []);
+        if (candidates.length > 0) {
+          const rows = resultRows<ScoredRow>(
+            await tx.execute(rankingQuery(candidates, questions.map(expandQuestion), limit)),
+          );
+          for (const row of rows) {
+            const candidate = candidates[Number(row.candidate)];
+            if (candidate) proposals[Number(row.question)]?.push(toProposal(candidate, Number(row.score)));
+          }
+        }
+        return {
+          answers: questions.map((question, index) => ({ question, proposals: proposals[index] ?? [] })),
+          snapshotVersion,
+        };
+      });
+    },
+  };
+}
+
+export type AnswersService = ReturnType<typeof createAnswersService>;
