@@ -82,6 +82,8 @@ export interface TenantA {
   documentId: string;
   accessRequestId: string;
   grantId: string;
+  /** A knowledge-base entry (NDA-only). */
+  knowledgeEntryId: string;
   /** Strings and ids of A that must never appear in an answer to B. */
   markers: string[];
 }
@@ -266,6 +268,12 @@ export async function buildMatrixWorld(kind: TestDatabaseKind): Promise<MatrixWo
     const faq = await services.faq.list(systemA);
     const subprocessors = await services.subprocessors.list(systemA);
     const history = await services.publishing.history(systemA);
+    const knowledgeEntry = await services.knowledgeBase.create(systemA, {
+      key: 'a-knowledge',
+      question: 'A knowledge question about quasar ciphers?',
+      answer: 'A knowledge answer about quasar ciphers.',
+      visibility: 'nda',
+    });
     const apiKeys = await services.apiKeys.list(systemA);
 
     const ids = {
@@ -294,6 +302,7 @@ export async function buildMatrixWorld(kind: TestDatabaseKind): Promise<MatrixWo
       'A Confidential Report',
       'A confidentiality terms',
       'A Requesting Co',
+      'A knowledge answer',
       role.key,
       // who A is
       tenantA.id,
@@ -349,6 +358,7 @@ export async function buildMatrixWorld(kind: TestDatabaseKind): Promise<MatrixWo
         documentId: documentA.id,
         accessRequestId: pending.requestId,
         grantId: decided.grant.id,
+        knowledgeEntryId: knowledgeEntry.id,
         markers,
       },
       b: {
@@ -387,6 +397,7 @@ export const objectOf: Record<string, (world: MatrixWorld) => string> = {
   documents: (world) => world.a.documentId,
   'access-requests': (world) => world.a.accessRequestId,
   grants: (world) => world.a.grantId,
+  'knowledge-base': (world) => world.a.knowledgeEntryId,
 };
 
 /** A multipart/form-data body (uploads): `send` passes its bytes and content type as they are. */
@@ -487,6 +498,13 @@ export const bodyOf: Record<string, BodyFactory> = {
   'POST /access-requests/:id/decision': () => ({ decision: 'approve', days: 7 }),
   'POST /grants/:id/extend': () => ({ days: 5 }),
   'PUT /nda': () => ({ text: 'Matrix confidentiality terms' }),
+  'POST /knowledge-base': () => ({
+    key: unique('matrix-entry'),
+    question: 'Matrix question?',
+    answer: 'Matrix answer.',
+  }),
+  'PATCH /knowledge-base/:id': () => ({ answer: 'Matrix changed answer.' }),
+  'POST /answers': () => ({ questions: ['Are quasar ciphers used in the knowledge question?'] }),
   'PUT /access-rules': () => ({ autoApproveDomains: ['matrix.example'], autoDenyDomains: [], grantDays: 20 }),
 };
 
@@ -523,5 +541,6 @@ export async function stateOf(world: MatrixWorld) {
     nda: await services.accessSettings.getNda(ctx),
     accessRules: await services.accessSettings.getRules(ctx),
     outbox: await services.outbox.list(ctx, { limit: 200, offset: 0 }),
+    knowledgeBase: await services.knowledgeBase.list(ctx, { limit: 200 }),
   };
 }

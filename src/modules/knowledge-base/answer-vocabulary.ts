@@ -60,6 +60,15 @@ const englishTerms: readonly (readonly [RegExp, string])[] = [
   [/\b(pii|personal data|personally identifiable)\b/, 'personal data'],
   [/\b(track(ing|ers)?|analytics)\b/, 'tracking analytics cookies'],
   [/\b(datacenters?|data cent(er|re)s?|facilit(y|ies)|premises|cctv)\b/, 'physical data center'],
+  [
+    /\b(self[- ]host(ed|ing)?|on[- ]prem(ise|ises)?|own (servers|infrastructure|hardware))\b/,
+    'self-hosted installation',
+  ],
+  [/\b(lock[- ]in|migrat(e|ion) away|take (our|the) (data|content))\b/, 'export portability'],
+  [/\b(break[- ]?ins?|broke into|compromis(e|ed)|hack(ed|ers?)?)\b/, 'intrusion detection'],
+  [/\b(goes down|outages?|single point of failure)\b/, 'high availability'],
+  [/\b(internet|publicly reachable|public address|exposed)\b/, 'public address network'],
+  [/\b(countr(y|ies)|european union|eea|jurisdiction)\b/, 'hosted location Germany EU'],
   [/\b(bug bounty|responsible disclosure|coordinated disclosure|security\.txt)\b/, 'report vulnerability'],
 ];
 
@@ -131,6 +140,9 @@ const germanTerms: readonly (readonly [string, string])[] = [
   ['zugangsdaten', 'credentials secrets'],
   ['schlussel', 'key'],
   ['verfugbarkeit', 'high availability'],
+  ['hochverfug', 'high availability'],
+  ['geschult', 'security training'],
+  ['selbst betreib', 'self-hosted installation'],
   ['ausfallsicher', 'high availability failover'],
   ['redundan', 'high availability redundancy'],
   ['sitzung', 'session'],

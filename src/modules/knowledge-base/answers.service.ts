@@ -104,7 +104,7 @@ function rankingQuery(candidates: Candidate[], questions: string[], limit: numbe
       FROM c, unnest(c.v) AS u
     ),
     df AS MATERIALIZED (
-      SELECT lexeme, ln(1 + (SELECT count(*) FROM c)::float8 / count(*)) AS idf FROM p GROUP BY lexeme
+      SELECT lexeme, greatest(ln((SELECT count(*) FROM c)::float8 / count(*)), 0.05) AS idf FROM p GROUP BY lexeme
     ),
     q AS MATERIALIZED (
       SELECT i, t FROM jsonb_to_recordset(CAST(${questionJson} AS jsonb)) AS x(i int, t text)

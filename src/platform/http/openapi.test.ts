@@ -64,6 +64,7 @@ beforeAll(async () => {
     subprocessor: { key: 'openapi-newcomer', name: 'OpenAPI newcomer' },
     effectiveOn: new Date(Date.now() + 40 * 86_400_000).toISOString().slice(0, 10),
   });
+  await services.knowledgeBase.create(ctx, { key: 'openapi-entry', question: 'OpenAPI?', answer: 'Yes.' });
   routes = allApiRoutes(services);
 });
 
