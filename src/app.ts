@@ -47,6 +47,7 @@ import { ignoreObservations, type Observer } from './platform/metrics/observer.j
 import type { BlobStore } from './platform/storage/blob-store.js';
 import { createLocalBlobStore } from './platform/storage/local-blob-store.js';
 import { createS3BlobStore } from './platform/storage/s3-blob-store.js';
+import { registerAnswersPublicRoutes } from './public/answers.routes.js';
 import { createCustomDomainGate, createCustomDomainLookup } from './public/custom-domain-gate.js';
 import { registerDocumentsPublicRoutes } from './public/documents.routes.js';
 import { renderDraftPreview } from './public/draft-preview.js';
@@ -346,6 +347,13 @@ export async function createApp({
         services,
         limiter: createFormRateLimiter({ db, clock }),
         publicUrl,
+      }),
+    );
+    await scope.register(async (answers) =>
+      registerAnswersPublicRoutes(answers, {
+        cache,
+        services,
+        limiter: createFormRateLimiter({ db, clock }),
       }),
     );
     await scope.register(async (documents) =>

@@ -20,7 +20,10 @@ import { createVisitorDownloadsService } from './modules/documents/visitor-downl
 import { createVisitorLinksService } from './modules/documents/visitor-links.service.js';
 import { createEvidenceService } from './modules/evidence/evidence.service.js';
 import { createAnswersService } from './modules/knowledge-base/answers.service.js';
-import { createKnowledgeBaseService } from './modules/knowledge-base/knowledge-base.service.js';
+import {
+  createKnowledgeBaseService,
+  readKnowledgeBaseSections,
+} from './modules/knowledge-base/knowledge-base.service.js';
 import { createNoticesService, type NoticeDispatcher } from './modules/notices/notices.service.js';
 import { createPublishingService, type PublishedListener } from './modules/publishing/publishing.service.js';
 import { createLoginThrottle } from './modules/sessions/login-throttle.js';
@@ -92,7 +95,11 @@ export function createServices({
   const publishing = createPublishingService({
     db,
     clock,
-    readSections: async (tx) => ({ ...(await readPublicSections(tx)), ...(await readDocumentSections(tx)) }),
+    readSections: async (tx) => ({
+      ...(await readPublicSections(tx)),
+      ...(await readDocumentSections(tx)),
+      ...(await readKnowledgeBaseSections(tx)),
+    }),
     ...(onPublished ? { onPublished } : {}),
   });
   const tenants = createTenantsService({ db });

@@ -3,6 +3,7 @@ import type { ServiceContext } from '../../platform/auth/context.js';
 import { type Database, resultRows, type Tx } from '../../platform/db/client.js';
 import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { readLatestSnapshot } from '../publishing/publishing.service.js';
+import type { SnapshotContent } from '../publishing/snapshot.contract.js';
 import { expandQuestion } from './answer-vocabulary.js';
 import {
   type AnswersInput,
@@ -54,7 +55,31 @@ async function readCandidates(tx: Tx): Promise<{ candidates: Candidate[]; snapsh
     visibility: entry.visibility,
     references: entry.references,
   }));
-  for (const category of snapshot?.content.categories ?? []) {
+  candidates.push(...publishedCandidates(snapshot?.content, false));
+  return { candidates, snapshotVersion: snapshot?.version ?? null };
+}
+
+/**
+ * The controls and FAQ of a published snapshot as candidates, and with `withAnswers` its public
+ * knowledge-base entries too (what a visitor's search may cite: nothing but the snapshot).
+ */
+function publishedCandidates(content: SnapshotContent | undefined, withAnswers: boolean): Candidate[] {
+  const candidates: Candidate[] = [];
+  if (withAnswers) {
+    for (const entry of content?.answers ?? []) {
+      candidates.push({
+        kind: 'knowledge_base',
+        key: entry.key,
+        heading: entry.question,
+        body: entry.answer,
+        text: entry.answer,
+        shortAnswer: entry.shortAnswer,
+        visibility: 'public',
+        references: [],
+      });
+    }
+  }
+  for (const category of content?.categories ?? []) {
     for (const control of category.controls) {
       candidates.push({
         kind: 'control',
@@ -68,7 +93,7 @@ async function readCandidates(tx: Tx): Promise<{ candidates: Candidate[]; snapsh
       });
     }
   }
-  for (const entry of snapshot?.content.faq ?? []) {
+  for (const entry of content?.faq ?? []) {
     candidates.push({
       kind: 'faq',
       key: entry.key,
@@ -80,7 +105,7 @@ async function readCandidates(tx: Tx): Promise<{ candidates: Candidate[]; snapsh
       references: [],
     });
   }
-  return { candidates, snapshotVersion: snapshot?.version ?? null };
+  return candidates;
 }
 
 /**
@@ -157,22 +182,37 @@ function toProposal(candidate: Candidate, score: number): Proposal {
 export function createAnswersService({ db }: { db: Database }) {
   const run = tenantTransaction({ db });
 
+  async function rank(tx: Tx, candidates: Candidate[], questions: string[], limit: number) {
+    const proposals: Proposal[][] = questions.map(() => []);
+    if (candidates.length === 0) return proposals;
+    const rows = resultRows<ScoredRow>(
+      await tx.execute(rankingQuery(candidates, questions.map(expandQuestion), limit)),
+    );
+    for (const row of rows) {
+      const candidate = candidates[Number(row.candidate)];
+      if (candidate) proposals[Number(row.question)]?.push(toProposal(candidate, Number(row.score)));
+    }
+    return proposals;
+  }
+
   return {
+    /**
+     * A visitor's "Search our answers": ranks only what `content` (the published snapshot the
+     * page shows) holds, public knowledge-base entries, controls and FAQ; no table is read.
+     */
+    async searchPublished(ctx: ServiceContext, content: SnapshotContent, query: string): Promise<Proposal[]> {
+      ctx.require('published:read');
+      const candidates = publishedCandidates(content, true);
+      const [found] = await run(ctx, (tx) => rank(tx, candidates, [query], 5));
+      return found ?? [];
+    },
+
     async answer(ctx: ServiceContext, input: AnswersInput): Promise<AnswersResponse> {
       ctx.require('content:read');
       const { questions, limit } = answersInput.parse(input);
       return run(ctx, async (tx) => {
         const { candidates, snapshotVersion } = await readCandidates(tx);
-        const proposals: Proposal[][] = questions.map(() => []);
-        if (candidates.length > 0) {
-          const rows = resultRows<ScoredRow>(
-            await tx.execute(rankingQuery(candidates, questions.map(expandQuestion), limit)),
-          );
-          for (const row of rows) {
-            const candidate = candidates[Number(row.candidate)];
-            if (candidate) proposals[Number(row.question)]?.push(toProposal(candidate, Number(row.score)));
-          }
-        }
+        const proposals = await rank(tx, candidates, questions, limit);
         return {
           answers: questions.map((question, index) => ({ question, proposals: proposals[index] ?? [] })),
           snapshotVersion,

@@ -9,6 +9,7 @@ import { type PageQuery, pageQuery, pageResult } from '../../platform/http/api-r
 import { patchOf, text } from '../../platform/validation/strings.js';
 import type { AuditAction } from '../audit/audit.contract.js';
 import { auditLog } from '../audit/audit.service.js';
+import type { PublishedAnswer } from '../publishing/snapshot.contract.js';
 import {
   type KnowledgeEntry,
   type KnowledgeEntryInput,
@@ -61,6 +62,28 @@ function patchColumnsOf(input: Partial<KnowledgeEntryInput>) {
 export async function readKnowledgeBase(tx: Tx): Promise<KnowledgeEntryInput[]> {
   const rows = await tx.select().from(knowledgeBaseEntries).orderBy(asc(knowledgeBaseEntries.key));
   return rows.map(toInput);
+}
+
+/**
+ * The public section of a snapshot: entries marked public, without owner or review dates. NDA-only
+ * and internal entries never enter a snapshot, so nothing public can show them. Absent when none.
+ */
+export async function readKnowledgeBaseSections(tx: Tx): Promise<{ answers?: PublishedAnswer[] }> {
+  const rows = await tx
+    .select()
+    .from(knowledgeBaseEntries)
+    .where(eq(knowledgeBaseEntries.visibility, 'public'))
+    .orderBy(asc(knowledgeBaseEntries.key));
+  // undefined rather than a missing key: a republish spreads this over the last snapshot's content.
+  if (rows.length === 0) return { answers: undefined };
+  return {
+    answers: rows.map((row) => ({
+      key: row.key,
+      question: row.question,
+      answer: row.answer,
+      shortAnswer: row.shortAnswer ?? null,
+    })),
+  };
 }
 
 /** Makes the knowledge base equal to `entries`, matched by key (a trust-center import). */

@@ -68,7 +68,7 @@ export type PublishedListener = (tenantId: string, version: number) => void;
 /** Public sections other modules own (updates, upcoming subprocessor changes), read at every publish. */
 export type PublicSectionsReader = (
   tx: Tx,
-) => Promise<Pick<SnapshotContent, 'updates' | 'subprocessorChanges' | 'documents' | 'nda'>>;
+) => Promise<Pick<SnapshotContent, 'updates' | 'subprocessorChanges' | 'documents' | 'nda' | 'answers'>>;
 
 /**
  * Publishing turns the draft into an immutable, numbered snapshot. The public site reads only

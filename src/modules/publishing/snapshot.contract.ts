@@ -20,6 +20,15 @@ export interface SnapshotContent {
   documents?: PublishedDocument[];
   /** The NDA a visitor accepts when requesting gated documents, absent when the tenant has none. */
   nda?: PublishedNda;
+  /** Public knowledge-base entries ("Search our answers"), absent when there are none. */
+  answers?: PublishedAnswer[];
+}
+
+export interface PublishedAnswer {
+  key: string;
+  question: string;
+  answer: string;
+  shortAnswer: 'yes' | 'no' | 'not_applicable' | null;
 }
 
 export interface PublishedDocument {
