@@ -74,6 +74,8 @@ describe.each(testDatabaseKinds)('the public "Search our answers" page on $name'
     expect(empty.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(empty.body).toContain('<form class="answers-form" method="get" action="/t/acme/answers"');
     expect(empty.body).not.toContain('<script');
+    // The FAQ page leads there.
+    expect((await get('/t/acme/faq')).body).toContain('method="get" action="/t/acme/answers" role="search"');
 
     const found = await get(`/t/acme/answers?q=${encodeURIComponent('How do you hash passwords?')}`);
     expect(found.statusCode).toBe(200);
