@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { OWNER, type RunningAttest, startAttest } from './support/attest-server.js';
-import { launchBrowser, openTab, signIn, type Tab } from './support/browser.js';
+import { expectAccessible, launchBrowser, openTab, signIn, type Tab } from './support/browser.js';
 
 describe('the knowledge base in the console', () => {
   let attest: RunningAttest;
@@ -40,6 +40,7 @@ describe('the knowledge base in the console', () => {
     // The key follows the question until it is edited.
     await expect.poll(() => page.getByLabel(/^Key/).inputValue()).toBe('do-you-carry-cyber-insurance');
     await page.getByLabel(/^Answer/).fill('Ask us: the policy is shared under NDA.');
+    await expectAccessible(page, 'knowledge-base entry form');
     await page.getByLabel('Visible to').selectOption('nda');
     await page.getByRole('button', { name: 'Add entry' }).click();
     await page.getByText('Saved “Do you carry cyber insurance?”.').waitFor();
@@ -60,5 +61,25 @@ describe('the knowledge base in the console', () => {
     await page.getByRole('heading', { level: 1, name: 'Knowledge base' }).waitFor();
     await expect.poll(() => rows.filter({ hasText: 'Do you carry cyber insurance?' }).count()).toBe(0);
     expect(tab.problems).toEqual([]);
+  });
+
+  it('lets a visitor search the published answers from the FAQ page, without JavaScript', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${attest.url}/t/demo/faq`);
+      await page
+        .getByRole('searchbox', { name: 'Search our answers' })
+        .fill('Wie werden Passwörter gespeichert?');
+      await page.getByRole('button', { name: 'Search' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Search our answers' }).waitFor();
+      await page.getByText(/Passwords are hashed with argon2id/).waitFor();
+      // axe runs as a script: the same page in a tab with JavaScript.
+      await tab.page.goto(page.url());
+      await tab.page.getByText(/Passwords are hashed with argon2id/).waitFor();
+      await expectAccessible(tab.page, 'public answer search');
+    } finally {
+      await context.close();
+    }
   });
 });
