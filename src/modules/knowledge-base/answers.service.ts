@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { z } from 'zod';
 import type { ServiceContext } from '../../platform/auth/context.js';
 import { type Database, resultRows, type Tx } from '../../platform/db/client.js';
 import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
@@ -6,7 +7,6 @@ import { readLatestSnapshot } from '../publishing/publishing.service.js';
 import type { SnapshotContent } from '../publishing/snapshot.contract.js';
 import { expandQuestion } from './answer-vocabulary.js';
 import {
-  type AnswersInput,
   type AnswersResponse,
   answersInput,
   type EntryReference,
@@ -37,6 +37,20 @@ interface ScoredRow {
   candidate: number;
   score: number;
 }
+
+/**
+ * Trigram similarity is computed for this many best lexical matches per question only: it refines
+ * their order (it weighs 0.2), and computing it for every pair of a large knowledge base is where
+ * the time went.
+ */
+const TRIGRAM_SHORTLIST = 15;
+
+/**
+ * A lexeme in more than half of the candidates (ln 2) says little about which one answers: it
+ * still counts in a question's weight but pairs no question with candidates, which keeps the
+ * join small for a large knowledge base.
+ */
+const COMMON_LEXEME_IDF = Math.log(2);
 
 /** Below this a match is noise (one common word shared): no proposal rather than a wrong one. */
 const MIN_SCORE = 0.12;
@@ -142,12 +156,19 @@ function rankingQuery(candidates: Candidate[], questions: string[], limit: numbe
     ),
     m AS (
       SELECT qt.i AS qi, p.i AS ci, sum(df.idf * p.w) AS hit
-      FROM qt JOIN p USING (lexeme) JOIN df USING (lexeme)
+      FROM qt JOIN df USING (lexeme) JOIN p USING (lexeme)
+      WHERE df.idf >= ${COMMON_LEXEME_IDF}
       GROUP BY qt.i, p.i
     ),
+    top AS (
+      SELECT qi, ci, hit FROM (
+        SELECT m.*, row_number() OVER (PARTITION BY qi ORDER BY hit DESC, ci) AS r FROM m
+      ) lexical
+      WHERE r <= ${TRIGRAM_SHORTLIST}
+    ),
     scored AS (
-      SELECT m.qi, m.ci, 0.8 * (m.hit / qn.mass) + 0.2 * similarity(q.t, c.h) AS score
-      FROM m JOIN qn ON qn.i = m.qi JOIN q ON q.i = m.qi JOIN c ON c.i = m.ci
+      SELECT top.qi, top.ci, 0.8 * (top.hit / qn.mass) + 0.2 * similarity(q.t, c.h) AS score
+      FROM top JOIN qn ON qn.i = top.qi JOIN q ON q.i = top.qi JOIN c ON c.i = top.ci
     )
     SELECT qi AS question, ci AS candidate, score FROM (
       SELECT scored.*, row_number() OVER (PARTITION BY qi ORDER BY score DESC, ci) AS r FROM scored
@@ -207,7 +228,7 @@ export function createAnswersService({ db }: { db: Database }) {
       return found ?? [];
     },
 
-    async answer(ctx: ServiceContext, input: AnswersInput): Promise<AnswersResponse> {
+    async answer(ctx: ServiceContext, input: z.input<typeof answersInput>): Promise<AnswersResponse> {
       ctx.require('content:read');
       const { questions, limit } = answersInput.parse(input);
       return run(ctx, async (tx) => {

@@ -48,10 +48,16 @@ export const knowledgeEntryResponse = knowledgeEntryInput.extend({
 });
 export type KnowledgeEntry = z.infer<typeof knowledgeEntryResponse>;
 
+/**
+ * Most entries a tenant may hold: every answers request ranks them all, and at this size a
+ * 300-question batch still takes seconds on the embedded database (bench/questionnaire).
+ */
+export const MAX_KNOWLEDGE_ENTRIES = 2000;
+
 /** The knowledge base in a trust-center file: absent (older files) means none. */
 export const documentKnowledgeBase = z
   .array(knowledgeEntryInput)
-  .max(2000)
+  .max(MAX_KNOWLEDGE_ENTRIES)
   .superRefine((items, context) => {
     const seen = new Set<string>();
     items.forEach((item, index) => {

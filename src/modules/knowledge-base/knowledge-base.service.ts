@@ -14,6 +14,7 @@ import {
   type KnowledgeEntry,
   type KnowledgeEntryInput,
   knowledgeEntryInput,
+  MAX_KNOWLEDGE_ENTRIES,
   visibility,
 } from './knowledge-base.contract.js';
 import { knowledgeBaseEntries } from './knowledge-base.schema.js';
@@ -169,6 +170,8 @@ export function createKnowledgeBaseService({ db, clock = systemClock }: { db: Da
       ctx.require('content:write');
       const parsed = knowledgeEntryInput.parse(input);
       return run(ctx, async (tx, audit) => {
+        const [counted] = await tx.select({ total: count() }).from(knowledgeBaseEntries);
+        if (Number(counted?.total ?? 0) >= MAX_KNOWLEDGE_ENTRIES) throw new AppError('knowledge_base.full');
         const [row] = await tx
           .insert(knowledgeBaseEntries)
           .values({ ...columnsOf(parsed), tenantId: ctx.tenantId })

@@ -5,7 +5,12 @@ import { sampleDocument } from '../../../test/support/fixtures.js';
 import { systemContext } from '../../platform/auth/context.js';
 import type { TrustCenterDocument } from '../content/content.contract.js';
 import { formatTrustCenterFile, parseTrustCenterFile } from '../content/transfer.service.js';
-import type { AnswersResponse, KnowledgeEntry, KnowledgeEntryInput } from './knowledge-base.contract.js';
+import {
+  type AnswersResponse,
+  type KnowledgeEntry,
+  type KnowledgeEntryInput,
+  MAX_KNOWLEDGE_ENTRIES,
+} from './knowledge-base.contract.js';
 
 /** A's published trust center: two controls and one FAQ entry the answers may cite besides its entries. */
 function publishedDocument(): TrustCenterDocument {
@@ -309,6 +314,22 @@ describe.each(testDatabaseKinds)('the knowledge base and questionnaire answers o
     );
     expect(cited).not.toContain('quokka-backups');
     expect(JSON.stringify(other)).not.toContain('BOLT-ONLY');
+  });
+
+  it('refuses an entry beyond the most a knowledge base holds, and adds nothing', async () => {
+    const { services } = holder.app;
+    const full = (await services.tenants.create({ slug: 'full', name: 'Full' })).id;
+    const ctx = systemContext(full);
+    const knowledgeBase = Array.from({ length: MAX_KNOWLEDGE_ENTRIES }, (_, index) => ({
+      ...insuranceEntry,
+      key: `entry-${index}`,
+    }));
+    await services.transfer.importDraft(ctx, { ...sampleDocument('FULL'), knowledgeBase });
+    const key = (await services.apiKeys.create(ctx, { name: 'Writer', scopes: ['content:write'] })).secret;
+    const refused = await call(key, 'POST', '/knowledge-base', { ...passwordEntry, key: 'one-more' });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error.code).toBe('knowledge_base.full');
+    expect((await services.knowledgeBase.list(ctx, { limit: 1 })).total).toBe(MAX_KNOWLEDGE_ENTRIES);
   });
 
   it('answers a 300-question batch in one request', async () => {

@@ -126,6 +126,11 @@ const before: readonly (readonly [string, number, string])[] = [
   ],
   ['knowledge_base.not_found', 404, 'Not found.'],
   ['knowledge_base.key_taken', 409, 'An entry with that key already exists.'],
+  [
+    'knowledge_base.full',
+    409,
+    'The knowledge base holds the most entries it can (2,000). Merge or delete some first.',
+  ],
   ['internal', 500, 'Something went wrong on our side.'],
 ];
 
