@@ -25,7 +25,10 @@ const words = Array.from(
     `${syllables[i % 10]}${syllables[Math.floor(i / 10) % 10]}${syllables[Math.floor(i / 100) % 10]}x`,
 );
 let seed = 7;
-const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+const random = () => {
+  seed = (seed * 1103515245 + 12345) % 2147483648;
+  return seed / 2147483648;
+};
 const pick = (_i: number, n: number) =>
   Array.from({ length: n }, () => words[Math.floor(words.length * random() ** 2)]).join(' ');
 const knowledgeBase = Array.from({ length: 2000 }, (_, i) => ({
