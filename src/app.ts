@@ -16,6 +16,7 @@ import { accessRoutes } from './modules/documents/access.routes.js';
 import { documentsRoutes } from './modules/documents/documents.routes.js';
 import { evidenceRoutes } from './modules/evidence/evidence.routes.js';
 import { hostChecksRoutes } from './modules/host-checks/host-checks.routes.js';
+import { knowledgeBaseRoutes } from './modules/knowledge-base/knowledge-base.routes.js';
 import type { NoticeDispatcher } from './modules/notices/notices.service.js';
 import { publishingRoutes } from './modules/publishing/publishing.routes.js';
 import { subprocessorChangesRoutes } from './modules/subprocessor-changes/subprocessor-changes.routes.js';
@@ -52,6 +53,7 @@ import { ignoreObservations, type Observer } from './platform/metrics/observer.j
 import type { BlobStore } from './platform/storage/blob-store.js';
 import { createLocalBlobStore } from './platform/storage/local-blob-store.js';
 import { createS3BlobStore } from './platform/storage/s3-blob-store.js';
+import { registerAnswersPublicRoutes } from './public/answers.routes.js';
 import { createCustomDomainGate, createCustomDomainLookup } from './public/custom-domain-gate.js';
 import { registerDocumentsPublicRoutes } from './public/documents.routes.js';
 import { renderDraftPreview } from './public/draft-preview.js';
@@ -219,6 +221,7 @@ export function allApiRoutes(services: Services): ApiRoute[] {
     ...evidenceRoutes(services),
     ...hostChecksRoutes(services),
     ...tenantExportRoutes(services),
+    ...knowledgeBaseRoutes(services),
   ];
 }
 
@@ -393,6 +396,13 @@ export async function createApp({
         services,
         limiter: createFormRateLimiter({ db, clock }),
         publicUrl,
+      }),
+    );
+    await scope.register(async (answers) =>
+      registerAnswersPublicRoutes(answers, {
+        cache,
+        services,
+        limiter: createFormRateLimiter({ db, clock }),
       }),
     );
     await scope.register(async (documents) =>

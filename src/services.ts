@@ -25,6 +25,11 @@ import { createVisitorDownloadsService } from './modules/documents/visitor-downl
 import { createVisitorLinksService } from './modules/documents/visitor-links.service.js';
 import { createEvidenceService } from './modules/evidence/evidence.service.js';
 import { createHostChecksService } from './modules/host-checks/host-checks.service.js';
+import { createAnswersService } from './modules/knowledge-base/answers.service.js';
+import {
+  createKnowledgeBaseService,
+  readKnowledgeBaseSections,
+} from './modules/knowledge-base/knowledge-base.service.js';
 import { createNoticesService, type NoticeDispatcher } from './modules/notices/notices.service.js';
 import { createPublishingService, type PublishedListener } from './modules/publishing/publishing.service.js';
 import { createLoginThrottle } from './modules/sessions/login-throttle.js';
@@ -124,6 +129,7 @@ export function createServices({
       ...(await readPublicSections(tx)),
       ...(await readDocumentSections(tx)),
       ...(await readCertificationSection(tx)),
+      ...(await readKnowledgeBaseSections(tx)),
     }),
     onSnapshot: trust.issueForSnapshot,
     ...(onPublished ? { onPublished } : {}),
@@ -155,6 +161,8 @@ export function createServices({
     controls: createControlsService({ db, documentIdsIn: existingDocumentIds }),
     faq: createFaqService({ db }),
     subprocessors: createSubprocessorsService({ db }),
+    knowledgeBase: createKnowledgeBaseService({ db, clock }),
+    answers: createAnswersService({ db }),
     publishing,
     trust,
     transfer,

@@ -90,6 +90,8 @@ export interface TenantA {
   /** A finished complete export, and the query of its single-use download link. */
   exportId: string;
   exportDownloadQuery: string;
+  /** A knowledge-base entry (NDA-only). */
+  knowledgeEntryId: string;
   /** Strings and ids of A that must never appear in an answer to B. */
   markers: string[];
 }
@@ -293,6 +295,12 @@ export async function buildMatrixWorld(kind: TestDatabaseKind): Promise<MatrixWo
     const faq = await services.faq.list(systemA);
     const subprocessors = await services.subprocessors.list(systemA);
     const history = await services.publishing.history(systemA);
+    const knowledgeEntry = await services.knowledgeBase.create(systemA, {
+      key: 'a-knowledge',
+      question: 'A knowledge question about quasar ciphers?',
+      answer: 'A knowledge answer about quasar ciphers.',
+      visibility: 'nda',
+    });
     const apiKeys = await services.apiKeys.list(systemA);
 
     const ids = {
@@ -322,6 +330,7 @@ export async function buildMatrixWorld(kind: TestDatabaseKind): Promise<MatrixWo
       'A confidentiality terms',
       'A Requesting Co',
       'A SOC 2 Type II',
+      'A knowledge answer',
       role.key,
       // who A is
       tenantA.id,
@@ -383,6 +392,7 @@ export async function buildMatrixWorld(kind: TestDatabaseKind): Promise<MatrixWo
         certificationId: certification.id,
         exportId: tenantExport.id,
         exportDownloadQuery: new URL(exportLink.url, 'http://matrix').search.slice(1),
+        knowledgeEntryId: knowledgeEntry.id,
         markers,
       },
       b: {
@@ -424,6 +434,7 @@ export const objectOf: Record<string, (world: MatrixWorld) => string> = {
   'host-checks': (world) => world.a.hostCheckId,
   certifications: (world) => world.a.certificationId,
   exports: (world) => world.a.exportId,
+  'knowledge-base': (world) => world.a.knowledgeEntryId,
 };
 
 /** A multipart/form-data body (uploads): `send` passes its bytes and content type as they are. */
@@ -544,6 +555,13 @@ export const bodyOf: Record<string, BodyFactory> = {
     documentId: world.a.documentId,
   }),
   'PATCH /certifications/:id': () => ({ auditor: 'Matrix renamed auditor' }),
+  'POST /knowledge-base': () => ({
+    key: unique('matrix-entry'),
+    question: 'Matrix question?',
+    answer: 'Matrix answer.',
+  }),
+  'PATCH /knowledge-base/:id': () => ({ answer: 'Matrix changed answer.' }),
+  'POST /answers': () => ({ questions: ['Are quasar ciphers used in the knowledge question?'] }),
   'PUT /access-rules': () => ({ autoApproveDomains: ['matrix.example'], autoDenyDomains: [], grantDays: 20 }),
 };
 
@@ -583,5 +601,6 @@ export async function stateOf(world: MatrixWorld) {
     outbox: await services.outbox.list(ctx, { limit: 200, offset: 0 }),
     hostChecks: await services.hostChecks.list(ctx),
     certifications: await services.certifications.list(ctx),
+    knowledgeBase: await services.knowledgeBase.list(ctx, { limit: 200 }),
   };
 }

@@ -74,6 +74,9 @@ export const auditActions = [
   'tenant.export_requested',
   'tenant.export_downloaded',
   'tenant.imported',
+  'knowledge_base.created',
+  'knowledge_base.updated',
+  'knowledge_base.deleted',
 ] as const;
 export const auditAction = z.enum(auditActions);
 export type AuditAction = z.infer<typeof auditAction>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { httpUrl, isoDate, itemKey, line, prose } from '../../platform/validation/strings.js';
 import { controlEvidence } from '../evidence/evidence.contract.js';
+import { documentKnowledgeBase } from '../knowledge-base/knowledge-base.contract.js';
 
 /*
  * The shapes of trust-center content, shared by the services, the import/export format, the API
@@ -164,6 +165,12 @@ export const trustCenterDocument = z
       .max(200)
       .default([])
       .superRefine((items, context) => uniqueKeys(items, context, 'subprocessors')),
+    /**
+     * Question-and-answer entries for questionnaires. Absent (every file written before it
+     * existed, and exports of a tenant without entries) leaves the knowledge base as it is; a list,
+     * even an empty one, replaces it.
+     */
+    knowledgeBase: documentKnowledgeBase.optional(),
   })
   .strict();
 export type TrustCenterDocument = z.infer<typeof trustCenterDocument>;

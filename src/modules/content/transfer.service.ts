@@ -3,6 +3,7 @@ import type { ServiceContext } from '../../platform/auth/context.js';
 import type { Database, Tx } from '../../platform/db/client.js';
 import { tenantTransaction } from '../../platform/db/tenant-transaction.js';
 import { AppError } from '../../platform/errors.js';
+import { readKnowledgeBase, replaceKnowledgeBase } from '../knowledge-base/knowledge-base.service.js';
 import type { PublishingService, PublishResult } from '../publishing/publishing.service.js';
 import { type TrustCenterDocument, trustCenterDocument } from './content.contract.js';
 import type { DocumentIdsLookup } from './controls.service.js';
@@ -87,7 +88,11 @@ export function createTransferService({
   return {
     async exportDraft(ctx: ServiceContext): Promise<TrustCenterDocument> {
       ctx.require('content:read');
-      return run(ctx, (tx) => readDraft(tx, ctx.tenantId));
+      return run(ctx, async (tx) => {
+        const draft = await readDraft(tx, ctx.tenantId);
+        const knowledgeBase = await readKnowledgeBase(tx);
+        return knowledgeBase.length > 0 ? { ...draft, knowledgeBase } : draft;
+      });
     },
 
     async importDraft(
@@ -101,6 +106,7 @@ export function createTransferService({
       const result = await run(ctx, async (tx) => {
         await requireFileDocuments(tx, documentIdsIn, parsed);
         await replaceDraft(tx, ctx.tenantId, parsed);
+        if (parsed.knowledgeBase) await replaceKnowledgeBase(tx, ctx.tenantId, parsed.knowledgeBase);
         return options.publish ? publishing.publishIn(tx, ctx) : null;
       });
       if (result?.changed) publishing.notifyPublished(ctx.tenantId, result.version);

@@ -79,6 +79,18 @@ function sha256(content: SnapshotContent): string {
   return createHash('sha256').update(JSON.stringify(content)).digest('hex');
 }
 
+/** The snapshot the public sees now, read inside the caller's tenant transaction; null before the first publish. */
+export async function readLatestSnapshot(
+  tx: Tx,
+): Promise<{ version: number; content: SnapshotContent } | null> {
+  const [row] = await tx
+    .select({ version: snapshots.version, content: snapshots.content })
+    .from(snapshots)
+    .orderBy(desc(snapshots.version))
+    .limit(1);
+  return row ?? null;
+}
+
 export interface PublishResult {
   version: number;
   changed: boolean;
@@ -109,7 +121,10 @@ export async function latestSnapshotIn(tx: Tx): Promise<Snapshot | null> {
 export type PublicSectionsReader = (
   tx: Tx,
 ) => Promise<
-  Pick<SnapshotContent, 'updates' | 'subprocessorChanges' | 'documents' | 'nda' | 'certifications'>
+  Pick<
+    SnapshotContent,
+    'updates' | 'subprocessorChanges' | 'documents' | 'nda' | 'certifications' | 'answers'
+  >
 >;
 
 /**

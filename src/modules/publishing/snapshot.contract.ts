@@ -25,6 +25,8 @@ export interface SnapshotContent {
    * none. Whether one has expired is judged when a page is rendered, not here.
    */
   certifications?: PublishedCertification[];
+  /** Public knowledge-base entries ("Search our answers"), absent when there are none. */
+  answers?: PublishedAnswer[];
 }
 
 export interface PublishedCertification {
@@ -37,6 +39,13 @@ export interface PublishedCertification {
   /** The report's document (in `documents`) and the SHA-256 of the file bound to the certification. */
   documentId: string;
   documentSha256: string;
+}
+
+export interface PublishedAnswer {
+  key: string;
+  question: string;
+  answer: string;
+  shortAnswer: 'yes' | 'no' | 'not_applicable' | null;
 }
 
 export interface PublishedDocument {

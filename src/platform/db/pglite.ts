@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import v8 from 'node:v8';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 
 /**
  * How Attest starts PGlite: small, and fast to open. See docs/decisions/0015-embedded-database-footprint.md.
@@ -71,15 +72,18 @@ function compileWasmWithBaselineOnly(): void {
   v8.setFlagsFromString('--liftoff-only');
 }
 
+/** The contrib extensions migrations may create (`pg_trgm`: questionnaire answers, migration 0025). */
+const extensions = { pg_trgm };
+
 export async function createPglite({ dir, template }: PgliteOpenOptions): Promise<PGlite> {
   compileWasmWithBaselineOnly();
   const startParams = pgliteStartParams();
   if (template) {
     if (dir !== 'memory://') throw new Error('a PGlite template can only be loaded into memory://');
-    return PGlite.create({ loadDataDir: template, startParams });
+    return PGlite.create({ loadDataDir: template, startParams, extensions });
   }
   if (dir !== 'memory://') await initdbOnce(dir);
-  return PGlite.create(dir, { startParams });
+  return PGlite.create(dir, { startParams, extensions });
 }
 
 const execFileAsync = promisify(execFile);

@@ -129,6 +129,13 @@ const before: readonly (readonly [string, number, string])[] = [
     503,
     'The file could not be stored right now. Nothing was saved; try again in a moment.',
   ],
+  ['knowledge_base.not_found', 404, 'Not found.'],
+  ['knowledge_base.key_taken', 409, 'An entry with that key already exists.'],
+  [
+    'knowledge_base.full',
+    409,
+    'The knowledge base holds the most entries it can (2,000). Merge or delete some first.',
+  ],
   ['internal', 500, 'Something went wrong on our side.'],
   ['tenant_export.not_found', 404, 'Not found.'],
   ['tenant_export.not_ready', 409, 'The export has not finished (or it failed or expired).'],

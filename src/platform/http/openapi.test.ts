@@ -74,6 +74,7 @@ beforeAll(async () => {
     effectiveOn: new Date(Date.now() + 40 * 86_400_000).toISOString().slice(0, 10),
   });
   await services.hostChecks.create(ctx, { kind: 'dns', name: 'OpenAPI domain', target: 'openapi.example' });
+  await services.knowledgeBase.create(ctx, { key: 'openapi-entry', question: 'OpenAPI?', answer: 'Yes.' });
   routes = allApiRoutes(services);
 });
 

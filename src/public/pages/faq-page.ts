@@ -41,6 +41,10 @@ ${faq.map(renderQuestion)}
     pageTitle: 'Frequently Asked Questions',
     description: `${pluralize(faq.length, 'answered question')} about security and privacy at ${profile.companyName}.`,
     main: html`${renderPageHeader(`${profile.companyName} Trust Center`, 'Frequently Asked Questions', lead)}
+<form class="answers-form" method="get" action="${ctx.basePath}/answers" role="search" aria-label="Search our answers">
+<p><label for="faq-answers-q">Search our answers</label><br>
+<input id="faq-answers-q" name="q" type="search" required maxlength="300"> <button type="submit">Search</button></p>
+</form>
 ${body}`,
   });
 }

@@ -13,6 +13,7 @@ export const screens: { link: string; heading: string }[] = [
   { link: 'Categories', heading: 'Categories' },
   { link: 'FAQ', heading: 'FAQ' },
   { link: 'Subprocessors', heading: 'Subprocessors' },
+  { link: 'Knowledge base', heading: 'Knowledge base' },
   { link: 'Preview', heading: 'Preview' },
   { link: 'Publish', heading: 'Publish' },
   { link: 'Live evidence', heading: 'Live evidence' },

@@ -23,6 +23,7 @@ import {
   SubprocessorEditPage,
   SubprocessorsPage,
 } from './features/items/item-pages.js';
+import { KnowledgeBasePage, KnowledgeEntryEditPage } from './features/knowledge-base/knowledge-base-pages.js';
 import { MembersPage } from './features/members/members-page.js';
 import { ProfilePage } from './features/profile/profile-page.js';
 import { PreviewPage } from './features/publish/preview-page.js';
@@ -76,6 +77,9 @@ export function App() {
         <Route path="subprocessors" element={<SubprocessorsPage />} />
         <Route path="subprocessors/new" element={<SubprocessorEditPage />} />
         <Route path="subprocessors/:id" element={<SubprocessorEditPage />} />
+        <Route path="knowledge-base" element={<KnowledgeBasePage />} />
+        <Route path="knowledge-base/new" element={<KnowledgeEntryEditPage />} />
+        <Route path="knowledge-base/:id" element={<KnowledgeEntryEditPage />} />
         <Route path="preview" element={<PreviewPage />} />
         <Route path="publish" element={<PublishPage />} />
         <Route path="evidence" element={<EvidencePage />} />

@@ -13,6 +13,7 @@ import type {
   profileResponse,
   subprocessorResponse,
 } from '@attest/modules/content/content.responses.js';
+import type { knowledgeEntryResponse } from '@attest/modules/knowledge-base/knowledge-base.contract.js';
 import type {
   draftChangesResponse,
   draftPreviewResponse,
@@ -32,6 +33,7 @@ export type Category = z.output<typeof categoryResponse>;
 export type Control = z.output<typeof controlResponse>;
 export type FaqEntry = z.output<typeof faqEntryResponse>;
 export type Subprocessor = z.output<typeof subprocessorResponse>;
+export type KnowledgeEntry = z.output<typeof knowledgeEntryResponse>;
 export type DraftChanges = z.output<typeof draftChangesResponse>;
 export type DraftPreview = z.output<typeof draftPreviewResponse>;
 export type SnapshotSummary = z.output<typeof snapshotSummaryResponse>;

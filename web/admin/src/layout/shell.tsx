@@ -17,6 +17,7 @@ const groups: NavGroup[] = [
       { to: '/categories', label: 'Categories', permission: 'content:read' },
       { to: '/faq', label: 'FAQ', permission: 'content:read' },
       { to: '/subprocessors', label: 'Subprocessors', permission: 'content:read' },
+      { to: '/knowledge-base', label: 'Knowledge base', permission: 'content:read' },
       { to: '/preview', label: 'Preview', permission: 'content:read' },
       { to: '/publish', label: 'Publish', permission: 'content:read' },
       { to: '/evidence', label: 'Live evidence', permission: 'content:read' },

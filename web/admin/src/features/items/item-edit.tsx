@@ -18,10 +18,12 @@ export interface ItemField {
   label: string;
   hint?: string;
   multiline?: boolean;
-  type?: 'text' | 'url';
+  type?: 'text' | 'url' | 'date';
   required?: boolean;
   /** Empty input means null (an optional URL). */
   nullable?: boolean;
+  /** A choice among these values instead of free text; with `nullable`, '' is the "none" choice. */
+  options?: { value: string; label: string }[];
 }
 
 export interface ItemEditConfig<Schema extends z.ZodObject> {
@@ -131,7 +133,20 @@ function ItemForm<Schema extends z.ZodObject>({
             required={field.required}
           >
             {(aria) =>
-              field.multiline ? (
+              field.options ? (
+                <select
+                  {...aria}
+                  className="select"
+                  value={String(value ?? '')}
+                  onChange={(event) => onChange(event.target.value)}
+                >
+                  {field.options.map((option) => (
+                    <option key={option.value} value={option.value}>
+                      {option.label}
+                    </option>
+                  ))}
+                </select>
+              ) : field.multiline ? (
                 <textarea
                   {...aria}
                   className="textarea"
