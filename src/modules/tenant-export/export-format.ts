@@ -230,6 +230,41 @@ export const entities: readonly EntitySpec[] = [
     import: 'archive',
   },
   {
+    table: 'knowledge_base_entries',
+    name: 'content/knowledge_base',
+    key: 'id',
+    keyType: 'uuid',
+    csv: true,
+    // The answers and references stay readable here; the trust-center file carries them into
+    // another tenant (`attest content export`/`import`) until this archive's import restores them.
+    import: 'archive',
+  },
+  {
+    table: 'certifications',
+    name: 'documents/certifications',
+    key: 'id',
+    keyType: 'uuid',
+    csv: true,
+    import: 'archive',
+  },
+  {
+    table: 'host_checks',
+    name: 'evidence/host_checks',
+    key: 'id',
+    keyType: 'uuid',
+    csv: true,
+    // A new tenant adds its checks again: what a check may reach is the operator's decision there.
+    import: 'archive',
+  },
+  {
+    table: 'trust_manifests',
+    name: 'publishing/trust_manifests',
+    key: 'number',
+    keyType: 'bigint',
+    // Signed by the old tenant's key and chained to its snapshots: kept, verifiable, in the archive.
+    import: 'archive',
+  },
+  {
     table: 'audit_events',
     name: 'audit/events',
     key: 'seq',
@@ -248,6 +283,9 @@ export const excludedTables: Readonly<Record<string, string>> = {
   mail_outbox: 'mail in delivery: holds single-use links (confirmations, access links) and expires',
   tenant_keys: 'the sealed data key: the archive carries the documents decrypted instead',
   tenant_exports: 'the export jobs themselves (download link hashes), not trust-center data',
+  trust_signing_keys: 'the sealed private keys that sign trust manifests: key material stays with its tenant',
+  content_revisions: "a counter the API's list cache compares, derived from the content itself",
+  host_check_samples: 'minute-by-minute uptime probes: measurements of the moment, rebuilt by the checks',
 };
 
 export const manifestFile = z.object({
