@@ -70,7 +70,7 @@ describe('live evidence', () => {
     await attest?.stop();
   });
 
-  it('staff run the checks from the console and every demo check passes', async () => {
+  it('staff run the checks from the console and every demo check passes', { timeout: 240_000 }, async () => {
     // The container check reads the machine the server runs on: passing in the image, failing
     // for a root process in a container (this test's server as CI runs it), not applicable elsewhere.
     const container = { pass: 'Passing', fail: 'Failing', not_applicable: 'Not applicable' }[
@@ -80,8 +80,20 @@ describe('live evidence', () => {
     const { page } = tab;
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Live evidence' }).click();
     await page.getByRole('heading', { level: 1, name: 'Live evidence' }).waitFor();
-    await page.getByRole('button', { name: 'Run checks now' }).click();
-    await page.getByText(new RegExp(`The checks ran at .*: ${passing} passing`)).waitFor({ timeout: 60_000 });
+    // The backup checks pass once the worker has taken its first backup and restored it in a
+    // drill (it starts 20 s after the server); until then "Run checks now" finds them failing, so
+    // run again (a manual run is refused for 30 s after the last) until every check passes.
+    const allPassing = page.getByText(new RegExp(`The checks ran at .*: ${passing} passing`));
+    const deadline = Date.now() + 150_000;
+    for (;;) {
+      await page.getByRole('button', { name: 'Run checks now' }).click();
+      const shown = await allPassing
+        .waitFor({ timeout: 35_000 })
+        .then(() => true)
+        .catch(() => false);
+      if (shown) break;
+      if (Date.now() > deadline) await allPassing.waitFor({ timeout: 1_000 });
+    }
 
     const rows = page.locator('table tbody tr');
     await expect.poll(() => rows.count()).toBe(evidenceCheckKeys.length);
