@@ -22,6 +22,7 @@ import * as trustManifests from './0021-trust-manifests.js';
 import * as hostChecks from './0022-host-checks.js';
 import * as controlProofAndCertifications from './0023-control-proof-and-certifications.js';
 import * as contentRevisions from './0024-content-revisions.js';
+import * as hostCheckFailingSince from './0026-host-check-failing-since.js';
 
 export interface Migration {
   readonly version: number;
@@ -55,4 +56,5 @@ export const migrations: readonly Migration[] = [
   { version: 22, name: 'host-checks', sql: hostChecks.sql },
   { version: 23, name: 'control-proof-and-certifications', sql: controlProofAndCertifications.sql },
   { version: 24, name: 'content-revisions', sql: contentRevisions.sql },
+  { version: 26, name: 'host-check-failing-since', sql: hostCheckFailingSince.sql },
 ];
