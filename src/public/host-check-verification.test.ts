@@ -57,6 +57,7 @@ interface ControlJson {
 
 /** The tenant's host, private: an address of its own on loopback, so nothing else on a page names it. */
 const PROBED_HOST = '127.0.0.42';
+const REFUSED_HOST = '10.1.2.3';
 
 const label = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 
@@ -66,12 +67,12 @@ describe.each(testDatabaseKinds)("a tenant's host checks back its published cont
   let probed: Server;
   let probedPort = 0;
   let port = 0;
-  /** What the tenant's portal answers; the other tenant's always answers 503. */
+  /** What the tenant's portal answers. */
   let answer = 200;
   let acme: Awaited<ReturnType<typeof publishedTenant>>;
   let other: Awaited<ReturnType<typeof publishedTenant>>;
 
-  const createCheck = async (authorization: string, name: string, path: string) => {
+  const createCheck = async (authorization: string, name: string, target: string) => {
     const response = await app.server.inject({
       method: 'POST',
       url: '/api/v1/host-checks',
@@ -79,7 +80,7 @@ describe.each(testDatabaseKinds)("a tenant's host checks back its published cont
       payload: {
         kind: 'http-uptime',
         name,
-        target: `http://${PROBED_HOST}:${probedPort}${path}`,
+        target,
         controls: ['tls', 'not-published'],
       },
     });
@@ -123,6 +124,8 @@ describe.each(testDatabaseKinds)("a tenant's host checks back its published cont
       expect(body).not.toContain(PROBED_HOST);
       expect(body).not.toContain(`:${probedPort}`);
       expect(body).not.toContain('/health');
+      expect(body).not.toContain(REFUSED_HOST);
+      expect(body).not.toContain('/down');
     }
   };
   const failingSinceStored = async (tenantId: string, id: string) => {
@@ -134,7 +137,7 @@ describe.each(testDatabaseKinds)("a tenant's host checks back its published cont
 
   beforeAll(async () => {
     probed = createServer((request, response) => {
-      response.writeHead(request.url === '/health' ? answer : 503);
+      response.writeHead(request.url === '/health' ? answer : 404);
       response.end();
     });
     await new Promise<void>((resolve) => probed.listen(0, PROBED_HOST, resolve));
@@ -159,8 +162,14 @@ describe.each(testDatabaseKinds)("a tenant's host checks back its published cont
   });
 
   it('a failing host check turns its control into "verification failing since" in every format, and back', async () => {
-    const id = await createCheck(acme.authorization, 'Customer portal', '/health');
-    const otherId = await createCheck(other.authorization, 'Other portal', '/down');
+    const id = await createCheck(
+      acme.authorization,
+      'Customer portal',
+      `http://${PROBED_HOST}:${probedPort}/health`,
+    );
+    // The other tenant's check cannot run (a private address the operator did not allow): its
+    // controls are unverified, and so failing, from its first run on.
+    const otherId = await createCheck(other.authorization, 'Other portal', `http://${REFUSED_HOST}/down`);
     // Not run yet: listed beside the control, the control shows what was published.
     let shown = await formats('acme');
     expect(shown.html).toContain('Host check: HTTP uptime \u2014 Customer portal: Not run yet');
@@ -189,7 +198,11 @@ describe.each(testDatabaseKinds)("a tenant's host checks back its published cont
     // The other tenant's failing check shows on its own page only, and this tenant's never there.
     const theirs = await formats('other');
     expect(theirs.html).toContain('Verification failing');
-    expect(theirs.html).toContain('Other portal');
+    expect(theirs.html).toContain('Host check: HTTP uptime \u2014 Other portal: Could not run since');
+    expect(theirs.json?.verification).toMatchObject({
+      status: 'failing',
+      failingHostChecks: [{ name: 'Other portal', kind: 'http-uptime' }],
+    });
     expect(theirs.html).not.toContain('Customer portal');
     expect(shown.bodies.join('\n')).not.toContain('Other portal');
     expectNoTarget([...shown.bodies, ...theirs.bodies]);
