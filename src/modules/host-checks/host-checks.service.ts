@@ -172,10 +172,13 @@ export function createHostChecksService({
           lastCheckedAt: at,
           lastDurationMs: Math.max(0, Math.round(performance.now() - started)),
           // The first failing result after a pass (or none) starts the episode; a pass ends it.
+          // SET reads the row as it was: the previous status decides whether an episode goes on.
           failingSince:
             outcome.status === 'pass'
               ? null
-              : sql`coalesce(${hostChecks.failingSince}, ${at.toISOString()}::timestamptz)`,
+              : sql`case when ${hostChecks.lastStatus} in ('fail', 'error')
+                  then coalesce(${hostChecks.failingSince}, ${at.toISOString()}::timestamptz)
+                  else ${at.toISOString()}::timestamptz end`,
         })
         .where(eq(hostChecks.id, claimed.id));
       if (outcome.sample) {
