@@ -284,6 +284,7 @@ export async function createApp({
     tenants: services.tenants,
     publishing: services.publishing,
     evidence: services.evidence,
+    hostChecks: services.hostChecks,
     revalidateMs: publicCacheMs,
   });
   invalidate = cache.invalidate;

@@ -47,6 +47,7 @@ export async function registerFeedRoutes(
       stylesheetHref: loadStylesheet().href,
       origin: originOf(site, basePath),
       failing: site.failing,
+      hostChecks: site.hostChecks,
     };
     return site.page(`${basePath}|${name}`, () => ({ body: render(ctx), contentType }));
   }

@@ -70,9 +70,12 @@ function verificationItems(ctx: FeedContext): VerificationItem[] {
   return ctx.snapshot.content.categories
     .flatMap((category) => category.controls)
     .flatMap((control) => {
-      const verification = failingVerification(control, ctx.failing);
+      const verification = failingVerification(control, ctx);
       if (!verification) return [];
-      const checks = verification.checks.map((check) => check.title).join(', ');
+      const checks = [
+        ...verification.checks.map((check) => check.title),
+        ...verification.hostChecks.map((check) => check.label),
+      ].join(', ');
       return [
         {
           id: `urn:attest:verification-failing:${control.key}:${Date.parse(verification.since)}`,

@@ -1,4 +1,3 @@
-import type { FailingChecks } from '../modules/evidence/evidence.contract.js';
 import type { PublishedCategory, PublishedControl } from '../modules/publishing/snapshot.contract.js';
 import { certificationBadges, todayOf } from './pages/certification-badges.js';
 import { controlProof } from './pages/control-proof.js';
@@ -7,7 +6,7 @@ import { overviewSections } from './pages/overview-sections.js';
 import { type PageName, pagePaths } from './pages/paths.js';
 import { countByStatus, countControls, publishedAtIso, publishedOn } from './pages/presentation.js';
 import { changeSentence, objectionContact, upcomingChanges } from './pages/upcoming-changes.js';
-import { countFailingVerification, failingVerification } from './pages/verification.js';
+import { countFailingVerification, failingVerification, hostChecksOf } from './pages/verification.js';
 
 /*
  * The public pages as JSON. Every field is copied by name rather than spread, so a field added to
@@ -94,11 +93,37 @@ export function overviewJson(ctx: PageContext) {
  */
 function evidenceJson(ctx: PageContext, control: PublishedControl) {
   const proof = controlProof(ctx.basePath, ctx.snapshot.content, control);
-  const verification = failingVerification(control, ctx.failing);
+  const verification = failingVerification(control, ctx);
+  const hostChecks = hostChecksOf(control, ctx);
+  // Host checks by name and kind only: their targets are the tenant's private addresses.
+  const failingHostChecks =
+    hostChecks.length > 0
+      ? {
+          failingHostChecks: (verification?.hostChecks ?? []).map((check) => ({
+            name: check.name,
+            kind: check.kind,
+            failingSince: check.failingSince,
+          })),
+        }
+      : {};
   return {
     ...(proof.checks.length > 0
       ? {
           evidence: proof.checks.map((link) => ({ check: link.check, title: link.title, url: link.url })),
+        }
+      : {}),
+    ...(hostChecks.length > 0
+      ? {
+          hostChecks: hostChecks.map((check) => ({
+            name: check.name,
+            kind: check.kind,
+            status: check.status,
+            failingSince: check.failingSince,
+          })),
+        }
+      : {}),
+    ...(proof.checks.length > 0 || hostChecks.length > 0
+      ? {
           verification: verification
             ? {
                 status: 'failing' as const,
@@ -108,8 +133,9 @@ function evidenceJson(ctx: PageContext, control: PublishedControl) {
                   title: check.title,
                   failingSince: check.failingSince,
                 })),
+                ...failingHostChecks,
               }
-            : { status: 'holding' as const, failingSince: null, failingChecks: [] },
+            : { status: 'holding' as const, failingSince: null, failingChecks: [], ...failingHostChecks },
         }
       : {}),
     ...(proof.documents.length > 0
@@ -170,7 +196,7 @@ export function securityJson(ctx: PageContext) {
     ...envelope(ctx),
     totalControls: countControls(categories),
     statusCounts: countByStatus(categories),
-    verificationFailing: countFailingVerification(categories, ctx.failing),
+    verificationFailing: countFailingVerification(categories, ctx),
     categories: categories.map((category) => categoryJson(category, ctx)),
     links: links(ctx, 'security'),
   };

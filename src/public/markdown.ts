@@ -1,4 +1,3 @@
-import type { FailingChecks } from '../modules/evidence/evidence.contract.js';
 import type { PublishedCategory, PublishedControl } from '../modules/publishing/snapshot.contract.js';
 import { escapeMarkdown } from '../platform/text/markdown-escape.js';
 import { certificationBadges, todayOf } from './pages/certification-badges.js';
@@ -21,7 +20,15 @@ import {
 } from './pages/presentation.js';
 import { changeSentence, objectionContact, upcomingChanges } from './pages/upcoming-changes.js';
 import { updateKindLabels } from './pages/updates-page.js';
-import { failingVerification, shownCounts, sinceLabel, VERIFICATION_FAILING } from './pages/verification.js';
+import {
+  failingVerification,
+  hostCheckLabel,
+  hostCheckStatusLabels,
+  hostChecksOf,
+  shownCounts,
+  sinceLabel,
+  VERIFICATION_FAILING,
+} from './pages/verification.js';
 
 /*
  * The public pages as Markdown, for people and tools that read trust centers as text. Tenant text
@@ -96,10 +103,10 @@ export function renderOverviewMarkdown(ctx: PageContext): string {
 
 function controlMarkdown(ctx: PageContext, control: PublishedControl): string[] {
   const basePath = ctx.basePath;
-  const verification = failingVerification(control, ctx.failing);
+  const verification = failingVerification(control, ctx);
   const status = [
     verification
-      ? `**Status:** ${VERIFICATION_FAILING} since ${sinceLabel(verification.since)} (published as ${statusLabels[control.status]}; failing: ${verification.checks.map((check) => `[${escapeMarkdown(check.title)}](${basePath.replace(/\/+$/, '')}/evidence#${check.check})`).join(', ')})`
+      ? `**Status:** ${VERIFICATION_FAILING} since ${sinceLabel(verification.since)} (published as ${statusLabels[control.status]}; failing: ${[...verification.checks.map((check) => `[${escapeMarkdown(check.title)}](${basePath.replace(/\/+$/, '')}/evidence#${check.check})`), ...verification.hostChecks.map((check) => escapeMarkdown(check.label))].join(', ')})`
       : `**Status:** ${statusLabels[control.status]}`,
   ];
   if (control.lastReviewedOn) status.push(`Last reviewed ${escapeMarkdown(control.lastReviewedOn)}`);
@@ -117,12 +124,18 @@ function controlMarkdown(ctx: PageContext, control: PublishedControl): string[] 
       `${escapeMarkdown(artifact.title)} (${artifact.url ? escapeMarkdown(artifact.url) : `${escapeMarkdown(artifact.path ?? '')} in the source repository`})`,
   );
   const attestation = proof.attestation;
+  // The tenant's host checks by name and kind; never their targets.
+  const hostChecks = hostChecksOf(control, ctx).map(
+    (check) =>
+      `${escapeMarkdown(hostCheckLabel(check))}: ${hostCheckStatusLabels[check.status]}${check.failingSince ? ` since ${sinceLabel(check.failingSince)}` : ''}`,
+  );
   return [
     `#### ${escapeMarkdown(control.title)}`,
     status.join(' · '),
     ...escapeProse(control.description),
     ...(frameworks.length > 0 ? [`**Frameworks:** ${frameworks.join(' · ')}`] : []),
     ...(evidence.length > 0 ? [`**Live evidence:** ${evidence.join(' · ')}`] : []),
+    ...(hostChecks.length > 0 ? [`**Host checks:** ${hostChecks.join(' · ')}`] : []),
     ...(documents.length > 0 ? [`**Documents:** ${documents.join(' · ')}`] : []),
     ...(artifacts.length > 0 ? [`**Public artifacts:** ${artifacts.join(' · ')}`] : []),
     ...(attestation
@@ -143,7 +156,7 @@ function categoryMarkdown(ctx: PageContext, category: PublishedCategory): string
 
 export function renderSecurityMarkdown(ctx: PageContext): string {
   const { profile, categories } = ctx.snapshot.content;
-  const { counts, unverified } = shownCounts(countByStatus(categories), categories, ctx.failing);
+  const { counts, unverified } = shownCounts(countByStatus(categories), categories, ctx);
   const summary = [
     ...usedStatuses(counts).map((status) => `${statusLabels[status]}: ${counts[status]}`),
     ...(unverified > 0 ? [`${VERIFICATION_FAILING}: ${unverified}`] : []),

@@ -102,6 +102,7 @@ export function publicPageOf(
       stylesheetHref: href,
       closing: site.tenant.status !== 'active',
       failing: site.failing,
+      hostChecks: site.hostChecks,
       today,
     }),
     contentType: contentTypes[parsed.format],

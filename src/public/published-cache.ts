@@ -3,6 +3,8 @@ import { brotliCompressSync, gzipSync, constants as zlibConstants } from 'node:z
 import type { FailingChecks } from '../modules/evidence/evidence.contract.js';
 import type { EvidenceService } from '../modules/evidence/evidence.service.js';
 import { evidenceInUse } from '../modules/evidence/evidence-in-use.js';
+import type { HostCheckEvidence } from '../modules/host-checks/host-checks.contract.js';
+import type { HostChecksService } from '../modules/host-checks/host-checks.service.js';
 import type { PublishingService } from '../modules/publishing/publishing.service.js';
 import type { Snapshot } from '../modules/publishing/snapshot.contract.js';
 import type { Tenant } from '../modules/tenants/tenants.contract.js';
@@ -27,6 +29,8 @@ export interface PublishedSite {
    * the snapshot, so a site is reloaded (and its pages rendered anew) when this changes.
    */
   readonly failing: FailingChecks;
+  /** Likewise live: the tenant's host checks that name the snapshot's controls, with their state. */
+  readonly hostChecks: readonly HostCheckEvidence[];
   /** Renders (once) and returns a page of this snapshot. */
   page(name: string, render: () => { body: string; contentType: string }): RenderedPage;
 }
@@ -62,12 +66,19 @@ export function renderPage(version: number, body: string, contentType: string): 
   };
 }
 
-function createSite(tenant: Tenant, snapshot: Snapshot, failing: FailingChecks): PublishedSite {
+/** The live state the pages show beside the snapshot: a change of it renders them anew. */
+interface LiveState {
+  failing: FailingChecks;
+  hostChecks: readonly HostCheckEvidence[];
+}
+
+function createSite(tenant: Tenant, snapshot: Snapshot, live: LiveState): PublishedSite {
   const pages = new Map<string, RenderedPage>();
   return {
     tenant,
     snapshot,
-    failing,
+    failing: live.failing,
+    hostChecks: live.hostChecks,
     page(name, render) {
       let page = pages.get(name);
       if (!page) {
@@ -87,12 +98,14 @@ function createSite(tenant: Tenant, snapshot: Snapshot, failing: FailingChecks):
  * are cached too (bounded), so hostile lookups cannot make every request hit the database.
  * While the database is down or slow, what is in memory goes on being served (see `load`).
  */
-const sameFailing = (a: FailingChecks, b: FailingChecks) => JSON.stringify(a) === JSON.stringify(b);
+const sameLive = (a: LiveState, b: LiveState) =>
+  JSON.stringify([a.failing, a.hostChecks]) === JSON.stringify([b.failing, b.hostChecks]);
 
 export function createPublishedCache({
   tenants,
   publishing,
   evidence,
+  hostChecks,
   revalidateMs,
   now = Date.now,
 }: {
@@ -100,6 +113,8 @@ export function createPublishedCache({
   publishing: PublishingService;
   /** The live evidence the pages show beside the snapshot (without it, no check is failing). */
   evidence?: Pick<EvidenceService, 'failingSince'>;
+  /** The tenant's checks of its own hosts, live evidence of the controls they name (without it, none). */
+  hostChecks?: Pick<HostChecksService, 'evidenceOf'>;
   revalidateMs: number;
   now?: () => number;
 }) {
@@ -111,6 +126,17 @@ export function createPublishedCache({
     const failing: FailingChecks = {};
     for (const key of inUse.keys()) if (all[key]) failing[key] = all[key];
     return failing;
+  }
+
+  /** What is live beside the snapshot; host checks by state only (a run that changes nothing re-renders nothing). */
+  async function liveOf(tenantId: string, snapshotContent: Snapshot['content']): Promise<LiveState> {
+    const keys = new Set(
+      snapshotContent.categories.flatMap((category) => category.controls.map((control) => control.key)),
+    );
+    return {
+      failing: await failingOf(tenantId, snapshotContent),
+      hostChecks: hostChecks ? await hostChecks.evidenceOf(tenantId, keys) : [],
+    };
   }
 
   const entries = new Map<string, Entry>();
@@ -161,13 +187,11 @@ export function createPublishedCache({
         // reopened) changes what its forms accept, so a changed status takes the fresh tenant.
         // A check that began or ended failing changes what the controls it backs show.
         if (reusable && previous.tenant.slug === tenant.slug && previous.tenant.status === tenant.status) {
-          const failing = await failingOf(tenant.id, previous.snapshot.content);
-          site = sameFailing(failing, previous.failing)
-            ? previous
-            : createSite(tenant, previous.snapshot, failing);
+          const live = await liveOf(tenant.id, previous.snapshot.content);
+          site = sameLive(live, previous) ? previous : createSite(tenant, previous.snapshot, live);
         } else {
           const snapshot = await publishing.latest(ctx);
-          site = snapshot ? createSite(tenant, snapshot, await failingOf(tenant.id, snapshot.content)) : null;
+          site = snapshot ? createSite(tenant, snapshot, await liveOf(tenant.id, snapshot.content)) : null;
         }
       }
     }

@@ -27,6 +27,28 @@ export const hostCheckDescriptions: Record<HostCheckKind, string> = {
     'A GET of the URL every minute: up when it answers below 400 within 10 seconds. Availability over 30 and 90 days against the target.',
 };
 
+/** How the public pages name each kind, e.g. "Host check: TLS endpoint — Portal". */
+export const hostCheckKindLabels: Record<HostCheckKind, string> = {
+  'tls-endpoint': 'TLS endpoint',
+  'http-headers': 'HTTP headers',
+  'ssh-auth': 'SSH authentication',
+  dns: 'DNS',
+  'http-uptime': 'HTTP uptime',
+};
+
+/**
+ * A host check as live evidence of the published controls it names (decision 0028): by name and
+ * kind only, never its target. `failingSince` is set while its latest result is 'fail' or 'error'.
+ */
+export interface HostCheckEvidence {
+  name: string;
+  kind: HostCheckKind;
+  /** The keys of the published controls it backs (only those the snapshot has). */
+  controls: readonly string[];
+  status: HostCheckStatus | 'pending';
+  failingSince: string | null;
+}
+
 export const MAX_HOST_CHECKS = 50;
 export const UPTIME_TARGET_PERCENT = 99.5;
 export const UPTIME_HISTORY_DAYS = 90;

@@ -1,7 +1,7 @@
 import { boolean, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { hostCheckKinds, hostCheckStatuses } from './host-checks.contract.js';
 
-/** Checks a tenant defines of its own hosts, with the latest result (migration 0022). */
+/** Checks a tenant defines of its own hosts, with the latest result (migrations 0022, 0026). */
 export const hostChecks = pgTable('host_checks', {
   id: uuid('id').primaryKey().defaultRandom(),
   tenantId: uuid('tenant_id').notNull(),
@@ -18,6 +18,8 @@ export const hostChecks = pgTable('host_checks', {
   lastFacts: jsonb('last_facts').$type<Record<string, number | string | boolean>>(),
   lastCheckedAt: timestamp('last_checked_at', { withTimezone: true }),
   lastDurationMs: integer('last_duration_ms'),
+  /** Since when it has been failing ('fail' or 'error'); null while it passes or has not run (0026). */
+  failingSince: timestamp('failing_since', { withTimezone: true }),
 });
 
 /** One uptime probe; kept 90 days. */

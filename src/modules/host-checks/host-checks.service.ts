@@ -13,6 +13,7 @@ import {
   type CreateHostCheckInput,
   createHostCheckInput,
   DEFAULT_EVERY_MINUTES,
+  type HostCheckEvidence,
   type HostCheckView,
   hostCheckDescriptions,
   MAX_HOST_CHECKS,
@@ -170,6 +171,14 @@ export function createHostChecksService({
           lastFacts: publicFacts(outcome.facts),
           lastCheckedAt: at,
           lastDurationMs: Math.max(0, Math.round(performance.now() - started)),
+          // The first failing result after a pass (or none) starts the episode; a pass ends it.
+          // SET reads the row as it was: the previous status decides whether an episode goes on.
+          failingSince:
+            outcome.status === 'pass'
+              ? null
+              : sql`case when ${hostChecks.lastStatus} in ('fail', 'error')
+                  then coalesce(${hostChecks.failingSince}, ${at.toISOString()}::timestamptz)
+                  else ${at.toISOString()}::timestamptz end`,
         })
         .where(eq(hostChecks.id, claimed.id));
       if (outcome.sample) {
@@ -316,6 +325,34 @@ export function createHostChecksService({
         }
       }
       return report;
+    },
+
+    /**
+     * Live evidence of the published controls (`controlKeys`, from the snapshot): each check that
+     * names one of them, by name and kind, with its state. Never the target.
+     */
+    async evidenceOf(tenantId: string, controlKeys: ReadonlySet<string>): Promise<HostCheckEvidence[]> {
+      if (controlKeys.size === 0) return [];
+      const rows = await withTenant(db, tenantId, (tx) =>
+        tx.select().from(hostChecks).orderBy(asc(hostChecks.createdAt), asc(hostChecks.id)),
+      );
+      return rows.flatMap((row) => {
+        const controls = row.controls.filter((key) => controlKeys.has(key));
+        if (controls.length === 0) return [];
+        const failing = row.lastStatus === 'fail' || row.lastStatus === 'error';
+        return [
+          {
+            name: row.name,
+            kind: row.kind,
+            controls,
+            status: row.lastStatus ?? 'pending',
+            // A failing row always has its start (migration 0026); the check time stands in otherwise.
+            failingSince: failing
+              ? (row.failingSince ?? row.lastCheckedAt ?? row.createdAt).toISOString()
+              : null,
+          },
+        ];
+      });
     },
 
     /**

@@ -315,6 +315,7 @@ form button { padding: 0.5rem 1.25rem; font: inherit; font-weight: 600; cursor: 
 .control-meta:empty { display: none; }
 .reviewed { margin: 0; color: var(--muted); font-size: 0.8125rem; }
 .evidence-links, .evidence-documents, .evidence-artifacts, .evidence-attestation { margin: 0.5rem 0 0; font-size: 0.8125rem; }
+.evidence-host-checks { margin: 0.5rem 0 0; padding: 0; list-style: none; font-size: 0.8125rem; }
 .evidence-artifacts code { overflow-wrap: anywhere; }
 .verification-failing { margin: 0; font-size: 0.8125rem; white-space: nowrap; }
 .verification-detail { margin: 0 0 0.5rem; font-size: 0.8125rem; color: var(--failing-fg); }

@@ -1,5 +1,6 @@
 import type { FailingChecks } from '../../modules/evidence/evidence.contract.js';
 import { evidenceInUse } from '../../modules/evidence/evidence-in-use.js';
+import type { HostCheckEvidence } from '../../modules/host-checks/host-checks.contract.js';
 import type { Snapshot } from '../../modules/publishing/snapshot.contract.js';
 import { type HtmlValue, html, raw, type SafeHtml } from '../../platform/text/html.js';
 import { type PageName, type PagePaths, pagePaths } from './paths.js';
@@ -15,6 +16,8 @@ export interface PageContext {
   closing?: boolean;
   /** Live: since when each failing check the controls name has been failing (see verification.ts). */
   failing?: FailingChecks;
+  /** Live: the tenant's host checks that name published controls, with their state (no targets). */
+  hostChecks?: readonly HostCheckEvidence[];
   /** The day (UTC, YYYY-MM-DD) the page is served for: certification badges expire by it. Default: today. */
   today?: string;
 }

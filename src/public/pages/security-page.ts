@@ -1,4 +1,3 @@
-import type { FailingChecks } from '../../modules/evidence/evidence.contract.js';
 import type { PublishedCategory, PublishedControl } from '../../modules/publishing/snapshot.contract.js';
 import { html, type SafeHtml } from '../../platform/text/html.js';
 import { controlProof, hasProof } from './control-proof.js';
@@ -16,6 +15,10 @@ import { renderStatusBadge } from './status-badge.js';
 import {
   type FailingVerification,
   failingVerification,
+  hostCheckLabel,
+  hostCheckStatusLabels,
+  hostChecksOf,
+  type LiveEvidence,
   shownCounts,
   sinceLabel,
   VERIFICATION_FAILING,
@@ -26,8 +29,8 @@ export function categoryAnchor(category: PublishedCategory): string {
   return `cat-${category.key}`;
 }
 
-function renderStatusSummary(categories: readonly PublishedCategory[], failing?: FailingChecks): SafeHtml {
-  const { counts, unverified } = shownCounts(countByStatus(categories), categories, failing);
+function renderStatusSummary(categories: readonly PublishedCategory[], live: LiveEvidence): SafeHtml {
+  const { counts, unverified } = shownCounts(countByStatus(categories), categories, live);
   const items = usedStatuses(counts).map(
     (status) =>
       html`<li>${renderStatusBadge(status)} <span class="status-count">${counts[status]}</span></li>`,
@@ -75,7 +78,10 @@ function renderVerificationDetail(
     (check, index) =>
       html`${index > 0 ? ', ' : ''}<a href="${base}/evidence#${check.check}">${check.title}</a>`,
   );
-  return html`<p class="verification-detail">Published as ${statusLabels[control.status]}; the live evidence does not hold: ${checks}.</p>`;
+  const hosts = verification.hostChecks.map(
+    (check, index) => html`${index > 0 || checks.length > 0 ? ', ' : ''}${check.label}`,
+  );
+  return html`<p class="verification-detail">Published as ${statusLabels[control.status]}; the live evidence does not hold: ${checks}${hosts}.</p>`;
 }
 
 /**
@@ -112,9 +118,20 @@ function renderEvidence(ctx: PageContext, control: PublishedControl): SafeHtml |
   return html`${checks || ''}${documents || ''}${artifacts || ''}${attestation || ''}`;
 }
 
+/** The tenant's checks of its own hosts that back the control: name, kind and state, never the target. */
+function renderHostChecks(ctx: PageContext, control: PublishedControl): SafeHtml | '' {
+  const checks = hostChecksOf(control, ctx);
+  if (checks.length === 0) return '';
+  const items = checks.map(
+    (check) =>
+      html`<li>${hostCheckLabel(check)}: ${hostCheckStatusLabels[check.status]}${check.failingSince ? html` since <time datetime="${check.failingSince}">${sinceLabel(check.failingSince)}</time>` : ''}</li>`,
+  );
+  return html`<ul class="evidence-host-checks" aria-label="Host checks">${items}</ul>`;
+}
+
 function renderControl(ctx: PageContext, control: PublishedControl): SafeHtml {
   const basePath = ctx.basePath;
-  const verification = failingVerification(control, ctx.failing);
+  const verification = failingVerification(control, ctx);
   const reviewed =
     control.lastReviewedOn &&
     html`<p class="reviewed">Last reviewed <time datetime="${control.lastReviewedOn}">${control.lastReviewedOn}</time></p>`;
@@ -127,6 +144,7 @@ ${verification && renderVerificationDetail(control, verification, basePath)}
 ${renderParagraphs(control.description)}
 <div class="control-meta">${reviewed}${renderFrameworks(control)}</div>
 ${renderEvidence(ctx, control)}
+${renderHostChecks(ctx, control)}
 </li>`;
 }
 
@@ -169,7 +187,7 @@ ${categories.map((category) => renderCategory(ctx, category))}
     main: html`${renderPageHeader(`${profile.companyName} Trust Center`, 'Security Measures', intro)}
 <div class="security-summary">
 <p class="total"><strong>${controlCountLabel(total)}</strong> in ${pluralize(categories.length, 'category', 'categories')}</p>
-${renderStatusSummary(categories, ctx.failing)}
+${renderStatusSummary(categories, ctx)}
 </div>
 ${body}`,
   });

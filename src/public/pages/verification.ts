@@ -5,6 +5,11 @@ import {
   type FailingChecks,
 } from '../../modules/evidence/evidence.contract.js';
 import {
+  type HostCheckEvidence,
+  type HostCheckKind,
+  hostCheckKindLabels,
+} from '../../modules/host-checks/host-checks.contract.js';
+import {
   controlEvidenceOf,
   type PublishedCategory,
   type PublishedControl,
@@ -15,7 +20,35 @@ export interface FailingVerification {
   /** The earliest time one of its failing checks began failing (ISO). */
   since: string;
   checks: { check: EvidenceCheckKey; title: string; failingSince: string }[];
+  /** The tenant's failing host checks that name the control, by name and kind (never the target). */
+  hostChecks: { name: string; kind: HostCheckKind; label: string; failingSince: string }[];
 }
+
+/** What is live beside the snapshot (PageContext carries both). */
+export interface LiveEvidence {
+  failing?: FailingChecks;
+  hostChecks?: readonly HostCheckEvidence[];
+}
+
+/** "Host check: TLS endpoint — Portal": how every format names a host check. */
+export function hostCheckLabel(check: { kind: HostCheckKind; name: string }): string {
+  return `Host check: ${hostCheckKindLabels[check.kind]} \u2014 ${check.name}`;
+}
+
+/** The host checks that back a published control, in the order they were added. */
+export function hostChecksOf(
+  control: PublishedControl,
+  live: LiveEvidence | undefined,
+): readonly HostCheckEvidence[] {
+  return live?.hostChecks?.filter((check) => check.controls.includes(control.key)) ?? [];
+}
+
+export const hostCheckStatusLabels: Record<HostCheckEvidence['status'], string> = {
+  pass: 'Passing',
+  fail: 'Failing',
+  error: 'Could not run',
+  pending: 'Not run yet',
+};
 
 /**
  * Whether the evidence of a published control holds. A control claimed implemented that names a
@@ -25,16 +58,29 @@ export interface FailingVerification {
  */
 export function failingVerification(
   control: PublishedControl,
-  failing: FailingChecks | undefined,
+  live: LiveEvidence | undefined,
 ): FailingVerification | null {
-  if (!failing || control.status !== 'implemented') return null;
+  if (!live || control.status !== 'implemented') return null;
+  const failing = live.failing ?? {};
   const checks = controlEvidenceOf(control).flatMap((check) => {
     const failingSince = failing[check];
     return failingSince ? [{ check, title: evidenceChecks[check].title, failingSince }] : [];
   });
-  if (checks.length === 0) return null;
-  const since = checks.map((check) => check.failingSince).sort()[0] ?? checks[0]?.failingSince ?? '';
-  return { since, checks };
+  const hostChecks = hostChecksOf(control, live).flatMap((check) =>
+    check.failingSince
+      ? [
+          {
+            name: check.name,
+            kind: check.kind,
+            label: hostCheckLabel(check),
+            failingSince: check.failingSince,
+          },
+        ]
+      : [],
+  );
+  if (checks.length === 0 && hostChecks.length === 0) return null;
+  const since = [...checks, ...hostChecks].map((check) => check.failingSince).sort()[0] ?? '';
+  return { since, checks, hostChecks };
 }
 
 /** "2026-12-03 13:45 UTC" */
@@ -47,12 +93,12 @@ export const VERIFICATION_FAILING = 'Verification failing';
 /** How many published controls show "verification failing" now. */
 export function countFailingVerification(
   categories: readonly PublishedCategory[],
-  failing: FailingChecks | undefined,
+  live: LiveEvidence | undefined,
 ): number {
-  if (!failing) return 0;
+  if (!live) return 0;
   return categories.reduce(
     (total, category) =>
-      total + category.controls.filter((control) => failingVerification(control, failing)).length,
+      total + category.controls.filter((control) => failingVerification(control, live)).length,
     0,
   );
 }
@@ -64,8 +110,8 @@ export function countFailingVerification(
 export function shownCounts(
   counts: Record<ControlStatus, number>,
   categories: readonly PublishedCategory[],
-  failing: FailingChecks | undefined,
+  live: LiveEvidence | undefined,
 ): { counts: Record<ControlStatus, number>; unverified: number } {
-  const unverified = countFailingVerification(categories, failing);
+  const unverified = countFailingVerification(categories, live);
   return { counts: { ...counts, implemented: counts.implemented - unverified }, unverified };
 }

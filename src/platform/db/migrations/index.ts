@@ -23,6 +23,7 @@ import * as hostChecks from './0022-host-checks.js';
 import * as controlProofAndCertifications from './0023-control-proof-and-certifications.js';
 import * as contentRevisions from './0024-content-revisions.js';
 import * as knowledgeBase from './0025-knowledge-base.js';
+import * as hostCheckFailingSince from './0026-host-check-failing-since.js';
 
 export interface Migration {
   readonly version: number;
@@ -57,4 +58,5 @@ export const migrations: readonly Migration[] = [
   { version: 23, name: 'control-proof-and-certifications', sql: controlProofAndCertifications.sql },
   { version: 24, name: 'content-revisions', sql: contentRevisions.sql },
   { version: 25, name: 'knowledge-base', sql: knowledgeBase.sql },
+  { version: 26, name: 'host-check-failing-since', sql: hostCheckFailingSince.sql },
 ];
