@@ -229,6 +229,12 @@ export async function buildFullTenant(
   }
   // A complete export requested (the worker would run it).
   await services.tenantExports.request(system);
+  // A knowledge-base entry, as a questionnaire answer would leave one.
+  await services.knowledgeBase.create(system, {
+    key: `${slug}-encryption`,
+    question: 'Is customer data encrypted at rest?',
+    answer: 'Yes, with AES-256.',
+  });
 
   return { tenant, system, ownerId: owner.userId, documentId: document.id };
 }
