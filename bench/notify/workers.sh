@@ -33,10 +33,10 @@ for run in $(seq 1 "$runs"); do
     failed=1
   fi
   {
+    [ "$run" -gt 1 ] && echo
     echo "## Run $run: $result"
     echo
     grep -E '^(2 workers|4 workers|kill -9)' "$log" | sed 's/^/- /' || true
-    echo
   } >>"$out"
   [ "$result" = passed ] || tail -40 "$log"
 done
